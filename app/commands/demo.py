@@ -1,0 +1,21 @@
+"""``packgate demo``: load the demo data (safe to run twice)."""
+
+from __future__ import annotations
+
+
+def register(sub) -> None:
+    p = sub.add_parser("demo", help="load demo products, orders, users and boxes (safe to run twice)")
+    p.set_defaults(func=run)
+
+
+def run(args, ctx) -> int:
+    from app.demo import DEMO_USERS, seed_demo
+
+    services = ctx.services()
+    added = seed_demo(services)
+    print(f"Demo data in {services.safe_db_url}")
+    print(", ".join(f"{k}: {v} added" for k, v in added.items()))
+    print("Badges: " + ", ".join(f"{badge} {name} ({role}{', PIN ' + pin if pin else ''})"
+                                 for name, role, badge, pin in DEMO_USERS))
+    print("Orders PDD-1001 .. PDD-1020 are ready to pack; boxes BOX-S, BOX-M, BOX-L.")
+    return 0

@@ -1,0 +1,271 @@
+"""The PackGate schema as SQLAlchemy 2 typed models.
+
+Constraints that matter are stated here so the database enforces them for every bench, script
+and bug alike: a waybill belongs to at most one order (unique), a packed or handed-over order has
+a waybill (check), scanned never exceeds quantity (check), a parcel is on at most one manifest
+(unique), a pool number goes to at most one order (unique). Scan events are append-only: triggers
+in the migration refuse UPDATE and DELETE on both SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from app.models.types import UTCDateTime, utcnow
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class OrderState(StrEnum):
+    READY = "ready"
+    PACKING = "packing"
+    PACKED = "packed"
+    HANDED_OVER = "handed_over"
+    ON_HOLD = "on_hold"
+    CANCELLED = "cancelled"
+
+
+ORDER_STATES = tuple(s.value for s in OrderState)
+
+
+class Role(StrEnum):
+    PACKER = "packer"
+    SUPERVISOR = "supervisor"
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Carrier(Base):
+    __tablename__ = "carriers"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name_en: Mapped[str] = mapped_column(String(80))
+    name_zh: Mapped[str] = mapped_column(String(80))
+
+
+class Product(Base):
+    __tablename__ = "products"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    unit_weight_g: Mapped[int] = mapped_column(Integer, default=0)
+    barcodes: Mapped[list[ProductBarcode]] = relationship(back_populates="product")
+    __table_args__ = (CheckConstraint("unit_weight_g >= 0", name="weight_not_negative"),)
+
+
+class ProductBarcode(Base):
+    __tablename__ = "product_barcodes"
+    barcode: Mapped[str] = mapped_column(String(64), primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), index=True)
+    product: Mapped[Product] = relationship(back_populates="barcodes")
+
+
+class BoxType(Base):
+    __tablename__ = "box_types"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tare_g: Mapped[int] = mapped_column(Integer)
+    length_mm: Mapped[int] = mapped_column(Integer, default=0)
+    width_mm: Mapped[int] = mapped_column(Integer, default=0)
+    height_mm: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    __table_args__ = (CheckConstraint("tare_g >= 0", name="tare_not_negative"),)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(16))
+    badge: Mapped[str] = mapped_column(String(64), unique=True)
+    pin_hash: Mapped[str | None] = mapped_column(String(255))
+    failed_pins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    __table_args__ = (CheckConstraint(_in("role", tuple(r.value for r in Role)), name="role_known"),)
+
+
+class Station(Base):
+    __tablename__ = "stations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_no: Mapped[str] = mapped_column(String(64), unique=True)
+    platform: Mapped[str] = mapped_column(String(32), default="")
+    carrier_code: Mapped[str] = mapped_column(ForeignKey("carriers.code"))
+    recipient_name: Mapped[str] = mapped_column(String(120), default="")
+    recipient_phone: Mapped[str] = mapped_column(String(40), default="")
+    recipient_address: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    state: Mapped[str] = mapped_column(String(16), default=OrderState.READY.value)
+    # A pre-assigned electronic waybill (from the import or a waybill pool): the scan must match it.
+    preassigned_waybill: Mapped[str | None] = mapped_column(String(64))
+    # The linked waybill: set only by a valid waybill scan, in the same transaction as `packed`.
+    waybill: Mapped[str | None] = mapped_column(String(64), unique=True)
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
+    packer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    packing_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    packed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    hold_reason: Mapped[str] = mapped_column(Text, default="")
+    lines: Mapped[list[OrderLine]] = relationship(back_populates="order", order_by="OrderLine.id")
+    station: Mapped[Station | None] = relationship()
+    packer: Mapped[User | None] = relationship()
+    parcel: Mapped[Parcel | None] = relationship(back_populates="order", uselist=False)
+    __table_args__ = (
+        CheckConstraint(_in("state", ORDER_STATES), name="state_known"),
+        CheckConstraint(
+            "state NOT IN ('packed', 'handed_over') OR waybill IS NOT NULL", name="shipped_has_waybill"
+        ),
+        CheckConstraint("state <> 'packing' OR station_id IS NOT NULL", name="packing_has_station"),
+        Index("ix_orders_state_created", "state", "created_at"),
+        Index("ix_orders_packed_at", "packed_at"),
+        Index("ix_orders_handed_over_at", "handed_over_at"),
+        Index("ix_orders_station_state", "station_id", "state"),
+        Index("ix_orders_carrier_state", "carrier_code", "state"),
+    )
+
+
+class OrderLine(Base):
+    __tablename__ = "order_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    scanned: Mapped[int] = mapped_column(Integer, default=0)
+    order: Mapped[Order] = relationship(back_populates="lines")
+    product: Mapped[Product] = relationship()
+    __table_args__ = (
+        UniqueConstraint("order_id", "product_id", name="uq_order_lines_order_product"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("scanned >= 0 AND scanned <= quantity", name="scanned_within_quantity"),
+        Index("ix_order_lines_order_id", "order_id"),
+    )
+
+
+class Parcel(Base):
+    """The physical parcel of an order: box, weight, label. Its waybill is the order's."""
+
+    __tablename__ = "parcels"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), unique=True)
+    box_code: Mapped[str | None] = mapped_column(ForeignKey("box_types.code"))
+    weight_g: Mapped[int | None] = mapped_column(Integer)
+    expected_weight_g: Mapped[int | None] = mapped_column(Integer)
+    label_printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    label_prints: Mapped[int] = mapped_column(Integer, default=0)
+    packed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    packer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
+    order: Mapped[Order] = relationship(back_populates="parcel")
+    __table_args__ = (CheckConstraint("weight_g IS NULL OR weight_g > 0", name="weight_positive"),)
+
+    @property
+    def waybill(self) -> str | None:
+        return self.order.waybill
+
+
+class WaybillPoolEntry(Base):
+    """A number a carrier allocated to the shop; given to one order at the label step."""
+
+    __tablename__ = "waybill_pool"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    carrier_code: Mapped[str] = mapped_column(ForeignKey("carriers.code"))
+    number: Mapped[str] = mapped_column(String(64), unique=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), unique=True)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    __table_args__ = (Index("ix_waybill_pool_free", "carrier_code", "order_id", "id"),)
+
+
+class Manifest(Base):
+    """A handover list (交接单) of parcels given to one carrier's courier."""
+
+    __tablename__ = "manifests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    manifest_no: Mapped[str] = mapped_column(String(40), unique=True)
+    carrier_code: Mapped[str | None] = mapped_column(ForeignKey("carriers.code"))
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # courier signed: no reopening
+    items: Mapped[list[ManifestItem]] = relationship(back_populates="manifest", order_by="ManifestItem.id")
+    station: Mapped[Station | None] = relationship()
+    opened_by: Mapped[User | None] = relationship(foreign_keys=[opened_by_id])
+    __table_args__ = (
+        CheckConstraint("closed_at IS NULL OR carrier_code IS NOT NULL", name="closed_has_carrier"),
+        Index("ix_manifests_station_closed", "station_id", "closed_at"),
+    )
+
+
+class ManifestItem(Base):
+    __tablename__ = "manifest_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    manifest_id: Mapped[int] = mapped_column(ForeignKey("manifests.id", ondelete="CASCADE"), index=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)  # one manifest per parcel
+    scanned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    manifest: Mapped[Manifest] = relationship(back_populates="items")
+    order: Mapped[Order] = relationship()
+
+
+class ScanEvent(Base):
+    """The audit trail: every scan, print and supervisor action. Append-only (triggers)."""
+
+    __tablename__ = "scan_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    manifest_id: Mapped[int | None] = mapped_column(ForeignKey("manifests.id"))
+    raw: Mapped[str] = mapped_column(Text, default="")  # exactly what was scanned (secrets masked)
+    kind: Mapped[str] = mapped_column(String(32))
+    accepted: Mapped[bool] = mapped_column(Boolean)
+    message: Mapped[str] = mapped_column(Text, default="")  # English text of the outcome
+    reason: Mapped[str] = mapped_column(Text, default="")  # why, for supervisor actions
+    station: Mapped[Station | None] = relationship()
+    user: Mapped[User | None] = relationship()
+    order: Mapped[Order | None] = relationship()
+    __table_args__ = (
+        Index("ix_scan_events_at", "at"),
+        Index("ix_scan_events_order_at", "order_id", "at"),
+        Index("ix_scan_events_user_at", "user_id", "at"),
+    )
+
+
+APPEND_ONLY_TABLES = ("scan_events",)

@@ -1,0 +1,149 @@
+"""What a scan produces: an Outcome (accepted or refused, a message, a sound, the next step) and a
+plain-data BenchView the window renders. No ORM objects and no Qt cross this boundary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from app.i18n import QT_TRANSLATE_NOOP, Message
+
+
+class Step(StrEnum):
+    LOGIN = "login"  # scan a badge
+    PIN = "pin"  # type the PIN of the badge just scanned
+    ORDER = "order"  # scan an order number
+    VERIFY = "verify"  # scan every item, one unit per scan
+    BOX = "box"  # scan a box code
+    WEIGHT = "weight"  # type, scan or read the weight
+    LABEL = "label"  # the label is printing, or printing failed: CMD:REPRINT
+    WAYBILL = "waybill"  # scan the carrier waybill
+    HANDOVER = "handover"  # scan parcels for the courier; CMD:CLOSE closes the manifest
+
+
+# The step bar of the window: Order -> Verify -> Pack -> Label -> Waybill -> Done.
+STEP_BAR: tuple[tuple[str, tuple[Step, ...]], ...] = (
+    (QT_TRANSLATE_NOOP("Outcome", "Order"), (Step.ORDER,)),
+    (QT_TRANSLATE_NOOP("Outcome", "Verify"), (Step.VERIFY,)),
+    (QT_TRANSLATE_NOOP("Outcome", "Pack"), (Step.BOX, Step.WEIGHT)),
+    (QT_TRANSLATE_NOOP("Outcome", "Label"), (Step.LABEL,)),
+    (QT_TRANSLATE_NOOP("Outcome", "Waybill"), (Step.WAYBILL,)),
+    (QT_TRANSLATE_NOOP("Outcome", "Done"), ()),
+)
+
+INSTRUCTIONS: dict[Step, str] = {
+    Step.LOGIN: QT_TRANSLATE_NOOP("Outcome", "Scan your badge"),
+    Step.PIN: QT_TRANSLATE_NOOP("Outcome", "Type your PIN and press Enter"),
+    Step.ORDER: QT_TRANSLATE_NOOP("Outcome", "Scan an order number"),
+    Step.VERIFY: QT_TRANSLATE_NOOP("Outcome", "Scan each item"),
+    Step.BOX: QT_TRANSLATE_NOOP("Outcome", "Scan the box code"),
+    Step.WEIGHT: QT_TRANSLATE_NOOP("Outcome", "Weigh the parcel: type or scan the weight"),
+    Step.LABEL: QT_TRANSLATE_NOOP("Outcome", "Label not printed: fix the printer, then scan CMD:REPRINT"),
+    Step.WAYBILL: QT_TRANSLATE_NOOP("Outcome", "Scan the carrier waybill"),
+    Step.HANDOVER: QT_TRANSLATE_NOOP("Outcome", "Scan each parcel for the courier; CMD:CLOSE when done"),
+}
+
+
+class Level(StrEnum):
+    """Colour of the banner and the sound that plays."""
+
+    ACCEPTED = "accepted"  # green, accept sound
+    REFUSED = "refused"  # red, refuse sound
+    WARNING = "warning"  # amber, refuse sound (something needs attention but nothing was lost)
+    COMPLETE = "complete"  # green, complete sound (order packed, manifest closed)
+    INFO = "info"  # neutral, no sound (login screen, harmless repeats)
+
+
+@dataclass(frozen=True)
+class LineView:
+    sku: str
+    barcode: str
+    name: str
+    quantity: int
+    scanned: int
+
+    @property
+    def complete(self) -> bool:
+        return self.scanned >= self.quantity
+
+
+@dataclass(frozen=True)
+class OrderView:
+    order_no: str
+    carrier_code: str
+    carrier_name: str
+    recipient_name: str
+    recipient_phone: str
+    recipient_address: str
+    note: str
+    state: str
+    preassigned_waybill: str | None
+    waybill: str | None
+    lines: tuple[LineView, ...]
+    box_code: str | None = None
+    weight_g: int | None = None
+    expected_weight_g: int | None = None
+    tolerance_g: int | None = None
+    label_prints: int = 0
+
+    @property
+    def items_scanned(self) -> int:
+        return sum(line.scanned for line in self.lines)
+
+    @property
+    def items_total(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+
+@dataclass(frozen=True)
+class ManifestView:
+    manifest_no: str
+    carrier_code: str | None
+    carrier_name: str
+    parcels: tuple[tuple[str, str], ...]  # (waybill, order_no), newest last
+
+    @property
+    def count(self) -> int:
+        return len(self.parcels)
+
+
+@dataclass(frozen=True)
+class BenchView:
+    station: str
+    step: Step
+    user_name: str | None = None
+    user_role: str | None = None
+    order: OrderView | None = None
+    manifest: ManifestView | None = None
+    last_line: int | None = None  # index in order.lines of the line the last scan hit
+    last_print: str | None = None  # where the last document went (file path or printer)
+    completed_order: str | None = None  # order number just completed (the Done step lights up)
+
+    @property
+    def instruction(self) -> Message:
+        return Message(INSTRUCTIONS[self.step])
+
+
+@dataclass(frozen=True)
+class Outcome:
+    accepted: bool
+    level: Level
+    message: Message
+    kind: str  # what the scan was taken as: badge, pin, order, item, box, weight, waybill, command, ...
+    view: BenchView
+    raw: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def step(self) -> Step:
+        return self.view.step
+
+    @property
+    def sound(self) -> str | None:
+        return {
+            Level.ACCEPTED: "accept",
+            Level.REFUSED: "refuse",
+            Level.WARNING: "refuse",
+            Level.COMPLETE: "complete",
+            Level.INFO: None,
+        }[self.level]

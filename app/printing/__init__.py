@@ -1,0 +1,1 @@
+"""Labels, packing slips, command sheets, manifests, and the printers they go to."""

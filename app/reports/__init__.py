@@ -1,0 +1,1 @@
+"""Read-only figures and exports for supervisors and the platform (Qt-free)."""

@@ -1,0 +1,64 @@
+"""One order's details and timeline, as plain data (CLI ``order`` and the supervisor's timeline)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from app.models.schema import Order, OrderLine, Product, ProductBarcode, ScanEvent, Station, User
+
+
+def _iso(dt) -> str | None:
+    return dt.astimezone().isoformat(timespec="seconds") if dt else None
+
+
+def order_details(s: Session, order_no: str) -> dict[str, Any] | None:
+    order = s.scalar(select(Order).where(Order.order_no == order_no))
+    if order is None:
+        return None
+    barcode = (select(func.min(ProductBarcode.barcode)).where(ProductBarcode.product_id == Product.id)
+               .correlate(Product).scalar_subquery())
+    lines = s.execute(select(Product.sku, barcode, Product.name, OrderLine.quantity, OrderLine.scanned)
+                      .join(OrderLine.product).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
+    station = s.get(Station, order.station_id) if order.station_id else None
+    packer = s.get(User, order.packer_id) if order.packer_id else None
+    return {
+        "order_no": order.order_no,
+        "platform": order.platform,
+        "state": order.state,
+        "carrier": order.carrier_code,
+        "waybill": order.waybill,
+        "preassigned_waybill": order.preassigned_waybill,
+        "station": station.name if station else None,
+        "packer": packer.name if packer else None,
+        "recipient_name": order.recipient_name,
+        "recipient_phone": order.recipient_phone,
+        "recipient_address": order.recipient_address,
+        "note": order.note,
+        "hold_reason": order.hold_reason,
+        "created_at": _iso(order.created_at),
+        "packed_at": _iso(order.packed_at),
+        "handed_over_at": _iso(order.handed_over_at),
+        "lines": [{"sku": sku, "barcode": code or "", "name": name, "qty": qty, "scanned": scanned}
+                  for sku, code, name, qty, scanned in lines],
+        "events": order_events(s, order.id),
+    }
+
+
+def order_events(s: Session, order_id: int) -> list[dict[str, Any]]:
+    user, station = aliased(User), aliased(Station)
+    rows = s.execute(
+        select(ScanEvent.at, ScanEvent.kind, ScanEvent.raw, ScanEvent.accepted, ScanEvent.message, ScanEvent.reason,
+               user.name, station.name)
+        .outerjoin(user, user.id == ScanEvent.user_id)
+        .outerjoin(station, station.id == ScanEvent.station_id)
+        .where(ScanEvent.order_id == order_id)
+        .order_by(ScanEvent.at, ScanEvent.id)
+    ).all()
+    return [
+        {"at": _iso(at), "kind": kind, "code": raw, "accepted": bool(accepted), "message": message,
+         "reason": reason, "user": uname, "station": sname}
+        for at, kind, raw, accepted, message, reason, uname, sname in rows
+    ]
