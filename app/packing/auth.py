@@ -1,0 +1,61 @@
+"""Supervisor authorisation: badge and PIN at that moment, checked and audited.
+
+Every supervisor action (settings, overrides, unlink, cancel, release a hold, reopen a manifest)
+calls :func:`authorize_supervisor` first; a refusal is audited like any refused scan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.bootstrap import Services
+from app.i18n import QT_TRANSLATE_NOOP, Message
+from app.models.schema import Role, ScanEvent, Station, User
+from app.security import check_pin
+
+
+@dataclass(frozen=True)
+class Supervisor:
+    user_id: int
+    name: str
+
+
+class NotAuthorized(Exception):
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.render())
+        self.message = message
+
+
+def station_id(s: Session, name: str | None) -> int | None:
+    if not name:
+        return None
+    return s.scalar(select(Station.id).where(Station.name == name))
+
+
+def authorize_supervisor(services: Services, badge: str, pin: str, *, action: str, station: str | None = None) -> Supervisor:
+    """Check ``badge`` + ``pin`` belong to an active supervisor; audit the attempt either way.
+
+    Raises NotAuthorized with the reason (unknown badge, not a supervisor, wrong PIN, locked).
+    """
+    badge = badge.strip()
+    with services.uow() as uow:
+        s = uow.session
+        user = s.scalar(select(User).where(User.badge == badge))
+        reason: Message | None = None
+        if user is None or not user.active:
+            reason = Message(QT_TRANSLATE_NOOP("Outcome", "Unknown badge {badge}"), {"badge": badge})
+        elif user.role != Role.SUPERVISOR.value:
+            reason = Message(QT_TRANSLATE_NOOP("Outcome", "{name} is not a supervisor"), {"name": user.name})
+        else:
+            reason = check_pin(user, pin.strip(), services.clock())
+        s.add(ScanEvent(at=services.clock(), station_id=station_id(s, station), user_id=user.id if user else None,
+                        raw=badge, kind="auth", accepted=reason is None,
+                        message=(reason.render() if reason else f"supervisor authorised for {action}")))
+        result = Supervisor(user.id, user.name) if (reason is None and user is not None) else None
+    if result is None:
+        assert reason is not None
+        raise NotAuthorized(reason)
+    return result
