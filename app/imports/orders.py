@@ -1,0 +1,813 @@
+"""Order import: the shop's CSV or XLSX export, one row per order line (Qt-free).
+
+Reading (:func:`read_order_file`) turns a file into validated rows plus a list of bad rows, without
+touching the database. Importing (:func:`import_orders`) adds the checks that need the database and
+then writes everything in one transaction, or nothing at all.
+
+Decisions, so the operator can predict what happens:
+
+* **Atomic per file.** Any bad row and nothing is imported; the report lists every bad row with its
+  line number (the header is line 1; for CSV the physical line where the record starts, for XLSX the
+  sheet row).
+* **Idempotent.** An order already in the database is never changed by an import:
+
+  - ``ready`` and the file says the same thing (carrier, recipient, note, pre-assigned waybill and
+    the same lines): skipped and counted as *unchanged*;
+  - ``ready`` but the file differs: a bad row ("order X already exists with different lines"),
+    because silently rewriting an order a packer may be about to open is unsafe; cancel it in
+    PackGate or give the changed order a new number;
+  - ``packing`` or later (also ``on_hold`` and ``cancelled``): never overwritten, counted as
+    *left as it is*, not an error.
+
+* **Order-level cells** (carrier, recipient, phone, address, waybill, note, created time) repeat on
+  each line of an order. A blank cell on a later line takes the order's value; a different value
+  is a bad row.
+* **Products** are matched by SKU. A new SKU is created from the file and needs a unit weight
+  (the bench checks the parcel weight) and a barcode (the bench verifies items by barcode); its name
+  defaults to the SKU. An existing product keeps its name and weight; a new barcode for it is
+  added. A barcode that belongs to another SKU is a bad row.
+* **Cells that look like spreadsheet formulas** (``=...``, or ``+ - @`` followed by a letter or a
+  bracket) and control characters (tab, CR, ...; a line break only inside an address or a note)
+  are bad rows: they are how formula injection reaches the people who open our exports.
+* **Size.** CSV rows are streamed, but the validated rows are held in memory to check the file as
+  a whole, so files larger than ``max_bytes`` (default 64 MB, about 400,000 order lines) are refused
+  before reading, with a message saying to split them. XLSX is read with openpyxl in read-only mode.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import operator
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.carriers import CarrierCatalogue, load_catalogue
+from app.errors import ImportFileError, KnownError
+from app.models.schema import Order, OrderLine, OrderState, Product, ProductBarcode, WaybillPoolEntry
+
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+MAX_ROWS = 1_000_000
+_SAMPLE_BYTES = 256 * 1024
+_IN_CHUNK = 500  # values per IN (...) lookup: well under SQLite's variable limit
+
+# field, English header, Chinese header, required column
+COLUMNS: tuple[tuple[str, str, bool], ...] = (
+    ("order_no", "订单号", True),
+    ("carrier", "快递公司", True),
+    ("recipient_name", "收件人", True),
+    ("recipient_phone", "联系电话", True),
+    ("recipient_address", "收货地址", True),
+    ("sku", "商品编码", True),
+    ("barcode", "商品条码", False),
+    ("product_name", "商品名称", False),
+    ("quantity", "数量", True),
+    ("unit_weight_g", "单件重量(克)", False),
+    ("waybill", "运单号", False),
+    ("note", "备注", False),
+    ("created_at", "下单时间", False),
+)
+REQUIRED = tuple(name for name, _zh, required in COLUMNS if required)
+
+# Longest text accepted per field (the database columns, or a sane bound for TEXT columns).
+MAX_LENGTH = {
+    "order_no": 64,
+    "recipient_name": 120,
+    "recipient_phone": 40,
+    "recipient_address": 500,
+    "sku": 64,
+    "barcode": 64,
+    "product_name": 200,
+    "note": 500,
+    "carrier": 40,
+    "waybill": 64,
+}
+TEXT_FIELDS = ("order_no", "carrier", "recipient_name", "recipient_phone", "recipient_address", "sku", "barcode",
+               "product_name", "waybill", "note")
+TEXT_LIMITS = tuple(MAX_LENGTH[name] for name in TEXT_FIELDS)
+MULTILINE_FIELDS = frozenset({"recipient_address", "note"})
+ORDER_FIELDS = ("carrier_code", "recipient_name", "recipient_phone", "recipient_address", "waybill", "note",
+                "created_at")
+_ORDER_FIELD_LABEL = {"carrier_code": "carrier"}
+
+_ROW_SUSPECT = re.compile(r"(?:^|\ue000)[=+\-@]|[\x00-\x1f\x7f]")  # on a row's cells joined by U+E000
+_SUSPECT = re.compile(r"^[=+\-@]|[\x00-\x1f\x7f]")  # one cheap test per cell; details only on a hit
+_FORMULA = re.compile(r"^(?:=|[+\-@][A-Za-z_(\"'])")
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+_CONTROL_NO_NEWLINE = re.compile(r"[\x00-\x1f\x7f]")
+_WHOLE = re.compile(r"\+?\d{1,9}")
+_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
+
+
+def _header_key(text: str) -> str:
+    return text.strip().lstrip("\ufeff").replace("（", "(").replace("）", ")").replace(" ", "").casefold()
+
+
+HEADERS: dict[str, str] = {}
+for _name, _zh, _req in COLUMNS:
+    HEADERS[_header_key(_name)] = _name
+    HEADERS[_header_key(_zh)] = _name
+
+
+@dataclass(slots=True)
+class ImportRow:
+    """One valid order line from the file (text trimmed, carrier resolved, waybill normalised)."""
+
+    line: int
+    order_no: str
+    carrier_code: str
+    recipient_name: str
+    recipient_phone: str
+    recipient_address: str
+    sku: str
+    barcode: str
+    product_name: str
+    quantity: int
+    unit_weight_g: int | None
+    waybill: str
+    note: str
+    created_at: datetime | None  # aware UTC; None = not given
+
+
+@dataclass
+class ParsedImport:
+    """What :func:`read_order_file` found: valid rows and every bad row as (line, reason)."""
+
+    path: Path
+    file_format: str  # "csv" or "xlsx"
+    encoding: str | None
+    rows: list[ImportRow] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    """The outcome of one import. ``errors`` non-empty means nothing was imported."""
+
+    file_name: str
+    orders_added: int = 0
+    lines_added: int = 0
+    products_added: int = 0
+    barcodes_added: int = 0
+    orders_unchanged: int = 0  # already present, ready, identical: skipped
+    orders_in_progress: int = 0  # already packing or later (or on hold, cancelled): left alone
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        text = (f"Imported {self.file_name}: {_plural(self.orders_added, 'order')}, "
+                f"{_plural(self.lines_added, 'line')}, {_plural(self.products_added, 'product')} added")
+        skipped = []
+        if self.orders_unchanged:
+            skipped.append(f"{_plural(self.orders_unchanged, 'order')} already present, unchanged")
+        if self.orders_in_progress:
+            skipped.append(f"{_plural(self.orders_in_progress, 'order')} already in packing or later, left as they are")
+        return text + (f" ({'; '.join(skipped)})" if skipped else "")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+# --------------------------------------------------------------------------------------- reading
+
+
+def read_order_file(
+    path: str | Path,
+    catalogue: CarrierCatalogue | None = None,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> ParsedImport:
+    """Read and check an order file without the database.
+
+    Raises :class:`ImportFileError` when the file cannot be read as an order file at all (format,
+    encoding, size, missing columns); bad rows are returned in ``errors``.
+    """
+    path = Path(path)
+    catalogue = catalogue or load_catalogue()
+    name = path.name
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            head = f.read(_SAMPLE_BYTES)
+    except IsADirectoryError as exc:
+        raise ImportFileError(f"{path} is a folder, not an order file") from exc
+    except OSError as exc:
+        raise ImportFileError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+    if size > max_bytes:
+        raise ImportFileError(
+            f"{name} is {size / 1_048_576:.0f} MB; the import limit is {max_bytes / 1_048_576:.0f} MB: "
+            "split the file into smaller ones (each is imported as a whole)"
+        )
+    if not head.strip().strip(codecs.BOM_UTF8).strip():
+        raise ImportFileError(f"{name} is empty")
+    kind = _sniff(head, path)
+    if kind == "xlsx":
+        parsed = ParsedImport(path, "xlsx", None)
+        records = _xlsx_records(path)
+    else:
+        encoding = _detect_encoding(head, size, name)
+        parsed = ParsedImport(path, "csv", encoding)
+        records = _csv_records(path, encoding)
+    _Checker(parsed, catalogue).run(records)
+    return parsed
+
+
+def _sniff(head: bytes, path: Path) -> str:
+    """csv or xlsx, by content first (a renamed file is common), then by extension."""
+    name, suffix = path.name, path.suffix.lower()
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportFileError(f"{name} is an old Excel .xls workbook: save it as .xlsx or CSV (UTF-8) and import that")
+    if head.startswith(b"%PDF"):
+        raise ImportFileError(f"{name} is a PDF, not an order file: export the orders as CSV or XLSX")
+    if suffix in (".xlsx", ".xlsm"):
+        raise ImportFileError(f"{name} is not a valid XLSX workbook")
+    if suffix not in (".csv", ".txt", ".tsv", ""):
+        raise ImportFileError(f"{name}: unsupported file type {suffix}: import a CSV or XLSX file")
+    return "csv"
+
+
+def _detect_encoding(head: bytes, size: int, name: str) -> str:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" in head:
+        raise ImportFileError(f"{name} is a binary file, not a CSV text file")
+    try:  # strict UTF-8 first: a prefix of a UTF-8 file may end inside a character, hence final=
+        codecs.getincrementaldecoder("utf-8-sig")("strict").decode(head, final=len(head) >= size)
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    import charset_normalizer
+
+    sample = head if len(head) >= size else head[: head.rfind(b"\n") + 1] or head
+    best = charset_normalizer.from_bytes(sample, cp_isolation=["gb18030", "big5", "cp1252"]).best()
+    if best is None or best.chaos > 0.3:
+        raise ImportFileError(
+            f"{name} is not readable text: save it as CSV in UTF-8 (or GBK/GB18030) or as XLSX"
+        )
+    encoding = best.encoding
+    return "gb18030" if encoding in ("gbk", "gb2312", "gb18030") else encoding
+
+
+def _csv_records(path: Path, encoding: str) -> Iterator[tuple[int, list[Any]]]:
+    line = 0
+    try:
+        with path.open(encoding=encoding, errors="strict", newline="") as f:
+            first = f.readline()
+            delimiter = max((",", "\t", ";"), key=first.count) if first else ","
+            f.seek(0)
+            reader = csv.reader(f, delimiter=delimiter)
+            for record in reader:
+                start, line = line + 1, reader.line_num  # a quoted cell may span lines: report the first
+                yield start, record
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"{path.name} is not valid {encoding} text near line {line + 1}: save the whole file in one encoding "
+            "(UTF-8 or GBK)"
+        ) from exc
+    except csv.Error as exc:
+        raise ImportFileError(f"{path.name} line {line + 1} is not valid CSV: {exc}") from exc
+
+
+def _xlsx_records(path: Path) -> Iterator[tuple[int, list[Any]]]:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    # A file object, not the path: openpyxl refuses names not ending in .xlsx (a renamed file).
+    stream = path.open("rb")
+    try:
+        wb = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        stream.close()
+        raise ImportFileError(f"{path.name} is not a readable XLSX workbook: {exc}") from exc
+    try:
+        if not wb.worksheets:
+            raise ImportFileError(f"{path.name} has no sheets")
+        ws = wb.worksheets[0]
+        try:
+            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                yield number, list(values)
+        except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
+            raise ImportFileError(f"{path.name}: the first sheet cannot be read: {exc}") from exc
+    finally:
+        wb.close()
+        stream.close()
+
+
+# --------------------------------------------------------------------------------------- checking
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e18 else repr(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return str(value).strip()
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    short = text if len(text) <= limit else text[:limit] + "..."
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in short)
+
+
+def _whole(value: Any, low: int, high: int) -> int | None:
+    if value.__class__ is str:
+        text = value.strip()
+        if text.isascii() and text.isdigit() and len(text) < 10:
+            number = int(text)
+            return number if low <= number <= high else None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if not value.is_integer():
+            return None
+        number = int(value)
+    else:
+        text = _text(value)
+        if not _WHOLE.fullmatch(text):
+            return None
+        number = int(text)
+    return number if low <= number <= high else None
+
+
+def _parse_time(value: Any) -> datetime | None:
+    """An aware UTC time, or None when the cell is not a date and time. Naive times are local."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        text = value.strip().replace("/", "-")
+        moment = None
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            for fmt in _DATE_FORMATS:
+                try:
+                    moment = datetime.strptime(text, fmt)
+                    break
+                except ValueError:
+                    continue
+        if moment is None:
+            return None
+    else:
+        return None
+    if not 2000 <= moment.year <= 2100:
+        return None
+    try:
+        return moment.astimezone(UTC)  # a naive time is taken as local time
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+@dataclass(slots=True)
+class _OrderDraft:
+    first_line: int
+    values: dict[str, Any]
+    lines: dict[str, int]  # sku -> line number
+
+
+class _Checker:
+    """Validates rows one by one, then the file as a whole (orders, products, barcodes, waybills)."""
+
+    def __init__(self, parsed: ParsedImport, catalogue: CarrierCatalogue) -> None:
+        self.parsed = parsed
+        self.catalogue = catalogue
+        self.orders: dict[str, _OrderDraft] = {}
+        self.barcode_sku: dict[str, tuple[str, int]] = {}
+        self.waybill_order: dict[str, tuple[str, int]] = {}
+        self.sku_weight: dict[str, tuple[int, int]] = {}
+
+    def error(self, line: int, reason: str) -> None:
+        self.parsed.errors.append((line, reason))
+
+    def run(self, records: Iterable[tuple[int, list[Any]]]) -> None:
+        columns: dict[str, int] | None = None
+        data_rows = 0
+        for line, values in records:
+            first = values[0] if values else None
+            if not (first.__class__ is str and first.strip()) and not any(_text(v) for v in values):
+                continue  # blank line
+            if columns is None:
+                columns = self._header(values)
+                self._plan(columns)
+                continue
+            data_rows += 1
+            if data_rows > MAX_ROWS:
+                raise ImportFileError(f"{self.parsed.path.name} has more than {MAX_ROWS:,} order lines: split it")
+            if len(values) < self.width:
+                values = [*values, *([None] * (self.width - len(values)))]
+            row = self._row(line, values)
+            if row is not None:
+                self._file_checks(row)
+        if columns is None:
+            raise ImportFileError(f"{self.parsed.path.name} is empty")
+        if data_rows == 0:
+            raise ImportFileError(f"{self.parsed.path.name} has a header but no order lines")
+        for order_no, draft in self.orders.items():
+            for name in ("recipient_name", "recipient_phone", "recipient_address"):
+                if not draft.values[name]:
+                    self.error(draft.first_line, f"order {order_no} has no {name}")
+        self.parsed.errors.sort(key=lambda e: e[0])
+
+    def _header(self, values: list[Any]) -> dict[str, int]:
+        columns: dict[str, int] = {}
+        for i, value in enumerate(values):
+            name = HEADERS.get(_header_key(_text(value)))
+            if name is None:
+                continue  # extra columns are ignored
+            if name in columns:
+                raise ImportFileError(f"{self.parsed.path.name}: column {name} appears twice in the header")
+            columns[name] = i
+        missing = [name for name in REQUIRED if name not in columns]
+        if len(missing) == len(REQUIRED):
+            raise ImportFileError(
+                f"{self.parsed.path.name} does not look like an order file: no known column headers in line 1 "
+                "(expected order_no/订单号, carrier/快递公司, sku/商品编码, quantity/数量, ...)"
+            )
+        if missing:
+            names = ", ".join(f"{n}/{zh}" for n, zh, _r in COLUMNS if n in missing)
+            raise ImportFileError(f"{self.parsed.path.name} is missing required columns: {names}")
+        return columns
+
+    def _plan(self, columns: dict[str, int]) -> None:
+        """Column positions for the row loop, computed once. An absent column reads the padding cell."""
+        self.width = max(columns.values()) + 2  # one spare cell, always None, for absent columns
+        pad = self.width - 1
+        self.index = {name: columns.get(name, pad) for name, _zh, _req in COLUMNS}
+        self.pick_text = operator.itemgetter(*(self.index[name] for name in TEXT_FIELDS))
+        self.carriers: dict[str, Any] = {}
+        self.numbers: dict[tuple[str, str], int | None] = {}
+        self.times: dict[str, datetime | None] = {}
+
+    def _text_problem(self, line: int, name: str, value: str, limit: int) -> None:
+        if _FORMULA.match(value):
+            self.error(line, f'{name} "{_shown(value)}" looks like a spreadsheet formula')
+        elif (_CONTROL if name in MULTILINE_FIELDS else _CONTROL_NO_NEWLINE).search(value):
+            self.error(line, f'{name} "{_shown(value)}" contains control characters (tab, carriage return, ...)')
+        elif len(value) > limit:
+            self.error(line, f"{name} is {len(value)} characters long; at most {limit} are allowed")
+
+    def _carrier(self, text: str) -> Any:
+        if text not in self.carriers:
+            self.carriers[text] = self.catalogue.resolve(text)
+        return self.carriers[text]
+
+    def _time(self, value: Any) -> datetime | None:
+        if value.__class__ is not str:
+            return _parse_time(value)
+        if value not in self.times:
+            if len(self.times) > 100_000:
+                self.times.clear()
+            self.times[value] = _parse_time(value)
+        return self.times[value]
+
+    def _number(self, name: str, value: Any, low: int, high: int) -> int | None:
+        if value.__class__ is not str:
+            return _whole(value, low, high)
+        key = (name, value)
+        if key not in self.numbers:  # the same few values repeat on every line: parse each once
+            if len(self.numbers) > 100_000:
+                self.numbers.clear()
+            self.numbers[key] = _whole(value, low, high)
+        return self.numbers[key]
+
+    def _row(self, line: int, values: list[Any]) -> ImportRow | None:
+        # The common case (nothing suspicious) costs one regex search and one length test per row.
+        bad = len(self.parsed.errors)
+        raw = self.pick_text(values)
+        texts = [v.strip() if v.__class__ is str else _text(v) for v in raw]
+        if _ROW_SUSPECT.search("\ue000".join(texts)) or any(map(operator.gt, map(len, texts), TEXT_LIMITS)):
+            for name, value, limit in zip(TEXT_FIELDS, texts, TEXT_LIMITS, strict=True):
+                if value and (_SUSPECT.search(value) or len(value) > limit):
+                    self._text_problem(line, name, value, limit)
+        text = dict(zip(TEXT_FIELDS, texts, strict=True))
+        index = self.index
+        cells = {"quantity": values[index["quantity"]], "unit_weight_g": values[index["unit_weight_g"]],
+                 "created_at": values[index["created_at"]]}
+        draft = self.orders.get(text["order_no"])
+        if not text["carrier"] and draft is not None:  # a later line of an order: the order's carrier
+            text["carrier"] = draft.values["carrier_code"]
+        for name in ("order_no", "carrier", "sku"):
+            if not text[name]:
+                self.error(line, f"{name} is empty")
+        carrier = (self.carriers[text["carrier"]] if text["carrier"] in self.carriers
+                   else self._carrier(text["carrier"])) if text["carrier"] else None
+        if text["carrier"] and carrier is None and len(self.parsed.errors) == bad:
+            self.error(line, f'carrier "{_shown(text["carrier"])}" is not known: use a code such as SF, ZTO, YTO, '
+                             "STO, YUNDA, JD, JT, EMS, DEPPON, UPS, FEDEX, USPS, DHL, OTHER or its Chinese name")
+        quantity = self._number("quantity", cells["quantity"], 1, 9999)
+        if quantity is None:
+            self.error(line, f'quantity "{_shown(_text(cells.get("quantity")))}" must be a whole number from 1 to 9999')
+        weight = None
+        if _text(cells.get("unit_weight_g")):
+            weight = self._number("unit_weight_g", cells["unit_weight_g"], 0, 100_000)
+            if weight is None:
+                self.error(line, f'unit_weight_g "{_shown(_text(cells.get("unit_weight_g")))}" must be whole grams '
+                                 "from 0 to 100000")
+        created_at = None
+        raw_time = cells.get("created_at")
+        if _text(raw_time):
+            created_at = self._time(raw_time)
+            if created_at is None:
+                self.error(line, f'created_at "{_shown(_text(raw_time))}" is not a date and time '
+                                 "(e.g. 2026-11-25 10:30:00)")
+        waybill = ""
+        if text["waybill"] and carrier is not None and len(self.parsed.errors) == bad:
+            check = self.catalogue.validate(carrier.code, text["waybill"])
+            if not check.ok:
+                reason = check.message.render() if check.message is not None else "invalid"
+                self.error(line, f'waybill "{_shown(text["waybill"])}" is not valid for {carrier.code}: {reason}')
+            waybill = check.number
+        if len(self.parsed.errors) != bad or carrier is None or quantity is None:
+            return None
+        return ImportRow(
+            line=line,
+            order_no=text["order_no"],
+            carrier_code=carrier.code,
+            recipient_name=text["recipient_name"],
+            recipient_phone=text["recipient_phone"],
+            recipient_address=text["recipient_address"],
+            sku=text["sku"],
+            barcode=text["barcode"],
+            product_name=text["product_name"],
+            quantity=quantity,
+            unit_weight_g=weight,
+            waybill=waybill,
+            note=text["note"],
+            created_at=created_at,
+        )
+
+    def _file_checks(self, row: ImportRow) -> None:
+        line, bad = row.line, len(self.parsed.errors)
+        draft = self.orders.get(row.order_no)
+        if draft is None:
+            draft = self.orders[row.order_no] = _OrderDraft(line, {f: getattr(row, f) for f in ORDER_FIELDS}, {})
+        else:
+            first = draft.lines.get(row.sku)
+            if first is not None:
+                self.error(line, f"SKU {row.sku} appears twice in order {row.order_no}, first at line {first}")
+            same = (row.carrier_code, row.recipient_name, row.recipient_phone, row.recipient_address, row.waybill,
+                    row.note, row.created_at) == tuple(draft.values.values())
+            for name in () if same else ORDER_FIELDS:
+                mine, theirs = getattr(row, name), draft.values[name]
+                if mine in ("", None):
+                    continue
+                if theirs in ("", None):
+                    draft.values[name] = mine
+                elif mine != theirs:
+                    label = _ORDER_FIELD_LABEL.get(name, name)
+                    self.error(line, f"{label} differs from line {draft.first_line} of order {row.order_no}")
+        if row.barcode:
+            owner = self.barcode_sku.setdefault(row.barcode, (row.sku, line))
+            if owner[0] != row.sku:
+                self.error(line, f"barcode {row.barcode} is given for SKU {owner[0]} at line {owner[1]} "
+                                 f"and for SKU {row.sku} here")
+        if row.waybill:
+            owner = self.waybill_order.setdefault(row.waybill, (row.order_no, line))
+            if owner[0] != row.order_no:
+                self.error(line, f"waybill {row.waybill} is also given for order {owner[0]} at line {owner[1]}")
+        if row.unit_weight_g is not None:
+            weight = self.sku_weight.setdefault(row.sku, (row.unit_weight_g, line))
+            if weight[0] != row.unit_weight_g:
+                self.error(line, f"SKU {row.sku} weighs {weight[0]} g at line {weight[1]} but "
+                                 f"{row.unit_weight_g} g here")
+        draft.lines.setdefault(row.sku, line)
+        if len(self.parsed.errors) == bad:
+            self.parsed.rows.append(row)
+
+
+# --------------------------------------------------------------------------------------- importing
+
+
+def _chunks(values: Iterable[Any], size: int = _IN_CHUNK) -> Iterator[list[Any]]:
+    items = list(values)
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+@dataclass(slots=True)
+class _FileOrder:
+    order_no: str
+    first_line: int
+    rows: list[ImportRow]
+
+    def value(self, name: str) -> Any:
+        for row in self.rows:  # the first non-blank value (the checker made sure they agree)
+            value = getattr(row, name)
+            if value not in ("", None):
+                return value
+        return "" if name != "created_at" else None
+
+
+def import_orders(
+    services: Any,
+    path: str | Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> ImportReport:
+    """Import an order file as a whole: everything, or (with ``errors``) nothing.
+
+    Raises :class:`ImportFileError` for a file that cannot be read at all.
+    """
+    parsed = read_order_file(path, services.catalogue, max_bytes=max_bytes)
+    report = ImportReport(file_name=parsed.path.name, errors=list(parsed.errors))
+    orders: dict[str, _FileOrder] = {}
+    for row in parsed.rows:
+        entry = orders.get(row.order_no)
+        if entry is None:
+            orders[row.order_no] = _FileOrder(row.order_no, row.line, [row])
+        else:
+            entry.rows.append(row)
+    try:
+        with services.uow() as uow:
+            _import(uow.session, services, orders, parsed.rows, report)
+            if report.errors:
+                uow.rollback()
+    except IntegrityError as exc:
+        raise KnownError(
+            f"{parsed.path.name}: another import or bench changed the same orders, products or waybills at the "
+            "same moment; nothing was imported. Run the import again."
+        ) from exc
+    report.errors.sort(key=lambda e: e[0])
+    if report.errors:
+        report.orders_added = report.lines_added = report.products_added = report.barcodes_added = 0
+    return report
+
+
+def _import(s: Session, services: Any, orders: dict[str, _FileOrder], rows: list[ImportRow],
+            report: ImportReport) -> None:
+    errors = report.errors
+    skus = {row.sku for row in rows}
+    barcodes = {row.barcode for row in rows if row.barcode}
+    waybills = {row.waybill for row in rows if row.waybill}
+
+    products: dict[str, int] = {}
+    for chunk in _chunks(skus):
+        products.update(s.execute(select(Product.sku, Product.id).where(Product.sku.in_(chunk))).all())
+    barcode_owner: dict[str, str] = {}
+    for chunk in _chunks(barcodes):
+        barcode_owner.update(s.execute(select(ProductBarcode.barcode, Product.sku).join(ProductBarcode.product)
+                                       .where(ProductBarcode.barcode.in_(chunk))).all())
+    existing: dict[str, Any] = {}
+    for chunk in _chunks(orders):
+        for order in s.execute(select(Order.id, Order.order_no, Order.state, Order.carrier_code,
+                                      Order.recipient_name, Order.recipient_phone, Order.recipient_address,
+                                      Order.note, Order.preassigned_waybill).where(Order.order_no.in_(chunk))):
+            existing[order.order_no] = order
+    waybill_owner: dict[str, str] = {}
+    pool: set[str] = set()
+    for chunk in _chunks(waybills):
+        for number, pre, order_no in s.execute(
+            select(Order.waybill, Order.preassigned_waybill, Order.order_no)
+            .where(or_(Order.waybill.in_(chunk), Order.preassigned_waybill.in_(chunk)))
+        ):
+            for value in (number, pre):
+                if value in waybills:
+                    waybill_owner[value] = order_no
+        pool.update(s.scalars(select(WaybillPoolEntry.number).where(WaybillPoolEntry.number.in_(chunk))))
+    ready_ids = [o.id for o in existing.values() if o.state == OrderState.READY.value]
+    existing_lines: dict[int, dict[str, int]] = {}
+    for chunk in _chunks(ready_ids):
+        for order_id, sku, quantity in s.execute(
+            select(OrderLine.order_id, Product.sku, OrderLine.quantity).join(OrderLine.product)
+            .where(OrderLine.order_id.in_(chunk))
+        ):
+            existing_lines.setdefault(order_id, {})[sku] = quantity
+
+    new_orders: list[_FileOrder] = []
+    for order in orders.values():
+        known = existing.get(order.order_no)
+        if known is None:
+            new_orders.append(order)
+            waybill = order.value("waybill")
+            owner = waybill_owner.get(waybill) if waybill else None
+            if owner is not None:
+                errors.append((order.first_line, f"waybill {waybill} already belongs to order {owner}"))
+            elif waybill and waybill in pool:
+                errors.append((order.first_line, f"waybill {waybill} is in the waybill pool; it cannot also be "
+                                                 "pre-assigned by an import"))
+            continue
+        if known.state != OrderState.READY.value:
+            report.orders_in_progress += 1
+            continue
+        differs = [
+            label for label, mine, theirs in (
+                ("carrier", order.value("carrier_code"), known.carrier_code),
+                ("recipient_name", order.value("recipient_name"), known.recipient_name),
+                ("recipient_phone", order.value("recipient_phone"), known.recipient_phone),
+                ("recipient_address", order.value("recipient_address"), known.recipient_address),
+                ("note", order.value("note"), known.note),
+                ("waybill", order.value("waybill") or None, known.preassigned_waybill),
+            ) if mine != theirs
+        ]
+        if {row.sku: row.quantity for row in order.rows} != existing_lines.get(known.id, {}):
+            differs.insert(0, "lines")
+        if differs:
+            errors.append((order.first_line, f"order {order.order_no} already exists (ready) with different "
+                                             f"{', '.join(differs)}: cancel it in PackGate or use a new order number"))
+        else:
+            report.orders_unchanged += 1
+
+    # Products and barcodes, from every valid row (for unchanged orders they already exist).
+    new_products: dict[str, ImportRow] = {}
+    new_barcodes: dict[str, str] = {}
+    for row in rows:
+        if row.sku not in products:
+            first = new_products.get(row.sku)
+            if first is None:
+                new_products[row.sku] = row
+            elif first.unit_weight_g is None and row.unit_weight_g is not None:
+                new_products[row.sku] = _with_weight(first, row)
+        if row.barcode:
+            owner = barcode_owner.get(row.barcode)
+            if owner is not None and owner != row.sku:
+                errors.append((row.line, f"barcode {row.barcode} already belongs to SKU {owner}"))
+            elif owner is None:
+                new_barcodes.setdefault(row.barcode, row.sku)
+    skus_with_barcode = set(new_barcodes.values())
+    for sku, row in new_products.items():
+        if row.unit_weight_g is None:
+            errors.append((row.line, f"SKU {sku} is new and has no unit_weight_g (the bench checks parcel weights)"))
+        if sku not in skus_with_barcode:
+            errors.append((row.line, f"SKU {sku} is new and has no barcode (the bench verifies items by barcode)"))
+    if errors:
+        return
+
+    if new_products:
+        result = s.execute(
+            insert(Product.__table__).returning(Product.sku, Product.id),
+            [{"sku": sku, "name": row.product_name or sku, "unit_weight_g": row.unit_weight_g}
+             for sku, row in new_products.items()],
+        )
+        products.update(result.all())
+        report.products_added = len(new_products)
+    if new_barcodes:
+        s.execute(insert(ProductBarcode.__table__),
+                  [{"barcode": code, "product_id": products[sku]} for code, sku in new_barcodes.items()])
+        report.barcodes_added = len(new_barcodes)
+    if not new_orders:
+        return
+    now = services.clock()
+    order_ids: dict[str, int] = {}
+    result = s.execute(
+        insert(Order.__table__).returning(Order.order_no, Order.id),
+        [
+            {
+                "order_no": order.order_no,
+                "platform": "",
+                "carrier_code": order.value("carrier_code"),
+                "recipient_name": order.value("recipient_name"),
+                "recipient_phone": order.value("recipient_phone"),
+                "recipient_address": order.value("recipient_address"),
+                "note": order.value("note"),
+                "created_at": order.value("created_at") or now,
+                "imported_at": now,
+                "state": OrderState.READY.value,
+                "preassigned_waybill": order.value("waybill") or None,
+                "hold_reason": "",
+            }
+            for order in new_orders
+        ],
+    )
+    order_ids.update(result.all())
+    lines = [
+        {"order_id": order_ids[order.order_no], "product_id": products[row.sku], "quantity": row.quantity,
+         "scanned": 0}
+        for order in new_orders
+        for row in order.rows
+    ]
+    s.execute(insert(OrderLine.__table__), lines)
+    report.orders_added = len(new_orders)
+    report.lines_added = len(lines)
+
+
+def _with_weight(first: ImportRow, later: ImportRow) -> ImportRow:
+    """The first row of a new SKU, with the weight a later row gives (the first left it blank)."""
+    from dataclasses import replace
+
+    return replace(first, unit_weight_g=later.unit_weight_g, product_name=first.product_name or later.product_name)
