@@ -1,0 +1,53 @@
+"""The banner for the last scan: green accepted/complete, red refused with the reason, amber warning."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QWidget
+
+from app.packing.outcome import Level
+
+_BASE = "border-radius: 10px; padding: 14px;"
+COLOURS = {
+    Level.ACCEPTED: _BASE + "background: #2e7d32; color: white;",
+    Level.COMPLETE: _BASE + "background: #1b5e20; color: white; border: 6px solid #a5d6a7;",
+    Level.REFUSED: _BASE + "background: #c62828; color: white;",
+    Level.WARNING: _BASE + "background: #ffb300; color: black;",
+    Level.INFO: _BASE + "background: #e3f2fd; color: #0d47a1;",
+}
+BANNER_POINT_SIZE = 26
+
+
+class Banner(QLabel):
+    """``shown(level, text)`` after each update; ``painted()`` once the new text is on screen."""
+
+    shown = Signal(str, str)
+    painted = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setMinimumHeight(110)
+        font = self.font()
+        font.setPointSize(BANNER_POINT_SIZE)
+        font.setBold(True)
+        self.setFont(font)
+        self.level: Level = Level.INFO
+        self._unpainted = False
+        self.show_message(Level.INFO, "")
+
+    def show_message(self, level: Level, text: str) -> None:
+        self.level = level
+        self.setProperty("level", level.value)
+        self.setStyleSheet(COLOURS[level])
+        self.setText(text)
+        self._unpainted = True
+        self.update()
+        self.shown.emit(level.value, text)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().paintEvent(event)
+        if self._unpainted:
+            self._unpainted = False
+            self.painted.emit()

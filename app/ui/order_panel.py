@@ -1,0 +1,119 @@
+"""The open order: number, carrier, recipient, the buyer's note (yellow), and its lines."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.packing.outcome import OrderView
+
+HIT = QColor("#fff59d")
+DONE = QColor("#e8f5e9")
+NONE = QColor(Qt.GlobalColor.transparent)
+
+
+class OrderPanel(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.order_no = QLabel()
+        self.order_no.setStyleSheet("font-size: 24pt; font-weight: bold;")
+        self.carrier = QLabel()
+        self.carrier.setStyleSheet("font-size: 18pt;")
+        self.recipient = QLabel()
+        self.recipient.setWordWrap(True)
+        self.recipient.setStyleSheet("font-size: 14pt;")
+        self.weight = QLabel()
+        self.weight.setStyleSheet("font-size: 16pt;")
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("background: #ffeb3b; color: black; font-size: 18pt; font-weight: bold; padding: 8px;")
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels([self.tr("Product"), self.tr("SKU"), self.tr("Scanned"), self.tr("Progress")])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in (1, 2, 3):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setStyleSheet("font-size: 16pt;")
+        head = QGridLayout()
+        head.addWidget(self.order_no, 0, 0)
+        head.addWidget(self.carrier, 0, 1)
+        head.addWidget(self.recipient, 1, 0, 1, 2)
+        head.addWidget(self.weight, 2, 0, 1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(head)
+        layout.addWidget(self.note)
+        layout.addWidget(self.table, 1)
+        self.hit_row: int | None = None
+        self._order: OrderView | None = None
+
+    def set_order(self, order: OrderView | None, last_line: int | None) -> None:
+        if order is None:
+            self._order = None
+            self.table.setRowCount(0)
+            for label in (self.order_no, self.carrier, self.recipient, self.weight):
+                label.clear()
+            self.note.hide()
+            self.hit_row = None
+            return
+        if self._order is None or self._order.order_no != order.order_no:
+            self.order_no.setText(self.tr("Order %1").replace("%1", order.order_no))
+            self.carrier.setText(self.tr("Carrier: %1").replace("%1", order.carrier_name))
+            self.recipient.setText(f"{order.recipient_name}  {order.recipient_phone}\n{order.recipient_address}")
+            self.note.setText(self.tr("Buyer's note: %1").replace("%1", order.note))
+            self.note.setVisible(bool(order.note.strip()))
+        self._set_weight(order)
+        self._set_lines(order, last_line)
+        self._order = order
+
+    def _set_weight(self, order: OrderView) -> None:
+        parts = []
+        if order.box_code:
+            parts.append(self.tr("Box %1").replace("%1", order.box_code))
+        if order.expected_weight_g is not None:
+            tol = f" ±{order.tolerance_g:,} g" if order.tolerance_g is not None else ""
+            parts.append(self.tr("expected %1").replace("%1", f"{order.expected_weight_g:,} g{tol}"))
+        if order.weight_g is not None:
+            parts.append(self.tr("weighed %1").replace("%1", f"{order.weight_g:,} g"))
+        self.weight.setText("  ·  ".join(parts))
+
+    def _set_lines(self, order: OrderView, last_line: int | None) -> None:
+        table = self.table
+        rebuild = self._order is None or self._order.order_no != order.order_no or table.rowCount() != len(order.lines)
+        if rebuild:
+            table.setRowCount(len(order.lines))
+        for row, line in enumerate(order.lines):
+            if rebuild:
+                table.setItem(row, 0, QTableWidgetItem(line.name))
+                table.setItem(row, 1, QTableWidgetItem(line.sku))
+                count = QTableWidgetItem()
+                count.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                table.setItem(row, 2, count)
+                bar = QProgressBar()
+                bar.setTextVisible(False)
+                table.setCellWidget(row, 3, bar)
+            table.item(row, 2).setText(f"{line.scanned} / {line.quantity}")
+            bar = table.cellWidget(row, 3)
+            bar.setMaximum(max(line.quantity, 1))
+            bar.setValue(min(line.scanned, line.quantity))
+            colour = HIT if row == last_line else (DONE if line.complete else NONE)
+            for col in range(3):
+                table.item(row, col).setBackground(QBrush(colour))
+        self.hit_row = last_line
+        if last_line is not None and 0 <= last_line < table.rowCount():
+            table.scrollToItem(table.item(last_line, 0))

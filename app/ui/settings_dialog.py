@@ -1,0 +1,166 @@
+"""Bench settings behind a supervisor's badge and PIN. Non-modal: the window keeps scanning."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.bootstrap import Services
+from app.config import Settings
+from app.errors import KnownError
+from app.packing.auth import NotAuthorized, authorize_supervisor
+from app.ui.station_window import render
+
+
+class SettingsDialog(QDialog):
+    """Page 1: supervisor badge + PIN. Page 2: the bench's settings; Save writes settings.json."""
+
+    saved = Signal()
+
+    def __init__(self, services: Services, station: str | None, parent: QWidget | None = None,
+                 settings_path=None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.station = station
+        self.settings_path = settings_path
+        self.supervisor = None
+        self.setWindowTitle(self.tr("PackGate settings"))
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._auth_page())
+        self.pages.addWidget(self._settings_page())
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages)
+
+    # ------------------------------------------------------------------ page 1: who may change settings
+
+    def _auth_page(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        form.addRow(QLabel(self.tr("A supervisor must unlock the settings.")))
+        self.badge = QLineEdit()
+        self.pin = QLineEdit()
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.auth_error = QLabel()
+        self.auth_error.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.unlock_button = QPushButton(self.tr("Unlock"))
+        self.unlock_button.setDefault(True)
+        self.unlock_button.clicked.connect(self.unlock)
+        cancel = QPushButton(self.tr("Cancel"))
+        cancel.clicked.connect(self.reject)
+        form.addRow(self.tr("Supervisor badge"), self.badge)
+        form.addRow(self.tr("PIN"), self.pin)
+        form.addRow(self.auth_error)
+        form.addRow(self.unlock_button, cancel)
+        return page
+
+    def unlock(self) -> None:
+        try:
+            self.supervisor = authorize_supervisor(self.services, self.badge.text(), self.pin.text(),
+                                                   action="settings", station=self.station)
+        except NotAuthorized as exc:
+            self.auth_error.setText(render(exc.message))
+            self.pin.clear()
+            return
+        except KnownError as exc:
+            self.auth_error.setText(exc.message)
+            return
+        self.pages.setCurrentIndex(1)
+
+    # ------------------------------------------------------------------ page 2: the settings
+
+    def _settings_page(self) -> QWidget:
+        s = self.services.settings
+        page = QWidget()
+        form = QFormLayout(page)
+        self.station_edit = QLineEdit(s.station or self.station or "")
+        self.printer_edit = QLineEdit(s.printer)
+        self.printer_edit.setPlaceholderText(self.tr("pdf:DIR, system:NAME, zpl:HOST:PORT or zpl-cups:QUEUE"))
+        self.label_size = QComboBox()
+        self.label_size.addItems(["100x150", "76x130", "100x180"])
+        self.label_size.setCurrentText(s.label_size)
+        self.language = QComboBox()
+        for code, name in (("", self.tr("System language")), ("en", "English"), ("zh_CN", "简体中文")):
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(max(0, self.language.findData(s.language)))
+        self.sounds = QCheckBox(self.tr("Play a sound for every scan"))
+        self.sounds.setChecked(s.sounds)
+        self.prefix = QLineEdit(s.scanner_prefix)
+        self.suffix = QComboBox()
+        for code, name in (("enter", self.tr("Enter")), ("tab", self.tr("Tab")), ("enter+tab", self.tr("Enter then Tab"))):
+            self.suffix.addItem(name, code)
+        self.suffix.setCurrentIndex(max(0, self.suffix.findData(s.scanner_suffix)))
+        self.tolerance_pct = QDoubleSpinBox()
+        self.tolerance_pct.setRange(0, 100)
+        self.tolerance_pct.setSuffix(" %")
+        self.tolerance_pct.setValue(float(s.weight_tolerance_pct))
+        self.tolerance_min = QSpinBox()
+        self.tolerance_min.setRange(0, 10_000)
+        self.tolerance_min.setSuffix(" g")
+        self.tolerance_min.setValue(int(s.weight_tolerance_min_g))
+        self.scale_port = QLineEdit(s.scale_port)
+        self.scale_port.setPlaceholderText(self.tr("e.g. /dev/ttyUSB0 or COM3; empty: no scale"))
+        self.save_error = QLabel()
+        self.save_error.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.tr("Station name"), self.station_edit)
+        form.addRow(self.tr("Printer"), self.printer_edit)
+        form.addRow(self.tr("Label size (mm)"), self.label_size)
+        form.addRow(self.tr("Language"), self.language)
+        form.addRow(self.tr("Sounds"), self.sounds)
+        form.addRow(self.tr("Scanner prefix"), self.prefix)
+        form.addRow(self.tr("Scanner suffix"), self.suffix)
+        form.addRow(self.tr("Weight tolerance"), self.tolerance_pct)
+        form.addRow(self.tr("Minimum tolerance"), self.tolerance_min)
+        form.addRow(self.tr("Scale port"), self.scale_port)
+        form.addRow(QLabel(self.tr("Station name and language apply at the next start.")))
+        form.addRow(self.save_error)
+        form.addRow(self.buttons)
+        return page
+
+    def edited(self) -> Settings:
+        return replace(
+            self.services.settings,
+            station=self.station_edit.text().strip(),
+            printer=self.printer_edit.text().strip(),
+            label_size=self.label_size.currentText(),
+            language=self.language.currentData(),
+            sounds=self.sounds.isChecked(),
+            scanner_prefix=self.prefix.text(),
+            scanner_suffix=self.suffix.currentData(),
+            weight_tolerance_pct=self.tolerance_pct.value(),
+            weight_tolerance_min_g=self.tolerance_min.value(),
+            scale_port=self.scale_port.text().strip(),
+        )
+
+    def save(self) -> None:
+        if self.supervisor is None:  # cannot happen through the pages; never save unauthorised
+            return
+        new = self.edited()
+        try:
+            new.save(self.settings_path)
+        except (KnownError, OSError) as exc:
+            self.save_error.setText(getattr(exc, "message", str(exc)))
+            return
+        # The running bench uses the same Settings object: update it in place.
+        for key, value in asdict(new).items():
+            setattr(self.services.settings, key, value)
+        self.saved.emit()
+        self.accept()

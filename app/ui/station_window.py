@@ -1,0 +1,281 @@
+"""The packing station window: renders the bench workflow's state and forwards scans.
+
+Scans arrive from the app-wide :class:`ScanFilter` (scanner or typed), go to the :class:`ScanWorker`
+thread, and the Outcome comes back by signal to be rendered: step bar, order or handover panel,
+instruction, banner and sound. The window decides nothing itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.bootstrap import Services
+from app.packing.outcome import BenchView, Level, Outcome, Step
+from app.packing.workflow import CMD_HANDOVER, CMD_LOGOUT, BenchWorkflow
+from app.ui.banner import Banner
+from app.ui.handover_panel import HandoverPanel
+from app.ui.login_panel import LoginPanel
+from app.ui.order_panel import OrderPanel
+from app.ui.scanner import ScanFilter
+from app.ui.sounds import RecordingSounds, Sounds
+from app.ui.step_bar import StepBar
+from app.ui.worker import ScanWorker
+
+log = logging.getLogger(__name__)
+INSTRUCTION_POINT_SIZE = 30
+RETRY_MS = 3000
+OFFLINE_STYLE = "QStatusBar { background: #c62828; color: white; font-size: 16pt; font-weight: bold; }"
+
+
+def translate_outcome(text: str) -> str:
+    return QCoreApplication.translate("Outcome", text)
+
+
+def render(message) -> str:
+    return message.render(lambda ctx, s: QCoreApplication.translate(ctx, s))
+
+
+class StationWindow(QMainWindow):
+    """``outcome_shown(Outcome)`` after each scan's result is rendered (tests and the benchmark)."""
+
+    outcome_shown = Signal(object)
+    view_shown = Signal(object)
+
+    def __init__(
+        self,
+        services: Services,
+        station: str,
+        *,
+        sounds: Sounds | None = None,
+        open_supervisor: Callable | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.station = station
+        self.sounds: Sounds = sounds if sounds is not None else RecordingSounds(muted=not services.settings.sounds)
+        self._open_supervisor = open_supervisor
+        self.workflow = BenchWorkflow(services, station)
+        self.view: BenchView = self.workflow.last_view
+        self.offline = False
+        self.popups: list[QWidget] = []  # supervisor view, settings: kept alive while open
+        self._scale_sent: int | None = None
+        self.setWindowTitle(self.tr("PackGate · %1").replace("%1", station))
+        self._build()
+
+        self.worker = ScanWorker(self.workflow, self)
+        self.worker.handled.connect(self.show_outcome)
+        self.worker.viewed.connect(self._on_viewed)
+        self.worker.failed.connect(self._on_failed)
+        self.scan_filter = ScanFilter(self, services.settings.scanner_suffix, services.settings.scanner_prefix)
+        self.scan_filter.scanned.connect(self.submit)
+        self.scan_filter.typed.connect(self._mirror)
+        self.scan_filter.install()
+        self.retry_timer = QTimer(self)
+        self.retry_timer.setInterval(RETRY_MS)
+        self.retry_timer.timeout.connect(self.worker.refresh)
+        self.render_view(self.view)
+
+    # ------------------------------------------------------------------ layout
+
+    def _build(self) -> None:
+        self.who = QLabel()
+        self.who.setStyleSheet("font-size: 16pt;")
+        self.handover_button = self._button(self.tr("Handover"), lambda: self.submit(CMD_HANDOVER))
+        self.logout_button = self._button(self.tr("Log out"), lambda: self.submit(CMD_LOGOUT))
+        self.supervisor_button = self._button(self.tr("Supervisor"), self.open_supervisor)
+        self.settings_button = self._button(self.tr("Settings"), self.open_settings)
+        top = QHBoxLayout()
+        top.addWidget(self.who, 1)
+        for button in (self.handover_button, self.logout_button, self.supervisor_button, self.settings_button):
+            top.addWidget(button)
+
+        self.step_bar = StepBar()
+        self.instruction = QLabel()
+        self.instruction.setWordWrap(True)
+        font = self.instruction.font()
+        font.setPointSize(INSTRUCTION_POINT_SIZE)
+        font.setBold(True)
+        self.instruction.setFont(font)
+        self.banner = Banner()
+        self.scan_field = QLineEdit()
+        self.scan_field.setReadOnly(True)  # the scan filter owns the typing; this only shows it
+        self.scan_field.setPlaceholderText(self.tr("Scan, or type a damaged barcode and press Enter"))
+        self.scan_field.setStyleSheet("font-size: 20pt; padding: 6px;")
+
+        self.login_panel = LoginPanel(self.station)
+        self.order_panel = OrderPanel()
+        self.handover_panel = HandoverPanel()
+        self.idle = QLabel()
+        self.idle.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.idle.setStyleSheet("font-size: 22pt; color: #616161;")
+        self.panels = QStackedWidget()
+        for panel in (self.login_panel, self.order_panel, self.handover_panel, self.idle):
+            self.panels.addWidget(panel)
+        self.label_preview = QLabel()
+        self.label_preview.setStyleSheet("font-size: 12pt; color: #424242;")
+        self.label_preview.setWordWrap(True)
+
+        body = QVBoxLayout()
+        body.addLayout(top)
+        body.addWidget(self.step_bar)
+        body.addWidget(self.instruction)
+        body.addWidget(self.banner)
+        body.addWidget(self.scan_field)
+        body.addWidget(self.panels, 1)
+        body.addWidget(self.label_preview)
+        central = QWidget()
+        central.setLayout(body)
+        self.setCentralWidget(central)
+        self.statusBar()
+        self.resize(1280, 900)
+
+    def _button(self, text: str, slot) -> QPushButton:
+        button = QPushButton(text)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys belong to the scan path, not to buttons
+        button.setMinimumHeight(56)
+        button.setStyleSheet("font-size: 16pt; padding: 4px 16px;")
+        button.clicked.connect(slot)
+        return button
+
+    # ------------------------------------------------------------------ scans
+
+    def submit(self, raw: str) -> None:
+        """Send a scan (or a command from a button) to the worker; the outcome comes back by signal."""
+        self.scan_field.clear()
+        self.worker.submit(raw)
+
+    def _mirror(self, typed: str) -> None:
+        self.scan_field.setText("\u2022" * len(typed) if self.view.step == Step.PIN else typed)
+
+    def show_outcome(self, outcome: Outcome) -> None:
+        if outcome.kind == "offline":
+            self._go_offline()
+        elif self.offline:
+            self._back_online()
+        text = render(outcome.message)
+        self.render_view(outcome.view)
+        if outcome.view.step == Step.HANDOVER and outcome.kind == "handover" and not outcome.accepted:
+            self.handover_panel.add_refusal(outcome.raw.strip(), text)
+        self.banner.show_message(outcome.level, text)
+        self.sounds.play(outcome.sound)
+        self.outcome_shown.emit(outcome)
+
+    def render_view(self, view: BenchView) -> None:
+        if view.step != self.view.step:
+            self._scale_sent = None
+        self.view = view
+        logged_in = view.user_name is not None
+        if logged_in:
+            self.who.setText(self.tr("%1 · %2").replace("%1", self.station).replace("%2", view.user_name or ""))
+        else:
+            self.who.setText(self.station)
+        self.logout_button.setEnabled(logged_in or view.step == Step.PIN)
+        self.handover_button.setEnabled(logged_in and view.step in (Step.ORDER, Step.HANDOVER))
+        self.step_bar.set_view(view)
+        self.instruction.setText(render(view.instruction))
+        if view.step in (Step.LOGIN, Step.PIN):
+            self.panels.setCurrentWidget(self.login_panel)
+        elif view.step == Step.HANDOVER:
+            self.handover_panel.set_manifest(view.manifest)
+            self.panels.setCurrentWidget(self.handover_panel)
+        elif view.order is not None:
+            self.order_panel.set_order(view.order, view.last_line)
+            self.panels.setCurrentWidget(self.order_panel)
+        else:
+            self.order_panel.set_order(None, None)
+            self.idle.setText(
+                self.tr("Order %1 is packed. Next order, please.").replace("%1", view.completed_order)
+                if view.completed_order else self.tr("Ready for the next order")
+            )
+            self.panels.setCurrentWidget(self.idle)
+        if view.manifest is None:
+            self.handover_panel.set_manifest(None)
+        self.label_preview.setText(self.tr("Last print: %1").replace("%1", view.last_print) if view.last_print else "")
+        self.view_shown.emit(view)
+
+    # ------------------------------------------------------------------ database unreachable
+
+    def _go_offline(self) -> None:
+        if not self.offline:
+            self.offline = True
+            self.statusBar().setStyleSheet(OFFLINE_STYLE)
+            self.statusBar().showMessage(self.tr("Database unreachable \u2014 scans are refused, reconnecting\u2026"))
+        if not self.retry_timer.isActive():
+            self.retry_timer.start()
+
+    def _back_online(self) -> None:
+        self.offline = False
+        self.retry_timer.stop()
+        self.statusBar().clearMessage()
+        self.statusBar().setStyleSheet("")
+
+    def _on_viewed(self, view: BenchView, reachable: bool) -> None:
+        if not reachable:
+            return
+        if self.offline:
+            self._back_online()
+        self.render_view(view)
+
+    def _on_failed(self, raw: str, error: str) -> None:
+        self.banner.show_message(Level.REFUSED, self.tr("Internal error, scan not handled: %1").replace("%1", error))
+        self.sounds.play("refuse")
+
+    # ------------------------------------------------------------------ scale
+
+    def on_scale_weight(self, grams: int) -> None:
+        """A stable scale reading: at the weight step it counts as a scan of that weight."""
+        if self.view.step != Step.WEIGHT or self.worker.busy or grams == self._scale_sent:
+            return
+        self._scale_sent = grams
+        self.submit(f"{grams}g")
+
+    # ------------------------------------------------------------------ other windows
+
+    def open_supervisor(self) -> QWidget | None:
+        opener = self._open_supervisor
+        if opener is None:
+            try:
+                from app.ui.supervisor import open_supervisor as opener
+            except ImportError:
+                self.statusBar().showMessage(self.tr("The supervisor view is not installed"), 5000)
+                return None
+        widget = opener(self.services, self.station, None)
+        if widget is not None:
+            self.popups.append(widget)
+        return widget
+
+    def open_settings(self):
+        from app.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.services, self.station, parent=self)
+        dialog.saved.connect(self.apply_settings)
+        self.popups.append(dialog)
+        dialog.finished.connect(lambda _r, d=dialog: self.popups.remove(d) if d in self.popups else None)
+        dialog.open()
+        return dialog
+
+    def apply_settings(self) -> None:
+        settings = self.services.settings
+        self.scan_filter.configure(settings.scanner_suffix, settings.scanner_prefix)
+        self.sounds.muted = not settings.sounds
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.retry_timer.stop()
+        self.scan_filter.enabled = False
+        self.scan_filter.uninstall()
+        self.worker.stop()
+        super().closeEvent(event)

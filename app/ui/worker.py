@@ -1,0 +1,114 @@
+"""One background thread for the bench's database and printing work (Anki's operations pattern).
+
+The UI thread calls :meth:`ScanWorker.submit`; the scan is queued to the worker thread through a
+queued signal, so scans are handled one at a time, in the order they arrived, and none is lost
+while another is in flight. The Outcome comes back by the ``handled`` signal on the UI thread.
+Never touch a widget from :class:`_Job`: it only calls the workflow and emits plain data.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+from sqlalchemy import select
+
+from app.errors import DatabaseUnavailable
+from app.packing.workflow import BenchWorkflow
+
+log = logging.getLogger(__name__)
+
+
+class _Job(QObject):
+    """Lives on the worker thread; the only caller of the (not thread-safe) workflow."""
+
+    handled = Signal(object)  # Outcome
+    viewed = Signal(object, bool)  # BenchView, database reachable
+    failed = Signal(str, str)  # scan, error text (a bug: logged, shown, never silent)
+
+    def __init__(self, workflow: BenchWorkflow) -> None:
+        super().__init__()
+        self.workflow = workflow
+
+    @Slot(str)
+    def handle(self, raw: str) -> None:
+        try:
+            outcome = self.workflow.handle(raw)
+        except Exception as exc:  # a bug: keep the window alive and say so
+            log.exception("scan %r failed", raw)
+            self.failed.emit(raw, f"{type(exc).__name__}: {exc}")
+            return
+        self.handled.emit(outcome)
+
+    @Slot()
+    def finish(self) -> None:
+        QThread.currentThread().quit()
+
+    @Slot()
+    def refresh(self) -> None:
+        """Read the view again; also tells whether the database answers (used to leave offline)."""
+        reachable = True
+        try:
+            with self.workflow.services.read_uow() as uow:
+                uow.session.execute(select(1))
+        except DatabaseUnavailable:
+            reachable = False
+        except Exception:  # noqa: BLE001 - any failure to reach the database counts as offline
+            log.warning("database check failed", exc_info=True)
+            reachable = False
+        view = self.workflow.view() if reachable else self.workflow.last_view
+        self.viewed.emit(view, reachable)
+
+
+class ScanWorker(QObject):
+    """Owns the worker thread. ``handled(Outcome)``, ``viewed(BenchView, bool)`` arrive on the UI thread."""
+
+    handled = Signal(object)
+    viewed = Signal(object, bool)
+    failed = Signal(str, str)
+    _submit = Signal(str)
+    _refresh = Signal()
+    _finish = Signal()
+
+    def __init__(self, workflow: BenchWorkflow, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.workflow = workflow
+        self.pending = 0
+        self._thread = QThread()
+        self._thread.setObjectName("packgate-bench-worker")
+        self._job = _Job(workflow)
+        self._job.moveToThread(self._thread)
+        self._submit.connect(self._job.handle)
+        self._refresh.connect(self._job.refresh)
+        self._job.handled.connect(self._on_handled)
+        self._job.failed.connect(self._on_failed)
+        self._job.viewed.connect(self.viewed)
+        self._finish.connect(self._job.finish)
+        self._thread.finished.connect(self._job.deleteLater)
+        self._thread.start()
+
+    def submit(self, raw: str) -> None:
+        self.pending += 1
+        self._submit.emit(raw)
+
+    def refresh(self) -> None:
+        self._refresh.emit()
+
+    @property
+    def busy(self) -> bool:
+        return self.pending > 0
+
+    def _on_handled(self, outcome) -> None:
+        self.pending -= 1
+        self.handled.emit(outcome)
+
+    def _on_failed(self, raw: str, error: str) -> None:
+        self.pending -= 1
+        self.failed.emit(raw, error)
+
+    def stop(self) -> None:
+        """Finish the queued scans, then stop the thread (called when the window closes)."""
+        if self._thread.isRunning():
+            self._finish.emit()  # queued behind every pending scan
+            if not self._thread.wait(30_000):
+                log.error("bench worker did not stop within 30 s")

@@ -1,0 +1,232 @@
+"""Scan latency of the live station window on 1,000,000 orders (not a test; prints figures).
+
+Run: ``.venv/bin/python bench/bench_scan_latency.py`` (offscreen; the database is built once, ~1 min,
+and cached in bench/out/). It feeds 1,000 scans as key events through the app-wide scan filter
+into a live StationWindow and times each from the scan's last key (Enter) to the banner painting
+the outcome. Labels go to a stand-in printer: the figure is the scan path (filter, worker thread,
+workflow and SQLite commit, render), not the printer. It also starts the window in a fresh process
+and a bare PySide6 QMainWindow in another one, and prints both times to ready-for-scan.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "bench" / "out"
+DB = OUT / "scan-latency-1m.db"
+ORDERS = 1_000_000
+SCANS = 1_000
+STATION = "BENCH-LAT"
+
+
+def build_db() -> None:
+    """Migrated schema + demo data through the app, then 1M orders (and their lines) by raw SQL."""
+    from app.bootstrap import bootstrap
+    from app.config import Settings
+    from app.demo import seed_demo
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    tmp = DB.with_suffix(".building")
+    tmp.unlink(missing_ok=True)
+    started = time.perf_counter()
+    services = bootstrap(f"sqlite:///{tmp}", Settings(station=STATION))
+    seed_demo(services)
+    services.close()
+    con = sqlite3.connect(tmp)
+    con.execute("PRAGMA synchronous=OFF")
+    con.execute("PRAGMA journal_mode=MEMORY")
+    product_ids = [row[0] for row in con.execute("SELECT id FROM products ORDER BY id")]
+    first = con.execute("SELECT COALESCE(MAX(id), 0) FROM orders").fetchone()[0] + 1
+    stamp = "2026-11-25 01:00:00.000000"
+    carriers = ("ZTO", "YTO", "STO", "YUNDA", "JT")
+    with con:
+        con.executemany(
+            "INSERT INTO orders (id, order_no, platform, carrier_code, recipient_name, recipient_phone,"
+            " recipient_address, note, created_at, imported_at, state, hold_reason)"
+            " VALUES (?, ?, 'bench', ?, '张三', '13800138000', '浙江省杭州市西湖区文三路 138 号', '', ?, ?, 'ready', '')",
+            ((first + i, f"BN-{i:07d}", carriers[i % 5], stamp, stamp) for i in range(ORDERS)),
+        )
+        con.executemany(
+            "INSERT INTO order_lines (order_id, product_id, quantity, scanned) VALUES (?, ?, 1, 0)",
+            ((first + i, product_ids[i % len(product_ids)]) for i in range(ORDERS)),
+        )
+    con.execute("ANALYZE")
+    con.close()
+    tmp.replace(DB)
+    print(f"built {DB.name}: {ORDERS:,} orders in {time.perf_counter() - started:.1f} s")
+
+
+def child_bare() -> None:
+    """A bare PySide6 window: the floor for start-up time."""
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    app = QApplication([])
+    win = QMainWindow()
+    win.setWindowTitle("bare")
+    win.show()
+    app.processEvents()
+    print(_process_age())
+
+
+def child_station() -> None:
+    """What ``packgate gui`` does up to ready-for-scan, on the 1M-order database."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.bootstrap import bootstrap
+    from app.config import Settings
+    from app.ui.sounds import RecordingSounds
+    from app.ui.station_window import StationWindow
+
+    app = QApplication([])
+    services = bootstrap(f"sqlite:///{DB}", Settings(station=STATION))
+    win = StationWindow(services, STATION, sounds=RecordingSounds())
+    win.show()
+    app.processEvents()
+    print(_process_age())
+    win.close()
+    services.close()
+
+
+def _process_age() -> float:
+    from app.ui.app import process_age_s
+
+    age = process_age_s()
+    assert age is not None, "needs Linux /proc"
+    return age
+
+
+def start_times(runs: int = 5) -> tuple[float, float]:
+    def median_of(mode: str) -> float:
+        values = []
+        for _ in range(runs):
+            out = subprocess.run([sys.executable, __file__, mode], capture_output=True, text=True, check=True,
+                                 env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+            values.append(float(out.stdout.strip().splitlines()[-1]))
+        return statistics.median(values)
+
+    return median_of("--child-bare"), median_of("--child-station")
+
+
+def scans_for_orders(order_nos: list[str], barcode_of, weights, first_waybill: int) -> list[str]:
+    """Order, item, box, weight, waybill (a fresh valid ZTO number): five scans per order."""
+    scans = []
+    for n, order_no in enumerate(order_nos):
+        scans += [order_no, barcode_of[order_no], "BOX-S", f"{weights[order_no]}g", f"75{first_waybill + n:012d}"]
+    return scans
+
+
+def measure_latency() -> list[float]:
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from app.bootstrap import bootstrap
+    from app.config import Settings
+    from app.ui.sounds import RecordingSounds
+    from app.ui.station_window import StationWindow
+
+    app = QApplication.instance() or QApplication([])
+    services = bootstrap(f"sqlite:///{DB}", Settings(station=STATION))
+    services.set_printer(_NullPrinter())
+    # Fresh ready orders each run: pick ZTO orders this bench has never touched.
+    con = sqlite3.connect(DB)
+    last = con.execute("SELECT MAX(waybill) FROM orders WHERE waybill LIKE '75%' AND length(waybill) = 14").fetchone()[0]
+    next_waybill = int(last[2:]) + 1 if last else 0
+    count = SCANS // 5
+    rows = con.execute(
+        "SELECT o.order_no, b.barcode, p.unit_weight_g FROM orders o JOIN order_lines l ON l.order_id = o.id"
+        " JOIN products p ON p.id = l.product_id JOIN product_barcodes b ON b.product_id = p.id"
+        " WHERE o.state = 'ready' AND o.carrier_code = 'ZTO' AND o.order_no LIKE 'BN-%'"
+        " GROUP BY o.id ORDER BY o.id LIMIT ?", (count,)).fetchall()
+    tare = con.execute("SELECT tare_g FROM box_types WHERE code = 'BOX-S'").fetchone()[0]
+    con.close()
+    barcode_of = {r[0]: r[1] for r in rows}
+    weights = {r[0]: r[2] + tare for r in rows}
+    scans = scans_for_orders([r[0] for r in rows], barcode_of, weights, first_waybill=next_waybill)
+
+    win = StationWindow(services, STATION, sounds=RecordingSounds())
+    win.show()
+    app.processEvents()
+    painted = {"at": 0.0}
+    win.banner.painted.connect(lambda: painted.__setitem__("at", time.perf_counter()))
+    loop = QEventLoop()
+    win.banner.painted.connect(loop.quit)
+    deadline = QTimer()
+    deadline.setSingleShot(True)
+    deadline.timeout.connect(loop.quit)
+
+    def scan(code: str) -> float:
+        QTest.keyClicks(win, code)
+        painted["at"] = 0.0
+        t0 = time.perf_counter()
+        QTest.keyClick(win, Qt.Key.Key_Return)
+        if not painted["at"]:
+            deadline.start(10_000)
+            loop.exec()
+            deadline.stop()
+        assert painted["at"], f"no banner for {code}"
+        return (painted["at"] - t0) * 1000
+
+    scan("P-1001")
+    refused: list[str] = []
+    latencies = []
+    for code in scans:
+        latencies.append(scan(code))
+        if win.banner.level.value == "refused":
+            refused.append(f"{code}: {win.banner.text()}")
+    scan("CMD:LOGOUT")
+    win.close()
+    services.close()
+    print(f"{len(latencies)} scans, {len(refused)} refused, {len(rows)} orders")
+    for line in refused[:3]:
+        print("  refused:", line)
+    return latencies
+
+
+class _NullPrinter:
+    spec = "bench:"
+
+    def print_label(self, label):
+        from app.printing.base import PrintJob
+
+        return PrintJob(f"bench label {label.order_no}")
+
+    def print_manifest(self, manifest):
+        from app.printing.base import PrintJob
+
+        return PrintJob("bench manifest")
+
+
+def main() -> None:
+    os.environ.setdefault("PACKGATE_HOME", str(OUT / "home"))
+    if not DB.exists():
+        build_db()
+    else:
+        print(f"reusing {DB.relative_to(ROOT)}")
+    latencies = sorted(measure_latency())
+    p50 = statistics.median(latencies)
+    p99 = latencies[int(len(latencies) * 0.99) - 1]
+    print(f"scan -> banner painted: p50 {p50:.1f} ms (target < 16), p99 {p99:.1f} ms (target < 33), "
+          f"max {latencies[-1]:.1f} ms")
+    bare, station = start_times()
+    print(f"start to ready-for-scan (median of 5, from process start): station window {station:.3f} s "
+          f"(target < 1 s), bare PySide6 QMainWindow {bare:.3f} s")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child-bare":
+        child_bare()
+    elif len(sys.argv) > 1 and sys.argv[1] == "--child-station":
+        os.environ.setdefault("PACKGATE_HOME", str(OUT / "home"))
+        child_station()
+    else:
+        main()

@@ -1,0 +1,1112 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en">
+<context>
+    <name>ActionPanel</name>
+    <message>
+        <source>Why? (kept in the audit trail)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your PIN, again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Confirm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Manifest</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Working…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Dashboard</name>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shipments CSV</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shipments XLSX</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Summary PDF</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Carrier</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Packed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Handed over</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Awaiting pickup</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open manifests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Items</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Avg s/order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Median s/order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refused scans %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>First scan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last scan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Packer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bench</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Orders packed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Orders packed per hour</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Carriers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Packers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Benches</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Throughput</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exception</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waybill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Since</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exceptions (click one for its timeline)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Supervisor: {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Figures not refreshed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Updated {time}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Excel (*.xlsx)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved {path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>HandoverPanel</name>
+    <message>
+        <source>carrier set by the first parcel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Handover %1 · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n parcel(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>LoginForm</name>
+    <message>
+        <source>Supervisor&apos;s shipping summary: scan or type your badge, then your PIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open the summary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Badge</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan or type your badge</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LoginPanel</name>
+    <message>
+        <source>Scan your badge</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No scanner at hand? Type the code and press Enter.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>OrderPanel</name>
+    <message>
+        <source>Product</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SKU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scanned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Carrier: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Buyer&apos;s note: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Box %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>expected %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>weighed %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Outcome</name>
+    <message>
+        <source>Empty scan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waybill contains characters a scanner cannot send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown carrier {carrier}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{number} is not a {carrier} waybill number ({expected})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check digit wrong for {carrier}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown badge {badge}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} is not a supervisor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Verify</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pack</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waybill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan your badge</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type your PIN and press Enter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan an order number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan each item</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan the box code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weigh the parcel: type or scan the weight</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Label not printed: fix the printer, then scan CMD:REPRINT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan the carrier waybill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan each parcel for the courier; CMD:CLOSE when done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Empty scan: scan again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan too long ({length} characters): not a code PackGate knows</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan contains control characters: check the scanner and scan again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No Chinese font found: install fonts-wqy-microhei (Debian) or set label_font in the settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Printer {spec} unreachable: {reason}. Fix it, then scan CMD:REPRINT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} is locked after too many wrong PINs until {until}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wrong PIN: {name} is locked for {minutes} minutes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wrong PIN ({left} tries left)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} changed meanwhile (now {state}): look again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give a reason: it goes into the audit trail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown order {order_no}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} released from hold: ready to pack again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} cancelled (was {state}): do not ship it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waybill {number} unlinked from order {order_no}: the order is back to packing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Manifest {manifest_no} reopened: {count} parcels back to packed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan or type the order or manifest number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} is {state}, not on hold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} is already packed (waybill {waybill}): unlink the waybill first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} was handed over to the courier (waybill {waybill}): it cannot be cancelled here</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} is already cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} was handed over (waybill {waybill}): it cannot be unlinked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} is {state}: it has no linked waybill to unlink</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} is on manifest {manifest_no}: take it off the handover first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} has no bench to go back to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown manifest {manifest_no}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Manifest {manifest_no} is still open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Manifest {manifest_no} was signed by the courier: it cannot be reopened</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Manifest {manifest_no} changed meanwhile: look again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Its bench has manifest {other} open: close that one first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Database unreachable: this scan was NOT saved. Scan it again when the connection is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hello {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} resumed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} is already packed (waybill {waybill})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} was already handed over (waybill {waybill})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} is on hold: a supervisor must release it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} is cancelled: do not ship it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} {scanned}/{quantity}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown box code {code}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Box {box}: now weigh the parcel (expected {expected})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weight {weight} OK: label printing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} complete: {carrier} {number} linked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} logged out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown command {command}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} released: put the items back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} on hold for a supervisor: set it aside</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{number} added: {count} parcels for {carrier}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Manifest {manifest_no} closed: {count} parcels handed over to {carrier}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} is logged in: scan CMD:LOGOUT first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} is already open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The label has not printed: fix the printer, then scan CMD:REPRINT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hello {name}: type your PIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Welcome back {name}: order {order_no} resumed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Welcome back {name}: handover {manifest_no} resumed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no}: scan each item</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} is held by {station}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown barcode {code}: not an item, box or command</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wrong item: {name} ({sku}) is not in this order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} {scanned}/{quantity}. All items verified: scan the box</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Over-scan: every item is already verified ({name})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{text} is not a weight: type grams (1250) or kg (1.25kg)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weight {weight} is not possible for a parcel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weight {weight}, expected {expected} ±{tolerance}: check the items</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waybill {number} is already on order {other}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} is no longer yours to pack ({state})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} logged out; order stays on this bench until you return</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Handover {manifest_no}: scan each parcel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reprinting the label</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waybill {number} is not linked to any order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The manifest is empty: scan parcels, or CMD:CANCEL to leave</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This manifest was already closed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan your badge first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>That is an item: scan the order number first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Over-scan: {name} already {scanned}/{quantity}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Over-scan: every item is already verified</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{number} does not match the pre-assigned waybill {expected}: wrong label?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finish or cancel the open order before handover</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Handover is already open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CMD:CLOSE closes a handover: scan CMD:HANDOVER first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Handover paused: the manifest stays open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No open order to cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No open order to report short</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing to reprint yet: the label prints after weighing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waybill {number} is not linked yet: finish packing that order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{number} already counted ({count} parcels)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{number} is already on manifest {manifest_no}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} is {state}, not packed: keep it back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{number} is {carrier}: this manifest is for {manifest_carrier}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Printer error: {error}. Fix it, then scan CMD:REPRINT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weight {weight} OK. Label printed: scan the carrier waybill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Login cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} was just taken by another bench</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{number} was just added to another manifest</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Label printed: {where}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Label reprinted: scan the carrier waybill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Manifest {manifest_no} closed, but printing failed: {error}. Print it with: packgate manifests print {id}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>PackGate settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A supervisor must unlock the settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Supervisor badge</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>pdf:DIR, system:NAME, zpl:HOST:PORT or zpl-cups:QUEUE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Play a sound for every scan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tab</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter then Tab</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>e.g. /dev/ttyUSB0 or COM3; empty: no scale</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Station name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Label size (mm)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sounds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scanner prefix</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scanner suffix</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weight tolerance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Minimum tolerance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scale port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Station name and language apply at the next start.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Startup</name>
+    <message>
+        <source>PackGate: first start</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name of this packing station (e.g. BENCH-1):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PackGate: database</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PackGate cannot start:
+
+%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>StationWindow</name>
+    <message>
+        <source>PackGate · %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Handover</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan, or type a damaged barcode and press Enter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order %1 is packed. Next order, please.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ready for the next order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last print: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Database unreachable — scans are refused, reconnecting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Internal error, scan not handled: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The supervisor view is not installed</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Supervisor</name>
+    <message>
+        <source>Release the hold of an order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel an order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unlink a wrong waybill (the order goes back to packing)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reopen a manifest the courier has not signed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Packing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Packed, awaiting pickup</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Handed over</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>On hold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Late</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Packed without waybill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not picked up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Label reprinted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waybill unlinked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This week</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dates…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Release hold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unlink waybill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reopen manifest</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SupervisorWindow</name>
+    <message>
+        <source>PackGate: supervisor&apos;s shipping summary</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TimelinePanel</name>
+    <message>
+        <source>Click an exception to see its order&apos;s timeline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scanned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Packer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bench</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No order {order_no}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no}: {state}, {carrier} {waybill}; bench {station}, packer {packer}; {hold}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>accepted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>REFUSED</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+</TS>

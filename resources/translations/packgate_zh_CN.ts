@@ -1,0 +1,1113 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>ActionPanel</name>
+    <message>
+        <source>Why? (kept in the audit trail)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your PIN, again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Confirm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation type="unfinished">订单</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation type="unfinished">PIN 码</translation>
+    </message>
+    <message>
+        <source>Manifest</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Working…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Dashboard</name>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shipments CSV</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shipments XLSX</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Summary PDF</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Carrier</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Packed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Handed over</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Awaiting pickup</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open manifests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Items</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Avg s/order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Median s/order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refused scans %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>First scan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last scan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Packer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bench</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Orders packed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Orders packed per hour</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Carriers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Packers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Benches</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Throughput</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exception</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation type="unfinished">订单</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waybill</source>
+        <translation type="unfinished">运单</translation>
+    </message>
+    <message>
+        <source>Since</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exceptions (click one for its timeline)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Supervisor: {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Figures not refreshed: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Updated {time}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Excel (*.xlsx)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved {path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>HandoverPanel</name>
+    <message>
+        <source>carrier set by the first parcel</source>
+        <translation>承运商由第一个包裹决定</translation>
+    </message>
+    <message>
+        <source>Handover %1 · %2</source>
+        <translation>交接 %1 · %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n parcel(s)</source>
+        <translation>
+            <numerusform>%n 个包裹</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>LoginForm</name>
+    <message>
+        <source>Supervisor&apos;s shipping summary: scan or type your badge, then your PIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open the summary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Badge</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation type="unfinished">PIN 码</translation>
+    </message>
+    <message>
+        <source>Scan or type your badge</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LoginPanel</name>
+    <message>
+        <source>Scan your badge</source>
+        <translation>请扫描工牌</translation>
+    </message>
+    <message>
+        <source>No scanner at hand? Type the code and press Enter.</source>
+        <translation>没有扫描枪？输入条码后按回车。</translation>
+    </message>
+</context>
+<context>
+    <name>OrderPanel</name>
+    <message>
+        <source>Product</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <source>Scanned</source>
+        <translation>已扫描</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>进度</translation>
+    </message>
+    <message>
+        <source>Order %1</source>
+        <translation>订单 %1</translation>
+    </message>
+    <message>
+        <source>Carrier: %1</source>
+        <translation>承运商：%1</translation>
+    </message>
+    <message>
+        <source>Buyer&apos;s note: %1</source>
+        <translation>买家留言：%1</translation>
+    </message>
+    <message>
+        <source>Box %1</source>
+        <translation>箱子 %1</translation>
+    </message>
+    <message>
+        <source>expected %1</source>
+        <translation>预计 %1</translation>
+    </message>
+    <message>
+        <source>weighed %1</source>
+        <translation>实称 %1</translation>
+    </message>
+</context>
+<context>
+    <name>Outcome</name>
+    <message>
+        <source>Empty scan</source>
+        <translation>空扫描</translation>
+    </message>
+    <message>
+        <source>Waybill contains characters a scanner cannot send</source>
+        <translation>运单号包含扫描枪无法发送的字符</translation>
+    </message>
+    <message>
+        <source>Unknown carrier {carrier}</source>
+        <translation>未知承运商 {carrier}</translation>
+    </message>
+    <message>
+        <source>{number} is not a {carrier} waybill number ({expected})</source>
+        <translation>{number} 不是 {carrier} 运单号（{expected}）</translation>
+    </message>
+    <message>
+        <source>Check digit wrong for {carrier}</source>
+        <translation>{carrier} 运单号校验位错误</translation>
+    </message>
+    <message>
+        <source>Unknown badge {badge}</source>
+        <translation>未知工牌 {badge}</translation>
+    </message>
+    <message>
+        <source>{name} is not a supervisor</source>
+        <translation>{name} 不是主管</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>订单</translation>
+    </message>
+    <message>
+        <source>Verify</source>
+        <translation>核对</translation>
+    </message>
+    <message>
+        <source>Pack</source>
+        <translation>装箱</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>面单</translation>
+    </message>
+    <message>
+        <source>Waybill</source>
+        <translation>运单</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>Scan your badge</source>
+        <translation>请扫描工牌</translation>
+    </message>
+    <message>
+        <source>Type your PIN and press Enter</source>
+        <translation>输入 PIN 码并按回车</translation>
+    </message>
+    <message>
+        <source>Scan an order number</source>
+        <translation>请扫描订单号</translation>
+    </message>
+    <message>
+        <source>Scan each item</source>
+        <translation>逐件扫描商品</translation>
+    </message>
+    <message>
+        <source>Scan the box code</source>
+        <translation>请扫描箱子条码</translation>
+    </message>
+    <message>
+        <source>Weigh the parcel: type or scan the weight</source>
+        <translation>称重：输入或扫描重量</translation>
+    </message>
+    <message>
+        <source>Label not printed: fix the printer, then scan CMD:REPRINT</source>
+        <translation>面单未打印：修好打印机后扫描 CMD:REPRINT</translation>
+    </message>
+    <message>
+        <source>Scan the carrier waybill</source>
+        <translation>请扫描快递运单</translation>
+    </message>
+    <message>
+        <source>Scan each parcel for the courier; CMD:CLOSE when done</source>
+        <translation>逐个扫描交给快递员的包裹；完成后扫描 CMD:CLOSE</translation>
+    </message>
+    <message>
+        <source>Empty scan: scan again</source>
+        <translation>空扫描：请重新扫描</translation>
+    </message>
+    <message>
+        <source>Scan too long ({length} characters): not a code PackGate knows</source>
+        <translation>扫描内容过长（{length} 个字符）：不是 PackGate 认识的条码</translation>
+    </message>
+    <message>
+        <source>Scan contains control characters: check the scanner and scan again</source>
+        <translation>扫描内容含控制字符：请检查扫描枪后重新扫描</translation>
+    </message>
+    <message>
+        <source>No Chinese font found: install fonts-wqy-microhei (Debian) or set label_font in the settings</source>
+        <translation>未找到中文字体：请安装 fonts-wqy-microhei（Debian）或在设置中指定 label_font</translation>
+    </message>
+    <message>
+        <source>Printer {spec} unreachable: {reason}. Fix it, then scan CMD:REPRINT</source>
+        <translation>打印机 {spec} 无法连接：{reason}。修好后扫描 CMD:REPRINT</translation>
+    </message>
+    <message>
+        <source>{name} is locked after too many wrong PINs until {until}</source>
+        <translation>{name} 因 PIN 码错误次数过多被锁定，至 {until}</translation>
+    </message>
+    <message>
+        <source>Wrong PIN: {name} is locked for {minutes} minutes</source>
+        <translation>PIN 码错误：{name} 被锁定 {minutes} 分钟</translation>
+    </message>
+    <message>
+        <source>Wrong PIN ({left} tries left)</source>
+        <translation>PIN 码错误（还剩 {left} 次）</translation>
+    </message>
+    <message>
+        <source>Order {order_no} changed meanwhile (now {state}): look again</source>
+        <translation>订单 {order_no} 已被修改（现为 {state}）：请重新查看</translation>
+    </message>
+    <message>
+        <source>Give a reason: it goes into the audit trail</source>
+        <translation>请填写原因：将记入审计记录</translation>
+    </message>
+    <message>
+        <source>Unknown order {order_no}</source>
+        <translation>未知订单 {order_no}</translation>
+    </message>
+    <message>
+        <source>Order {order_no} released from hold: ready to pack again</source>
+        <translation>订单 {order_no} 已解除暂扣：可以重新打包</translation>
+    </message>
+    <message>
+        <source>Order {order_no} cancelled (was {state}): do not ship it</source>
+        <translation>订单 {order_no} 已取消（原为 {state}）：不要发货</translation>
+    </message>
+    <message>
+        <source>Waybill {number} unlinked from order {order_no}: the order is back to packing</source>
+        <translation>运单 {number} 已与订单 {order_no} 解绑：订单回到打包中</translation>
+    </message>
+    <message>
+        <source>Manifest {manifest_no} reopened: {count} parcels back to packed</source>
+        <translation>交接单 {manifest_no} 已重新打开：{count} 个包裹回到已打包</translation>
+    </message>
+    <message>
+        <source>Scan or type the order or manifest number</source>
+        <translation>扫描或输入订单号或交接单号</translation>
+    </message>
+    <message>
+        <source>Order {order_no} is {state}, not on hold</source>
+        <translation>订单 {order_no} 状态为 {state}，未被暂扣</translation>
+    </message>
+    <message>
+        <source>Order {order_no} is already packed (waybill {waybill}): unlink the waybill first</source>
+        <translation>订单 {order_no} 已打包（运单 {waybill}）：请先解绑运单</translation>
+    </message>
+    <message>
+        <source>Order {order_no} was handed over to the courier (waybill {waybill}): it cannot be cancelled here</source>
+        <translation>订单 {order_no} 已交给快递员（运单 {waybill}）：此处无法取消</translation>
+    </message>
+    <message>
+        <source>Order {order_no} is already cancelled</source>
+        <translation>订单 {order_no} 已取消</translation>
+    </message>
+    <message>
+        <source>Order {order_no} was handed over (waybill {waybill}): it cannot be unlinked</source>
+        <translation>订单 {order_no} 已交接（运单 {waybill}）：无法解绑</translation>
+    </message>
+    <message>
+        <source>Order {order_no} is {state}: it has no linked waybill to unlink</source>
+        <translation>订单 {order_no} 状态为 {state}：没有可解绑的运单</translation>
+    </message>
+    <message>
+        <source>Order {order_no} is on manifest {manifest_no}: take it off the handover first</source>
+        <translation>订单 {order_no} 在交接单 {manifest_no} 上：请先从交接中移除</translation>
+    </message>
+    <message>
+        <source>Order {order_no} has no bench to go back to</source>
+        <translation>订单 {order_no} 没有可返回的工位</translation>
+    </message>
+    <message>
+        <source>Unknown manifest {manifest_no}</source>
+        <translation>未知交接单 {manifest_no}</translation>
+    </message>
+    <message>
+        <source>Manifest {manifest_no} is still open</source>
+        <translation>交接单 {manifest_no} 仍未关闭</translation>
+    </message>
+    <message>
+        <source>Manifest {manifest_no} was signed by the courier: it cannot be reopened</source>
+        <translation>交接单 {manifest_no} 已由快递员签收：无法重新打开</translation>
+    </message>
+    <message>
+        <source>Manifest {manifest_no} changed meanwhile: look again</source>
+        <translation>交接单 {manifest_no} 已被修改：请重新查看</translation>
+    </message>
+    <message>
+        <source>Its bench has manifest {other} open: close that one first</source>
+        <translation>该工位已有打开的交接单 {other}：请先关闭它</translation>
+    </message>
+    <message>
+        <source>Database unreachable: this scan was NOT saved. Scan it again when the connection is back.</source>
+        <translation>数据库无法连接：本次扫描未保存。连接恢复后请重新扫描。</translation>
+    </message>
+    <message>
+        <source>Hello {name}</source>
+        <translation>你好，{name}</translation>
+    </message>
+    <message>
+        <source>Order {order_no} resumed</source>
+        <translation>订单 {order_no} 已恢复</translation>
+    </message>
+    <message>
+        <source>Order {order_no} is already packed (waybill {waybill})</source>
+        <translation>订单 {order_no} 已打包（运单 {waybill}）</translation>
+    </message>
+    <message>
+        <source>Order {order_no} was already handed over (waybill {waybill})</source>
+        <translation>订单 {order_no} 已交接（运单 {waybill}）</translation>
+    </message>
+    <message>
+        <source>Order {order_no} is on hold: a supervisor must release it</source>
+        <translation>订单 {order_no} 被暂扣：需主管解除</translation>
+    </message>
+    <message>
+        <source>Order {order_no} is cancelled: do not ship it</source>
+        <translation>订单 {order_no} 已取消：不要发货</translation>
+    </message>
+    <message>
+        <source>{name} {scanned}/{quantity}</source>
+        <translation>{name} {scanned}/{quantity}</translation>
+    </message>
+    <message>
+        <source>Unknown box code {code}</source>
+        <translation>未知箱子条码 {code}</translation>
+    </message>
+    <message>
+        <source>Box {box}: now weigh the parcel (expected {expected})</source>
+        <translation>箱子 {box}：请称重（预计 {expected}）</translation>
+    </message>
+    <message>
+        <source>Weight {weight} OK: label printing</source>
+        <translation>重量 {weight} 正确：正在打印面单</translation>
+    </message>
+    <message>
+        <source>Order {order_no} complete: {carrier} {number} linked</source>
+        <translation>订单 {order_no} 完成：已绑定 {carrier} {number}</translation>
+    </message>
+    <message>
+        <source>{name} logged out</source>
+        <translation>{name} 已退出</translation>
+    </message>
+    <message>
+        <source>Unknown command {command}</source>
+        <translation>未知命令 {command}</translation>
+    </message>
+    <message>
+        <source>Order {order_no} released: put the items back</source>
+        <translation>订单 {order_no} 已释放：请将商品放回</translation>
+    </message>
+    <message>
+        <source>Order {order_no} on hold for a supervisor: set it aside</source>
+        <translation>订单 {order_no} 已暂扣待主管处理：请放到一边</translation>
+    </message>
+    <message>
+        <source>{number} added: {count} parcels for {carrier}</source>
+        <translation>已加入 {number}：{carrier} 共 {count} 个包裹</translation>
+    </message>
+    <message>
+        <source>Manifest {manifest_no} closed: {count} parcels handed over to {carrier}</source>
+        <translation>交接单 {manifest_no} 已关闭：{count} 个包裹已交给 {carrier}</translation>
+    </message>
+    <message>
+        <source>{name} is logged in: scan CMD:LOGOUT first</source>
+        <translation>{name} 已登录：请先扫描 CMD:LOGOUT</translation>
+    </message>
+    <message>
+        <source>Order {order_no} is already open</source>
+        <translation>订单 {order_no} 已经打开</translation>
+    </message>
+    <message>
+        <source>The label has not printed: fix the printer, then scan CMD:REPRINT</source>
+        <translation>面单未打印：修好打印机后扫描 CMD:REPRINT</translation>
+    </message>
+    <message>
+        <source>Hello {name}: type your PIN</source>
+        <translation>你好，{name}：请输入 PIN 码</translation>
+    </message>
+    <message>
+        <source>Welcome back {name}: order {order_no} resumed</source>
+        <translation>欢迎回来，{name}：订单 {order_no} 已恢复</translation>
+    </message>
+    <message>
+        <source>Welcome back {name}: handover {manifest_no} resumed</source>
+        <translation>欢迎回来，{name}：交接 {manifest_no} 已恢复</translation>
+    </message>
+    <message>
+        <source>Order {order_no}: scan each item</source>
+        <translation>订单 {order_no}：逐件扫描商品</translation>
+    </message>
+    <message>
+        <source>Order {order_no} is held by {station}</source>
+        <translation>订单 {order_no} 正在 {station} 打包</translation>
+    </message>
+    <message>
+        <source>Unknown barcode {code}: not an item, box or command</source>
+        <translation>未知条码 {code}：不是商品、箱子或命令</translation>
+    </message>
+    <message>
+        <source>Wrong item: {name} ({sku}) is not in this order</source>
+        <translation>商品错误：{name}（{sku}）不在此订单中</translation>
+    </message>
+    <message>
+        <source>{name} {scanned}/{quantity}. All items verified: scan the box</source>
+        <translation>{name} {scanned}/{quantity}。商品已全部核对：请扫描箱子</translation>
+    </message>
+    <message>
+        <source>Over-scan: every item is already verified ({name})</source>
+        <translation>多扫：所有商品已核对（{name}）</translation>
+    </message>
+    <message>
+        <source>{text} is not a weight: type grams (1250) or kg (1.25kg)</source>
+        <translation>{text} 不是重量：请输入克（1250）或千克（1.25kg）</translation>
+    </message>
+    <message>
+        <source>Weight {weight} is not possible for a parcel</source>
+        <translation>重量 {weight} 对包裹来说不可能</translation>
+    </message>
+    <message>
+        <source>Weight {weight}, expected {expected} ±{tolerance}: check the items</source>
+        <translation>重量 {weight}，预计 {expected} ±{tolerance}：请检查商品</translation>
+    </message>
+    <message>
+        <source>Waybill {number} is already on order {other}</source>
+        <translation>运单 {number} 已绑定在订单 {other} 上</translation>
+    </message>
+    <message>
+        <source>Order {order_no} is no longer yours to pack ({state})</source>
+        <translation>订单 {order_no} 已不归你打包（{state}）</translation>
+    </message>
+    <message>
+        <source>{name} logged out; order stays on this bench until you return</source>
+        <translation>{name} 已退出；订单保留在本工位等你回来</translation>
+    </message>
+    <message>
+        <source>Handover {manifest_no}: scan each parcel</source>
+        <translation>交接 {manifest_no}：逐个扫描包裹</translation>
+    </message>
+    <message>
+        <source>Reprinting the label</source>
+        <translation>正在重新打印面单</translation>
+    </message>
+    <message>
+        <source>Waybill {number} is not linked to any order</source>
+        <translation>运单 {number} 未绑定任何订单</translation>
+    </message>
+    <message>
+        <source>The manifest is empty: scan parcels, or CMD:CANCEL to leave</source>
+        <translation>交接单为空：请扫描包裹，或扫描 CMD:CANCEL 离开</translation>
+    </message>
+    <message>
+        <source>This manifest was already closed</source>
+        <translation>此交接单已关闭</translation>
+    </message>
+    <message>
+        <source>Scan your badge first</source>
+        <translation>请先扫描工牌</translation>
+    </message>
+    <message>
+        <source>That is an item: scan the order number first</source>
+        <translation>这是商品：请先扫描订单号</translation>
+    </message>
+    <message>
+        <source>Over-scan: {name} already {scanned}/{quantity}</source>
+        <translation>多扫：{name} 已 {scanned}/{quantity}</translation>
+    </message>
+    <message>
+        <source>Over-scan: every item is already verified</source>
+        <translation>多扫：所有商品已核对</translation>
+    </message>
+    <message>
+        <source>{number} does not match the pre-assigned waybill {expected}: wrong label?</source>
+        <translation>{number} 与预分配运单 {expected} 不符：面单贴错了？</translation>
+    </message>
+    <message>
+        <source>Finish or cancel the open order before handover</source>
+        <translation>交接前请先完成或取消当前订单</translation>
+    </message>
+    <message>
+        <source>Handover is already open</source>
+        <translation>交接已打开</translation>
+    </message>
+    <message>
+        <source>CMD:CLOSE closes a handover: scan CMD:HANDOVER first</source>
+        <translation>CMD:CLOSE 用于关闭交接：请先扫描 CMD:HANDOVER</translation>
+    </message>
+    <message>
+        <source>Handover paused: the manifest stays open</source>
+        <translation>交接已暂停：交接单保持打开</translation>
+    </message>
+    <message>
+        <source>No open order to cancel</source>
+        <translation>没有可取消的订单</translation>
+    </message>
+    <message>
+        <source>No open order to report short</source>
+        <translation>没有可报缺货的订单</translation>
+    </message>
+    <message>
+        <source>Nothing to reprint yet: the label prints after weighing</source>
+        <translation>暂无可重打的内容：称重后才会打印面单</translation>
+    </message>
+    <message>
+        <source>Waybill {number} is not linked yet: finish packing that order</source>
+        <translation>运单 {number} 尚未绑定：请先完成该订单的打包</translation>
+    </message>
+    <message>
+        <source>{number} already counted ({count} parcels)</source>
+        <translation>{number} 已计入（共 {count} 个包裹）</translation>
+    </message>
+    <message>
+        <source>{number} is already on manifest {manifest_no}</source>
+        <translation>{number} 已在交接单 {manifest_no} 上</translation>
+    </message>
+    <message>
+        <source>Order {order_no} is {state}, not packed: keep it back</source>
+        <translation>订单 {order_no} 状态为 {state}，未打包：请留下</translation>
+    </message>
+    <message>
+        <source>{number} is {carrier}: this manifest is for {manifest_carrier}</source>
+        <translation>{number} 属于 {carrier}：本交接单是 {manifest_carrier} 的</translation>
+    </message>
+    <message>
+        <source>Printer error: {error}. Fix it, then scan CMD:REPRINT</source>
+        <translation>打印机错误：{error}。修好后扫描 CMD:REPRINT</translation>
+    </message>
+    <message>
+        <source>Weight {weight} OK. Label printed: scan the carrier waybill</source>
+        <translation>重量 {weight} 正确。面单已打印：请扫描快递运单</translation>
+    </message>
+    <message>
+        <source>Login cancelled</source>
+        <translation>已取消登录</translation>
+    </message>
+    <message>
+        <source>Order {order_no} was just taken by another bench</source>
+        <translation>订单 {order_no} 刚被其他工位领取</translation>
+    </message>
+    <message>
+        <source>{number} was just added to another manifest</source>
+        <translation>{number} 刚被加入另一个交接单</translation>
+    </message>
+    <message>
+        <source>Label printed: {where}</source>
+        <translation>面单已打印：{where}</translation>
+    </message>
+    <message>
+        <source>Label reprinted: scan the carrier waybill</source>
+        <translation>面单已重打：请扫描快递运单</translation>
+    </message>
+    <message>
+        <source>Manifest {manifest_no} closed, but printing failed: {error}. Print it with: packgate manifests print {id}</source>
+        <translation>交接单 {manifest_no} 已关闭，但打印失败：{error}。可用以下命令打印：packgate manifests print {id}</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>PackGate settings</source>
+        <translation>PackGate 设置</translation>
+    </message>
+    <message>
+        <source>A supervisor must unlock the settings.</source>
+        <translation>需要主管解锁设置。</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Supervisor badge</source>
+        <translation>主管工牌</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN 码</translation>
+    </message>
+    <message>
+        <source>pdf:DIR, system:NAME, zpl:HOST:PORT or zpl-cups:QUEUE</source>
+        <translation>pdf:目录、system:名称、zpl:主机:端口 或 zpl-cups:队列</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>跟随系统语言</translation>
+    </message>
+    <message>
+        <source>Play a sound for every scan</source>
+        <translation>每次扫描播放提示音</translation>
+    </message>
+    <message>
+        <source>Enter</source>
+        <translation>回车</translation>
+    </message>
+    <message>
+        <source>Tab</source>
+        <translation>Tab</translation>
+    </message>
+    <message>
+        <source>Enter then Tab</source>
+        <translation>回车后 Tab</translation>
+    </message>
+    <message>
+        <source>e.g. /dev/ttyUSB0 or COM3; empty: no scale</source>
+        <translation>例如 /dev/ttyUSB0 或 COM3；留空：不用电子秤</translation>
+    </message>
+    <message>
+        <source>Station name</source>
+        <translation>工位名称</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>打印机</translation>
+    </message>
+    <message>
+        <source>Label size (mm)</source>
+        <translation>面单尺寸（毫米）</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Sounds</source>
+        <translation>提示音</translation>
+    </message>
+    <message>
+        <source>Scanner prefix</source>
+        <translation>扫描枪前缀</translation>
+    </message>
+    <message>
+        <source>Scanner suffix</source>
+        <translation>扫描枪后缀</translation>
+    </message>
+    <message>
+        <source>Weight tolerance</source>
+        <translation>重量容差</translation>
+    </message>
+    <message>
+        <source>Minimum tolerance</source>
+        <translation>最小容差</translation>
+    </message>
+    <message>
+        <source>Scale port</source>
+        <translation>电子秤端口</translation>
+    </message>
+    <message>
+        <source>Station name and language apply at the next start.</source>
+        <translation>工位名称和语言在下次启动时生效。</translation>
+    </message>
+</context>
+<context>
+    <name>Startup</name>
+    <message>
+        <source>PackGate: first start</source>
+        <translation>PackGate：首次启动</translation>
+    </message>
+    <message>
+        <source>Name of this packing station (e.g. BENCH-1):</source>
+        <translation>本打包工位的名称（例如 BENCH-1）：</translation>
+    </message>
+    <message>
+        <source>PackGate: database</source>
+        <translation>PackGate：数据库</translation>
+    </message>
+    <message>
+        <source>PackGate cannot start:
+
+%1</source>
+        <translation>PackGate 无法启动：
+
+%1</translation>
+    </message>
+</context>
+<context>
+    <name>StationWindow</name>
+    <message>
+        <source>PackGate · %1</source>
+        <translation>PackGate · %1</translation>
+    </message>
+    <message>
+        <source>Handover</source>
+        <translation>交接</translation>
+    </message>
+    <message>
+        <source>Log out</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>Supervisor</source>
+        <translation>主管</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Scan, or type a damaged barcode and press Enter</source>
+        <translation>扫描，或输入损坏的条码后按回车</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>Order %1 is packed. Next order, please.</source>
+        <translation>订单 %1 已打包。请处理下一个订单。</translation>
+    </message>
+    <message>
+        <source>Ready for the next order</source>
+        <translation>可以处理下一个订单</translation>
+    </message>
+    <message>
+        <source>Last print: %1</source>
+        <translation>最近打印：%1</translation>
+    </message>
+    <message>
+        <source>Database unreachable — scans are refused, reconnecting…</source>
+        <translation>数据库无法连接 —— 扫描将被拒绝，正在重连…</translation>
+    </message>
+    <message>
+        <source>Internal error, scan not handled: %1</source>
+        <translation>内部错误，扫描未处理：%1</translation>
+    </message>
+    <message>
+        <source>The supervisor view is not installed</source>
+        <translation>主管视图尚未安装</translation>
+    </message>
+</context>
+<context>
+    <name>Supervisor</name>
+    <message>
+        <source>Release the hold of an order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel an order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unlink a wrong waybill (the order goes back to packing)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reopen a manifest the courier has not signed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Packing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Packed, awaiting pickup</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Handed over</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>On hold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Late</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Packed without waybill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not picked up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Label reprinted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waybill unlinked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This week</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dates…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Release hold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unlink waybill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reopen manifest</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SupervisorWindow</name>
+    <message>
+        <source>PackGate: supervisor&apos;s shipping summary</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>TimelinePanel</name>
+    <message>
+        <source>Click an exception to see its order&apos;s timeline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scanned</source>
+        <translation type="unfinished">已扫描</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Packer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bench</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No order {order_no}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no}: {state}, {carrier} {waybill}; bench {station}, packer {packer}; {hold}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>accepted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>REFUSED</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+</TS>

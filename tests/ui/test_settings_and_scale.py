@@ -1,0 +1,68 @@
+"""The settings dialog (supervisor PIN, non-modal), the scale at the weight step, the supervisor button."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
+
+from app.config import Settings, settings_path
+from app.packing.outcome import Step
+
+
+def test_settings_need_a_supervisor_and_save(window, qtbot, demo_services):
+    dialog = window.open_settings()
+    assert dialog.isVisible() and dialog.pages.currentIndex() == 0
+    qtbot.keyClicks(dialog.badge, "P-1001")  # a packer, not a supervisor
+    qtbot.keyClicks(dialog.pin, "1234")
+    qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
+    assert dialog.pages.currentIndex() == 0 and "not a supervisor" in dialog.auth_error.text()
+    dialog.badge.clear()
+    qtbot.keyClicks(dialog.badge, "S-9001")
+    qtbot.keyClicks(dialog.pin, "1234")
+    qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
+    assert dialog.pages.currentIndex() == 1
+    dialog.sounds.setChecked(False)
+    dialog.suffix.setCurrentIndex(dialog.suffix.findData("tab"))
+    dialog.tolerance_min.setValue(80)
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    saved = Settings.load(settings_path())
+    assert saved.sounds is False and saved.scanner_suffix == "tab" and saved.weight_tolerance_min_g == 80
+    assert demo_services.settings.weight_tolerance_min_g == 80 and window.sounds.muted
+    assert window.scan_filter.burst.suffix == "tab"
+
+
+def test_settings_cancel(window, qtbot):
+    dialog = window.open_settings()
+    dialog.reject()
+    assert dialog.result() == QDialog.DialogCode.Rejected
+
+
+def test_scale_reading_counts_at_the_weight_step(window, scanner, qtbot):
+    window.on_scale_weight(1000)  # not at the weight step: ignored
+    assert not window.worker.busy
+    scanner.scan("P-1001")
+    out = scanner.scan("PDD-1004")
+    for line in out.view.order.lines:
+        for _ in range(line.quantity):
+            scanner.scan(line.barcode)
+    scanner.scan("BOX-S")
+    assert window.view.step == Step.WEIGHT
+    expected = window.view.order.expected_weight_g
+    with qtbot.waitSignal(window.outcome_shown) as blocker:
+        window.on_scale_weight(expected)
+    assert blocker.args[0].raw == f"{expected}g" and window.view.step == Step.WAYBILL
+
+
+def test_supervisor_button_opens_the_supervisor_view(window, qtbot):
+    calls = []
+
+    def opener(services, station, parent):
+        calls.append(station)
+        widget = QWidget()
+        qtbot.addWidget(widget)
+        return widget
+
+    window._open_supervisor = opener
+    qtbot.mouseClick(window.supervisor_button, Qt.MouseButton.LeftButton)
+    assert calls == ["BENCH-1"] and len(window.popups) == 1
