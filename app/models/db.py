@@ -16,6 +16,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
@@ -49,6 +50,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if backend == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
+        if parsed.password is not None:  # never echo it: `ps`, shell history and logs must not show it
+            log.warning("The database URL carries a password that `ps` and shell history can show: put it in "
+                        "$PGPASSWORD, ~/.pgpass or a file named by $PACKGATE_DB_PASSWORD_FILE instead")
         password_file = os.environ.get("PACKGATE_DB_PASSWORD_FILE")
         if password_file and parsed.password is None:
             try:
@@ -125,7 +129,7 @@ def migrate(engine: Engine) -> None:
     except OperationalError as exc:
         raise DatabaseUnavailable(f"Cannot open the database {safe_url(str(engine.url))}: {_first_line(exc)}") from exc
     script = ScriptDirectory.from_config(_alembic_config(engine))
-    if current is not None and script.get_revision(current) is None:
+    if current is not None and not _known_revision(script, current):
         raise DatabaseError(
             f"The database {safe_url(str(engine.url))} was made by a newer PackGate "
             f"(schema {current}); this program knows up to {script.get_current_head()}. Upgrade PackGate."
@@ -133,6 +137,14 @@ def migrate(engine: Engine) -> None:
     if current != script.get_current_head():
         log.info("migrating %s from %s", safe_url(str(engine.url)), current)
         command.upgrade(_alembic_config(engine), "head")
+
+
+def _known_revision(script: ScriptDirectory, revision: str) -> bool:
+    # get_revision() raises (it does not return None) for a revision this program has never seen.
+    try:
+        return script.get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def check_connection(engine: Engine) -> None:
