@@ -1,17 +1,23 @@
-"""``packgate summary [--from DATE] [--to DATE] [--json]``: the supervisor's figures."""
+"""``packgate summary [--from DATE] [--to DATE] [--period today|yesterday|week] [--json]``.
+
+The supervisor's figures, computed by the same function as the supervisor view
+(:func:`app.reports.summary.summary`). Without dates or ``--period`` every figure covers the
+whole database.
+"""
 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from app.errors import ConfigError
 
 
 def register(sub) -> None:
-    p = sub.add_parser("summary", help="the shift's figures: orders by state, late, per carrier and packer")
+    p = sub.add_parser("summary", help="the shift's figures: orders by state, late, per carrier, packer and station")
     p.add_argument("--from", dest="date_from", metavar="DATE", help="first day (YYYY-MM-DD, local time)")
     p.add_argument("--to", dest="date_to", metavar="DATE", help="last day, inclusive (YYYY-MM-DD)")
+    p.add_argument("--period", choices=("today", "yesterday", "week"), help="a named period instead of dates")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=run)
 
@@ -23,33 +29,75 @@ def parse_day(text: str, option: str) -> date:
         raise ConfigError(f"{option} {text!r} is not a date: use YYYY-MM-DD") from exc
 
 
-def local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time()).astimezone()
+def period_of(args, now):
+    """The Period the options ask for (unbounded when none is given)."""
+    from app.reports.summary import Period, local_midnight
+
+    if args.period and (args.date_from or args.date_to):
+        raise ConfigError("use either --period or --from/--to, not both")
+    if args.period:
+        return Period.named(args.period, now)
+    first = parse_day(args.date_from, "--from") if args.date_from else None
+    last = parse_day(args.date_to, "--to") if args.date_to else None
+    if first and last and last < first:
+        raise ConfigError("--to is before --from")
+    if first and last:
+        return Period.days(first, last)
+    return Period(local_midnight(first) if first else None,
+                  local_midnight(date.fromordinal(last.toordinal() + 1)) if last else None)
 
 
 def run(args, ctx) -> int:
-    from app.reports.summary import Period, summary
+    from app.reports.summary import summary
 
-    start = local_midnight(parse_day(args.date_from, "--from")) if args.date_from else None
-    end = local_midnight(parse_day(args.date_to, "--to") + timedelta(days=1)) if args.date_to else None
-    if start and end and end <= start:
-        raise ConfigError("--to is before --from")
     services = ctx.services()
+    now = services.clock()
+    period = period_of(args, now)
+    settings = services.settings
     with services.read_uow() as uow:
-        figures = summary(uow.session, services.clock(), Period(start, end), services.settings.late_hours)
+        figures = summary(uow.session, now, period, settings.late_hours, settings.pickup_warn_hours)
     if args.json:
         print(json.dumps(figures, ensure_ascii=False, indent=2))
         return 0
-    states = figures["orders_by_state"]
-    print("Orders by state: " + ", ".join(f"{k} {v}" for k, v in states.items()))
-    flag = "" if figures["packed_without_waybill"] == 0 else "   <-- MUST BE 0: investigate"
-    print(f"Packed without waybill: {figures['packed_without_waybill']}{flag}")
-    print(f"Late (ready or packing > {services.settings.late_hours} h): {figures['late']}")
-    print("By carrier:")
-    for carrier, row in figures["by_carrier"].items():
-        print(f"  {carrier:<7} packed {row['packed']:>5}  handed over {row['handed_over']:>5}  "
-              f"awaiting pickup {row['awaiting_pickup']:>5}")
-    print("By packer:")
-    for name, row in figures["by_packer"].items():
-        print(f"  {name:<28} orders {row['orders']:>5}")
+    print(format_text(figures, settings.late_hours, settings.pickup_warn_hours))
     return 0
+
+
+def _secs(value) -> str:
+    return "-" if value is None else f"{value:.0f}s"
+
+
+def format_text(figures: dict, late_hours: int = 24, pickup_warn_hours: int = 4) -> str:
+    out: list[str] = []
+    p = figures["period"]
+    out.append(f"Period: {p['from'] or 'beginning'} .. {p['to'] or 'now'}")
+    states = figures["orders_by_state"]
+    out.append("Orders by state: " + ", ".join(f"{k} {v}" for k, v in states.items()))
+    t = figures["tiles"]
+    out.append(f"Now: ready {t['ready']}, packing {t['packing']}, packed awaiting pickup {t['packed']}, "
+               f"on hold {t['on_hold']}, cancelled {t['cancelled']}")
+    out.append(f"In the period: packed {t['packed_in_period']}, handed over {t['handed_over']}")
+    flag = "" if figures["packed_without_waybill"] == 0 else "   <-- MUST BE 0: investigate"
+    out.append(f"Packed without waybill: {figures['packed_without_waybill']}{flag}")
+    out.append(f"Late (ready or packing > {late_hours} h): {figures['late']}")
+    out.append("By carrier:")
+    for carrier, row in figures["by_carrier"].items():
+        out.append(f"  {carrier:<7} packed {row['packed']:>5}  handed over {row['handed_over']:>5}  "
+                   f"awaiting pickup {row['awaiting_pickup']:>5}  open manifests {row['open_manifests']:>3}")
+    for title, key in (("By packer:", "by_packer"), ("By station:", "by_station")):
+        out.append(title)
+        for name, row in figures[key].items():
+            out.append(f"  {name:<28} orders {row['orders']:>5}  items {row['items']:>6}  "
+                       f"avg {_secs(row['avg_seconds']):>6}  median {_secs(row['median_seconds']):>6}  "
+                       f"refused {row['refused_rate'] * 100:5.1f}%  first {row['first_scan'] or '-'}  "
+                       f"last {row['last_scan'] or '-'}")
+    busy = {h: n for h, n in figures["throughput_per_hour"].items() if n}
+    out.append("Packed per hour: " + (", ".join(f"{h}h {n}" for h, n in busy.items()) or "none"))
+    counts = figures["exception_counts"]
+    out.append(f"Exceptions: on hold {counts['on_hold']}, late {counts['late']}, "
+               f"not picked up after {pickup_warn_hours} h {counts['awaiting_pickup']}, "
+               f"reprints {counts['reprints']}, waybills unlinked {counts['unlinked']}")
+    for name, rows in figures["exceptions"].items():
+        for row in rows[:20]:
+            out.append(f"  {name:<15} {row['order_no'] or '-':<16} {row['at'] or '-'}  {row['detail']}")
+    return "\n".join(out)

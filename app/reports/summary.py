@@ -1,24 +1,48 @@
 """Supervisor figures: one set of functions for ``packgate summary`` and the supervisor view.
 
-A period is a half-open range of aware datetimes ``[start, end)``; without one, state counts cover
-the whole database. Everything is computed with aggregate SQL (no rows pulled into Python) on the
-indexes on orders(state, created_at), orders(packed_at) and scan_events(at).
+A period is a half-open range of aware datetimes ``[start, end)`` whose boundaries are local
+midnights; without one, everything covers the whole database. Everything is aggregate SQL: no
+order or event rows are pulled into Python, only grouped counts (a few dozen rows) and the bounded
+exception lists. The median is computed in SQL with window functions (portable to SQLite and
+PostgreSQL), so a month of orders never crosses the wire.
+
+What each figure means (the view and the CLI print the same dict):
+
+* ``orders_by_state``: every order by its current state; with a period, the orders *created* in it.
+* ``tiles``: the supervisor's queues *now* (ready, packing, packed = awaiting pickup, on hold,
+  cancelled, late, packed without waybill) and the period's flow (packed, handed over).
+* ``by_carrier``: orders packed and handed over in the period, parcels awaiting pickup now,
+  manifests open now.
+* ``by_packer`` / ``by_station``: orders packed in the period, items verified (accepted item scans),
+  average and median seconds from the order scan to the waybill, refused scans / all scans, first
+  and last scan in the period. Prints and supervisor actions are not scans.
+* ``throughput_per_hour``: orders packed per local hour of the day (00..23), summed over the period.
+* ``exceptions``: on hold, late, packed but not handed over after ``pickup_warn_hours``, labels
+  reprinted and waybills unlinked in the period; each list is capped at ``EXCEPTION_LIMIT`` rows
+  and ``exception_counts`` gives the true totals.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy.orm import Session, aliased
 
-from app.models.schema import ORDER_STATES, Order, OrderState, Station, User
+from app.models.schema import ORDER_STATES, Manifest, Order, OrderState, ScanEvent, Station, User
+
+EXCEPTION_LIMIT = 200
+# Audit events that are not scans at a bench: they do not count in scan totals or refusal rates.
+NOT_SCANS = ("print", "reprint", "auth", "release_hold", "cancel", "unlink", "reopen_manifest")
+OPEN_STATES = (OrderState.READY.value, OrderState.PACKING.value)
 
 
 @dataclass(frozen=True)
 class Period:
+    """``[start, end)`` in aware datetimes; None on either side means unbounded."""
+
     start: datetime | None = None
     end: datetime | None = None
 
@@ -30,69 +54,367 @@ class Period:
             parts.append(column < self.end)
         return and_(*parts) if parts else None
 
+    @property
+    def bounded(self) -> bool:
+        return self.start is not None or self.end is not None
 
-def orders_by_state(s: Session) -> dict[str, int]:
-    counts = dict(s.execute(select(Order.state, func.count()).group_by(Order.state)).all())
+    # Local-time periods. ``tz`` None means the machine's local time zone.
+    @classmethod
+    def days(cls, first: date, last: date, tz: tzinfo | None = None) -> Period:
+        """From local midnight of ``first`` to local midnight after ``last`` (inclusive days)."""
+        return cls(local_midnight(first, tz), local_midnight(last + timedelta(days=1), tz))
+
+    @classmethod
+    def today(cls, now: datetime, tz: tzinfo | None = None) -> Period:
+        day = _local(now, tz).date()
+        return cls.days(day, day, tz)
+
+    @classmethod
+    def yesterday(cls, now: datetime, tz: tzinfo | None = None) -> Period:
+        day = _local(now, tz).date() - timedelta(days=1)
+        return cls.days(day, day, tz)
+
+    @classmethod
+    def this_week(cls, now: datetime, tz: tzinfo | None = None) -> Period:
+        """Monday of this week to the end of today."""
+        today = _local(now, tz).date()
+        return cls.days(today - timedelta(days=today.weekday()), today, tz)
+
+    @classmethod
+    def named(cls, name: str, now: datetime, tz: tzinfo | None = None) -> Period:
+        makers = {"today": cls.today, "yesterday": cls.yesterday, "week": cls.this_week}
+        return makers[name](now, tz)
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"from": _iso(self.start), "to": _iso(self.end)}
+
+
+def local_midnight(day: date, tz: tzinfo | None = None) -> datetime:
+    naive = datetime.combine(day, time())
+    return naive.replace(tzinfo=tz) if tz is not None else naive.astimezone()
+
+
+def _local(dt: datetime, tz: tzinfo | None) -> datetime:
+    return dt.astimezone(tz) if tz is not None else dt.astimezone()
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return dt.astimezone().isoformat(timespec="seconds") if dt else None
+
+
+def _where(q, clause):
+    return q.where(clause) if clause is not None else q
+
+
+def _dialect(s: Session) -> str:
+    return s.get_bind().dialect.name
+
+
+def _seconds(s: Session, later, earlier):
+    """``later - earlier`` in seconds, as SQL (naive UTC columns on both databases)."""
+    if _dialect(s) == "postgresql":
+        return func.extract("epoch", later - earlier)
+    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
+
+
+def _hour_bucket(s: Session, column):
+    """The UTC hour of ``column`` as text 'YYYY-MM-DD HH' (converted to local hours in Python)."""
+    if _dialect(s) == "postgresql":
+        return func.to_char(column, "YYYY-MM-DD HH24")
+    return func.substr(column, 1, 13)  # SQLAlchemy stores 'YYYY-MM-DD HH:MM:SS.ffffff' on SQLite
+
+
+# ---------------------------------------------------------------------- states and tiles
+
+
+def orders_by_state(s: Session, period: Period | None = None) -> dict[str, int]:
+    q = select(Order.state, func.count()).where(Order.state.in_(ORDER_STATES))
+    q = _where(q, period.clause(Order.created_at) if period else None)
+    counts = dict(s.execute(q.group_by(Order.state)).all())
     return {state: int(counts.get(state, 0)) for state in ORDER_STATES}
 
 
 def packed_without_waybill(s: Session) -> int:
-    return int(s.scalar(
-        select(func.count()).select_from(Order)
-        .where(Order.state.in_((OrderState.PACKED.value, OrderState.HANDED_OVER.value)),
-               or_(Order.waybill.is_(None), Order.waybill == ""))
-    ) or 0)
+    """Must be 0 (a CHECK constraint says so); counted anyway as the tripwire. Two counts, so each
+    is one index lookup: NULL (a partial index on state WHERE waybill IS NULL makes it instant) and ''."""
+    shipped = Order.state.in_((OrderState.PACKED.value, OrderState.HANDED_OVER.value))
+    missing = s.scalar(select(func.count()).select_from(Order).where(Order.waybill.is_(None), shipped)) or 0
+    empty = s.scalar(select(func.count()).select_from(Order).where(Order.waybill == "", shipped)) or 0
+    return int(missing) + int(empty)
 
 
 def late_orders(s: Session, now: datetime, late_hours: int = 24) -> int:
     cutoff = now - timedelta(hours=late_hours)
     return int(s.scalar(
         select(func.count()).select_from(Order)
-        .where(Order.state.in_((OrderState.READY.value, OrderState.PACKING.value)), Order.created_at < cutoff)
+        .where(Order.state.in_(OPEN_STATES), Order.created_at < cutoff)
     ) or 0)
+
+
+def _queue_counts(s: Session) -> dict[str, int]:
+    """Orders in the states that are small queues (every state but handed over), whole database."""
+    states = tuple(st for st in ORDER_STATES if st != OrderState.HANDED_OVER.value)
+    counts = dict(s.execute(select(Order.state, func.count()).where(Order.state.in_(states))
+                            .group_by(Order.state)).all())
+    return {st: int(counts.get(st, 0)) for st in states}
+
+
+def _count(s: Session, column, period: Period, *extra) -> int:
+    q = select(func.count()).select_from(Order).where(column.is_not(None), *extra)
+    return int(s.scalar(_where(q, period.clause(column))) or 0)
+
+
+def tiles(s: Session, now: datetime, period: Period, late_hours: int = 24) -> dict[str, int]:
+    queues = _queue_counts(s)
+    return {
+        "ready": queues["ready"],
+        "packing": queues["packing"],
+        "packed": queues["packed"],  # awaiting pickup now
+        "handed_over": _count(s, Order.handed_over_at, period),  # in the period
+        "on_hold": queues["on_hold"],
+        "cancelled": queues["cancelled"],
+        "late": late_orders(s, now, late_hours),
+        "packed_without_waybill": packed_without_waybill(s),
+        "packed_in_period": _count(s, Order.packed_at, period),
+    }
+
+
+# ---------------------------------------------------------------------- carriers
 
 
 def by_carrier(s: Session, period: Period) -> dict[str, dict[str, int]]:
     result: dict[str, dict[str, int]] = {}
-    packed_clause = period.clause(Order.packed_at)
-    q = select(Order.carrier_code, Order.state, func.count()).where(Order.packed_at.is_not(None))
-    if packed_clause is not None:
-        q = q.where(packed_clause)
-    for carrier, state, count in s.execute(q.group_by(Order.carrier_code, Order.state)):
-        row = result.setdefault(carrier, {"packed": 0, "handed_over": 0, "awaiting_pickup": 0})
-        row["packed"] += count
-        if state == OrderState.HANDED_OVER.value:
-            row["handed_over"] += count
-        elif state == OrderState.PACKED.value:
-            row["awaiting_pickup"] += count
+
+    def row(code: str) -> dict[str, int]:
+        return result.setdefault(code, {"packed": 0, "handed_over": 0, "awaiting_pickup": 0, "open_manifests": 0})
+
+    packed = _where(select(Order.carrier_code, func.count()).where(Order.packed_at.is_not(None)),
+                    period.clause(Order.packed_at))
+    for code, n in s.execute(packed.group_by(Order.carrier_code)):
+        row(code)["packed"] = int(n)
+    handed = _where(select(Order.carrier_code, func.count()).where(Order.handed_over_at.is_not(None)),
+                    period.clause(Order.handed_over_at))
+    for code, n in s.execute(handed.group_by(Order.carrier_code)):
+        row(code)["handed_over"] = int(n)
+    waiting = select(Order.carrier_code, func.count()).where(Order.state == OrderState.PACKED.value)
+    for code, n in s.execute(waiting.group_by(Order.carrier_code)):
+        row(code)["awaiting_pickup"] = int(n)
+    manifests = (select(Manifest.carrier_code, func.count())
+                 .where(Manifest.closed_at.is_(None), Manifest.carrier_code.is_not(None)))
+    for code, n in s.execute(manifests.group_by(Manifest.carrier_code)):
+        row(code)["open_manifests"] = int(n)
     return dict(sorted(result.items()))
 
 
-def by_packer(s: Session, period: Period) -> dict[str, dict[str, int]]:
-    q = (select(User.name, func.count()).join(Order, Order.packer_id == User.id)
-         .where(Order.packed_at.is_not(None)))
-    clause = period.clause(Order.packed_at)
-    if clause is not None:
-        q = q.where(clause)
-    return {name: {"orders": int(n)} for name, n in s.execute(q.group_by(User.name).order_by(User.name))}
+# ---------------------------------------------------------------------- packers and stations
 
 
-def by_station(s: Session, period: Period) -> dict[str, dict[str, int]]:
-    q = (select(Station.name, func.count()).join(Order, Order.station_id == Station.id)
-         .where(Order.packed_at.is_not(None)))
-    clause = period.clause(Order.packed_at)
-    if clause is not None:
-        q = q.where(clause)
-    return {name: {"orders": int(n)} for name, n in s.execute(q.group_by(Station.name).order_by(Station.name))}
+def _blank_work() -> dict[str, Any]:
+    return {"orders": 0, "items": 0, "avg_seconds": None, "median_seconds": None, "scans": 0, "refused": 0,
+            "refused_rate": 0.0, "first_scan": None, "last_scan": None}
 
 
-def summary(s: Session, now: datetime, period: Period | None = None, late_hours: int = 24) -> dict[str, Any]:
+def _names(s: Session, model, ids: set[int]) -> dict[int, str]:
+    """id -> display name; a name shared by two rows gets its id appended so rows never merge."""
+    if not ids:
+        return {}
+    rows = s.execute(select(model.id, model.name).where(model.id.in_(sorted(ids)))).all()
+    seen: dict[str, int] = {}
+    for _, name in rows:
+        seen[name] = seen.get(name, 0) + 1
+    return {i: (name if seen[name] == 1 else f"{name} #{i}") for i, name in rows}
+
+
+def work(s: Session, period: Period) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """(by_packer, by_station): four grouped queries whatever the size of the period."""
+    packers: dict[int, dict[str, Any]] = {}
+    stations: dict[int, dict[str, Any]] = {}
+    dur = _seconds(s, Order.packed_at, Order.packing_started_at)
+
+    # 1. Orders packed in the period and their total packing time, per (packer, station).
+    q = _where(select(Order.packer_id, Order.station_id, func.count(), func.sum(dur), func.count(dur))
+               .where(Order.packed_at.is_not(None)), period.clause(Order.packed_at))
+    sums: dict[tuple[str, int], list[float]] = {}
+    for packer_id, station_id, n, total, timed in s.execute(q.group_by(Order.packer_id, Order.station_id)):
+        for key, bucket in (("p", packer_id), ("s", station_id)):
+            if bucket is None:
+                continue
+            target = (packers if key == "p" else stations).setdefault(bucket, _blank_work())
+            target["orders"] += int(n)
+            acc = sums.setdefault((key, bucket), [0.0, 0])
+            acc[0] += float(total or 0)
+            acc[1] += int(timed or 0)
+    for (key, bucket), (total, timed) in sums.items():
+        if timed:
+            (packers if key == "p" else stations)[bucket]["avg_seconds"] = round(total / timed, 1)
+
+    # 2. Median packing time per packer and per station, in SQL: percentile_cont on PostgreSQL,
+    # window functions (row_number over the sorted durations) on SQLite.
+    timed_orders = and_(Order.packed_at.is_not(None), Order.packing_started_at.is_not(None))
+    if _dialect(s) == "postgresql":
+        for key, column in (("p", Order.packer_id), ("s", Order.station_id)):
+            q = _where(select(column, func.percentile_cont(0.5).within_group(dur))
+                       .where(timed_orders, column.is_not(None)), period.clause(Order.packed_at))
+            target = packers if key == "p" else stations
+            for bucket, median in s.execute(q.group_by(column)):
+                if bucket in target and median is not None:
+                    target[bucket]["median_seconds"] = round(float(median), 1)
+    else:
+        _sqlite_medians(s, period, dur, timed_orders, packers, stations)
+    # 3. Scans in the period per (user, station): all, refused, items verified, first and last.
+    # Grouped by (station, user): grouped by user first, SQLite would walk the whole (user_id, at)
+    # index to avoid a sort, instead of the period's range of the `at` index.
+    item_ok = case((and_(ScanEvent.kind == "item", ScanEvent.accepted.is_(True)), 1), else_=0)
+    refused = case((ScanEvent.accepted.is_(False), 1), else_=0)
+    q = _where(select(ScanEvent.user_id, ScanEvent.station_id, func.count(), func.sum(refused), func.sum(item_ok),
+                      func.min(ScanEvent.at), func.max(ScanEvent.at))
+               .where(ScanEvent.kind.not_in(NOT_SCANS)), period.clause(ScanEvent.at))
+    for user_id, station_id, n, n_refused, items, first, last in s.execute(
+            q.group_by(ScanEvent.station_id, ScanEvent.user_id)):
+        first, last = _aware(first), _aware(last)
+        for target, bucket in ((packers, user_id), (stations, station_id)):
+            if bucket is None:
+                continue
+            row = target.setdefault(bucket, _blank_work())
+            row["scans"] += int(n)
+            row["refused"] += int(n_refused or 0)
+            row["items"] += int(items or 0)
+            row["first_scan"] = first if row["first_scan"] is None else min(row["first_scan"], first)
+            row["last_scan"] = last if row["last_scan"] is None else max(row["last_scan"], last)
+
+    def finish(rows: dict[int, dict[str, Any]], names: dict[int, str]) -> dict[str, dict[str, Any]]:
+        out = {}
+        for bucket, row in rows.items():
+            row["refused_rate"] = round(row["refused"] / row["scans"], 4) if row["scans"] else 0.0
+            row["first_scan"], row["last_scan"] = _iso(row["first_scan"]), _iso(row["last_scan"])
+            out[names.get(bucket, f"#{bucket}")] = row
+        return dict(sorted(out.items()))
+
+    return (finish(packers, _names(s, User, set(packers))), finish(stations, _names(s, Station, set(stations))))
+
+
+def _sqlite_medians(s: Session, period: Period, dur, timed_orders, packers: dict, stations: dict) -> None:
+    """SQLite has no percentile function and its window functions sort slowly: fetch only the
+    period's (packer, bench, seconds) triples (bounded by the period; index-only with a covering
+    index on packed_at) and take the medians here."""
+    from statistics import median
+
+    q = _where(select(Order.packer_id, Order.station_id, dur).where(timed_orders), period.clause(Order.packed_at))
+    by_key: dict[tuple[str, int], list[float]] = {}
+    for packer_id, station_id, seconds in s.execute(q):
+        if packer_id is not None:
+            by_key.setdefault(("p", packer_id), []).append(seconds)
+        if station_id is not None:
+            by_key.setdefault(("s", station_id), []).append(seconds)
+    for (key, bucket), values in by_key.items():
+        target = packers if key == "p" else stations
+        if bucket in target:
+            target[bucket]["median_seconds"] = round(float(median(values)), 1)
+
+
+def _aware(dt: datetime | str | None) -> datetime | None:
+    """min()/max() lose the column type on SQLite: parse the stored naive-UTC text back."""
+    if dt is None:
+        return None
+    if isinstance(dt, str):
+        dt = datetime.fromisoformat(dt)
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
+
+
+def by_packer(s: Session, period: Period) -> dict[str, dict[str, Any]]:
+    return work(s, period)[0]
+
+
+def by_station(s: Session, period: Period) -> dict[str, dict[str, Any]]:
+    return work(s, period)[1]
+
+
+# ---------------------------------------------------------------------- throughput
+
+
+def throughput_per_hour(s: Session, period: Period, tz: tzinfo | None = None) -> dict[str, int]:
+    """Orders packed per local hour of the day ('00'..'23'), summed over the period."""
+    bucket = _hour_bucket(s, Order.packed_at)
+    q = _where(select(bucket, func.count()).where(Order.packed_at.is_not(None)), period.clause(Order.packed_at))
+    hours = {f"{h:02d}": 0 for h in range(24)}
+    for text, n in s.execute(q.group_by(bucket)):
+        utc_hour = datetime.strptime(text, "%Y-%m-%d %H").replace(tzinfo=UTC)
+        hours[f"{_local(utc_hour, tz).hour:02d}"] += int(n)
+    return hours
+
+
+# ---------------------------------------------------------------------- exceptions
+
+
+def exceptions(s: Session, now: datetime, period: Period, late_hours: int = 24,
+               pickup_warn_hours: int = 4) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
+    """(lists, counts). Lists are capped at EXCEPTION_LIMIT, oldest first; counts are exact."""
+    station, packer = aliased(Station), aliased(User)
+    lists: dict[str, list[dict[str, Any]]] = {}
+    counts: dict[str, int] = {}
+
+    def orders(name: str, where, order_by, at_column, detail) -> None:
+        q = (select(Order.order_no, Order.state, Order.carrier_code, Order.waybill, at_column, detail,
+                    station.name, packer.name)
+             .outerjoin(station, station.id == Order.station_id).outerjoin(packer, packer.id == Order.packer_id)
+             .where(*where).order_by(order_by).limit(EXCEPTION_LIMIT))
+        lists[name] = [
+            {"order_no": no, "state": st, "carrier": carrier, "waybill": waybill, "at": _iso(at),
+             "detail": det or "", "station": sname, "user": pname}
+            for no, st, carrier, waybill, at, det, sname, pname in s.execute(q)
+        ]
+        counts[name] = int(s.scalar(select(func.count()).select_from(Order).where(*where)) or 0)
+
+    orders("on_hold", (Order.state == OrderState.ON_HOLD.value,), Order.created_at, Order.created_at,
+           Order.hold_reason)
+    orders("late", (Order.state.in_(OPEN_STATES), Order.created_at < now - timedelta(hours=late_hours)),
+           Order.created_at, Order.created_at, literal(""))
+    # Sorted by an expression, not the packed_at column: otherwise the planner walks the packed_at
+    # index from the oldest order (a million handed-over rows) instead of the few 'packed' ones.
+    orders("awaiting_pickup", (Order.state == OrderState.PACKED.value,
+                               Order.packed_at < now - timedelta(hours=pickup_warn_hours)),
+           func.coalesce(Order.packed_at, Order.created_at), Order.packed_at, literal(""))
+
+    for kind, name in (("reprint", "reprints"), ("unlink", "unlinked")):
+        where = [ScanEvent.kind == kind]
+        if period.clause(ScanEvent.at) is not None:
+            where.append(period.clause(ScanEvent.at))
+        q = (select(Order.order_no, Order.state, Order.carrier_code, Order.waybill, ScanEvent.at,
+                    ScanEvent.raw, ScanEvent.message, ScanEvent.reason, ScanEvent.accepted, station.name, packer.name)
+             .outerjoin(Order, Order.id == ScanEvent.order_id)
+             .outerjoin(station, station.id == ScanEvent.station_id)
+             .outerjoin(packer, packer.id == ScanEvent.user_id)
+             .where(*where).order_by(ScanEvent.at).limit(EXCEPTION_LIMIT))
+        lists[name] = [
+            {"order_no": no, "state": st, "carrier": carrier, "waybill": waybill, "at": _iso(_aware(at)),
+             "detail": (reason or message or raw or ""), "accepted": bool(ok), "station": sname, "user": uname}
+            for no, st, carrier, waybill, at, raw, message, reason, ok, sname, uname in s.execute(q)
+        ]
+        counts[name] = int(s.scalar(select(func.count()).select_from(ScanEvent).where(*where)) or 0)
+    return lists, counts
+
+
+# ---------------------------------------------------------------------- everything
+
+
+def summary(s: Session, now: datetime, period: Period | None = None, late_hours: int = 24,
+            pickup_warn_hours: int = 4, tz: tzinfo | None = None) -> dict[str, Any]:
+    """Every figure of the supervisor's summary as plain JSON-able data."""
     period = period or Period()
+    packers, stations = work(s, period)
+    tile_values = tiles(s, now, period, late_hours)
+    exception_lists, exception_counts = exceptions(s, now, period, late_hours, pickup_warn_hours)
     return {
-        "orders_by_state": orders_by_state(s),
-        "packed_without_waybill": packed_without_waybill(s),
-        "late": late_orders(s, now, late_hours),
+        "generated_at": _iso(now),
+        "period": period.as_dict(),
+        "orders_by_state": orders_by_state(s, period if period.bounded else None),
+        "packed_without_waybill": tile_values["packed_without_waybill"],
+        "late": tile_values["late"],
+        "tiles": tile_values,
         "by_carrier": by_carrier(s, period),
-        "by_packer": by_packer(s, period),
-        "by_station": by_station(s, period),
+        "by_packer": packers,
+        "by_station": stations,
+        "throughput_per_hour": throughput_per_hour(s, period, tz),
+        "exceptions": exception_lists,
+        "exception_counts": exception_counts,
     }

@@ -1,0 +1,237 @@
+"""Supervisor actions: release a hold, cancel an order, unlink a wrong waybill, reopen a manifest.
+
+Each action needs the supervisor's badge and PIN at that moment (:func:`authorize_supervisor`,
+which audits the attempt) and a non-empty reason. The change and its audit event (kind
+``release_hold``, ``cancel``, ``unlink`` or ``reopen_manifest``; ``reason`` filled; user = the
+supervisor) commit in one transaction. Changes are conditional UPDATEs (``WHERE state = expected``)
+so a bench that moved the order a moment earlier makes the action refuse instead of overwrite.
+A refusal raises :class:`ActionRefused` and changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, exists, select, update
+from sqlalchemy.orm import Session
+
+from app.bootstrap import Services
+from app.errors import KnownError
+from app.i18n import QT_TRANSLATE_NOOP, Message
+from app.models.schema import Manifest, ManifestItem, Order, OrderLine, OrderState, Parcel, ScanEvent
+from app.packing.auth import NotAuthorized, Supervisor, authorize_supervisor, station_id
+
+T = QT_TRANSLATE_NOOP
+
+__all__ = ["ACTIONS", "ActionDone", "ActionRefused", "NotAuthorized", "cancel_order", "release_hold",
+           "reopen_manifest", "run_action", "unlink_waybill"]
+
+
+class ActionRefused(KnownError):
+    """The action cannot be done (wrong state, no reason...); nothing was changed."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.render())
+        self.msg = message
+
+
+@dataclass(frozen=True)
+class ActionDone:
+    kind: str
+    message: Message
+    supervisor: str
+    target: str  # the order number or the manifest number
+
+
+def _refuse(template: str, **params) -> ActionRefused:
+    return ActionRefused(Message(template, params))
+
+
+def _check_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise _refuse(T("Outcome", "Give a reason: it goes into the audit trail"))
+    return reason
+
+
+def _order(s: Session, order_no: str) -> Order:
+    order = s.scalar(select(Order).where(Order.order_no == order_no.strip()))
+    if order is None:
+        raise _refuse(T("Outcome", "Unknown order {order_no}"), order_no=order_no.strip())
+    return order
+
+
+def _audit(s: Session, services: Services, sup: Supervisor, station: str | None, kind: str, *, raw: str,
+           message: Message, reason: str, order_id: int | None = None, manifest_id: int | None = None) -> None:
+    s.add(ScanEvent(at=services.clock(), station_id=station_id(s, station), user_id=sup.user_id, order_id=order_id,
+                    manifest_id=manifest_id, raw=raw, kind=kind, accepted=True, message=message.render(),
+                    reason=reason))
+
+
+def _authorize(services: Services, badge: str, pin: str, reason: str, action: str, station: str | None
+               ) -> tuple[Supervisor, str]:
+    reason = _check_reason(reason)  # before the PIN check: a missing reason costs no PIN attempt
+    return authorize_supervisor(services, badge, pin, action=action, station=station), reason
+
+
+def _state_changed(order: Order) -> ActionRefused:
+    return _refuse(T("Outcome", "Order {order_no} changed meanwhile (now {state}): look again"),
+                   order_no=order.order_no, state=order.state)
+
+
+def release_hold(services: Services, badge: str, pin: str, order_no: str, reason: str, *,
+                 station: str | None = None) -> ActionDone:
+    """on_hold -> ready: scanned counts back to 0, the parcel row removed, the bench forgotten."""
+    sup, reason = _authorize(services, badge, pin, reason, "release_hold", station)
+    with services.uow() as uow:
+        s = uow.session
+        order = _order(s, order_no)
+        if order.state != OrderState.ON_HOLD.value:
+            raise _refuse(T("Outcome", "Order {order_no} is {state}, not on hold"),
+                          order_no=order.order_no, state=order.state)
+        done = s.execute(update(Order).where(Order.id == order.id, Order.state == OrderState.ON_HOLD.value)
+                         .values(state=OrderState.READY.value, station_id=None, packer_id=None,
+                                 packing_started_at=None, hold_reason="")
+                         .execution_options(synchronize_session=False)).rowcount
+        if done != 1:
+            s.refresh(order)
+            raise _state_changed(order)
+        s.execute(update(OrderLine).where(OrderLine.order_id == order.id).values(scanned=0)
+                  .execution_options(synchronize_session=False))
+        s.execute(delete(Parcel).where(Parcel.order_id == order.id).execution_options(synchronize_session=False))
+        msg = Message(T("Outcome", "Order {order_no} released from hold: ready to pack again"),
+                      {"order_no": order.order_no})
+        _audit(s, services, sup, station, "release_hold", raw=order.order_no, message=msg, reason=reason,
+               order_id=order.id)
+    return ActionDone("release_hold", msg, sup.name, order.order_no)
+
+
+CANCELLABLE = (OrderState.READY.value, OrderState.ON_HOLD.value, OrderState.PACKING.value)
+
+
+def cancel_order(services: Services, badge: str, pin: str, order_no: str, reason: str, *,
+                 station: str | None = None) -> ActionDone:
+    """ready, on_hold or packing -> cancelled. Packed and handed-over orders are refused."""
+    sup, reason = _authorize(services, badge, pin, reason, "cancel", station)
+    with services.uow() as uow:
+        s = uow.session
+        order = _order(s, order_no)
+        if order.state == OrderState.PACKED.value:
+            raise _refuse(T("Outcome", "Order {order_no} is already packed (waybill {waybill}): unlink the waybill first"),
+                          order_no=order.order_no, waybill=order.waybill or "")
+        if order.state == OrderState.HANDED_OVER.value:
+            raise _refuse(T("Outcome", "Order {order_no} was handed over to the courier (waybill {waybill}): it cannot be cancelled here"),
+                          order_no=order.order_no, waybill=order.waybill or "")
+        if order.state == OrderState.CANCELLED.value:
+            raise _refuse(T("Outcome", "Order {order_no} is already cancelled"), order_no=order.order_no)
+        before = order.state
+        done = s.execute(update(Order).where(Order.id == order.id, Order.state == before)
+                         .values(state=OrderState.CANCELLED.value)
+                         .execution_options(synchronize_session=False)).rowcount
+        if done != 1:
+            s.refresh(order)
+            raise _state_changed(order)
+        msg = Message(T("Outcome", "Order {order_no} cancelled (was {state}): do not ship it"),
+                      {"order_no": order.order_no, "state": before})
+        _audit(s, services, sup, station, "cancel", raw=order.order_no, message=msg, reason=reason, order_id=order.id)
+    return ActionDone("cancel", msg, sup.name, order.order_no)
+
+
+def unlink_waybill(services: Services, badge: str, pin: str, order_no: str, reason: str, *,
+                   station: str | None = None) -> ActionDone:
+    """packed -> packing at the same bench, waybill NULL: the number is free again.
+
+    The order keeps its bench, box, weight and printed label, so that bench resumes it at the
+    waybill step. Refused once handed over or on a manifest (open or closed).
+    """
+    sup, reason = _authorize(services, badge, pin, reason, "unlink", station)
+    with services.uow() as uow:
+        s = uow.session
+        order = _order(s, order_no)
+        if order.state == OrderState.HANDED_OVER.value:
+            raise _refuse(T("Outcome", "Order {order_no} was handed over (waybill {waybill}): it cannot be unlinked"),
+                          order_no=order.order_no, waybill=order.waybill or "")
+        if order.state != OrderState.PACKED.value or not order.waybill:
+            raise _refuse(T("Outcome", "Order {order_no} is {state}: it has no linked waybill to unlink"),
+                          order_no=order.order_no, state=order.state)
+        on_manifest = exists().where(ManifestItem.order_id == Order.id)
+        manifest_no = s.scalar(select(Manifest.manifest_no).join(ManifestItem, ManifestItem.manifest_id == Manifest.id)
+                               .where(ManifestItem.order_id == order.id))
+        if manifest_no is not None:
+            raise _refuse(T("Outcome", "Order {order_no} is on manifest {manifest_no}: take it off the handover first"),
+                          order_no=order.order_no, manifest_no=manifest_no)
+        if order.station_id is None:  # a packed order always has its bench; a script may have cleared it
+            raise _refuse(T("Outcome", "Order {order_no} has no bench to go back to"), order_no=order.order_no)
+        number = order.waybill
+        done = s.execute(update(Order)
+                         .where(Order.id == order.id, Order.state == OrderState.PACKED.value, Order.waybill == number,
+                                ~on_manifest)
+                         .values(state=OrderState.PACKING.value, waybill=None, packed_at=None)
+                         .execution_options(synchronize_session=False)).rowcount
+        if done != 1:
+            s.refresh(order)
+            raise _state_changed(order)
+        s.execute(update(Parcel).where(Parcel.order_id == order.id).values(packed_at=None)
+                  .execution_options(synchronize_session=False))
+        msg = Message(T("Outcome", "Waybill {number} unlinked from order {order_no}: the order is back to packing"),
+                      {"number": number, "order_no": order.order_no})
+        _audit(s, services, sup, station, "unlink", raw=number, message=msg, reason=reason, order_id=order.id)
+    return ActionDone("unlink", msg, sup.name, order.order_no)
+
+
+def reopen_manifest(services: Services, badge: str, pin: str, manifest_no: str, reason: str, *,
+                    station: str | None = None) -> ActionDone:
+    """A closed manifest the courier has not signed: open again, its orders back to packed."""
+    sup, reason = _authorize(services, badge, pin, reason, "reopen_manifest", station)
+    with services.uow() as uow:
+        s = uow.session
+        manifest = s.scalar(select(Manifest).where(Manifest.manifest_no == manifest_no.strip()))
+        if manifest is None:
+            raise _refuse(T("Outcome", "Unknown manifest {manifest_no}"), manifest_no=manifest_no.strip())
+        if manifest.closed_at is None:
+            raise _refuse(T("Outcome", "Manifest {manifest_no} is still open"), manifest_no=manifest.manifest_no)
+        if manifest.signed_at is not None:
+            raise _refuse(T("Outcome", "Manifest {manifest_no} was signed by the courier: it cannot be reopened"),
+                          manifest_no=manifest.manifest_no)
+        if manifest.station_id is not None:
+            other = s.scalar(select(Manifest.manifest_no).where(Manifest.station_id == manifest.station_id,
+                                                                Manifest.closed_at.is_(None), Manifest.id != manifest.id))
+            if other is not None:  # a bench resumes one open manifest: never two
+                raise _refuse(T("Outcome", "Its bench has manifest {other} open: close that one first"), other=other)
+        done = s.execute(update(Manifest)
+                         .where(Manifest.id == manifest.id, Manifest.closed_at.is_not(None), Manifest.signed_at.is_(None))
+                         .values(closed_at=None, closed_by_id=None)
+                         .execution_options(synchronize_session=False)).rowcount
+        if done != 1:
+            raise _refuse(T("Outcome", "Manifest {manifest_no} changed meanwhile: look again"),
+                          manifest_no=manifest.manifest_no)
+        order_ids = select(ManifestItem.order_id).where(ManifestItem.manifest_id == manifest.id)
+        count = s.execute(update(Order).where(Order.id.in_(order_ids), Order.state == OrderState.HANDED_OVER.value)
+                          .values(state=OrderState.PACKED.value, handed_over_at=None)
+                          .execution_options(synchronize_session=False)).rowcount
+        msg = Message(T("Outcome", "Manifest {manifest_no} reopened: {count} parcels back to packed"),
+                      {"manifest_no": manifest.manifest_no, "count": count})
+        _audit(s, services, sup, station, "reopen_manifest", raw=manifest.manifest_no, message=msg, reason=reason,
+               manifest_id=manifest.id)
+    return ActionDone("reopen_manifest", msg, sup.name, manifest.manifest_no)
+
+
+# name -> (function, what the target is)
+ACTIONS = {
+    "release_hold": (release_hold, "order"),
+    "cancel": (cancel_order, "order"),
+    "unlink": (unlink_waybill, "order"),
+    "reopen_manifest": (reopen_manifest, "manifest"),
+}
+
+
+def run_action(services: Services, kind: str, badge: str, pin: str, target: str, reason: str, *,
+               station: str | None = None) -> ActionDone:
+    """Run the action called ``kind`` (a key of ACTIONS); raises NotAuthorized or ActionRefused."""
+    try:
+        fn, _ = ACTIONS[kind]
+    except KeyError:
+        raise ValueError(f"unknown supervisor action {kind!r}") from None
+    if not (target or "").strip():
+        raise _refuse(T("Outcome", "Scan or type the order or manifest number"))
+    return fn(services, badge, pin, target, reason, station=station)

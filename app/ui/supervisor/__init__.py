@@ -1,0 +1,21 @@
+"""The supervisor's shipping summary (PySide6, QtCharts): login, figures, exceptions, actions, exports.
+
+The station window calls :func:`open_supervisor`; so does ``packgate gui --supervisor``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QWidget
+
+from app.bootstrap import Services
+
+__all__ = ["open_supervisor"]
+
+
+def open_supervisor(services: Services, station: str | None, parent: QWidget | None = None) -> QWidget:
+    """Show the supervisor's window (login first) and return it; the caller keeps it alive."""
+    from app.ui.supervisor.window import SupervisorWindow
+
+    window = SupervisorWindow(services, station, parent)
+    window.show()
+    return window

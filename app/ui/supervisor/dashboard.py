@@ -1,0 +1,431 @@
+"""The supervisor's dashboard: period, tiles, tables, throughput chart, exceptions with their
+timeline, actions and exports. Figures come from :func:`app.reports.summary.summary` (the same
+function as ``packgate summary``), queried on the worker pool every ``refresh_seconds``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.bootstrap import Services
+from app.i18n import QT_TRANSLATE_NOOP
+from app.packing.auth import Supervisor
+from app.reports.summary import Period
+from app.ui.supervisor.action_panel import ActionPanel
+from app.ui.supervisor.tasks import TaskRunner, error_text
+from app.ui.supervisor.timeline import TimelinePanel
+
+T = QT_TRANSLATE_NOOP
+TILES = (
+    ("ready", T("Supervisor", "Ready")),
+    ("packing", T("Supervisor", "Packing")),
+    ("packed", T("Supervisor", "Packed, awaiting pickup")),
+    ("handed_over", T("Supervisor", "Handed over")),
+    ("on_hold", T("Supervisor", "On hold")),
+    ("cancelled", T("Supervisor", "Cancelled")),
+    ("late", T("Supervisor", "Late")),
+    ("packed_without_waybill", T("Supervisor", "Packed without waybill")),
+)
+EXCEPTION_KINDS = (
+    ("on_hold", T("Supervisor", "On hold")),
+    ("late", T("Supervisor", "Late")),
+    ("awaiting_pickup", T("Supervisor", "Not picked up")),
+    ("reprints", T("Supervisor", "Label reprinted")),
+    ("unlinked", T("Supervisor", "Waybill unlinked")),
+)
+PERIODS = (("today", T("Supervisor", "Today")), ("yesterday", T("Supervisor", "Yesterday")),
+           ("week", T("Supervisor", "This week")), ("range", T("Supervisor", "Dates…")))
+WORK_COLUMNS = ("orders", "items", "avg_seconds", "median_seconds", "refused_rate", "first_scan", "last_scan")
+
+
+def load_figures(services: Services, period: Period) -> dict[str, Any]:
+    """Runs on the worker: plain data only."""
+    from app.reports.summary import summary
+
+    settings = services.settings
+    with services.read_uow() as uow:
+        return summary(uow.session, services.clock(), period, settings.late_hours, settings.pickup_warn_hours)
+
+
+def _cell(value: Any) -> QTableWidgetItem:
+    if value is None:
+        text = "-"
+    elif isinstance(value, float):
+        text = f"{value:.1f}"
+    else:
+        text = str(value)
+    item = QTableWidgetItem(text)
+    if isinstance(value, int | float):
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
+
+
+def _hhmm(iso: str | None) -> str | None:
+    return datetime.fromisoformat(iso).astimezone().strftime("%m-%d %H:%M") if iso else None
+
+
+class Tile(QFrame):
+    def __init__(self, key: str, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.key = key
+        self.setObjectName(f"tile_{key}")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.value = QLabel("–")
+        self.value.setObjectName(f"tile_{key}_value")
+        self.value.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.value.setStyleSheet("font-size: 26px; font-weight: bold;")
+        caption = QLabel(title)
+        caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        caption.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.value)
+        layout.addWidget(caption)
+        self.alarm = False
+
+    def set_value(self, n: int, alarm: bool = False) -> None:
+        self.value.setText(str(n))
+        self.alarm = alarm
+        self.setStyleSheet(f"#{self.objectName()} {{ background: #c62828; }} QLabel {{ color: white; }}" if alarm else "")
+
+
+class Dashboard(QWidget):
+    """Emits ``refreshed(dict)`` after each new set of figures is shown."""
+
+    refreshed = Signal(dict)
+    refresh_failed = Signal(str)
+    exported = Signal(str)  # path
+    timeline_loaded = Signal(str)  # order number
+
+    def __init__(self, services: Services, station: str | None, runner: TaskRunner,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("supervisor_dashboard")
+        self.services, self.station, self.runner = services, station, runner
+        self.supervisor: Supervisor | None = None
+        self.badge = ""
+        self.figures: dict[str, Any] | None = None
+        self._refreshing = False
+        self._exception_rows: list[dict[str, Any]] = []
+
+        # Top bar: who, period, refresh, exports.
+        self.who = QLabel("")
+        self.period_box = QComboBox()
+        self.period_box.setObjectName("period")
+        for key, title in PERIODS:
+            self.period_box.addItem(self.tr(title), key)
+        today = QDate.currentDate()
+        self.date_from, self.date_to = QDateEdit(today), QDateEdit(today)
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setEnabled(False)
+            edit.dateChanged.connect(self._period_changed)
+        self.period_box.currentIndexChanged.connect(self._period_changed)
+        self.refresh_button = QPushButton(self.tr("Refresh"))
+        self.refresh_button.clicked.connect(self.refresh)
+        self.export_csv = QPushButton(self.tr("Shipments CSV"))
+        self.export_xlsx = QPushButton(self.tr("Shipments XLSX"))
+        self.export_pdf = QPushButton(self.tr("Summary PDF"))
+        self.export_csv.clicked.connect(lambda: self._ask_path("csv"))
+        self.export_xlsx.clicked.connect(lambda: self._ask_path("xlsx"))
+        self.export_pdf.clicked.connect(lambda: self._ask_path("pdf"))
+        self.status = QLabel("")
+        self.status.setObjectName("status")
+        bar = QHBoxLayout()
+        for w in (self.who, QLabel(self.tr("Period")), self.period_box, self.date_from, self.date_to,
+                  self.refresh_button):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        for w in (self.export_csv, self.export_xlsx, self.export_pdf):
+            bar.addWidget(w)
+
+        # Tiles.
+        self.tiles: dict[str, Tile] = {}
+        tiles = QGridLayout()
+        for i, (key, title) in enumerate(TILES):
+            tile = Tile(key, self.tr(title))
+            self.tiles[key] = tile
+            tiles.addWidget(tile, 0, i)
+
+        # Tables and chart.
+        self.carriers = self._table("carriers", [self.tr("Carrier"), self.tr("Packed"), self.tr("Handed over"),
+                                                 self.tr("Awaiting pickup"), self.tr("Open manifests")])
+        work_headers = [self.tr("Orders"), self.tr("Items"), self.tr("Avg s/order"), self.tr("Median s/order"),
+                        self.tr("Refused scans %"), self.tr("First scan"), self.tr("Last scan")]
+        self.packers = self._table("packers", [self.tr("Packer"), *work_headers])
+        self.stations = self._table("stations", [self.tr("Bench"), *work_headers])
+        self.bars = QBarSet(self.tr("Orders packed"))
+        for _ in range(24):
+            self.bars.append(0)
+        series = QBarSeries()
+        series.append(self.bars)
+        self.chart = QChart()
+        self.chart.addSeries(series)
+        self.chart.setTitle(self.tr("Orders packed per hour"))
+        self.chart.legend().hide()
+        self.hour_axis = QBarCategoryAxis()
+        self.hour_axis.append([f"{h:02d}" for h in range(24)])
+        self.count_axis = QValueAxis()
+        self.count_axis.setLabelFormat("%d")
+        self.chart.addAxis(self.hour_axis, Qt.AlignmentFlag.AlignBottom)
+        self.chart.addAxis(self.count_axis, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(self.hour_axis)
+        series.attachAxis(self.count_axis)
+        self.chart_view = QChartView(self.chart)
+        self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.carriers, self.tr("Carriers"))
+        self.tabs.addTab(self.packers, self.tr("Packers"))
+        self.tabs.addTab(self.stations, self.tr("Benches"))
+        self.tabs.addTab(self.chart_view, self.tr("Throughput"))
+
+        # Exceptions, their timeline, and the actions.
+        self.exceptions = self._table("exceptions", [self.tr("Exception"), self.tr("Order"), self.tr("State"),
+                                                     self.tr("Carrier"), self.tr("Waybill"), self.tr("Since"),
+                                                     self.tr("Detail"), self.tr("Bench"), self.tr("Packer")])
+        self.exceptions.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.exceptions.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.exceptions.cellClicked.connect(self.open_timeline)
+        self.timeline = TimelinePanel()
+        self.action_panel = ActionPanel(services, station, runner)
+        self.action_panel.done.connect(lambda _d: self.refresh(force=True))
+        self.action_panel.done.connect(lambda _d: self._reload_timeline())
+        self.action_buttons: dict[str, QPushButton] = {}
+        actions = QHBoxLayout()
+        for kind, title in (("release_hold", T("Supervisor", "Release hold")), ("cancel", T("Supervisor", "Cancel order")),
+                            ("unlink", T("Supervisor", "Unlink waybill")),
+                            ("reopen_manifest", T("Supervisor", "Reopen manifest"))):
+            button = QPushButton(self.tr(title))
+            button.setObjectName(f"action_{kind}")
+            button.clicked.connect(lambda _c=False, k=kind: self.ask_action(k))
+            self.action_buttons[kind] = button
+            actions.addWidget(button)
+        actions.addStretch(1)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.timeline, 1)
+        right_layout.addLayout(actions)
+        right_layout.addWidget(self.action_panel)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.exceptions)
+        split.addWidget(right)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addLayout(tiles)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(QLabel(self.tr("Exceptions (click one for its timeline)")))
+        layout.addWidget(split, 1)
+        layout.addWidget(self.status)
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(max(1, int(services.settings.refresh_seconds)) * 1000)
+        self.timer.timeout.connect(self.refresh)
+
+    def _table(self, name: str, headers: list[str]) -> QTableWidget:
+        table = QTableWidget(0, len(headers))
+        table.setObjectName(name)
+        table.setHorizontalHeaderLabels(headers)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        table.horizontalHeader().setStretchLastSection(True)
+        table.verticalHeader().setVisible(False)
+        return table
+
+    # ------------------------------------------------------------------ session
+
+    def start(self, supervisor: Supervisor, badge: str) -> None:
+        self.supervisor, self.badge = supervisor, badge
+        self.who.setText(self.tr("Supervisor: {name}").format(name=supervisor.name))
+        self.refresh(force=True)
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    # ------------------------------------------------------------------ period and refresh
+
+    def period(self) -> Period:
+        key = self.period_box.currentData()
+        if key == "range":
+            first = date.fromisoformat(self.date_from.date().toString("yyyy-MM-dd"))
+            last = date.fromisoformat(self.date_to.date().toString("yyyy-MM-dd"))
+            return Period.days(min(first, last), max(first, last))
+        return Period.named(key, self.services.clock())
+
+    def set_period(self, key: str, first: date | None = None, last: date | None = None) -> None:
+        if first is not None:
+            self.date_from.setDate(QDate(first.year, first.month, first.day))
+        if last is not None:
+            self.date_to.setDate(QDate(last.year, last.month, last.day))
+        self.period_box.setCurrentIndex(self.period_box.findData(key))
+
+    def _period_changed(self) -> None:
+        ranged = self.period_box.currentData() == "range"
+        self.date_from.setEnabled(ranged)
+        self.date_to.setEnabled(ranged)
+        if self.supervisor is not None:
+            self.refresh(force=True)
+
+    def refresh(self, force: bool = False) -> None:
+        """Query on the worker; a tick while a query runs is skipped (never piles up)."""
+        if self.supervisor is None or (self._refreshing and not force):
+            return
+        self._refreshing = True
+        services, period = self.services, self.period()
+        self.runner.submit(lambda: load_figures(services, period), self._show, self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._refreshing = False
+        text = error_text(exc)
+        self.status.setText(self.tr("Figures not refreshed: {error}").format(error=text))
+        self.status.setStyleSheet("color: #c62828;")
+        self.refresh_failed.emit(text)
+
+    # ------------------------------------------------------------------ rendering (UI thread)
+
+    def _show(self, figures: dict[str, Any]) -> None:
+        self._refreshing = False
+        self.figures = figures
+        tiles = figures["tiles"]
+        for key, tile in self.tiles.items():
+            tile.set_value(tiles[key], alarm=(key == "packed_without_waybill" and tiles[key] != 0))
+        self._fill(self.carriers, [[code, r["packed"], r["handed_over"], r["awaiting_pickup"], r["open_manifests"]]
+                                   for code, r in figures["by_carrier"].items()])
+        for table, rows in ((self.packers, figures["by_packer"]), (self.stations, figures["by_station"])):
+            self._fill(table, [[name, r["orders"], r["items"], r["avg_seconds"], r["median_seconds"],
+                                round(r["refused_rate"] * 100, 1), _hhmm(r["first_scan"]), _hhmm(r["last_scan"])]
+                               for name, r in rows.items()])
+        hours = list(figures["throughput_per_hour"].values())
+        for i, n in enumerate(hours):
+            self.bars.replace(i, n)
+        self.count_axis.setRange(0, max(1, max(hours)))
+        titles = dict(EXCEPTION_KINDS)
+        self._exception_rows = [dict(row, kind=kind) for kind, _ in EXCEPTION_KINDS
+                                for row in figures["exceptions"][kind]]
+        self._fill(self.exceptions, [[self.tr(titles[r["kind"]]), r["order_no"] or "", r["state"] or "",
+                                      r["carrier"] or "", r["waybill"] or "", _hhmm(r["at"]), r["detail"],
+                                      r["station"] or "", r["user"] or ""] for r in self._exception_rows])
+        self.status.setStyleSheet("")
+        self.status.setText(self.tr("Updated {time}").format(time=datetime.now().strftime("%H:%M:%S")))
+        self.refreshed.emit(figures)
+
+    def _fill(self, table: QTableWidget, rows: list[list[Any]]) -> None:
+        selected = table.currentRow()
+        table.setRowCount(len(rows))
+        for r, values in enumerate(rows):
+            for c, value in enumerate(values):
+                table.setItem(r, c, _cell(value))
+        if 0 <= selected < len(rows):
+            table.selectRow(selected)
+
+    # ------------------------------------------------------------------ exceptions and timeline
+
+    def exception_row(self, row: int) -> dict[str, Any] | None:
+        return self._exception_rows[row] if 0 <= row < len(self._exception_rows) else None
+
+    def open_timeline(self, row: int, _column: int = 0) -> None:
+        exc = self.exception_row(row)
+        if exc and exc.get("order_no"):
+            self.load_timeline(exc["order_no"])
+
+    def load_timeline(self, order_no: str) -> None:
+        from app.reports.orders import order_details
+
+        services = self.services
+
+        def load():
+            with services.read_uow() as uow:
+                return order_details(uow.session, order_no)
+
+        def show(details):
+            self.timeline.show_order(details, order_no)
+            self.timeline_loaded.emit(order_no)
+
+        self.runner.submit(load, show, self._failed)
+
+    def _reload_timeline(self) -> None:
+        if self.timeline.order_no:
+            self.load_timeline(self.timeline.order_no)
+
+    # ------------------------------------------------------------------ actions
+
+    def ask_action(self, kind: str) -> None:
+        """Open the action panel, with the selected exception's order as the target."""
+        target = ""
+        if kind != "reopen_manifest":
+            row = self.exception_row(self.exceptions.currentRow())
+            target = (row or {}).get("order_no") or self.timeline.order_no or ""
+        self.action_panel.ask(kind, self.badge, target)
+
+    # ------------------------------------------------------------------ exports
+
+    def _ask_path(self, kind: str) -> None:
+        filters = {"csv": self.tr("CSV (*.csv)"), "xlsx": self.tr("Excel (*.xlsx)"), "pdf": self.tr("PDF (*.pdf)")}
+        stem = "shipments" if kind in ("csv", "xlsx") else "summary"
+        dialog = QFileDialog(self, self.tr("Export"), str(Path.home() / f"{stem}-{date.today():%Y%m%d}.{kind}"),
+                             filters[kind])
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix(kind)
+        dialog.fileSelected.connect(lambda path: self.export(kind, Path(path)))
+        dialog.open()  # never exec(): the window keeps running
+
+    def export(self, kind: str, path: Path) -> None:
+        """Write the shipments (csv/xlsx: every linked waybill packed in the period) or the summary PDF."""
+        services, period, figures = self.services, self.period(), self.figures
+        supervisor = self.supervisor.name if self.supervisor else ""
+
+        def write() -> str:
+            if kind == "pdf":
+                from app.printing.summary_pdf import render_summary_pdf
+
+                data = figures if figures is not None else load_figures(services, period)
+                path.write_bytes(render_summary_pdf(data, supervisor=supervisor,
+                                                    font_path=services.settings.label_font or None))
+                return str(path)
+            from app.reports import export as shipments
+
+            with services.read_uow() as uow:
+                rows = shipments.shipment_rows(uow.session, period.start)
+            if period.end is not None:
+                rows = [r for r in rows if r.packed_at is None or r.packed_at < period.end]
+            header, cells = shipments.table(rows)
+            if kind == "xlsx":
+                shipments.write_xlsx(path, header, cells)
+            else:
+                with path.open("wb") as out:
+                    shipments.write_csv(out, header, cells)
+            return str(path)
+
+        def done(written: str) -> None:
+            self.status.setStyleSheet("color: #2e7d32;")
+            self.status.setText(self.tr("Saved {path}").format(path=written))
+            self.exported.emit(written)
+
+        self.runner.submit(write, done, self._failed)
+
+
+def alarm_color() -> QColor:
+    return QColor("#c62828")
