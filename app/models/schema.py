@@ -152,8 +152,9 @@ class Order(Base):
         ),
         CheckConstraint("state <> 'packing' OR station_id IS NOT NULL", name="packing_has_station"),
         Index("ix_orders_state_created", "state", "created_at"),
-        Index("ix_orders_packed_at", "packed_at"),
-        Index("ix_orders_handed_over_at", "handed_over_at"),
+        # Covering indexes for the supervisor's per-period figures (bench/bench_summary.py).
+        Index("ix_orders_packed_cover", "packed_at", "packer_id", "station_id", "carrier_code", "packing_started_at"),
+        Index("ix_orders_handed_carrier", "handed_over_at", "carrier_code"),
         Index("ix_orders_station_state", "station_id", "state"),
         Index("ix_orders_carrier_state", "carrier_code", "state"),
     )
@@ -262,7 +263,8 @@ class ScanEvent(Base):
     user: Mapped[User | None] = relationship()
     order: Mapped[Order | None] = relationship()
     __table_args__ = (
-        Index("ix_scan_events_at", "at"),
+        Index("ix_scan_events_at_cover", "at", "user_id", "station_id", "kind", "accepted"),
+        Index("ix_scan_events_kind_at", "kind", "at"),
         Index("ix_scan_events_order_at", "order_id", "at"),
         Index("ix_scan_events_user_at", "user_id", "at"),
     )
