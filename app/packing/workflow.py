@@ -92,11 +92,11 @@ class _Decision:
     print_manifest: int | None = None  # after commit: print this manifest
 
 
-def _refused(kind: str, state: _State, template: str, **params) -> _Decision:
+def _refused(kind: str, state: _State, template: str, /, **params) -> _Decision:
     return _Decision(False, Level.REFUSED, Message(template, params), kind, state, state.order_id, state.manifest_id)
 
 
-def _accepted(kind: str, state: _State, template: str, level: Level = Level.ACCEPTED, **params) -> _Decision:
+def _accepted(kind: str, state: _State, template: str, level: Level = Level.ACCEPTED, /, **params) -> _Decision:
     return _Decision(True, level, Message(template, params), kind, state, state.order_id, state.manifest_id)
 
 
@@ -133,7 +133,7 @@ class BenchWorkflow:
                         user_id=self.state.user_id or self.state.pending_user_id,
                         order_id=decision.order_id,
                         manifest_id=decision.manifest_id,
-                        raw="****" if decision.kind == "pin" else audit_raw(raw),
+                        raw="****" if (decision.kind == "pin" or self.state.pending_user_id) else audit_raw(raw),
                         kind=decision.kind,
                         accepted=decision.accepted,
                         message=decision.message.render(),
@@ -580,15 +580,14 @@ class BenchWorkflow:
         assert manifest is not None
         number = text.strip().upper()
         order = s.scalar(select(Order).where(Order.waybill == number))
-        base = dict(kind="handover")
         if order is None:
             if s.scalar(select(Order.id).where(Order.preassigned_waybill == number)) is not None:
-                return _refused(**base, state=st, template=T("Outcome", "Waybill {number} is not linked yet: finish packing that order"), number=number)
-            return _refused(**base, state=st, template=T("Outcome", "Waybill {number} is not linked to any order"), number=number)
+                return _refused("handover", st, T("Outcome", "Waybill {number} is not linked yet: finish packing that order"), number=number)
+            return _refused("handover", st, T("Outcome", "Waybill {number} is not linked to any order"), number=number)
         existing = s.scalar(select(ManifestItem).where(ManifestItem.order_id == order.id))
         if existing is not None:
             if existing.manifest_id == manifest.id:
-                d = _accepted("handover", st, T("Outcome", "{number} already counted ({count} parcels)"), Level.INFO,
+                d = _accepted("handover", st, T("Outcome", "{number} already counted (parcels: {count})"), Level.INFO,
                               number=number, count=self._manifest_count(s, manifest.id))
                 d.order_id = order.id
                 return d
@@ -612,7 +611,7 @@ class BenchWorkflow:
         except IntegrityError:
             return replace(_refused("handover", st, T("Outcome", "{number} was just added to another manifest"), number=number),
                            order_id=order.id)
-        d = _accepted("handover", st, T("Outcome", "{number} added: {count} parcels for {carrier}"),
+        d = _accepted("handover", st, T("Outcome", "{number} added. Parcels for {carrier}: {count}"),
                       number=number, count=self._manifest_count(s, manifest.id), carrier=manifest.carrier_code)
         d.order_id = order.id
         return d
@@ -638,7 +637,7 @@ class BenchWorkflow:
                   .values(state=OrderState.HANDED_OVER.value, handed_over_at=now)
                   .execution_options(synchronize_session=False))
         d = _accepted("command", replace(st, manifest_id=None),
-                      T("Outcome", "Manifest {manifest_no} closed: {count} parcels handed over to {carrier}"),
+                      T("Outcome", "Manifest {manifest_no} closed. Parcels handed over to {carrier}: {count}"),
                       Level.COMPLETE, manifest_no=manifest.manifest_no, count=count, carrier=manifest.carrier_code)
         d.manifest_id = manifest.id
         d.print_manifest = manifest.id
@@ -781,8 +780,11 @@ class BenchWorkflow:
         return derive_order_step(s, st.order_id)
 
     def _view(self, s: Session, st: _State) -> BenchView:
-        step = self._step(s, st)
         order_view = order_view_of(s, st.order_id, self.services, self._tolerance) if st.order_id else None
+        if order_view is not None and st.user_id is not None and st.manifest_id is None:
+            step = order_step_of(order_view)  # the rows just read say it: no second round of queries
+        else:
+            step = self._step(s, st)
         manifest_view = None
         if st.manifest_id is not None:
             manifest = s.get(Manifest, st.manifest_id)
@@ -804,6 +806,19 @@ class BenchWorkflow:
             last_print=st.last_print,
             completed_order=st.completed_order,
         )
+
+
+def order_step_of(view: OrderView) -> Step:
+    """The same verdict as :func:`derive_order_step`, from an OrderView already read."""
+    if any(line.scanned < line.quantity for line in view.lines):
+        return Step.VERIFY
+    if view.box_code is None:
+        return Step.BOX
+    if view.weight_g is None:
+        return Step.WEIGHT
+    if view.label_prints == 0:
+        return Step.LABEL
+    return Step.WAYBILL
 
 
 def derive_order_step(s: Session, order_id: int) -> Step:

@@ -1,0 +1,189 @@
+"""The rules the database itself enforces, proven with raw SQL (no ORM, no PackGate code in the way).
+
+Each case runs in its own transaction on a database migrated by PackGate's Alembic migration, first
+proves a legal variant of the same statement works (so the refusal is about the rule, not the test
+data), then shows the database refuses the breaking statement, and rolls back.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
+
+from app.models import db
+from tests.conftest import PG_ADMIN_URL, require_postgres
+
+BASE_DATA = (
+    "INSERT INTO carriers (code, name_en, name_zh) VALUES ('ZTO', 'ZTO', 'ZTO')",
+    "INSERT INTO stations (id, name, created_at) VALUES (1, 'BENCH-1', '2026-01-01 00:00:00')",
+    "INSERT INTO products (id, sku, name, unit_weight_g) VALUES (1, 'SKU-1', 'Item', 100)",
+    *(
+        "INSERT INTO orders (id, order_no, platform, carrier_code, recipient_name, recipient_phone,"
+        " recipient_address, note, created_at, imported_at, state, hold_reason)"
+        f" VALUES ({i}, 'O-{i}', '', 'ZTO', '', '', '', '', '2026-01-01 00:00:00', '2026-01-01 00:00:00',"
+        " 'ready', '')"
+        for i in (1, 2, 3)
+    ),
+    "INSERT INTO order_lines (id, order_id, product_id, quantity, scanned) VALUES (1, 1, 1, 2, 0)",
+    *(
+        f"INSERT INTO manifests (id, manifest_no, carrier_code, opened_at) VALUES ({i}, 'M-{i}', 'ZTO',"
+        " '2026-01-01 00:00:00')"
+        for i in (1, 2)
+    ),
+    "INSERT INTO manifest_items (id, manifest_id, order_id, scanned_at) VALUES (1, 1, 1, '2026-01-01 00:00:00')",
+    "INSERT INTO waybill_pool (id, carrier_code, number, order_id, imported_at)"
+    " VALUES (1, 'ZTO', '75310000000099', 1, '2026-01-01 00:00:00')",
+    "INSERT INTO scan_events (id, at, raw, kind, accepted, message, reason)"
+    " VALUES (1, '2026-01-01 00:00:00', 'O-1', 'order', TRUE, 'ok', '')",
+)
+
+# id, legal statements first (must succeed), the statement the database must refuse, what the error names
+CASES = [
+    ("waybill_on_two_orders",
+     ["UPDATE orders SET waybill = '75310000000001' WHERE id = 1"],
+     "UPDATE orders SET waybill = '75310000000001' WHERE id = 2",
+     r"uq_orders_waybill|orders\.waybill"),
+    ("packed_without_waybill",
+     ["UPDATE orders SET state = 'packed', waybill = '75310000000002' WHERE id = 1"],
+     "UPDATE orders SET state = 'packed' WHERE id = 2",
+     "shipped_has_waybill"),
+    ("handed_over_without_waybill",
+     ["UPDATE orders SET state = 'handed_over', waybill = '75310000000003' WHERE id = 1"],
+     "UPDATE orders SET state = 'handed_over' WHERE id = 2",
+     "shipped_has_waybill"),
+    ("waybill_removed_from_packed_order",
+     ["UPDATE orders SET state = 'packed', waybill = '75310000000004' WHERE id = 1"],
+     "UPDATE orders SET waybill = NULL WHERE id = 1",
+     "shipped_has_waybill"),
+    ("scan_event_update",
+     ["INSERT INTO scan_events (at, raw, kind, accepted, message, reason)"
+      " VALUES ('2026-01-01 00:00:01', 'x', 'item', FALSE, 'refused', '')"],
+     "UPDATE scan_events SET accepted = TRUE WHERE id = 1",
+     "append-only"),
+    ("scan_event_delete",
+     ["INSERT INTO scan_events (at, raw, kind, accepted, message, reason)"
+      " VALUES ('2026-01-01 00:00:01', 'x', 'item', FALSE, 'refused', '')"],
+     "DELETE FROM scan_events WHERE id = 1",
+     "append-only"),
+    ("scan_event_delete_all", [], "DELETE FROM scan_events", "append-only"),
+    ("scanned_over_quantity",
+     ["UPDATE order_lines SET scanned = 2 WHERE id = 1"],
+     "UPDATE order_lines SET scanned = 3 WHERE id = 1",
+     "scanned_within_quantity"),
+    ("scanned_negative", [], "UPDATE order_lines SET scanned = -1 WHERE id = 1", "scanned_within_quantity"),
+    ("unknown_state",
+     ["UPDATE orders SET state = 'on_hold' WHERE id = 2"],
+     "UPDATE orders SET state = 'shipped' WHERE id = 2",
+     "state_known"),
+    ("order_on_two_manifests",
+     ["INSERT INTO manifest_items (manifest_id, order_id, scanned_at) VALUES (2, 2, '2026-01-01 00:00:00')"],
+     "INSERT INTO manifest_items (manifest_id, order_id, scanned_at) VALUES (2, 1, '2026-01-01 00:00:00')",
+     r"uq_manifest_items_order_id|manifest_items\.order_id"),
+    ("pool_number_to_two_orders",
+     ["INSERT INTO waybill_pool (carrier_code, number, order_id, imported_at)"
+      " VALUES ('ZTO', '75310000000098', 2, '2026-01-01 00:00:00')"],
+     "INSERT INTO waybill_pool (carrier_code, number, order_id, imported_at)"
+     " VALUES ('ZTO', '75310000000099', 3, '2026-01-01 00:00:00')",
+     r"uq_waybill_pool_number|waybill_pool\.number"),
+    ("two_pool_numbers_to_one_order",
+     [],
+     "UPDATE waybill_pool SET order_id = 1 WHERE id = 1; "
+     "INSERT INTO waybill_pool (carrier_code, number, order_id, imported_at)"
+     " VALUES ('ZTO', '75310000000097', 1, '2026-01-01 00:00:00')",
+     r"uq_waybill_pool_order_id|waybill_pool\.order_id"),
+    ("packing_without_station",
+     ["UPDATE orders SET state = 'packing', station_id = 1 WHERE id = 2"],
+     "UPDATE orders SET state = 'packing' WHERE id = 3",
+     "packing_has_station"),
+    ("order_line_for_unknown_order", [],
+     "INSERT INTO order_lines (order_id, product_id, quantity, scanned) VALUES (999, 1, 1, 0)",
+     "foreign key|FOREIGN KEY"),
+]
+
+
+def _migrated(url: str) -> Engine:
+    engine = db.make_engine(url)
+    db.migrate(engine)
+    with engine.begin() as conn:
+        for statement in BASE_DATA:
+            conn.execute(text(statement))
+        if engine.dialect.name == "postgresql":  # explicit ids above do not move the sequences
+            for table in ("stations", "products", "orders", "order_lines", "manifests", "manifest_items",
+                          "waybill_pool", "scan_events"):
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
+    return engine
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request, tmp_path_factory) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        engine = _migrated(f"sqlite:///{tmp_path_factory.mktemp('constraints') / 'constraints.db'}")
+        yield engine
+        engine.dispose()
+        return
+    require_postgres()
+    name = f"packgate_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = _migrated(make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _refused(engine: Engine, legal: list[str], statement: str) -> DBAPIError:
+    with engine.connect() as conn:
+        tx = conn.begin()
+        try:
+            for ok in legal:
+                conn.execute(text(ok))
+            with pytest.raises(DBAPIError) as info:
+                for part in statement.split("; "):
+                    conn.execute(text(part))
+            return info.value
+        finally:
+            tx.rollback()
+
+
+@pytest.mark.parametrize(("legal", "statement", "names"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_database_refuses(engine, legal, statement, names):
+    error = _refused(engine, legal, statement)
+    assert error.orig is not None
+    assert re.search(names, str(error.orig)), str(error.orig)
+
+
+def test_rollbacks_left_base_data_intact(engine):
+    """The cases above really ran against the base data and left nothing behind."""
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM scan_events")).scalar() == 1
+        assert conn.execute(text("SELECT count(*) FROM orders WHERE state = 'ready' AND waybill IS NULL")).scalar() == 3
+
+
+def test_scan_events_truncate_refused_on_postgres(engine):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("TRUNCATE exists only on PostgreSQL")
+    error = _refused(engine, [], "TRUNCATE scan_events")
+    assert "append-only" in str(error.orig)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM scan_events")).scalar() == 1
+
+
+def test_scan_events_accept_inserts(engine):
+    """Append-only, not read-only: the audit trail still takes new events."""
+    with engine.connect() as conn:
+        tx = conn.begin()
+        conn.execute(text("INSERT INTO scan_events (at, raw, kind, accepted, message, reason)"
+                          " VALUES ('2026-01-01 00:00:02', 'y', 'item', TRUE, 'ok', '')"))
+        assert conn.execute(text("SELECT count(*) FROM scan_events")).scalar() == 2
+        tx.rollback()
