@@ -190,6 +190,10 @@ class BenchWorkflow:
             return self._on_handover_scan(s, text)
         if step == Step.ORDER:
             return self._on_order(s, text)
+        if step == Step.VERIFY:  # the hot path: an item barcode is the usual scan, try it first
+            product = self._product(s, text)
+            if product is not None:
+                return self._on_item(s, text, product)
         if self._is_badge(s, text):
             return _refused("badge", st, T("Outcome", "{name} is logged in: scan CMD:LOGOUT first"), name=st.user_name)
         if self._is_open_order(s, text, st):
@@ -319,9 +323,12 @@ class BenchWorkflow:
 
     # ------------------------------------------------------------------ verify
 
-    def _on_item(self, s: Session, text: str) -> _Decision:
+    def _product(self, s: Session, code: str) -> Product | None:
+        return s.scalar(select(Product).join(ProductBarcode).where(ProductBarcode.barcode == code))
+
+    def _on_item(self, s: Session, text: str, product: Product | None = None) -> _Decision:
         st = self.state
-        product = s.scalar(select(Product).join(ProductBarcode).where(ProductBarcode.barcode == text))
+        product = product or self._product(s, text)
         if product is None:
             return _refused("item", st, T("Outcome", "Unknown barcode {code}: not an item, box or command"), code=text)
         lines = self._lines(s, st.order_id)
@@ -330,29 +337,28 @@ class BenchWorkflow:
             return _refused("item", st, T("Outcome", "Wrong item: {name} ({sku}) is not in this order"),
                             name=product.name, sku=product.sku)
         line = lines[index]
+        # Conditional: only this bench holds the order, but the database has the last word on quantity.
         bumped = s.execute(
             update(OrderLine)
             .where(OrderLine.id == line.id, OrderLine.scanned < OrderLine.quantity)
             .values(scanned=OrderLine.scanned + 1)
             .execution_options(synchronize_session=False)
         ).rowcount
-        s.expire(line)
+        state = replace(st, last_line=index)
         if bumped != 1:
             return replace(
                 _refused("item", st, T("Outcome", "Over-scan: {name} already {scanned}/{quantity}"),
-                         name=product.name, scanned=line.scanned, quantity=line.quantity),
-                state=replace(st, last_line=index),
+                         name=product.name, scanned=line.quantity, quantity=line.quantity),
+                state=state,
             )
-        state = replace(st, last_line=index)
-        remaining = s.scalar(
-            select(func.count()).select_from(OrderLine)
-            .where(OrderLine.order_id == st.order_id, OrderLine.scanned < OrderLine.quantity)
-        )
+        scanned = line.scanned + 1  # the rows were read in this transaction, under the write lock
+        remaining = sum(1 for other in lines if other is not line and other.scanned < other.quantity)
+        remaining += scanned < line.quantity
         if remaining == 0:
             return _accepted("item", state, T("Outcome", "{name} {scanned}/{quantity}. All items verified: scan the box"),
-                             name=product.name, scanned=line.scanned, quantity=line.quantity)
+                             name=product.name, scanned=scanned, quantity=line.quantity)
         return _accepted("item", state, T("Outcome", "{name} {scanned}/{quantity}"),
-                         name=product.name, scanned=line.scanned, quantity=line.quantity)
+                         name=product.name, scanned=scanned, quantity=line.quantity)
 
     def _refuse_at_pack(self, s: Session, text: str) -> _Decision:
         st = self.state
