@@ -26,10 +26,16 @@ log = logging.getLogger("packgate")
 COMMAND_MODULES = (
     "app.commands.gui",
     "app.commands.demo",
+    "app.commands.import_orders",
+    "app.commands.export",
     "app.commands.users",
     "app.commands.order",
     "app.commands.summary",
     "app.commands.check_waybill",
+    "app.commands.waybills",
+    "app.commands.manifests",
+    "app.commands.print_commands",
+    "app.commands.backup",
 )
 
 
