@@ -2,7 +2,7 @@
 
 A supervisor imports the numbers a carrier allocated to the shop; the bench gives the next free one
 to an order at the label step. An import adds every number of the file or none (see
-:mod:`app.printing.pools`).
+:mod:`app.imports.waybill_pool`).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def _carrier_code(services, name: str) -> str:
 
 
 def run_import(args, ctx) -> int:
-    from app.printing.pools import import_pool, read_pool_file
+    from app.imports.waybill_pool import import_pool, read_pool_file
 
     lines = read_pool_file(args.file)  # before opening the database: a missing file is quick to say
     if not lines:
@@ -65,7 +65,7 @@ def run_import(args, ctx) -> int:
 
 
 def run_list(args, ctx) -> int:
-    from app.printing.pools import pool_status
+    from app.imports.waybill_pool import pool_status
 
     services = ctx.services()
     code = _carrier_code(services, args.carrier) if args.carrier else None
