@@ -271,3 +271,27 @@ class ScanEvent(Base):
 
 
 APPEND_ONLY_TABLES = ("scan_events",)
+
+# Audit events that are not scans at a bench (prints, logins, supervisor actions): they count neither
+# in scan totals nor in refusal rates. Migration 0003 froze this list into the rollup trigger; a test
+# keeps the two equal (changing it needs a migration that rebuilds scan_stats_hourly).
+NOT_SCANS = ("print", "reprint", "auth", "release_hold", "cancel", "unlink", "reopen_manifest")
+NO_ID = 0  # scan_stats_hourly's user_id / station_id for "none" (a unique key never matches NULLs)
+
+
+class ScanStatsHourly(Base):
+    """Scans per UTC hour, packer and bench: kept by the database itself (AFTER INSERT trigger on
+    scan_events, migration 0003), so every writer (PackGate, a script, psql) keeps it exact. Only
+    scans count (kinds not in NOT_SCANS); ``user_id``/``station_id`` are NO_ID when the event had none.
+    The summary reads it for the whole hours of a period and scan_events for the partial ones."""
+
+    __tablename__ = "scan_stats_hourly"
+    hour_utc: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scans: Mapped[int] = mapped_column(Integer)
+    refused: Mapped[int] = mapped_column(Integer)
+    items: Mapped[int] = mapped_column(Integer)  # accepted item scans
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = ({"sqlite_with_rowid": False},)
