@@ -11,12 +11,8 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
@@ -24,11 +20,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import ConfigError, DatabaseError, DatabaseUnavailable
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 READ_ONLY = "packgate_read_only"
+# The newest migration this program ships. A database already at it opens without importing
+# Alembic (0.75 s of the window's start-up); tests/integration/test_migrations.py keeps it honest.
+SCHEMA_HEAD = "0003"
 
 
 def safe_url(url: str) -> str:
@@ -106,6 +109,8 @@ def session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[
 
 
 def _alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = engine
@@ -113,17 +118,26 @@ def _alembic_config(engine: Engine) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(_alembic_config(None))  # type: ignore[arg-type]
     return script.get_current_head() or ""
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def migrate(engine: Engine) -> None:
     """Bring the database to this program's schema; refuse one made by a newer PackGate."""
+    if _at_head(engine):
+        return
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
     try:
         current = current_revision(engine)
     except OperationalError as exc:
@@ -139,7 +153,19 @@ def migrate(engine: Engine) -> None:
         command.upgrade(_alembic_config(engine), "head")
 
 
+def _at_head(engine: Engine) -> bool:
+    """True when the database is exactly at SCHEMA_HEAD (the usual start); any doubt says False."""
+    try:
+        with engine.connect() as conn:
+            versions = [row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))]
+    except Exception:  # no table yet, unreachable, ...: the full path below says what is wrong
+        return False
+    return versions == [SCHEMA_HEAD]
+
+
 def _known_revision(script: ScriptDirectory, revision: str) -> bool:
+    from alembic.util import CommandError
+
     # get_revision() raises (it does not return None) for a revision this program has never seen.
     try:
         return script.get_revision(revision) is not None

@@ -107,3 +107,10 @@ def test_sqlite_writers_take_the_lock_up_front(sqlite_url):
                 other.close()
     finally:
         engine.dispose()
+
+
+def test_schema_head_constant_is_the_newest_migration():
+    """The fast start-up path trusts SCHEMA_HEAD: it must name the newest migration shipped."""
+    from app.models.db import SCHEMA_HEAD, head_revision
+
+    assert SCHEMA_HEAD == head_revision()
