@@ -38,16 +38,18 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gc
 import operator
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -99,7 +101,10 @@ ORDER_FIELDS = ("carrier_code", "recipient_name", "recipient_phone", "recipient_
                 "created_at")
 _ORDER_FIELD_LABEL = {"carrier_code": "carrier"}
 
-_ROW_SUSPECT = re.compile(r"(?:^|\ue000)[=+\-@]|[\x00-\x1f\x7f]")  # on a row's cells joined by U+E000
+# The row fast path: any control character (a line break too), or a cell that starts like a formula
+# (the cells joined by U+E000, with one in front). A row with a hit takes the detailed path.
+_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_ROW_FORMULA = re.compile(r"\ue000(?:=|[+\-@][A-Za-z_(\"'])")  # _FORMULA after a separator
 _SUSPECT = re.compile(r"^[=+\-@]|[\x00-\x1f\x7f]")  # one cheap test per cell; details only on a hit
 _FORMULA = re.compile(r"^(?:=|[+\-@][A-Za-z_(\"'])")
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
@@ -118,9 +123,11 @@ for _name, _zh, _req in COLUMNS:
     HEADERS[_header_key(_zh)] = _name
 
 
-@dataclass(slots=True)
-class ImportRow:
-    """One valid order line from the file (text trimmed, carrier resolved, waybill normalised)."""
+class ImportRow(NamedTuple):
+    """One valid order line from the file (text trimmed, carrier resolved, waybill normalised).
+
+    A named tuple: 100,000 of them are built per large file, and a tuple is the cheapest record.
+    """
 
     line: int
     order_no: str
@@ -221,8 +228,25 @@ def read_order_file(
         encoding = _detect_encoding(head, size, name)
         parsed = ParsedImport(path, "csv", encoding)
         records = _csv_records(path, encoding)
-    _Checker(parsed, catalogue).run(records)
+    with _gc_paused():
+        _Checker(parsed, catalogue).run(records)
     return parsed
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while building 100,000s of rows (nothing here makes cycles).
+
+    Each full collection walks every live row, and a growing list of rows triggers several: they
+    cost as much as the checks themselves. Reference counting still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _sniff(head: bytes, path: Path) -> str:
@@ -327,6 +351,13 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+def _blank(values: list[Any]) -> bool:
+    return not any(_text(v) for v in values)
+
+
+_BAD = object()  # a cache entry or result meaning "not valid"
+
+
 def _shown(text: str, limit: int = 40) -> str:
     short = text if len(text) <= limit else text[:limit] + "..."
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in short)
@@ -389,6 +420,7 @@ class _OrderDraft:
     first_line: int
     values: dict[str, Any]
     lines: dict[str, int]  # sku -> line number
+    key: tuple[Any, ...] = ()  # tuple(values.values()), kept in step with values for the fast path
 
 
 class _Checker:
@@ -406,26 +438,17 @@ class _Checker:
         self.parsed.errors.append((line, reason))
 
     def run(self, records: Iterable[tuple[int, list[Any]]]) -> None:
+        records = iter(records)
         columns: dict[str, int] | None = None
-        data_rows = 0
-        for line, values in records:
-            first = values[0] if values else None
-            if not (first.__class__ is str and first.strip()) and not any(_text(v) for v in values):
-                continue  # blank line
-            if columns is None:
-                columns = self._header(values)
-                self._plan(columns)
+        for _line, values in records:
+            if _blank(values):
                 continue
-            data_rows += 1
-            if data_rows > MAX_ROWS:
-                raise ImportFileError(f"{self.parsed.path.name} has more than {MAX_ROWS:,} order lines: split it")
-            if len(values) < self.width:
-                values = [*values, *([None] * (self.width - len(values)))]
-            row = self._row(line, values)
-            if row is not None:
-                self._file_checks(row)
+            columns = self._header(values)
+            self._plan(columns)
+            break
         if columns is None:
             raise ImportFileError(f"{self.parsed.path.name} is empty")
+        data_rows = self._rows(records)
         if data_rows == 0:
             raise ImportFileError(f"{self.parsed.path.name} has a header but no order lines")
         for order_no, draft in self.orders.items():
@@ -433,6 +456,151 @@ class _Checker:
                 if not draft.values[name]:
                     self.error(draft.first_line, f"order {order_no} has no {name}")
         self.parsed.errors.sort(key=lambda e: e[0])
+
+    def _rows(self, records: Iterator[tuple[int, list[Any]]]) -> int:
+        """Check every data row; returns how many there were (blank lines aside).
+
+        The common row (nothing wrong with it) takes the inlined fast path below, which only reads
+        and never records an error. Anything unusual (a suspicious or too long cell, an empty or
+        unknown value, a bad number or time, a waybill, a conflict with an earlier line) sends the
+        row through :meth:`_row` and :meth:`_file_checks`, the detailed checks that word the errors.
+        """
+        data_rows = 0
+        width = self.width
+        pick_text = self.pick_text
+        index = self.index
+        i_quantity, i_weight, i_time = index["quantity"], index["unit_weight_g"], index["created_at"]
+        carriers = self.carriers
+        quantities: dict[str, int] = {}  # cell text -> value, for valid cells only
+        weights: dict[str, int | None] = {}
+        times: dict[str, datetime | None] = {}
+        orders = self.orders
+        barcode_sku = self.barcode_sku
+        waybill_order = self.waybill_order
+        sku_weight = self.sku_weight
+        append = self.parsed.rows.append
+        strip = str.strip
+        control = _ANY_CONTROL.search
+        formula = _ROW_FORMULA.search
+        too_long = operator.gt
+        new_tuple = tuple.__new__  # ImportRow._make without its Python-level call
+        validate = self.catalogue.validate
+        for line, values in records:
+            first = values[0] if values else None
+            if not (first.__class__ is str and first.strip()) and _blank(values):
+                continue
+            data_rows += 1
+            if data_rows > MAX_ROWS:
+                raise ImportFileError(f"{self.parsed.path.name} has more than {MAX_ROWS:,} order lines: split it")
+            if len(values) < width:
+                values = [*values, *([None] * (width - len(values)))]
+            # ---- per row (see _row)
+            raw = pick_text(values)
+            try:
+                texts = list(map(strip, raw))
+            except TypeError:  # a cell that is not text (XLSX, or an absent column)
+                texts = [v.strip() if v.__class__ is str else _text(v) for v in raw]
+            order_no, carrier_text, name, phone, address, sku, barcode, product_name, waybill_text, note = texts
+            joined = "\ue000".join(texts)
+            draft = orders.get(order_no)
+            if (not order_no or not sku or control(joined) or formula("\ue000" + joined)
+                    or any(map(too_long, map(len, texts), TEXT_LIMITS))):
+                carrier = None
+            elif carrier_text:
+                carrier = carriers[carrier_text] if carrier_text in carriers else self._carrier(carrier_text)
+            elif draft is not None:  # a later line of an order: the order's carrier
+                code = draft.values["carrier_code"]
+                carrier = carriers[code] if code in carriers else self._carrier(code)
+            else:
+                carrier = None
+            quantity = weight = created_at = None
+            if carrier is not None:
+                cell = values[i_quantity]
+                if cell.__class__ is str:
+                    quantity = quantities.get(cell)
+                    if quantity is None:
+                        quantity = _whole(cell, 1, 9999)
+                        if quantity is not None and len(quantities) < 100_000:
+                            quantities[cell] = quantity
+                else:
+                    quantity = _whole(cell, 1, 9999)
+            if quantity is not None:
+                cell = values[i_weight]
+                if cell.__class__ is str:
+                    weight = weights.get(cell, _BAD)
+                    if weight is _BAD:
+                        weight = _whole(cell, 0, 100_000) if cell.strip() else None
+                        if weight is not None or not cell.strip():
+                            if len(weights) < 100_000:
+                                weights[cell] = weight
+                        else:
+                            weight = _BAD
+                elif _text(cell):
+                    weight = _whole(cell, 0, 100_000)
+                    if weight is None:
+                        weight = _BAD
+                cell = values[i_time]
+                if cell.__class__ is str:
+                    created_at = times.get(cell, _BAD)
+                    if created_at is _BAD:
+                        if cell.strip():
+                            created_at = _parse_time(cell)
+                            if created_at is None:
+                                created_at = _BAD
+                        if created_at is not _BAD and len(times) < 100_000:
+                            times[cell] = created_at
+                elif _text(cell):
+                    created_at = _parse_time(cell)
+                    if created_at is None:
+                        created_at = _BAD
+                if weight is _BAD or created_at is _BAD:
+                    quantity = None
+            waybill = ""
+            if quantity is not None and waybill_text:
+                check = validate(carrier.code, waybill_text)  # type: ignore[union-attr]
+                if check.ok:
+                    waybill = check.number
+                else:
+                    quantity = None
+            if quantity is None:  # something is wrong with this row: the detailed checks say what
+                row = self._row(line, values)
+                if row is not None:
+                    self._file_checks(row)
+                continue
+            code = carrier.code  # type: ignore[union-attr]
+            row = new_tuple(ImportRow, (line, order_no, code, name, phone, address, sku, barcode, product_name,
+                                        quantity, weight, waybill, note, created_at))
+            # ---- against the earlier lines of the file (see _file_checks)
+            key = (code, name, phone, address, waybill, note, created_at)
+            if draft is not None and (sku in draft.lines or key != draft.key):
+                self._file_checks(row)
+                continue
+            if barcode:
+                owner = barcode_sku.get(barcode)
+                if owner is not None and owner[0] != sku:
+                    self._file_checks(row)
+                    continue
+            if waybill:
+                owner = waybill_order.get(waybill)
+                if owner is not None and owner[0] != order_no:
+                    self._file_checks(row)
+                    continue
+            if weight is not None:
+                known = sku_weight.get(sku)
+                if known is not None and known[0] != weight:
+                    self._file_checks(row)
+                    continue
+                if known is None:
+                    sku_weight[sku] = (weight, line)
+            if draft is None:
+                draft = orders[order_no] = _OrderDraft(line, dict(zip(ORDER_FIELDS, key, strict=True)), {}, key)
+            if barcode and barcode not in barcode_sku:
+                barcode_sku[barcode] = (sku, line)
+            if waybill and waybill not in waybill_order:
+                waybill_order[waybill] = (order_no, line)
+            draft.lines[sku] = line
+            append(row)
+        return data_rows
 
     def _header(self, values: list[Any]) -> dict[str, int]:
         columns: dict[str, int] = {}
@@ -497,14 +665,13 @@ class _Checker:
         return self.numbers[key]
 
     def _row(self, line: int, values: list[Any]) -> ImportRow | None:
-        # The common case (nothing suspicious) costs one regex search and one length test per row.
+        # The detailed path: only rows that the fast path in _rows did not accept come here.
         bad = len(self.parsed.errors)
         raw = self.pick_text(values)
         texts = [v.strip() if v.__class__ is str else _text(v) for v in raw]
-        if _ROW_SUSPECT.search("\ue000".join(texts)) or any(map(operator.gt, map(len, texts), TEXT_LIMITS)):
-            for name, value, limit in zip(TEXT_FIELDS, texts, TEXT_LIMITS, strict=True):
-                if value and (_SUSPECT.search(value) or len(value) > limit):
-                    self._text_problem(line, name, value, limit)
+        for name, value, limit in zip(TEXT_FIELDS, texts, TEXT_LIMITS, strict=True):
+            if value and (_SUSPECT.search(value) or len(value) > limit):
+                self._text_problem(line, name, value, limit)
         text = dict(zip(TEXT_FIELDS, texts, strict=True))
         index = self.index
         cells = {"quantity": values[index["quantity"]], "unit_weight_g": values[index["unit_weight_g"]],
@@ -597,6 +764,7 @@ class _Checker:
                 self.error(line, f"SKU {row.sku} weighs {weight[0]} g at line {weight[1]} but "
                                  f"{row.unit_weight_g} g here")
         draft.lines.setdefault(row.sku, line)
+        draft.key = tuple(draft.values.values())
         if len(self.parsed.errors) == bad:
             self.parsed.rows.append(row)
 
@@ -610,18 +778,32 @@ def _chunks(values: Iterable[Any], size: int = _IN_CHUNK) -> Iterator[list[Any]]
         yield items[i : i + size]
 
 
+ORDER_COLUMNS = ("order_no", "platform", "carrier_code", "recipient_name", "recipient_phone", "recipient_address",
+                 "note", "created_at", "imported_at", "state", "preassigned_waybill", "hold_reason")
+_order_cells = operator.itemgetter(*(ImportRow._fields.index(name) for name in ORDER_FIELDS))
+
+
 @dataclass(slots=True)
 class _FileOrder:
     order_no: str
     first_line: int
     rows: list[ImportRow]
 
-    def value(self, name: str) -> Any:
-        for row in self.rows:  # the first non-blank value (the checker made sure they agree)
-            value = getattr(row, name)
-            if value not in ("", None):
-                return value
-        return "" if name != "created_at" else None
+    def values(self) -> tuple[Any, ...]:
+        """The order's cells in ORDER_FIELDS order: on each, the first non-blank value of its lines
+        (the checker made sure they agree); "" (None for created_at) when every line leaves it blank."""
+        rows = self.rows
+        values = _order_cells(rows[0])  # a blank cell of a row is already "" (None for created_at)
+        if len(rows) == 1 or ("" not in values and None not in values):
+            return values
+        merged = list(values)
+        blank = [i for i, value in enumerate(values) if value == "" or value is None]
+        for row in rows[1:]:
+            cells = _order_cells(row)
+            for i in blank:
+                if cells[i] != "" and cells[i] is not None and (merged[i] == "" or merged[i] is None):
+                    merged[i] = cells[i]
+        return tuple(merged)
 
 
 def import_orders(
@@ -634,15 +816,20 @@ def import_orders(
 
     Raises :class:`ImportFileError` for a file that cannot be read at all.
     """
+    with _gc_paused():
+        return _import_file(services, path, max_bytes)
+
+
+def _import_file(services: Any, path: str | Path, max_bytes: int) -> ImportReport:
     parsed = read_order_file(path, services.catalogue, max_bytes=max_bytes)
     report = ImportReport(file_name=parsed.path.name, errors=list(parsed.errors))
     orders: dict[str, _FileOrder] = {}
     for row in parsed.rows:
-        entry = orders.get(row.order_no)
-        if entry is None:
-            orders[row.order_no] = _FileOrder(row.order_no, row.line, [row])
+        order_no = row.order_no
+        if order_no in orders:
+            orders[order_no].rows.append(row)
         else:
-            entry.rows.append(row)
+            orders[order_no] = _FileOrder(order_no, row.line, [row])
     try:
         with services.uow() as uow:
             _import(uow.session, services, orders, parsed.rows, report)
@@ -662,49 +849,56 @@ def import_orders(
 def _import(s: Session, services: Any, orders: dict[str, _FileOrder], rows: list[ImportRow],
             report: ImportReport) -> None:
     errors = report.errors
+    conn = s.connection()  # Core results: no ORM row processing for 100,000s of looked-up rows
+    ready = OrderState.READY.value
     skus = {row.sku for row in rows}
     barcodes = {row.barcode for row in rows if row.barcode}
     waybills = {row.waybill for row in rows if row.waybill}
 
     products: dict[str, int] = {}
     for chunk in _chunks(skus):
-        products.update(s.execute(select(Product.sku, Product.id).where(Product.sku.in_(chunk))).all())
+        products.update(conn.execute(select(Product.sku, Product.id).where(Product.sku.in_(chunk))).all())
     barcode_owner: dict[str, str] = {}
     for chunk in _chunks(barcodes):
-        barcode_owner.update(s.execute(select(ProductBarcode.barcode, Product.sku).join(ProductBarcode.product)
+        barcode_owner.update(conn.execute(select(ProductBarcode.barcode, Product.sku).join(ProductBarcode.product)
                                        .where(ProductBarcode.barcode.in_(chunk))).all())
     existing: dict[str, Any] = {}
     for chunk in _chunks(orders):
-        for order in s.execute(select(Order.id, Order.order_no, Order.state, Order.carrier_code,
+        for order in conn.execute(select(Order.id, Order.order_no, Order.state, Order.carrier_code,
                                       Order.recipient_name, Order.recipient_phone, Order.recipient_address,
-                                      Order.note, Order.preassigned_waybill).where(Order.order_no.in_(chunk))):
+                                      Order.note, Order.preassigned_waybill).where(Order.order_no.in_(chunk))).all():
             existing[order.order_no] = order
     waybill_owner: dict[str, str] = {}
     pool: set[str] = set()
     for chunk in _chunks(waybills):
-        for number, pre, order_no in s.execute(
+        for number, pre, order_no in conn.execute(
             select(Order.waybill, Order.preassigned_waybill, Order.order_no)
             .where(or_(Order.waybill.in_(chunk), Order.preassigned_waybill.in_(chunk)))
-        ):
+        ).all():
             for value in (number, pre):
                 if value in waybills:
                     waybill_owner[value] = order_no
-        pool.update(s.scalars(select(WaybillPoolEntry.number).where(WaybillPoolEntry.number.in_(chunk))))
-    ready_ids = [o.id for o in existing.values() if o.state == OrderState.READY.value]
-    existing_lines: dict[int, dict[str, int]] = {}
-    for chunk in _chunks(ready_ids):
-        for order_id, sku, quantity in s.execute(
-            select(OrderLine.order_id, Product.sku, OrderLine.quantity).join(OrderLine.product)
-            .where(OrderLine.order_id.in_(chunk))
-        ):
-            existing_lines.setdefault(order_id, {})[sku] = quantity
+        pool.update(conn.scalars(select(WaybillPoolEntry.number).where(WaybillPoolEntry.number.in_(chunk))))
+    ready_ids = [o.id for o in existing.values() if o.state == ready]
+    existing_lines: dict[int, dict[str, int]] = {order_id: {} for order_id in ready_ids}
+    cursor = conn.connection.cursor()  # plain DBAPI tuples: up to 100,000s of lines to compare
+    try:
+        for chunk in _chunks(ready_ids):
+            query = (select(OrderLine.order_id, Product.sku, OrderLine.quantity).join(OrderLine.product)
+                     .where(OrderLine.order_id.in_(chunk)))  # integer ids only: safe as literals
+            cursor.execute(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}).string)
+            for order_id, sku, quantity in cursor.fetchall():
+                existing_lines[order_id][sku] = quantity
+    finally:
+        cursor.close()
 
-    new_orders: list[_FileOrder] = []
+    new_orders: list[tuple[_FileOrder, tuple[Any, ...]]] = []
     for order in orders.values():
         known = existing.get(order.order_no)
+        values = order.values() if known is None or known.state == ready else ()
         if known is None:
-            new_orders.append(order)
-            waybill = order.value("waybill")
+            new_orders.append((order, values))
+            waybill = values[4]
             owner = waybill_owner.get(waybill) if waybill else None
             if owner is not None:
                 errors.append((order.first_line, f"waybill {waybill} already belongs to order {owner}"))
@@ -712,20 +906,26 @@ def _import(s: Session, services: Any, orders: dict[str, _FileOrder], rows: list
                 errors.append((order.first_line, f"waybill {waybill} is in the waybill pool; it cannot also be "
                                                  "pre-assigned by an import"))
             continue
-        if known.state != OrderState.READY.value:
+        if known.state != ready:
             report.orders_in_progress += 1
+            continue
+        carrier, name, phone, address, waybill, note, _created_at = values
+        lines = {row.sku: row.quantity for row in order.rows}
+        if (carrier, name, phone, address, note, waybill or None) == tuple(known[3:9]) and lines == existing_lines.get(
+                known.id, {}):
+            report.orders_unchanged += 1
             continue
         differs = [
             label for label, mine, theirs in (
-                ("carrier", order.value("carrier_code"), known.carrier_code),
-                ("recipient_name", order.value("recipient_name"), known.recipient_name),
-                ("recipient_phone", order.value("recipient_phone"), known.recipient_phone),
-                ("recipient_address", order.value("recipient_address"), known.recipient_address),
-                ("note", order.value("note"), known.note),
-                ("waybill", order.value("waybill") or None, known.preassigned_waybill),
+                ("carrier", carrier, known.carrier_code),
+                ("recipient_name", name, known.recipient_name),
+                ("recipient_phone", phone, known.recipient_phone),
+                ("recipient_address", address, known.recipient_address),
+                ("note", note, known.note),
+                ("waybill", waybill or None, known.preassigned_waybill),
             ) if mine != theirs
         ]
-        if {row.sku: row.quantity for row in order.rows} != existing_lines.get(known.id, {}):
+        if lines != existing_lines.get(known.id, {}):
             differs.insert(0, "lines")
         if differs:
             errors.append((order.first_line, f"order {order.order_no} already exists (ready) with different "
@@ -737,18 +937,21 @@ def _import(s: Session, services: Any, orders: dict[str, _FileOrder], rows: list
     new_products: dict[str, ImportRow] = {}
     new_barcodes: dict[str, str] = {}
     for row in rows:
-        if row.sku not in products:
-            first = new_products.get(row.sku)
+        sku = row.sku
+        if sku not in products:
+            first = new_products.get(sku)
             if first is None:
-                new_products[row.sku] = row
+                new_products[sku] = row
             elif first.unit_weight_g is None and row.unit_weight_g is not None:
-                new_products[row.sku] = _with_weight(first, row)
-        if row.barcode:
-            owner = barcode_owner.get(row.barcode)
-            if owner is not None and owner != row.sku:
-                errors.append((row.line, f"barcode {row.barcode} already belongs to SKU {owner}"))
-            elif owner is None:
-                new_barcodes.setdefault(row.barcode, row.sku)
+                new_products[sku] = _with_weight(first, row)
+        barcode = row.barcode
+        if barcode:
+            owner = barcode_owner.get(barcode)
+            if owner is None:
+                if barcode not in new_barcodes:
+                    new_barcodes[barcode] = sku
+            elif owner != sku:
+                errors.append((row.line, f"barcode {barcode} already belongs to SKU {owner}"))
     skus_with_barcode = set(new_barcodes.values())
     for sku, row in new_products.items():
         if row.unit_weight_g is None:
@@ -773,41 +976,60 @@ def _import(s: Session, services: Any, orders: dict[str, _FileOrder], rows: list
     if not new_orders:
         return
     now = services.clock()
-    order_ids: dict[str, int] = {}
-    result = s.execute(
-        insert(Order.__table__).returning(Order.order_no, Order.id),
-        [
-            {
-                "order_no": order.order_no,
-                "platform": "",
-                "carrier_code": order.value("carrier_code"),
-                "recipient_name": order.value("recipient_name"),
-                "recipient_phone": order.value("recipient_phone"),
-                "recipient_address": order.value("recipient_address"),
-                "note": order.value("note"),
-                "created_at": order.value("created_at") or now,
-                "imported_at": now,
-                "state": OrderState.READY.value,
-                "preassigned_waybill": order.value("waybill") or None,
-                "hold_reason": "",
-            }
-            for order in new_orders
-        ],
-    )
-    order_ids.update(result.all())
+    # Our new ids are all above the highest id before the insert (SQLite: we hold the write lock;
+    # PostgreSQL: later sequence values), so one query finds them; rows that another session added
+    # meanwhile are not in new_nos (same order number: our insert would have failed).
+    before = conn.scalar(select(func.max(Order.id))) or 0
+    _insert_many(s, Order.__table__, ORDER_COLUMNS, [
+        (order.order_no, "", carrier, name, phone, address, note, created_at or now, now, ready, waybill or None, "")
+        for order, (carrier, name, phone, address, waybill, note, created_at) in new_orders
+    ])
+    new_nos = {order.order_no for order, _values in new_orders}
+    order_ids = {order_no: order_id for order_no, order_id in conn.execute(
+        select(Order.order_no, Order.id).where(Order.id > before)).all() if order_no in new_nos}
+    if len(order_ids) != len(new_nos):  # not expected; look them up one chunk at a time
+        for chunk in _chunks(new_nos):
+            order_ids.update(conn.execute(select(Order.order_no, Order.id).where(Order.order_no.in_(chunk))).all())
     lines = [
-        {"order_id": order_ids[order.order_no], "product_id": products[row.sku], "quantity": row.quantity,
-         "scanned": 0}
-        for order in new_orders
+        (order_id, products[row.sku], row.quantity, 0)
+        for order, _values in new_orders
+        for order_id in (order_ids[order.order_no],)
         for row in order.rows
     ]
-    s.execute(insert(OrderLine.__table__), lines)
+    _insert_many(s, OrderLine.__table__, ("order_id", "product_id", "quantity", "scanned"), lines)
     report.orders_added = len(new_orders)
     report.lines_added = len(lines)
 
 
+def _insert_many(s: Session, table: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """A Core ``insert(table)`` of many rows, run as one DBAPI ``executemany`` of plain tuples.
+
+    SQLAlchemy compiles the statement for the session's database and supplies each column type's
+    bind conversion (applied here once per distinct value: import values repeat), but does not
+    build and convert a parameter dict per row, which for 100,000 order lines costs more than the
+    database's own work.
+    """
+    conn = s.connection()
+    dialect = conn.dialect
+    for i, name in enumerate(columns):
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            converted: dict[Any, Any] = {}
+            for row in rows:
+                value = row[i]
+                if value not in converted:
+                    converted[value] = process(value)
+            rows = [(*row[:i], converted[row[i]], *row[i + 1:]) for row in rows]
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
+    if compiled.positional:
+        positions = [columns.index(name) for name in compiled.positiontup]
+        params: list[Any] = rows if positions == list(range(len(columns))) else [
+            tuple(row[i] for i in positions) for row in rows]
+    else:
+        params = [dict(zip(columns, row, strict=True)) for row in rows]
+    conn.exec_driver_sql(compiled.string, params)
+
+
 def _with_weight(first: ImportRow, later: ImportRow) -> ImportRow:
     """The first row of a new SKU, with the weight a later row gives (the first left it blank)."""
-    from dataclasses import replace
-
-    return replace(first, unit_weight_g=later.unit_weight_g, product_name=first.product_name or later.product_name)
+    return first._replace(unit_weight_g=later.unit_weight_g, product_name=first.product_name or later.product_name)
