@@ -100,29 +100,29 @@ def db_url(request, tmp_path) -> Iterator[str]:
         yield request.getfixturevalue("pg_url")
 
 
-@pytest.fixture
-def services(db_url, clock):
-    """Migrated Services on the parametrised database, with a recording stand-in printer."""
+def _test_services(url: str, clock: Clock):
+    """Migrated Services on ``url`` with a recording stand-in printer (``services.test_printer``)."""
     from app.bootstrap import bootstrap
     from app.config import Settings
 
-    svc = bootstrap(db_url, Settings(station="TEST-BENCH"), clock=clock)
+    svc = bootstrap(url, Settings(station="TEST-BENCH"), clock=clock)
     printer = RecordingPrinter()
     svc.set_printer(printer)
     svc.test_printer = printer  # type: ignore[attr-defined]
+    return svc
+
+
+@pytest.fixture
+def services(db_url, clock):
+    """Services on SQLite and on PostgreSQL (the test runs once on each)."""
+    svc = _test_services(db_url, clock)
     yield svc
     svc.close()
 
 
 @pytest.fixture
 def sqlite_services(sqlite_url, clock):
-    from app.bootstrap import bootstrap
-    from app.config import Settings
-
-    svc = bootstrap(sqlite_url, Settings(station="TEST-BENCH"), clock=clock)
-    printer = RecordingPrinter()
-    svc.set_printer(printer)
-    svc.test_printer = printer  # type: ignore[attr-defined]
+    svc = _test_services(sqlite_url, clock)
     yield svc
     svc.close()
 

@@ -7,12 +7,11 @@ still ready to pack and the demo item barcodes.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from app.errors import KnownError
+from app.fileutil import write_atomic
 
 
 def register(sub) -> None:
@@ -62,23 +61,10 @@ def sheet_entries(services, demo: bool) -> dict[str, list[tuple[str, str]]]:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    tmp_name = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".pdf", dir=path.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-        tmp_name = None
+        write_atomic(path, data)
     except OSError as exc:
         raise KnownError(f"Cannot write {path}: {exc.strerror or exc}") from exc
-    finally:
-        if tmp_name is not None:
-            try:
-                os.unlink(tmp_name)
-            except OSError:
-                pass
 
 
 def run(args, ctx) -> int:

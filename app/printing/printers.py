@@ -15,16 +15,15 @@ e-waybill format) keeps its own.
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import subprocess
-import tempfile
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 from app.errors import ConfigError, PrinterError
+from app.fileutil import write_atomic
 from app.i18n import QT_TRANSLATE_NOOP
 from app.printing.base import DEFAULT_LABEL_SIZE, LABEL_SIZES, LabelData, ManifestData, Printer, PrintJob
 from app.printing.labels import render_label_pdf
@@ -72,25 +71,10 @@ class PdfPrinter:
 
     def _write(self, stem: str, pdf: bytes) -> Path:
         path = self.directory / f"{stem}.pdf"
-        tmp_name: str | None = None
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".pdf", dir=self.directory)
-            os.chmod(tmp_name, 0o644)  # mkstemp makes it private; the file is for others to print
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(pdf)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp_name, path)
-            tmp_name = None
+            write_atomic(path, pdf)
         except OSError as exc:
             raise PrinterError(f"Cannot write {path}: {exc.strerror or exc}") from exc
-        finally:
-            if tmp_name is not None:
-                try:
-                    os.unlink(tmp_name)
-                except OSError:
-                    pass
         return path
 
     def print_label(self, label: LabelData) -> PrintJob:
