@@ -19,14 +19,17 @@ TRANSLATIONS = RESOURCES / "translations"
 
 
 def process_age_s() -> float | None:
-    """Seconds since this process started (Linux /proc); None elsewhere."""
+    """Seconds since this process started (Linux /proc); None elsewhere.
+
+    Both sides are on the boot clock: the start time in /proc/self/stat counts clock ticks since
+    boot. (``btime`` from /proc/stat is a whole second of wall-clock time, so subtracting it from
+    ``time.time()`` was off by up to a second.)
+    """
     try:
         stat = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
-        start_ticks = int(stat[19])
-        btime = next(int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
-                     if line.startswith("btime"))
-        return time.time() - (btime + start_ticks / os.sysconf("SC_CLK_TCK"))
-    except (OSError, ValueError, IndexError, StopIteration):
+        started = int(stat[19]) / os.sysconf("SC_CLK_TCK")
+        return time.clock_gettime(time.CLOCK_BOOTTIME) - started
+    except (OSError, ValueError, IndexError, AttributeError):
         return None
 
 

@@ -19,7 +19,10 @@ BANNER_POINT_SIZE = 26
 
 
 class Banner(QLabel):
-    """``shown(level, text)`` after each update; ``painted()`` once the new text is on screen."""
+    """``shown(level, text)`` after each update; ``painted()`` once the new text is on screen.
+
+    Hidden while it has nothing to say (a fresh window, before the first scan).
+    """
 
     shown = Signal(str, str)
     painted = Signal()
@@ -42,6 +45,7 @@ class Banner(QLabel):
         self.setProperty("level", level.value)
         self.setStyleSheet(COLOURS[level])
         self.setText(text)
+        self.setVisible(bool(text))  # no empty coloured strip before the first scan outcome
         self._unpainted = True
         self.update()
         self.shown.emit(level.value, text)

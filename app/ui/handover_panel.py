@@ -20,7 +20,7 @@ class HandoverPanel(QWidget):
         self.count.setStyleSheet("font-size: 40pt; font-weight: bold; color: #1565c0;")
         self.parcels = QListWidget()
         self.parcels.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.parcels.setStyleSheet("font-size: 16pt;")
+        self.parcels.setStyleSheet("font-size: 20pt;")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
@@ -40,7 +40,7 @@ class HandoverPanel(QWidget):
             self.parcels.clear()
         carrier = manifest.carrier_name or self.tr("carrier set by the first parcel")
         self.title.setText(self.tr("Handover %1 · %2").replace("%1", manifest.manifest_no).replace("%2", carrier))
-        self.count.setText(self.tr("%n parcel(s)", "", manifest.count))
+        self.count.setText(self.tr("Parcels: %1").replace("%1", str(manifest.count)))
         for waybill, order_no in manifest.parcels[len(self._shown):]:
             self.parcels.addItem(f"\u2714 {waybill}   ({order_no})")
         self._shown = manifest.parcels

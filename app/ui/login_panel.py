@@ -1,4 +1,7 @@
-"""What a logged-out bench shows: its name and "Scan your badge"."""
+"""What a logged-out bench shows: its name, big, and how to log in without a scanner.
+
+The prompt itself ("Scan your badge", "Type your PIN") is the window's instruction line, shown once.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +14,12 @@ class LoginPanel(QWidget):
         super().__init__(parent)
         self.station = QLabel(station)
         self.station.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.station.setStyleSheet("font-size: 36pt; font-weight: bold; color: #1565c0;")
-        self.prompt = QLabel(self.tr("Scan your badge"))
-        self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.prompt.setStyleSheet("font-size: 30pt;")
+        self.station.setStyleSheet("font-size: 48pt; font-weight: bold; color: #1565c0;")
         self.hint = QLabel(self.tr("No scanner at hand? Type the code and press Enter."))
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint.setStyleSheet("font-size: 14pt; color: #616161;")
+        self.hint.setStyleSheet("font-size: 16pt; color: #616161;")
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         layout.addWidget(self.station)
-        layout.addWidget(self.prompt)
         layout.addWidget(self.hint)
         layout.addStretch(2)

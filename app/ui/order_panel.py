@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.packing.outcome import OrderView
+from app.packing.outcome import OrderView, Step
 
 HIT = QColor("#fff59d")
 DONE = QColor("#e8f5e9")
@@ -38,6 +38,13 @@ class OrderPanel(QWidget):
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setStyleSheet("background: #ffeb3b; color: black; font-size: 18pt; font-weight: bold; padding: 8px;")
+        # The pre-assigned waybill, at the label and waybill steps: so the packer picks the right label.
+        self.expected_waybill = QLabel()
+        self.expected_waybill.setStyleSheet(
+            "background: #e3f2fd; color: #0d47a1; font-size: 22pt; font-weight: bold; padding: 6px 10px;"
+            " border: 2px solid #1565c0; border-radius: 6px;")
+        self.expected_waybill.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.expected_waybill.hide()
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels([self.tr("Product"), self.tr("SKU"), self.tr("Scanned"), self.tr("Progress")])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -58,17 +65,19 @@ class OrderPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(head)
         layout.addWidget(self.note)
+        layout.addWidget(self.expected_waybill)
         layout.addWidget(self.table, 1)
         self.hit_row: int | None = None
         self._order: OrderView | None = None
 
-    def set_order(self, order: OrderView | None, last_line: int | None) -> None:
+    def set_order(self, order: OrderView | None, last_line: int | None, step: Step | None = None) -> None:
         if order is None:
             self._order = None
             self.table.setRowCount(0)
-            for label in (self.order_no, self.carrier, self.recipient, self.weight):
+            for label in (self.order_no, self.carrier, self.recipient, self.weight, self.expected_waybill):
                 label.clear()
             self.note.hide()
+            self.expected_waybill.hide()
             self.hit_row = None
             return
         if self._order is None or self._order.order_no != order.order_no:
@@ -78,6 +87,9 @@ class OrderPanel(QWidget):
             self.note.setText(self.tr("Buyer's note: %1").replace("%1", order.note))
             self.note.setVisible(bool(order.note.strip()))
         self._set_weight(order)
+        expected = order.preassigned_waybill if step in (Step.LABEL, Step.WAYBILL) else None
+        self.expected_waybill.setText(self.tr("Expected waybill: %1").replace("%1", expected) if expected else "")
+        self.expected_waybill.setVisible(bool(expected))
         self._set_lines(order, last_line)
         self._order = order
 

@@ -27,6 +27,7 @@ from app.packing.outcome import BenchView, Level, Outcome, Step
 from app.packing.workflow import CMD_HANDOVER, CMD_LOGOUT, BenchWorkflow
 from app.ui.banner import Banner
 from app.ui.handover_panel import HandoverPanel
+from app.ui.label_preview import LabelPreview
 from app.ui.login_panel import LoginPanel
 from app.ui.order_panel import OrderPanel
 from app.ui.scanner import ScanFilter
@@ -125,9 +126,8 @@ class StationWindow(QMainWindow):
         self.panels = QStackedWidget()
         for panel in (self.login_panel, self.order_panel, self.handover_panel, self.idle):
             self.panels.addWidget(panel)
-        self.label_preview = QLabel()
-        self.label_preview.setStyleSheet("font-size: 12pt; color: #424242;")
-        self.label_preview.setWordWrap(True)
+        self.label_preview = LabelPreview()
+        self.label_preview.hide()
 
         body = QVBoxLayout()
         body.addLayout(top)
@@ -135,8 +135,10 @@ class StationWindow(QMainWindow):
         body.addWidget(self.instruction)
         body.addWidget(self.banner)
         body.addWidget(self.scan_field)
-        body.addWidget(self.panels, 1)
-        body.addWidget(self.label_preview)
+        middle = QHBoxLayout()
+        middle.addWidget(self.panels, 1)
+        middle.addWidget(self.label_preview)
+        body.addLayout(middle, 1)
         central = QWidget()
         central.setLayout(body)
         self.setCentralWidget(central)
@@ -186,6 +188,8 @@ class StationWindow(QMainWindow):
         self.logout_button.setEnabled(logged_in or view.step == Step.PIN)
         self.handover_button.setEnabled(logged_in and view.step in (Step.ORDER, Step.HANDOVER))
         self.step_bar.set_view(view)
+        # The order's steps mean nothing while handing parcels to the courier: the panel says "Handover".
+        self.step_bar.setVisible(view.step != Step.HANDOVER)
         self.instruction.setText(render(view.instruction))
         if view.step in (Step.LOGIN, Step.PIN):
             self.panels.setCurrentWidget(self.login_panel)
@@ -193,7 +197,7 @@ class StationWindow(QMainWindow):
             self.handover_panel.set_manifest(view.manifest)
             self.panels.setCurrentWidget(self.handover_panel)
         elif view.order is not None:
-            self.order_panel.set_order(view.order, view.last_line)
+            self.order_panel.set_order(view.order, view.last_line, view.step)
             self.panels.setCurrentWidget(self.order_panel)
         else:
             self.order_panel.set_order(None, None)
@@ -204,7 +208,11 @@ class StationWindow(QMainWindow):
             self.panels.setCurrentWidget(self.idle)
         if view.manifest is None:
             self.handover_panel.set_manifest(None)
-        self.label_preview.setText(self.tr("Last print: %1").replace("%1", view.last_print) if view.last_print else "")
+        # The label of the open order, while the packer sticks it on and scans the waybill.
+        label_steps = view.step in (Step.LABEL, Step.WAYBILL) and view.order is not None
+        if label_steps:
+            self.label_preview.show_print(view.last_print)
+        self.label_preview.setVisible(label_steps and bool(view.last_print))
         self.view_shown.emit(view)
 
     # ------------------------------------------------------------------ database unreachable
@@ -278,4 +286,5 @@ class StationWindow(QMainWindow):
         self.scan_filter.enabled = False
         self.scan_filter.uninstall()
         self.worker.stop()
+        self.label_preview.wait_idle()
         super().closeEvent(event)

@@ -213,12 +213,20 @@
         <source>Handover %1 · %2</source>
         <translation type="unfinished"></translation>
     </message>
-    <message numerus="yes">
-        <source>%n parcel(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-        </translation>
+    <message>
+        <source>Parcels: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LabelPreview</name>
+    <message>
+        <source>Label</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rendering…</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -250,10 +258,6 @@
 </context>
 <context>
     <name>LoginPanel</name>
-    <message>
-        <source>Scan your badge</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message>
         <source>No scanner at hand? Type the code and press Enter.</source>
         <translation type="unfinished"></translation>
@@ -287,6 +291,10 @@
     </message>
     <message>
         <source>Buyer&apos;s note: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expected waybill: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -573,11 +581,15 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>{number} added: {count} parcels for {carrier}</source>
+        <source>{number} added. Parcels for {carrier}: {count}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Manifest {manifest_no} closed: {count} parcels handed over to {carrier}</source>
+        <source>Manifest {manifest_no} closed. Parcels handed over to {carrier}: {count}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{number} already counted (parcels: {count})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -722,10 +734,6 @@
     </message>
     <message>
         <source>Waybill {number} is not linked yet: finish packing that order</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{number} already counted ({count} parcels)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -929,10 +937,6 @@
     </message>
     <message>
         <source>Ready for the next order</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Last print: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

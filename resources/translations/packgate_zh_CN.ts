@@ -5,202 +5,202 @@
     <name>ActionPanel</name>
     <message>
         <source>Why? (kept in the audit trail)</source>
-        <translation type="unfinished"></translation>
+        <translation>原因？（将记入审计记录）</translation>
     </message>
     <message>
         <source>Your PIN, again</source>
-        <translation type="unfinished"></translation>
+        <translation>请再次输入您的 PIN 码</translation>
     </message>
     <message>
         <source>Confirm</source>
-        <translation type="unfinished"></translation>
+        <translation>确认</translation>
     </message>
     <message>
         <source>Close</source>
-        <translation type="unfinished"></translation>
+        <translation>关闭</translation>
     </message>
     <message>
         <source>Order</source>
-        <translation type="unfinished">订单</translation>
+        <translation>订单</translation>
     </message>
     <message>
         <source>Reason</source>
-        <translation type="unfinished"></translation>
+        <translation>原因</translation>
     </message>
     <message>
         <source>PIN</source>
-        <translation type="unfinished">PIN 码</translation>
+        <translation>PIN 码</translation>
     </message>
     <message>
         <source>Manifest</source>
-        <translation type="unfinished"></translation>
+        <translation>交接单</translation>
     </message>
     <message>
         <source>Working…</source>
-        <translation type="unfinished"></translation>
+        <translation>处理中…</translation>
     </message>
 </context>
 <context>
     <name>Dashboard</name>
     <message>
         <source>Refresh</source>
-        <translation type="unfinished"></translation>
+        <translation>刷新</translation>
     </message>
     <message>
         <source>Shipments CSV</source>
-        <translation type="unfinished"></translation>
+        <translation>发货记录 CSV</translation>
     </message>
     <message>
         <source>Shipments XLSX</source>
-        <translation type="unfinished"></translation>
+        <translation>发货记录 XLSX</translation>
     </message>
     <message>
         <source>Summary PDF</source>
-        <translation type="unfinished"></translation>
+        <translation>汇总 PDF</translation>
     </message>
     <message>
         <source>Period</source>
-        <translation type="unfinished"></translation>
+        <translation>时间段</translation>
     </message>
     <message>
         <source>Carrier</source>
-        <translation type="unfinished"></translation>
+        <translation>承运商</translation>
     </message>
     <message>
         <source>Packed</source>
-        <translation type="unfinished"></translation>
+        <translation>已打包</translation>
     </message>
     <message>
         <source>Handed over</source>
-        <translation type="unfinished"></translation>
+        <translation>已交接</translation>
     </message>
     <message>
         <source>Awaiting pickup</source>
-        <translation type="unfinished"></translation>
+        <translation>待揽收</translation>
     </message>
     <message>
         <source>Open manifests</source>
-        <translation type="unfinished"></translation>
+        <translation>未关闭交接单</translation>
     </message>
     <message>
         <source>Orders</source>
-        <translation type="unfinished"></translation>
+        <translation>订单数</translation>
     </message>
     <message>
         <source>Items</source>
-        <translation type="unfinished"></translation>
+        <translation>件数</translation>
     </message>
     <message>
         <source>Avg s/order</source>
-        <translation type="unfinished"></translation>
+        <translation>平均秒/单</translation>
     </message>
     <message>
         <source>Median s/order</source>
-        <translation type="unfinished"></translation>
+        <translation>中位秒/单</translation>
     </message>
     <message>
         <source>Refused scans %</source>
-        <translation type="unfinished"></translation>
+        <translation>拒绝扫描 %</translation>
     </message>
     <message>
         <source>First scan</source>
-        <translation type="unfinished"></translation>
+        <translation>首次扫描</translation>
     </message>
     <message>
         <source>Last scan</source>
-        <translation type="unfinished"></translation>
+        <translation>最后扫描</translation>
     </message>
     <message>
         <source>Packer</source>
-        <translation type="unfinished"></translation>
+        <translation>打包员</translation>
     </message>
     <message>
         <source>Bench</source>
-        <translation type="unfinished"></translation>
+        <translation>工位</translation>
     </message>
     <message>
         <source>Orders packed</source>
-        <translation type="unfinished"></translation>
+        <translation>已打包订单</translation>
     </message>
     <message>
         <source>Orders packed per hour</source>
-        <translation type="unfinished"></translation>
+        <translation>每小时打包订单数</translation>
     </message>
     <message>
         <source>Carriers</source>
-        <translation type="unfinished"></translation>
+        <translation>承运商</translation>
     </message>
     <message>
         <source>Packers</source>
-        <translation type="unfinished"></translation>
+        <translation>打包员</translation>
     </message>
     <message>
         <source>Benches</source>
-        <translation type="unfinished"></translation>
+        <translation>工位</translation>
     </message>
     <message>
         <source>Throughput</source>
-        <translation type="unfinished"></translation>
+        <translation>产量</translation>
     </message>
     <message>
         <source>Exception</source>
-        <translation type="unfinished"></translation>
+        <translation>异常</translation>
     </message>
     <message>
         <source>Order</source>
-        <translation type="unfinished">订单</translation>
+        <translation>订单</translation>
     </message>
     <message>
         <source>State</source>
-        <translation type="unfinished"></translation>
+        <translation>状态</translation>
     </message>
     <message>
         <source>Waybill</source>
-        <translation type="unfinished">运单</translation>
+        <translation>运单</translation>
     </message>
     <message>
         <source>Since</source>
-        <translation type="unfinished"></translation>
+        <translation>开始于</translation>
     </message>
     <message>
         <source>Detail</source>
-        <translation type="unfinished"></translation>
+        <translation>详情</translation>
     </message>
     <message>
         <source>Exceptions (click one for its timeline)</source>
-        <translation type="unfinished"></translation>
+        <translation>异常（点击查看其时间线）</translation>
     </message>
     <message>
         <source>Supervisor: {name}</source>
-        <translation type="unfinished"></translation>
+        <translation>主管：{name}</translation>
     </message>
     <message>
         <source>Figures not refreshed: {error}</source>
-        <translation type="unfinished"></translation>
+        <translation>数据未刷新：{error}</translation>
     </message>
     <message>
         <source>Updated {time}</source>
-        <translation type="unfinished"></translation>
+        <translation>更新于 {time}</translation>
     </message>
     <message>
         <source>CSV (*.csv)</source>
-        <translation type="unfinished"></translation>
+        <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
         <source>Excel (*.xlsx)</source>
-        <translation type="unfinished"></translation>
+        <translation>Excel 文件 (*.xlsx)</translation>
     </message>
     <message>
         <source>PDF (*.pdf)</source>
-        <translation type="unfinished"></translation>
+        <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
         <source>Export</source>
-        <translation type="unfinished"></translation>
+        <translation>导出</translation>
     </message>
     <message>
         <source>Saved {path}</source>
-        <translation type="unfinished"></translation>
+        <translation>已保存 {path}</translation>
     </message>
 </context>
 <context>
@@ -213,45 +213,60 @@
         <source>Handover %1 · %2</source>
         <translation>交接 %1 · %2</translation>
     </message>
+    <message>
+        <source>Parcels: %1</source>
+        <translation>包裹：%1</translation>
+    </message>
     <message numerus="yes">
         <source>%n parcel(s)</source>
-        <translation>
+        <translation type="vanished">
             <numerusform>%n 个包裹</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>LabelPreview</name>
+    <message>
+        <source>Label</source>
+        <translation>面单</translation>
+    </message>
+    <message>
+        <source>Rendering…</source>
+        <translation>正在生成预览…</translation>
     </message>
 </context>
 <context>
     <name>LoginForm</name>
     <message>
         <source>Supervisor&apos;s shipping summary: scan or type your badge, then your PIN</source>
-        <translation type="unfinished"></translation>
+        <translation>主管发货汇总：扫描或输入工牌，然后输入 PIN 码</translation>
     </message>
     <message>
         <source>Open the summary</source>
-        <translation type="unfinished"></translation>
+        <translation>打开汇总</translation>
     </message>
     <message>
         <source>Badge</source>
-        <translation type="unfinished"></translation>
+        <translation>工牌</translation>
     </message>
     <message>
         <source>PIN</source>
-        <translation type="unfinished">PIN 码</translation>
+        <translation>PIN 码</translation>
     </message>
     <message>
         <source>Scan or type your badge</source>
-        <translation type="unfinished"></translation>
+        <translation>扫描或输入您的工牌</translation>
     </message>
     <message>
         <source>Checking…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在验证…</translation>
     </message>
 </context>
 <context>
     <name>LoginPanel</name>
     <message>
         <source>Scan your badge</source>
-        <translation>请扫描工牌</translation>
+        <translation type="vanished">请扫描工牌</translation>
     </message>
     <message>
         <source>No scanner at hand? Type the code and press Enter.</source>
@@ -287,6 +302,10 @@
     <message>
         <source>Buyer&apos;s note: %1</source>
         <translation>买家留言：%1</translation>
+    </message>
+    <message>
+        <source>Expected waybill: %1</source>
+        <translation>应贴运单：%1</translation>
     </message>
     <message>
         <source>Box %1</source>
@@ -572,12 +591,24 @@
         <translation>订单 {order_no} 已暂扣待主管处理：请放到一边</translation>
     </message>
     <message>
+        <source>{number} added. Parcels for {carrier}: {count}</source>
+        <translation>{number} 已加入。交给 {carrier} 的包裹：{count}</translation>
+    </message>
+    <message>
+        <source>Manifest {manifest_no} closed. Parcels handed over to {carrier}: {count}</source>
+        <translation>交接单 {manifest_no} 已关闭。已交给 {carrier} 的包裹：{count}</translation>
+    </message>
+    <message>
+        <source>{number} already counted (parcels: {count})</source>
+        <translation>{number} 已计入（包裹数：{count}）</translation>
+    </message>
+    <message>
         <source>{number} added: {count} parcels for {carrier}</source>
-        <translation>已加入 {number}：{carrier} 共 {count} 个包裹</translation>
+        <translation type="vanished">已加入 {number}：{carrier} 共 {count} 个包裹</translation>
     </message>
     <message>
         <source>Manifest {manifest_no} closed: {count} parcels handed over to {carrier}</source>
-        <translation>交接单 {manifest_no} 已关闭：{count} 个包裹已交给 {carrier}</translation>
+        <translation type="vanished">交接单 {manifest_no} 已关闭：{count} 个包裹已交给 {carrier}</translation>
     </message>
     <message>
         <source>{name} is logged in: scan CMD:LOGOUT first</source>
@@ -725,7 +756,7 @@
     </message>
     <message>
         <source>{number} already counted ({count} parcels)</source>
-        <translation>{number} 已计入（共 {count} 个包裹）</translation>
+        <translation type="vanished">{number} 已计入（共 {count} 个包裹）</translation>
     </message>
     <message>
         <source>{number} is already on manifest {manifest_no}</source>
@@ -934,7 +965,7 @@
     </message>
     <message>
         <source>Last print: %1</source>
-        <translation>最近打印：%1</translation>
+        <translation type="vanished">最近打印：%1</translation>
     </message>
     <message>
         <source>Database unreachable — scans are refused, reconnecting…</source>
@@ -953,161 +984,161 @@
     <name>Supervisor</name>
     <message>
         <source>Release the hold of an order</source>
-        <translation type="unfinished"></translation>
+        <translation>解除订单暂扣</translation>
     </message>
     <message>
         <source>Cancel an order</source>
-        <translation type="unfinished"></translation>
+        <translation>取消订单</translation>
     </message>
     <message>
         <source>Unlink a wrong waybill (the order goes back to packing)</source>
-        <translation type="unfinished"></translation>
+        <translation>解绑错误的运单（订单回到打包中）</translation>
     </message>
     <message>
         <source>Reopen a manifest the courier has not signed</source>
-        <translation type="unfinished"></translation>
+        <translation>重新打开快递员未签收的交接单</translation>
     </message>
     <message>
         <source>Error: {error}</source>
-        <translation type="unfinished"></translation>
+        <translation>错误：{error}</translation>
     </message>
     <message>
         <source>Ready</source>
-        <translation type="unfinished"></translation>
+        <translation>待打包</translation>
     </message>
     <message>
         <source>Packing</source>
-        <translation type="unfinished"></translation>
+        <translation>打包中</translation>
     </message>
     <message>
         <source>Packed, awaiting pickup</source>
-        <translation type="unfinished"></translation>
+        <translation>已打包，待揽收</translation>
     </message>
     <message>
         <source>Handed over</source>
-        <translation type="unfinished"></translation>
+        <translation>已交接</translation>
     </message>
     <message>
         <source>On hold</source>
-        <translation type="unfinished"></translation>
+        <translation>已暂扣</translation>
     </message>
     <message>
         <source>Cancelled</source>
-        <translation type="unfinished"></translation>
+        <translation>已取消</translation>
     </message>
     <message>
         <source>Late</source>
-        <translation type="unfinished"></translation>
+        <translation>超时</translation>
     </message>
     <message>
         <source>Packed without waybill</source>
-        <translation type="unfinished"></translation>
+        <translation>已打包但无运单</translation>
     </message>
     <message>
         <source>Not picked up</source>
-        <translation type="unfinished"></translation>
+        <translation>未揽收</translation>
     </message>
     <message>
         <source>Label reprinted</source>
-        <translation type="unfinished"></translation>
+        <translation>面单已重打</translation>
     </message>
     <message>
         <source>Waybill unlinked</source>
-        <translation type="unfinished"></translation>
+        <translation>运单已解绑</translation>
     </message>
     <message>
         <source>Today</source>
-        <translation type="unfinished"></translation>
+        <translation>今天</translation>
     </message>
     <message>
         <source>Yesterday</source>
-        <translation type="unfinished"></translation>
+        <translation>昨天</translation>
     </message>
     <message>
         <source>This week</source>
-        <translation type="unfinished"></translation>
+        <translation>本周</translation>
     </message>
     <message>
         <source>Dates…</source>
-        <translation type="unfinished"></translation>
+        <translation>选择日期…</translation>
     </message>
     <message>
         <source>Release hold</source>
-        <translation type="unfinished"></translation>
+        <translation>解除暂扣</translation>
     </message>
     <message>
         <source>Cancel order</source>
-        <translation type="unfinished"></translation>
+        <translation>取消订单</translation>
     </message>
     <message>
         <source>Unlink waybill</source>
-        <translation type="unfinished"></translation>
+        <translation>解绑运单</translation>
     </message>
     <message>
         <source>Reopen manifest</source>
-        <translation type="unfinished"></translation>
+        <translation>重新打开交接单</translation>
     </message>
 </context>
 <context>
     <name>SupervisorWindow</name>
     <message>
         <source>PackGate: supervisor&apos;s shipping summary</source>
-        <translation type="unfinished"></translation>
+        <translation>PackGate：主管发货汇总</translation>
     </message>
 </context>
 <context>
     <name>TimelinePanel</name>
     <message>
         <source>Click an exception to see its order&apos;s timeline</source>
-        <translation type="unfinished"></translation>
+        <translation>点击一个异常查看其订单的时间线</translation>
     </message>
     <message>
         <source>Time</source>
-        <translation type="unfinished"></translation>
+        <translation>时间</translation>
     </message>
     <message>
         <source>Kind</source>
-        <translation type="unfinished"></translation>
+        <translation>类型</translation>
     </message>
     <message>
         <source>Scanned</source>
-        <translation type="unfinished">已扫描</translation>
+        <translation>扫描内容</translation>
     </message>
     <message>
         <source>Result</source>
-        <translation type="unfinished"></translation>
+        <translation>结果</translation>
     </message>
     <message>
         <source>Message</source>
-        <translation type="unfinished"></translation>
+        <translation>信息</translation>
     </message>
     <message>
         <source>Reason</source>
-        <translation type="unfinished"></translation>
+        <translation>原因</translation>
     </message>
     <message>
         <source>Packer</source>
-        <translation type="unfinished"></translation>
+        <translation>打包员</translation>
     </message>
     <message>
         <source>Bench</source>
-        <translation type="unfinished"></translation>
+        <translation>工位</translation>
     </message>
     <message>
         <source>No order {order_no}</source>
-        <translation type="unfinished"></translation>
+        <translation>没有订单 {order_no}</translation>
     </message>
     <message>
         <source>Order {order_no}: {state}, {carrier} {waybill}; bench {station}, packer {packer}; {hold}</source>
-        <translation type="unfinished"></translation>
+        <translation>订单 {order_no}：{state}，{carrier} {waybill}；工位 {station}，打包员 {packer}；{hold}</translation>
     </message>
     <message>
         <source>accepted</source>
-        <translation type="unfinished"></translation>
+        <translation>已接受</translation>
     </message>
     <message>
         <source>REFUSED</source>
-        <translation type="unfinished"></translation>
+        <translation>已拒绝</translation>
     </message>
 </context>
 </TS>
