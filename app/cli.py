@@ -111,12 +111,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: say so in one line, full details only with -v
         log.debug("unexpected error", exc_info=True)
         print(
-            f"packgate: internal error: {type(exc).__name__}: {exc} (run with -v for details)",
+            f"packgate: internal error: {type(exc).__name__}: {_first_line(exc)} (run with -v for details)",
             file=sys.stderr,
         )
         return 70
     finally:
         ctx.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else ""
 
 
 if __name__ == "__main__":  # pragma: no cover

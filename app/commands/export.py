@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from datetime import date, datetime, time
+from datetime import datetime, time
 from pathlib import Path
 
 from app.errors import ConfigError, KnownError
@@ -21,11 +21,9 @@ def register(sub) -> None:
 
 
 def _local_midnight(text: str) -> datetime:
-    try:
-        day = date.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise ConfigError(f"--since {text!r} is not a date: use YYYY-MM-DD") from exc
-    return datetime.combine(day, time()).astimezone()
+    from app.commands.summary import parse_day
+
+    return datetime.combine(parse_day(text, "--since"), time()).astimezone()
 
 
 def run(args, ctx) -> int:

@@ -24,9 +24,12 @@ def register(sub) -> None:
 
 def parse_day(text: str, option: str) -> date:
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError as exc:
         raise ConfigError(f"{option} {text!r} is not a date: use YYYY-MM-DD") from exc
+    if not 1970 <= day.year <= 9000:
+        raise ConfigError(f"{option} {text!r} is out of range: use a date between 1970 and 9000")
+    return day
 
 
 def period_of(args, now):

@@ -911,8 +911,11 @@ def _import(s: Session, services: Any, orders: dict[str, _FileOrder], rows: list
             continue
         carrier, name, phone, address, waybill, note, _created_at = values
         lines = {row.sku: row.quantity for row in order.rows}
-        if (carrier, name, phone, address, note, waybill or None) == tuple(known[3:9]) and lines == existing_lines.get(
-                known.id, {}):
+        # A file without a waybill says nothing about it: the order may have taken a pool number
+        # at a bench since (then been released), and re-importing the same file must not fail.
+        known_waybill = known.preassigned_waybill if waybill else None
+        if (carrier, name, phone, address, note, waybill or None) == (*tuple(known[3:8]), known_waybill) and \
+                lines == existing_lines.get(known.id, {}):
             report.orders_unchanged += 1
             continue
         differs = [
@@ -922,7 +925,7 @@ def _import(s: Session, services: Any, orders: dict[str, _FileOrder], rows: list
                 ("recipient_phone", phone, known.recipient_phone),
                 ("recipient_address", address, known.recipient_address),
                 ("note", note, known.note),
-                ("waybill", waybill or None, known.preassigned_waybill),
+                ("waybill", waybill or None, known_waybill),
             ) if mine != theirs
         ]
         if lines != existing_lines.get(known.id, {}):

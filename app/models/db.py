@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import DatabaseError as SQLAlchemyDatabaseError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import ConfigError, DatabaseError, DatabaseUnavailable
@@ -31,7 +32,7 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 READ_ONLY = "packgate_read_only"
 # The newest migration this program ships. A database already at it opens without importing
 # Alembic (0.75 s of the window's start-up); tests/integration/test_migrations.py keeps it honest.
-SCHEMA_HEAD = "0003"
+SCHEMA_HEAD = "0004"
 
 
 def safe_url(url: str) -> str:
@@ -142,6 +143,8 @@ def migrate(engine: Engine) -> None:
         current = current_revision(engine)
     except OperationalError as exc:
         raise DatabaseUnavailable(f"Cannot open the database {safe_url(str(engine.url))}: {_first_line(exc)}") from exc
+    except SQLAlchemyDatabaseError as exc:  # e.g. "file is not a database"
+        raise DatabaseError(f"{safe_url(str(engine.url))} is not a usable database: {_first_line(exc)}") from exc
     script = ScriptDirectory.from_config(_alembic_config(engine))
     if current is not None and not _known_revision(script, current):
         raise DatabaseError(

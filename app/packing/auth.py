@@ -43,7 +43,7 @@ def authorize_supervisor(services: Services, badge: str, pin: str, *, action: st
     badge = badge.strip()
     with services.uow() as uow:
         s = uow.session
-        user = s.scalar(select(User).where(User.badge == badge))
+        user = s.scalar(select(User).where(User.badge == badge).with_for_update())  # lockout counts race-free
         reason: Message | None = None
         if user is None or not user.active:
             reason = Message(QT_TRANSLATE_NOOP("Outcome", "Unknown badge {badge}"), {"badge": badge})

@@ -81,15 +81,17 @@ def _state_changed(order: Order) -> ActionRefused:
 
 def release_hold(services: Services, badge: str, pin: str, order_no: str, reason: str, *,
                  station: str | None = None) -> ActionDone:
-    """on_hold -> ready: scanned counts back to 0, the parcel row removed, the bench forgotten."""
+    """on_hold -> ready, or packing -> ready (a bench that died or was left with the order):
+    scanned counts back to 0, the parcel row removed, the bench forgotten."""
     sup, reason = _authorize(services, badge, pin, reason, "release_hold", station)
     with services.uow() as uow:
         s = uow.session
         order = _order(s, order_no)
-        if order.state != OrderState.ON_HOLD.value:
-            raise _refuse(T("Outcome", "Order {order_no} is {state}, not on hold"),
+        before = order.state
+        if before not in (OrderState.ON_HOLD.value, OrderState.PACKING.value):
+            raise _refuse(T("Outcome", "Order {order_no} is {state}, not on hold nor held by a bench"),
                           order_no=order.order_no, state=order.state)
-        done = s.execute(update(Order).where(Order.id == order.id, Order.state == OrderState.ON_HOLD.value)
+        done = s.execute(update(Order).where(Order.id == order.id, Order.state == before)
                          .values(state=OrderState.READY.value, station_id=None, packer_id=None,
                                  packing_started_at=None, hold_reason="")
                          .execution_options(synchronize_session=False)).rowcount
@@ -99,8 +101,12 @@ def release_hold(services: Services, badge: str, pin: str, order_no: str, reason
         s.execute(update(OrderLine).where(OrderLine.order_id == order.id).values(scanned=0)
                   .execution_options(synchronize_session=False))
         s.execute(delete(Parcel).where(Parcel.order_id == order.id).execution_options(synchronize_session=False))
-        msg = Message(T("Outcome", "Order {order_no} released from hold: ready to pack again"),
-                      {"order_no": order.order_no})
+        if before == OrderState.ON_HOLD.value:
+            msg = Message(T("Outcome", "Order {order_no} released from hold: ready to pack again"),
+                          {"order_no": order.order_no})
+        else:
+            msg = Message(T("Outcome", "Order {order_no} taken back from its bench: ready to pack again"),
+                          {"order_no": order.order_no})
         _audit(s, services, sup, station, "release_hold", raw=order.order_no, message=msg, reason=reason,
                order_id=order.id)
     return ActionDone("release_hold", msg, sup.name, order.order_no)
@@ -148,6 +154,10 @@ def unlink_waybill(services: Services, badge: str, pin: str, order_no: str, reas
     with services.uow() as uow:
         s = uow.session
         order = _order(s, order_no)
+        # Lock the order row first (PostgreSQL): a bench adding it to a manifest right now holds the
+        # same lock, so the manifest check below sees its committed row instead of racing it.
+        s.execute(select(Order.id).where(Order.id == order.id).with_for_update())
+        s.refresh(order)
         if order.state == OrderState.HANDED_OVER.value:
             raise _refuse(T("Outcome", "Order {order_no} was handed over (waybill {waybill}): it cannot be unlinked"),
                           order_no=order.order_no, waybill=order.waybill or "")

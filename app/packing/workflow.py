@@ -116,7 +116,7 @@ class BenchWorkflow:
 
     def handle(self, raw: str) -> Outcome:
         """Decide what ``raw`` means at the current step, apply it and audit it in one commit."""
-        text, problem = clean_scan(raw, self.services.settings.scanner_prefix)
+        text, problem = clean_scan(raw)  # the scanner prefix was stripped by the input layer
         try:
             with self.services.uow() as uow:
                 session = uow.session
@@ -183,6 +183,10 @@ class BenchWorkflow:
             if command:
                 return _refused("command", st, T("Outcome", "Scan your badge first"))
             return self._on_badge(s, text)
+        if st.order_id is not None and command != CMD_LOGOUT:
+            gone = self._order_taken_away(s, st)
+            if gone is not None:
+                return gone
         if command:
             return self._on_command(s, command)
         step = self._step(s, st)
@@ -229,7 +233,8 @@ class BenchWorkflow:
         return self._logged_in(s, user)
 
     def _on_pin(self, s: Session, text: str) -> _Decision:
-        user = s.get(User, self.state.pending_user_id)
+        # Locked: parallel wrong PINs on several benches must all count towards the lockout.
+        user = s.get(User, self.state.pending_user_id, with_for_update=True)
         if user is None:
             return _refused("pin", _State(), T("Outcome", "Unknown badge {badge}"), badge="?")
         reason = check_pin(user, text, self.services.clock())
@@ -292,6 +297,17 @@ class BenchWorkflow:
         # Our own unfinished order: resume it with every accepted scan intact.
         state = replace(st, order_id=order.id, last_line=None, completed_order=None)
         return _accepted("order", state, T("Outcome", "Order {order_no} resumed"), order_no=order.order_no)
+
+    def _order_taken_away(self, s: Session, st: _State) -> _Decision | None:
+        """A supervisor may cancel, unlink or release the open order from elsewhere: stop at once."""
+        order = s.get(Order, st.order_id)
+        if order is not None and order.state == OrderState.PACKING.value and order.station_id == self._station_id:
+            return None
+        state = replace(st, order_id=None, last_line=None)
+        d = _refused("order", state, T("Outcome", "Order {order_no} was taken off this bench ({state}): set it aside"),
+                     order_no=order.order_no if order else "?", state=order.state if order else "deleted")
+        d.order_id = st.order_id
+        return d
 
     def _why_not_openable(self, s: Session, order: Order) -> _Decision | None:
         st = self.state
@@ -450,6 +466,10 @@ class BenchWorkflow:
         carrier_label = order.carrier_code
         check = carriers.validate(order.carrier_code, text)
         number = check.number
+        if number != order.preassigned_waybill:
+            known = self._not_a_waybill(s, text, number)
+            if known is not None:
+                return known
         if order.preassigned_waybill:
             if number != order.preassigned_waybill:
                 return _refused("waybill", st, T("Outcome", "{number} does not match the pre-assigned waybill {expected}: wrong label?"),
@@ -492,6 +512,24 @@ class BenchWorkflow:
                              carrier=carrier.code if carrier else carrier_label)
         decision.order_id = order.id
         return decision
+
+    def _not_a_waybill(self, s: Session, text: str, number: str) -> _Decision | None:
+        """An item, order, box or badge code that happens to fit a carrier's pattern (EAN-13 fits
+        EMS domestic, UPC-A fits SF legacy, anything fits OTHER) is refused, never linked."""
+        st = self.state
+        if s.get(ProductBarcode, text) is not None or s.get(ProductBarcode, number) is not None:
+            return _refused("waybill", st, T("Outcome", "{code} is an item barcode, not a waybill: scan the carrier's waybill"),
+                            code=text)
+        if s.scalar(select(Order.id).where(Order.order_no.in_((text, number)))) is not None:
+            return _refused("waybill", st, T("Outcome", "{code} is an order number, not a waybill: scan the carrier's waybill"),
+                            code=text)
+        if s.get(BoxType, number) is not None:
+            return _refused("waybill", st, T("Outcome", "{code} is a box code, not a waybill: scan the carrier's waybill"),
+                            code=text)
+        if s.scalar(select(User.id).where(User.badge.in_((text, number)))) is not None:
+            return _refused("waybill", st, T("Outcome", "{code} is a badge, not a waybill: scan the carrier's waybill"),
+                            code=text)
+        return None
 
     # ------------------------------------------------------------------ commands
 
@@ -538,15 +576,33 @@ class BenchWorkflow:
             return d
         return _refused("command", st, T("Outcome", "Unknown command {command}"), command=command)
 
+    def _still_mine(self, order_id: int):
+        return (Order.id == order_id, Order.state == OrderState.PACKING.value, Order.station_id == self._station_id)
+
+    def _changed_meanwhile(self, s: Session, order: Order) -> _Decision:
+        s.expire(order)
+        d = _refused("command", replace(self.state, order_id=None, last_line=None),
+                     T("Outcome", "Order {order_no} was taken off this bench ({state}): set it aside"),
+                     order_no=order.order_no, state=order.state)
+        d.order_id = order.id
+        return d
+
     def _release_order(self, s: Session, order_id: int) -> _Decision:
         order = s.get(Order, order_id)
         assert order is not None
+        released = s.execute(
+            update(Order).where(*self._still_mine(order_id))
+            .values(state=OrderState.READY.value, station_id=None, packer_id=None, packing_started_at=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if released != 1:
+            return self._changed_meanwhile(s, order)
+        s.expire(order)
         s.execute(update(OrderLine).where(OrderLine.order_id == order_id).values(scanned=0)
                   .execution_options(synchronize_session=False))
         parcel = s.scalar(select(Parcel).where(Parcel.order_id == order_id))
         if parcel is not None:
             s.delete(parcel)
-        order.state, order.station_id, order.packer_id, order.packing_started_at = OrderState.READY.value, None, None, None
         d = _accepted("command", replace(self.state, order_id=None, last_line=None),
                       T("Outcome", "Order {order_no} released: put the items back"), Level.WARNING, order_no=order.order_no)
         d.order_id = order_id
@@ -555,8 +611,15 @@ class BenchWorkflow:
     def _hold_order(self, s: Session, order_id: int) -> _Decision:
         order = s.get(Order, order_id)
         assert order is not None
-        order.state, order.station_id = OrderState.ON_HOLD.value, None
-        order.hold_reason = f"short or damaged, reported by {self.state.user_name} at {self.station_name}"
+        held = s.execute(
+            update(Order).where(*self._still_mine(order_id))
+            .values(state=OrderState.ON_HOLD.value, station_id=None,
+                    hold_reason=f"short or damaged, reported by {self.state.user_name} at {self.station_name}")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if held != 1:
+            return self._changed_meanwhile(s, order)
+        s.expire(order)
         d = _accepted("command", replace(self.state, order_id=None, last_line=None),
                       T("Outcome", "Order {order_no} on hold for a supervisor: set it aside"), Level.WARNING,
                       order_no=order.order_no)
@@ -585,7 +648,8 @@ class BenchWorkflow:
         manifest = s.get(Manifest, st.manifest_id)
         assert manifest is not None
         number = text.strip().upper()
-        order = s.scalar(select(Order).where(Order.waybill == number))
+        # The order row is locked (PostgreSQL) so a supervisor's unlink cannot slip in between.
+        order = s.scalar(select(Order).where(Order.waybill == number).with_for_update())
         if order is None:
             if s.scalar(select(Order.id).where(Order.preassigned_waybill == number)) is not None:
                 return _refused("handover", st, T("Outcome", "Waybill {number} is not linked yet: finish packing that order"), number=number)
