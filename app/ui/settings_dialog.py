@@ -26,12 +26,14 @@ from app.config import Settings
 from app.errors import KnownError
 from app.packing.auth import NotAuthorized, authorize_supervisor
 from app.ui.station_window import render
+from app.ui.supervisor.tasks import TaskRunner
 
 
 class SettingsDialog(QDialog):
     """Page 1: supervisor badge + PIN. Page 2: the bench's settings; Save writes settings.json."""
 
     saved = Signal()
+    unlock_finished = Signal(bool)  # the badge + PIN check came back (True: unlocked)
 
     def __init__(self, services: Services, station: str | None, parent: QWidget | None = None,
                  settings_path=None) -> None:
@@ -40,6 +42,7 @@ class SettingsDialog(QDialog):
         self.station = station
         self.settings_path = settings_path
         self.supervisor = None
+        self._tasks = TaskRunner(self, threads=1)
         self.setWindowTitle(self.tr("PackGate settings"))
         self.pages = QStackedWidget()
         self.pages.addWidget(self._auth_page())
@@ -70,17 +73,33 @@ class SettingsDialog(QDialog):
         return page
 
     def unlock(self) -> None:
-        try:
-            self.supervisor = authorize_supervisor(self.services, self.badge.text(), self.pin.text(),
-                                                   action="settings", station=self.station)
-        except NotAuthorized as exc:
+        """Check badge and PIN on a worker (argon2 and a database write must not freeze the window)."""
+        badge, pin = self.badge.text(), self.pin.text()
+        self.unlock_button.setEnabled(False)
+        self.auth_error.setText(self.tr("Checking…"))
+        self._tasks.submit(
+            lambda: authorize_supervisor(self.services, badge, pin, action="settings", station=self.station),
+            self._unlocked,
+            self._unlock_failed,
+        )
+
+    def _unlocked(self, supervisor) -> None:
+        self.supervisor = supervisor
+        self.unlock_button.setEnabled(True)
+        self.auth_error.clear()
+        self.pages.setCurrentIndex(1)
+        self.unlock_finished.emit(True)
+
+    def _unlock_failed(self, exc: BaseException) -> None:
+        self.unlock_button.setEnabled(True)
+        if isinstance(exc, NotAuthorized):
             self.auth_error.setText(render(exc.message))
             self.pin.clear()
-            return
-        except KnownError as exc:
+        elif isinstance(exc, KnownError):
             self.auth_error.setText(exc.message)
-            return
-        self.pages.setCurrentIndex(1)
+        else:
+            self.auth_error.setText(self.tr("Unexpected error: {error}").format(error=exc))
+        self.unlock_finished.emit(False)
 
     # ------------------------------------------------------------------ page 2: the settings
 

@@ -465,10 +465,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Order {order_no} is {state}, not on hold</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Order {order_no} is already packed (waybill {waybill}): unlink the waybill first</source>
         <translation type="unfinished"></translation>
     </message>
@@ -597,6 +593,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Order {order_no} is {state}, not on hold nor held by a bench</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} taken back from its bench: ready to pack again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} was taken off this bench ({state}): set it aside</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Order {order_no} is already open</source>
         <translation type="unfinished"></translation>
     </message>
@@ -658,6 +666,22 @@
     </message>
     <message>
         <source>Order {order_no} is no longer yours to pack ({state})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{code} is an item barcode, not a waybill: scan the carrier&apos;s waybill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{code} is an order number, not a waybill: scan the carrier&apos;s waybill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{code} is a box code, not a waybill: scan the carrier&apos;s waybill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{code} is a badge, not a waybill: scan the carrier&apos;s waybill</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -805,6 +829,14 @@
     </message>
     <message>
         <source>PIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unexpected error: {error}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

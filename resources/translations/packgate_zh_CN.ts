@@ -455,6 +455,10 @@
         <translation>未知订单 {order_no}</translation>
     </message>
     <message>
+        <source>Order {order_no} is {state}, not on hold nor held by a bench</source>
+        <translation>订单 {order_no} 状态为 {state}：既未暂扣，也不在任何工位上</translation>
+    </message>
+    <message>
         <source>Order {order_no} released from hold: ready to pack again</source>
         <translation>订单 {order_no} 已解除暂扣：可以重新打包</translation>
     </message>
@@ -476,7 +480,7 @@
     </message>
     <message>
         <source>Order {order_no} is {state}, not on hold</source>
-        <translation>订单 {order_no} 状态为 {state}，未被暂扣</translation>
+        <translation type="vanished">订单 {order_no} 状态为 {state}，未被暂扣</translation>
     </message>
     <message>
         <source>Order {order_no} is already packed (waybill {waybill}): unlink the waybill first</source>
@@ -611,6 +615,14 @@
         <translation type="vanished">交接单 {manifest_no} 已关闭：{count} 个包裹已交给 {carrier}</translation>
     </message>
     <message>
+        <source>Order {order_no} taken back from its bench: ready to pack again</source>
+        <translation>订单 {order_no} 已从工位收回：可以重新打包</translation>
+    </message>
+    <message>
+        <source>Order {order_no} was taken off this bench ({state}): set it aside</source>
+        <translation>订单 {order_no} 已被移出本工位（{state}）：请放到一边</translation>
+    </message>
+    <message>
         <source>{name} is logged in: scan CMD:LOGOUT first</source>
         <translation>{name} 已登录：请先扫描 CMD:LOGOUT</translation>
     </message>
@@ -677,6 +689,22 @@
     <message>
         <source>Order {order_no} is no longer yours to pack ({state})</source>
         <translation>订单 {order_no} 已不归你打包（{state}）</translation>
+    </message>
+    <message>
+        <source>{code} is an item barcode, not a waybill: scan the carrier&apos;s waybill</source>
+        <translation>{code} 是商品条码，不是运单：请扫描快递运单</translation>
+    </message>
+    <message>
+        <source>{code} is an order number, not a waybill: scan the carrier&apos;s waybill</source>
+        <translation>{code} 是订单号，不是运单：请扫描快递运单</translation>
+    </message>
+    <message>
+        <source>{code} is a box code, not a waybill: scan the carrier&apos;s waybill</source>
+        <translation>{code} 是箱子条码，不是运单：请扫描快递运单</translation>
+    </message>
+    <message>
+        <source>{code} is a badge, not a waybill: scan the carrier&apos;s waybill</source>
+        <translation>{code} 是工牌，不是运单：请扫描快递运单</translation>
     </message>
     <message>
         <source>{name} logged out; order stays on this bench until you return</source>
@@ -828,6 +856,14 @@
     <message>
         <source>PIN</source>
         <translation>PIN 码</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>正在验证…</translation>
+    </message>
+    <message>
+        <source>Unexpected error: {error}</source>
+        <translation>意外错误：{error}</translation>
     </message>
     <message>
         <source>pdf:DIR, system:NAME, zpl:HOST:PORT or zpl-cups:QUEUE</source>

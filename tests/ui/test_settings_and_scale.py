@@ -14,12 +14,16 @@ def test_settings_need_a_supervisor_and_save(window, qtbot, demo_services):
     assert dialog.isVisible() and dialog.pages.currentIndex() == 0
     qtbot.keyClicks(dialog.badge, "P-1001")  # a packer, not a supervisor
     qtbot.keyClicks(dialog.pin, "1234")
-    qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(dialog.unlock_finished) as blocker:
+        qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == [False]
     assert dialog.pages.currentIndex() == 0 and "not a supervisor" in dialog.auth_error.text()
     dialog.badge.clear()
     qtbot.keyClicks(dialog.badge, "S-9001")
     qtbot.keyClicks(dialog.pin, "1234")
-    qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(dialog.unlock_finished) as blocker:
+        qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == [True]
     assert dialog.pages.currentIndex() == 1
     dialog.sounds.setChecked(False)
     dialog.suffix.setCurrentIndex(dialog.suffix.findData("tab"))
