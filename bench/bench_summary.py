@@ -122,15 +122,19 @@ def _secondary_indexes(conn, dialect: str) -> list[tuple[str, str]]:
     return [(name, sql) for name, sql in rows]
 
 
-def _rollup_migration():
-    """Migration 0003 as a module: its trigger and backfill statements, not a copy of them."""
+def _rollup_migration(revision: str = "0003"):
+    """A rollup migration (0003 scans, 0004 orders) as a module: its trigger and backfill
+    statements, not a copy of them."""
     import importlib.util
 
-    path = next((ROOT / "app" / "models" / "migrations" / "versions").glob("0003_*.py"))
-    spec = importlib.util.spec_from_file_location("packgate_migration_0003", path)
+    path = next((ROOT / "app" / "models" / "migrations" / "versions").glob(f"{revision}_*.py"))
+    spec = importlib.util.spec_from_file_location(f"packgate_migration_{revision}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+ROLLUPS = ("0003", "0004")  # scan_stats_hourly (scan_events), order_stats_hourly (orders)
 
 
 def build(url: str, dialect: str) -> None:
@@ -147,10 +151,11 @@ def build(url: str, dialect: str) -> None:
         indexes = _secondary_indexes(conn, dialect)
         for name, _sql in indexes:
             conn.exec_driver_sql(f"DROP INDEX {name}")
-        # The scan rollup's trigger (one upsert per event) is off for the bulk load; the rollup is
-        # then built in one GROUP BY, exactly as migration 0003 backfills it, and the trigger put back.
-        for sql in _rollup_migration().drop_trigger_sql(dialect):
-            conn.exec_driver_sql(sql)
+        # The rollups' triggers (one upsert per event or order) are off for the bulk load; each rollup
+        # is then built in one GROUP BY, exactly as its migration backfills it, and the triggers put back.
+        for revision in ROLLUPS:
+            for sql in _rollup_migration(revision).drop_trigger_sql(dialect):
+                conn.exec_driver_sql(sql)
     svc.close()
     if dialect == "sqlite":
         import sqlite3
@@ -176,12 +181,13 @@ def build(url: str, dialect: str) -> None:
     for _name, sql in indexes:
         run(sql)
     print(f"  indexes      rebuilt in {time.perf_counter() - t1:5.1f} s: {', '.join(n for n, _ in indexes)}")
-    t1 = time.perf_counter()
-    rollup = _rollup_migration()
-    run(rollup.backfill_sql(dialect))
-    for sql in rollup.create_trigger_sql(dialect):
-        run(sql)
-    print(f"  scan rollup  built in {time.perf_counter() - t1:5.1f} s")
+    for revision, what in zip(ROLLUPS, ("scan", "order"), strict=True):
+        t1 = time.perf_counter()
+        rollup = _rollup_migration(revision)
+        run(rollup.backfill_sql(dialect))
+        for sql in rollup.create_trigger_sql(dialect):
+            run(sql)
+        print(f"  {what} rollup {'built in':>8} {time.perf_counter() - t1:5.1f} s")
     if dialect == "sqlite":
         run("ANALYZE")
         raw.close()
@@ -253,8 +259,9 @@ def measure(url: str, dialect: str, repeat: int) -> None:
 
 
 # Indexes this bench proposes (not in the migrations yet): measured with --proposed-indexes. The
-# covering indexes it used to propose are migration 0002's now, and scan figures come from the
-# rollup of migration 0003 (scan_stats_hourly, kept by a trigger).
+# covering indexes it used to propose are migration 0002's now, scan figures come from the rollup
+# of migration 0003 (scan_stats_hourly) and order counts and durations from that of 0004
+# (order_stats_hourly), both kept by triggers.
 PROPOSED = (
     ("ix_orders_state_no_waybill", "orders (state) WHERE waybill IS NULL"),
 )
@@ -277,7 +284,8 @@ def set_proposed(url: str, on: bool) -> None:
 
 def migrate_to_head(url: str) -> None:
     """A cached database made by an older bench: bring it to the migrations' head (0002 rebuilds
-    the covering indexes, 0003 backfills the scan rollup from the 5,000,000 events)."""
+    the covering indexes, 0003 backfills the scan rollup from the 5,000,000 events, 0004 the order
+    rollup from the 1,000,000 orders)."""
     from app.models import db
 
     engine = db.make_engine(url)

@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -294,4 +295,25 @@ class ScanStatsHourly(Base):
     items: Mapped[int] = mapped_column(Integer)  # accepted item scans
     first_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class OrderStatsHourly(Base):
+    """Orders per UTC hour, packer, bench and carrier: kept by the database itself (triggers on
+    INSERT, UPDATE and DELETE of orders, migration 0004), so every writer keeps it exact, an unlinked
+    waybill or a reopened manifest included. ``packed``/``timed``/``duration_us`` count the orders
+    whose ``packed_at`` falls in the hour (``duration_us``: packed_at - packing_started_at summed in
+    whole microseconds over the ``timed`` ones); ``handed_over`` counts those whose ``handed_over_at``
+    falls in it, on rows whose packer and bench are NO_ID. Groups may fall back to all zeros.
+    The summary reads it for the whole hours of a period and orders for the partial ones."""
+
+    __tablename__ = "order_stats_hourly"
+    hour_utc: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    packer_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    station_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    carrier_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    packed: Mapped[int] = mapped_column(Integer)
+    timed: Mapped[int] = mapped_column(Integer)
+    duration_us: Mapped[int] = mapped_column(BigInteger)
+    handed_over: Mapped[int] = mapped_column(Integer)
     __table_args__ = ({"sqlite_with_rowid": False},)

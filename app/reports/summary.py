@@ -38,6 +38,7 @@ from app.models.schema import (
     Manifest,
     Order,
     OrderState,
+    OrderStatsHourly,
     ScanEvent,
     ScanStatsHourly,
     Station,
@@ -170,23 +171,18 @@ def _queue_counts(s: Session) -> dict[str, int]:
     return {st: int(counts.get(st, 0)) for st in states}
 
 
-def _count(s: Session, column, period: Period, *extra) -> int:
-    q = select(func.count()).select_from(Order).where(column.is_not(None), *extra)
-    return int(s.scalar(_where(q, period.clause(column))) or 0)
-
-
 def tiles(s: Session, now: datetime, period: Period, late_hours: int = 24) -> dict[str, int]:
     queues = _queue_counts(s)
     return {
         "ready": queues["ready"],
         "packing": queues["packing"],
         "packed": queues["packed"],  # awaiting pickup now
-        "handed_over": _count(s, Order.handed_over_at, period),  # in the period
+        "handed_over": sum(n for _, n in _handed_groups(s, period)),  # in the period
         "on_hold": queues["on_hold"],
         "cancelled": queues["cancelled"],
         "late": late_orders(s, now, late_hours),
         "packed_without_waybill": packed_without_waybill(s),
-        "packed_in_period": _count(s, Order.packed_at, period),
+        "packed_in_period": sum(g[3] for g in _packed_groups(s, period)),
     }
 
 
@@ -199,14 +195,18 @@ def by_carrier(s: Session, period: Period) -> dict[str, dict[str, int]]:
     def row(code: str) -> dict[str, int]:
         return result.setdefault(code, {"packed": 0, "handed_over": 0, "awaiting_pickup": 0, "open_manifests": 0})
 
-    packed = _where(select(Order.carrier_code, func.count()).where(Order.packed_at.is_not(None)),
-                    period.clause(Order.packed_at))
-    for code, n in s.execute(packed.group_by(Order.carrier_code)):
-        row(code)["packed"] = int(n)
-    handed = _where(select(Order.carrier_code, func.count()).where(Order.handed_over_at.is_not(None)),
-                    period.clause(Order.handed_over_at))
-    for code, n in s.execute(handed.group_by(Order.carrier_code)):
-        row(code)["handed_over"] = int(n)
+    packed: dict[str, int] = {}
+    for _, _, code, n, _, _ in _packed_groups(s, period):
+        packed[code] = packed.get(code, 0) + n
+    handed: dict[str, int] = {}
+    for code, n in _handed_groups(s, period):
+        handed[code] = handed.get(code, 0) + n
+    for code, n in packed.items():
+        if n:
+            row(code)["packed"] = n
+    for code, n in handed.items():
+        if n:
+            row(code)["handed_over"] = n
     waiting = select(Order.carrier_code, func.count()).where(Order.state == OrderState.PACKED.value)
     for code, n in s.execute(waiting.group_by(Order.carrier_code)):
         row(code)["awaiting_pickup"] = int(n)
@@ -242,11 +242,12 @@ def work(s: Session, period: Period) -> tuple[dict[str, dict[str, Any]], dict[st
     stations: dict[int, dict[str, Any]] = {}
     dur = _seconds(s, Order.packed_at, Order.packing_started_at)
 
-    # 1. Orders packed in the period and their total packing time, per (packer, station).
-    q = _where(select(Order.packer_id, Order.station_id, func.count(), func.sum(dur), func.count(dur))
-               .where(Order.packed_at.is_not(None)), period.clause(Order.packed_at))
+    # 1. Orders packed in the period and their total packing time, per (packer, station): whole
+    # UTC hours from the rollup the database keeps (order_stats_hourly), partial ones from orders.
     sums: dict[tuple[str, int], list[float]] = {}
-    for packer_id, station_id, n, total, timed in s.execute(q.group_by(Order.packer_id, Order.station_id)):
+    for packer_id, station_id, _carrier, n, timed, total in _packed_groups(s, period):
+        if not n:
+            continue
         for key, bucket in (("p", packer_id), ("s", station_id)):
             if bucket is None:
                 continue
@@ -312,23 +313,91 @@ def _hour_ceil(dt: datetime) -> datetime:
     return floor if floor == dt else floor + HOUR
 
 
+def _split(period: Period) -> tuple[Period | None, list[Period]]:
+    """(the whole UTC hours inside the period or None, the partial ranges at its ends): the rollups
+    answer for the first, the raw rows for the second; together they cover the period exactly once."""
+    whole_from = _hour_ceil(period.start) if period.start is not None else None
+    whole_to = _hour_floor(period.end) if period.end is not None else None
+    if whole_from is not None and whole_to is not None and whole_from >= whole_to:
+        return None, [period]  # no whole hour inside (a period shorter than two hours)
+    raw_ranges: list[Period] = []
+    if period.start is not None and period.start < whole_from:
+        raw_ranges.append(Period(period.start, whole_from))
+    if period.end is not None and whole_to < period.end:
+        raw_ranges.append(Period(whole_to, period.end))
+    return Period(whole_from, whole_to), raw_ranges
+
+
+def _id(value: int | None) -> int | None:
+    return None if value == NO_ID else value
+
+
+_MEMO = "packgate_summary_memo"
+
+
+def _memo(s: Session, key: tuple, compute):
+    """Within one summary() call the same groups feed several figures: read them once."""
+    memo = s.info.get(_MEMO)
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def _packed_groups(s: Session, period: Period) -> list[tuple]:
+    return _memo(s, ("packed", period), lambda: _read_packed_groups(s, period))
+
+
+def _handed_groups(s: Session, period: Period) -> list[tuple[str, int]]:
+    return _memo(s, ("handed", period), lambda: _read_handed_groups(s, period))
+
+
+def _read_packed_groups(s: Session, period: Period) -> list[tuple]:
+    """(packer_id, station_id, carrier, packed, timed, total seconds) groups covering the orders
+    packed in the period exactly once: order_stats_hourly for the whole UTC hours, orders for the
+    partial ones. Groups may repeat a key (the caller sums them) or count zero (the caller skips)."""
+    whole, raw_ranges = _split(period)
+    groups: list[tuple] = []
+    if whole is not None:
+        r = OrderStatsHourly
+        q = _where(select(r.packer_id, r.station_id, r.carrier_code, func.sum(r.packed), func.sum(r.timed),
+                          func.sum(r.duration_us)), whole.clause(r.hour_utc))
+        for packer_id, station_id, carrier, n, timed, micros in s.execute(
+                q.group_by(r.packer_id, r.station_id, r.carrier_code)):
+            groups.append((_id(packer_id), _id(station_id), carrier, int(n or 0), int(timed or 0),
+                           int(micros or 0) / 1_000_000))
+    dur = _seconds(s, Order.packed_at, Order.packing_started_at)
+    for part in raw_ranges:
+        q = (select(Order.packer_id, Order.station_id, Order.carrier_code, func.count(), func.count(dur),
+                    func.sum(dur))
+             .where(Order.packed_at.is_not(None), part.clause(Order.packed_at))
+             .group_by(Order.packer_id, Order.station_id, Order.carrier_code))
+        groups.extend((p, st, c, int(n), int(timed or 0), float(total or 0)) for p, st, c, n, timed, total in s.execute(q))
+    return groups
+
+
+def _read_handed_groups(s: Session, period: Period) -> list[tuple[str, int]]:
+    """(carrier, orders handed over) groups for the period: rollup for whole hours, orders for the rest."""
+    whole, raw_ranges = _split(period)
+    groups: list[tuple[str, int]] = []
+    if whole is not None:
+        r = OrderStatsHourly
+        q = _where(select(r.carrier_code, func.sum(r.handed_over)), whole.clause(r.hour_utc))
+        groups.extend((c, int(n or 0)) for c, n in s.execute(q.group_by(r.carrier_code)))
+    for part in raw_ranges:
+        q = (select(Order.carrier_code, func.count())
+             .where(Order.handed_over_at.is_not(None), part.clause(Order.handed_over_at))
+             .group_by(Order.carrier_code))
+        groups.extend((c, int(n)) for c, n in s.execute(q))
+    return groups
+
+
 def _scan_groups(s: Session, period: Period) -> list[tuple]:
     """(user_id, station_id, scans, refused, items, first, last) groups covering the period's scans
     exactly once: scan_stats_hourly for the whole UTC hours inside it, scan_events for the partial
     hours at its ends. Several groups may share a (user, station); the caller sums them."""
-    whole_from = _hour_ceil(period.start) if period.start is not None else None
-    whole_to = _hour_floor(period.end) if period.end is not None else None
-    raw_ranges: list[Period] = []
-    if whole_from is not None and whole_to is not None and whole_from >= whole_to:
-        raw_ranges.append(period)  # no whole hour inside (a period shorter than two hours)
-        whole = None
-    else:
-        whole = Period(whole_from, whole_to)
-        if period.start is not None and period.start < whole_from:
-            raw_ranges.append(Period(period.start, whole_from))
-        if period.end is not None and whole_to < period.end:
-            raw_ranges.append(Period(whole_to, period.end))
-
+    whole, raw_ranges = _split(period)
     groups: list[tuple] = []
     if whole is not None:
         r = ScanStatsHourly
@@ -409,12 +478,19 @@ def by_station(s: Session, period: Period) -> dict[str, dict[str, Any]]:
 
 def throughput_per_hour(s: Session, period: Period, tz: tzinfo | None = None) -> dict[str, int]:
     """Orders packed per local hour of the day ('00'..'23'), summed over the period."""
-    bucket = _hour_bucket(s, Order.packed_at)
-    q = _where(select(bucket, func.count()).where(Order.packed_at.is_not(None)), period.clause(Order.packed_at))
+    whole, raw_ranges = _split(period)
     hours = {f"{h:02d}": 0 for h in range(24)}
-    for text, n in s.execute(q.group_by(bucket)):
-        utc_hour = datetime.strptime(text, "%Y-%m-%d %H").replace(tzinfo=UTC)
-        hours[f"{_local(utc_hour, tz).hour:02d}"] += int(n)
+    if whole is not None:
+        r = OrderStatsHourly
+        q = _where(select(r.hour_utc, func.sum(r.packed)), whole.clause(r.hour_utc)).group_by(r.hour_utc)
+        for utc_hour, n in s.execute(q):
+            hours[f"{_local(_aware(utc_hour), tz).hour:02d}"] += int(n or 0)
+    bucket = _hour_bucket(s, Order.packed_at)
+    for part in raw_ranges:
+        q = select(bucket, func.count()).where(Order.packed_at.is_not(None), part.clause(Order.packed_at))
+        for text, n in s.execute(q.group_by(bucket)):
+            utc_hour = datetime.strptime(text, "%Y-%m-%d %H").replace(tzinfo=UTC)
+            hours[f"{_local(utc_hour, tz).hour:02d}"] += int(n)
     return hours
 
 
@@ -476,6 +552,15 @@ def summary(s: Session, now: datetime, period: Period | None = None, late_hours:
             pickup_warn_hours: int = 4, tz: tzinfo | None = None) -> dict[str, Any]:
     """Every figure of the supervisor's summary as plain JSON-able data."""
     period = period or Period()
+    s.info[_MEMO] = {}
+    try:
+        return _summary(s, now, period, late_hours, pickup_warn_hours, tz)
+    finally:
+        s.info.pop(_MEMO, None)
+
+
+def _summary(s: Session, now: datetime, period: Period, late_hours: int, pickup_warn_hours: int,
+             tz: tzinfo | None) -> dict[str, Any]:
     packers, stations = work(s, period)
     tile_values = tiles(s, now, period, late_hours)
     exception_lists, exception_counts = exceptions(s, now, period, late_hours, pickup_warn_hours)
