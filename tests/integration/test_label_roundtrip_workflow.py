@@ -4,10 +4,7 @@ the bench then accepts, and a dead printer costs the order nothing (SQLite)."""
 from __future__ import annotations
 
 import socket
-from pathlib import Path
 
-import pypdfium2 as pdfium
-import zxingcpp
 from sqlalchemy import select
 
 from app.demo import seed_demo
@@ -15,17 +12,7 @@ from app.models.schema import Order, ScanEvent
 from app.packing.outcome import Level, Step
 from app.packing.workflow import BenchWorkflow
 from app.printing.printers import make_printer
-
-
-def decode_pdf(path: Path, scale: float = 4) -> set[str]:
-    doc = pdfium.PdfDocument(path)
-    try:
-        found: set[str] = set()
-        for page in doc:
-            found |= {r.text for r in zxingcpp.read_barcodes(page.render(scale=scale).to_pil())}
-        return found
-    finally:
-        doc.close()
+from tests.barcodes import decode_pdf
 
 
 def pack_to_weight(flow: BenchWorkflow, order_no: str):

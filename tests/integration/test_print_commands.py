@@ -2,21 +2,8 @@
 
 from __future__ import annotations
 
-import pypdfium2 as pdfium
-import zxingcpp
-
 from app.cli import main
-
-
-def decode_all_pages(pdf: bytes, scale: float = 3) -> set[str]:
-    doc = pdfium.PdfDocument(pdf)
-    try:
-        found: set[str] = set()
-        for page in doc:
-            found |= {r.text for r in zxingcpp.read_barcodes(page.render(scale=scale).to_pil())}
-        return found
-    finally:
-        doc.close()
+from tests.barcodes import decode_pdf
 
 
 def test_demo_sheet_has_commands_boxes_badges_orders_and_items(sqlite_url, tmp_path, capsys):
@@ -24,7 +11,7 @@ def test_demo_sheet_has_commands_boxes_badges_orders_and_items(sqlite_url, tmp_p
     out_file = tmp_path / "sheet.pdf"
     assert main(["--db", sqlite_url, "print-commands", "--demo", "--out", str(out_file)]) == 0
     assert str(out_file) in capsys.readouterr().out
-    codes = decode_all_pages(out_file.read_bytes())
+    codes = decode_pdf(out_file.read_bytes())
     assert {"CMD:LOGOUT", "BOX-M", "P-1001", "PDD-1001"} <= codes
     assert {"CMD:CANCEL", "CMD:REPRINT", "CMD:SHORT", "CMD:HANDOVER", "CMD:CLOSE", "BOX-S", "BOX-L",
             "S-9001", "6901234567892"} <= codes
@@ -37,7 +24,7 @@ def test_plain_sheet_through_the_printer(sqlite_url, tmp_path, capsys):
     assert main(["--db", sqlite_url, "print-commands", "--printer", f"pdf:{folder}"]) == 0
     files = list(folder.glob("*.pdf"))
     assert len(files) == 1 and str(files[0]) in capsys.readouterr().out
-    codes = decode_all_pages(files[0].read_bytes())
+    codes = decode_pdf(files[0].read_bytes())
     assert {"CMD:LOGOUT", "BOX-M"} <= codes and "P-1001" not in codes and "PDD-1001" not in codes
 
 
@@ -45,7 +32,7 @@ def test_demo_sheet_without_demo_data_says_so(sqlite_url, tmp_path, capsys):
     out_file = tmp_path / "sheet.pdf"
     assert main(["--db", sqlite_url, "print-commands", "--demo", "--out", str(out_file)]) == 0
     assert "packgate demo" in capsys.readouterr().err
-    codes = decode_all_pages(out_file.read_bytes())
+    codes = decode_pdf(out_file.read_bytes())
     assert "CMD:LOGOUT" in codes and "P-1001" not in codes
 
 
