@@ -15,6 +15,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 from app.demo import seed_demo  # noqa: E402
 from app.ui.sounds import RecordingSounds  # noqa: E402
 from app.ui.station_window import StationWindow  # noqa: E402
+from tests.conftest import Clock  # noqa: E402
 
 # The offscreen platform says this on every show(); nothing else is let through.
 OFFSCREEN_NOISE = r"^This plugin does not support propagateSizeHints\(\)$"
@@ -34,7 +35,8 @@ def demo_db_template(tmp_path_factory) -> Path:
     from app.config import Settings
 
     path = tmp_path_factory.mktemp("demo-template") / "demo.db"
-    services = bootstrap(f"sqlite:///{path}", Settings(station="TEMPLATE"))
+    # Seeded on the tests' clock (tests/conftest.py), so ages and periods do not depend on the day CI runs.
+    services = bootstrap(f"sqlite:///{path}", Settings(station="TEMPLATE"), clock=Clock())
     try:
         seed_demo(services)
     finally:
