@@ -189,7 +189,11 @@ class BenchWorkflow:
                 return gone
         if command:
             return self._on_command(s, command)
-        step = self._step(s, st)
+        lines: list[OrderLine] | None = None
+        if st.order_id is not None and st.manifest_id is None:
+            step, lines = self._order_step(s, st.order_id)  # the lines are read once per scan
+        else:
+            step = self._step(s, st)
         if step == Step.HANDOVER:
             return self._on_handover_scan(s, text)
         if step == Step.ORDER:
@@ -197,7 +201,7 @@ class BenchWorkflow:
         if step == Step.VERIFY:  # the hot path: an item barcode is the usual scan, try it first
             product = self._product(s, text)
             if product is not None:
-                return self._on_item(s, text, product)
+                return self._on_item(s, text, product, lines)
         if self._is_badge(s, text):
             return _refused("badge", st, T("Outcome", "{name} is logged in: scan CMD:LOGOUT first"), name=st.user_name)
         if self._is_open_order(s, text, st):
@@ -342,12 +346,14 @@ class BenchWorkflow:
     def _product(self, s: Session, code: str) -> Product | None:
         return s.scalar(select(Product).join(ProductBarcode).where(ProductBarcode.barcode == code))
 
-    def _on_item(self, s: Session, text: str, product: Product | None = None) -> _Decision:
+    def _on_item(self, s: Session, text: str, product: Product | None = None,
+                 lines: list[OrderLine] | None = None) -> _Decision:
         st = self.state
         product = product or self._product(s, text)
         if product is None:
             return _refused("item", st, T("Outcome", "Unknown barcode {code}: not an item, box or command"), code=text)
-        lines = self._lines(s, st.order_id)
+        if lines is None:
+            lines = self._lines(s, st.order_id)
         index = next((i for i, line in enumerate(lines) if line.product_id == product.id), None)
         if index is None:
             return _refused("item", st, T("Outcome", "Wrong item: {name} ({sku}) is not in this order"),
@@ -839,6 +845,13 @@ class BenchWorkflow:
             select(func.coalesce(func.sum(OrderLine.quantity * Product.unit_weight_g), 0))
             .join(OrderLine.product).where(OrderLine.order_id == order_id)
         ) or 0
+
+    def _order_step(self, s: Session, order_id: int) -> tuple[Step, list[OrderLine]]:
+        """The open order's step and its lines, in one query while items are being verified."""
+        lines = self._lines(s, order_id)
+        if any(line.scanned < line.quantity for line in lines):
+            return Step.VERIFY, lines
+        return derive_order_step(s, order_id), lines
 
     def _step(self, s: Session, st: _State) -> Step:
         if st.user_id is None:
