@@ -24,6 +24,7 @@ from app.packing.outcome import Step
 from app.packing.supervisor import reopen_manifest, unlink_waybill
 from app.packing.workflow import BenchWorkflow
 from app.reports.summary import Period, by_carrier, throughput_per_hour, tiles, work
+from tests.integration.test_summary_rollup import EDGE_PERIOD_IDS, EDGE_PERIODS
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "app" / "models" / "migrations" / "versions"
 SUP, PIN = "S-9001", "1234"
@@ -259,20 +260,9 @@ def _expected(orders, names_user, names_station, period: Period, tz):
     return carriers, work_rows, hours, packed_total, handed_total
 
 
-PERIODS = [
-    Period.days(datetime(2026, 11, 25).date(), datetime(2026, 11, 25).date(), UTC),
-    Period.days(datetime(2026, 11, 25).date(), datetime(2026, 11, 25).date(), ZoneInfo("Asia/Kolkata")),  # +05:30
-    Period.days(datetime(2026, 11, 24).date(), datetime(2026, 11, 25).date(), ZoneInfo("Asia/Kathmandu")),  # +05:45
-    Period(datetime(2026, 11, 24, 12, 20, tzinfo=UTC), datetime(2026, 11, 24, 13, 50, tzinfo=UTC)),  # no whole hour
-    Period(datetime(2026, 11, 24, 12, 20, tzinfo=UTC), datetime(2026, 11, 24, 14, 0, tzinfo=UTC)),
-    Period(datetime(2026, 11, 24, 15, 0, 0, 500000, tzinfo=UTC), None),
-    Period(None, datetime(2026, 11, 25, 3, 17, tzinfo=UTC)),
-    Period(),
-]
 
 
-@pytest.mark.parametrize("period", PERIODS, ids=["utc-day", "kolkata-day", "kathmandu-2-days", "90-min",
-                                                 "partial-then-whole", "open-end", "open-start", "everything"])
+@pytest.mark.parametrize("period", EDGE_PERIODS, ids=EDGE_PERIOD_IDS)
 def test_summary_order_figures_equal_the_raw_orders(services, period):
     from statistics import median
 

@@ -156,7 +156,8 @@ def _expected_work(events, names_user, names_station, period: Period):
             for key, rows in out.items()}
 
 
-@pytest.mark.parametrize("period", [
+# Period edges shared with the order rollup's test: half-hour zones, partial hours, open ends.
+EDGE_PERIODS = [
     Period.days(datetime(2026, 11, 25).date(), datetime(2026, 11, 25).date(), UTC),
     Period.days(datetime(2026, 11, 25).date(), datetime(2026, 11, 25).date(), ZoneInfo("Asia/Kolkata")),  # +05:30
     Period.days(datetime(2026, 11, 24).date(), datetime(2026, 11, 25).date(), ZoneInfo("Asia/Kathmandu")),  # +05:45
@@ -165,8 +166,12 @@ def _expected_work(events, names_user, names_station, period: Period):
     Period(datetime(2026, 11, 24, 15, 0, 0, 500000, tzinfo=UTC), None),
     Period(None, datetime(2026, 11, 25, 3, 17, tzinfo=UTC)),
     Period(),
-], ids=["utc-day", "kolkata-day", "kathmandu-2-days", "90-min", "partial-then-whole", "open-end", "open-start",
-        "everything"])
+]
+EDGE_PERIOD_IDS = ["utc-day", "kolkata-day", "kathmandu-2-days", "90-min", "partial-then-whole", "open-end", "open-start",
+        "everything"]
+
+
+@pytest.mark.parametrize("period", EDGE_PERIODS, ids=EDGE_PERIOD_IDS)
 def test_summary_scan_figures_equal_the_raw_events(services, period):
     _seed_events(services)
     with services.engine.connect() as conn:
