@@ -53,14 +53,17 @@ def sqlite_path(url: str) -> Path:
 
 def backup_sqlite(source: Path, dest: Path, *, force: bool = False) -> int:
     """Copy ``source`` to ``dest`` consistently; returns the number of pages copied."""
-    if not source.is_file():
-        raise ConfigError(f"No database file at {source}")
-    if dest.exists() and not force:
-        raise ConfigError(f"{dest} exists: choose another name or add --force to replace it")
-    if dest.resolve() == source.resolve():
-        raise ConfigError("DEST is the database itself: choose another file")
-    if not dest.parent.is_dir():
-        raise ConfigError(f"The folder {dest.parent} does not exist")
+    try:  # a name the file system cannot hold (too long, bad bytes) is the operator's error, not a bug
+        if not source.is_file():
+            raise ConfigError(f"No database file at {source}")
+        if dest.exists() and not force:
+            raise ConfigError(f"{dest} exists: choose another name or add --force to replace it")
+        if dest.resolve() == source.resolve():
+            raise ConfigError("DEST is the database itself: choose another file")
+        if not dest.parent.is_dir():
+            raise ConfigError(f"The folder {dest.parent} does not exist")
+    except OSError as exc:
+        raise ConfigError(f"Cannot use {str(dest)[:80]} as the backup file: {exc.strerror or exc}") from exc
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     try:
         src = sqlite3.connect(source, timeout=30)  # the file exists: checked above

@@ -76,3 +76,10 @@ def test_backup_refuses_postgresql_and_missing_files(tmp_path, capsys):
     assert main(["--db", f"sqlite:///{tmp_path / 'none.db'}", "backup", str(tmp_path / "x")]) == 2
     assert "No database file" in capsys.readouterr().err
     assert not (tmp_path / "none.db").exists() and not (tmp_path / "x").exists()
+
+
+def test_backup_to_a_name_the_file_system_cannot_hold_is_a_one_line_refusal(sqlite_url, tmp_path, capsys):
+    bootstrap(sqlite_url).close()
+    assert main(["--db", sqlite_url, "backup", str(tmp_path / ("x" * 5000))]) == 2
+    err = capsys.readouterr().err
+    assert "Cannot use" in err and len(err.strip().splitlines()) == 1
