@@ -21,7 +21,7 @@ from app.config import Settings, data_dir, resolve_db_url
 from app.models import db
 from app.models.schema import Carrier
 from app.models.types import utcnow
-from app.packing.uow import UnitOfWork
+from app.models.uow import UnitOfWork
 from app.printing.base import Printer
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.bootstrap import Services
 from app.models.schema import Order, OrderLine, Product, ProductBarcode, User
+from app.packing.ports import Services
 from app.printing.base import LabelData, ManifestData, PrintJob
 from app.security import hash_pin
 

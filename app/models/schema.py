@@ -1,9 +1,10 @@
 """The PackGate schema as SQLAlchemy 2 typed models.
 
 Constraints that matter are stated here so the database enforces them for every bench, script
-and bug alike: a waybill belongs to at most one order (unique), a packed or handed-over order has
-a waybill (check), scanned never exceeds quantity (check), a parcel is on at most one manifest
-(unique), a pool number goes to at most one order (unique). Scan events are append-only: triggers
+and bug alike: a waybill belongs to at most one parcel of one order (unique), a packed or
+handed-over order has a waybill (check) and no parcel without one (trigger), scanned never exceeds
+quantity (check) nor do a line's units in parcels (trigger), a parcel is on at most one manifest
+(unique), a pool number goes to at most one parcel (unique). Scan events are append-only: triggers
 in the migration refuse UPDATE and DELETE on both SQLite and PostgreSQL.
 """
 
@@ -146,7 +147,7 @@ class Order(Base):
     lines: Mapped[list[OrderLine]] = relationship(back_populates="order", order_by="OrderLine.id")
     station: Mapped[Station | None] = relationship()
     packer: Mapped[User | None] = relationship()
-    parcel: Mapped[Parcel | None] = relationship(back_populates="order", uselist=False)
+    parcels: Mapped[list[Parcel]] = relationship(back_populates="order", order_by="Parcel.seq")
     __table_args__ = (
         CheckConstraint(_in("state", ORDER_STATES), name="state_known"),
         CheckConstraint(
@@ -183,11 +184,19 @@ class OrderLine(Base):
 
 
 class Parcel(Base):
-    """The physical parcel of an order: box, weight, label. Its waybill is the order's."""
+    """One box of an order (seq 1, 2, ...): its units, box, weight, label prints and waybill.
+
+    A waybill is unique across all parcels of all orders. The order's ``waybill`` is parcel 1's, so
+    everything that reads the order keeps working. ``sealed`` marks contents closed by CMD:NEWPARCEL
+    (the last parcel is closed by its last unit). Migration 0006's triggers make the database refuse
+    a packed or handed-over order with a parcel that has no waybill, and parcel units beyond the
+    order's quantity.
+    """
 
     __tablename__ = "parcels"
     id: Mapped[int] = mapped_column(primary_key=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer, default=1)
     box_code: Mapped[str | None] = mapped_column(ForeignKey("box_types.code"))
     weight_g: Mapped[int | None] = mapped_column(Integer)
     expected_weight_g: Mapped[int | None] = mapped_column(Integer)
@@ -196,22 +205,40 @@ class Parcel(Base):
     packed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     packer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
-    order: Mapped[Order] = relationship(back_populates="parcel")
-    __table_args__ = (CheckConstraint("weight_g IS NULL OR weight_g > 0", name="weight_positive"),)
+    waybill: Mapped[str | None] = mapped_column(String(64), unique=True)
+    preassigned_waybill: Mapped[str | None] = mapped_column(String(64))
+    sealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    order: Mapped[Order] = relationship(back_populates="parcels")
+    __table_args__ = (
+        UniqueConstraint("order_id", "seq", name="uq_parcels_order_seq"),
+        CheckConstraint("weight_g IS NULL OR weight_g > 0", name="weight_positive"),
+        CheckConstraint("seq >= 1", name="seq_positive"),
+    )
 
-    @property
-    def waybill(self) -> str | None:
-        return self.order.waybill
+
+class ParcelLine(Base):
+    """How many units of an order line went into a parcel."""
+
+    __tablename__ = "parcel_lines"
+    parcel_id: Mapped[int] = mapped_column(ForeignKey("parcels.id", ondelete="CASCADE"), primary_key=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id", ondelete="CASCADE"), primary_key=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        Index("ix_parcel_lines_order_line", "order_line_id"),
+    )
 
 
 class WaybillPoolEntry(Base):
-    """A number a carrier allocated to the shop; given to one order at the label step."""
+    """A number a carrier allocated to the shop; given to one parcel at its label step. The order
+    keeps it even when the parcel is unpacked again (its label may already be on a box)."""
 
     __tablename__ = "waybill_pool"
     id: Mapped[int] = mapped_column(primary_key=True)
     carrier_code: Mapped[str] = mapped_column(ForeignKey("carriers.code"))
     number: Mapped[str] = mapped_column(String(64), unique=True)
-    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), unique=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    parcel_id: Mapped[int | None] = mapped_column(ForeignKey("parcels.id", ondelete="SET NULL"), unique=True)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     __table_args__ = (Index("ix_waybill_pool_free", "carrier_code", "order_id", "id"),)
@@ -240,10 +267,13 @@ class Manifest(Base):
 
 
 class ManifestItem(Base):
+    """One parcel handed to the courier on a manifest (at most one manifest per parcel)."""
+
     __tablename__ = "manifest_items"
     id: Mapped[int] = mapped_column(primary_key=True)
     manifest_id: Mapped[int] = mapped_column(ForeignKey("manifests.id", ondelete="CASCADE"), index=True)
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)  # one manifest per parcel
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    parcel_id: Mapped[int] = mapped_column(ForeignKey("parcels.id"), unique=True)  # one manifest per parcel
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     manifest: Mapped[Manifest] = relationship(back_populates="items")
     order: Mapped[Order] = relationship()

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.bootstrap import Services
 from app.i18n import QT_TRANSLATE_NOOP, Message
 from app.models.schema import Role, ScanEvent, Station, User
+from app.packing.ports import Services
 from app.security import check_pin
 
 

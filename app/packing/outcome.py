@@ -68,6 +68,23 @@ class LineView:
 
 
 @dataclass(frozen=True)
+class ParcelView:
+    seq: int
+    units: int
+    waybill: str | None = None
+    box_code: str | None = None
+    weight_g: int | None = None
+    sealed: bool = False
+
+    @property
+    def state(self) -> str:
+        """open (being filled), closed (contents done, box to waybill), linked (has its waybill)."""
+        if self.waybill:
+            return "linked"
+        return "closed" if self.sealed else "open"
+
+
+@dataclass(frozen=True)
 class OrderView:
     order_no: str
     carrier_code: str
@@ -85,6 +102,9 @@ class OrderView:
     expected_weight_g: int | None = None
     tolerance_g: int | None = None
     label_prints: int = 0
+    parcels: tuple[ParcelView, ...] = ()
+    parcel_seq: int | None = None  # the parcel being filled or finished (box, weight, label, waybill)
+    parcel_total: int | None = None  # known once every unit is in a parcel
 
     @property
     def items_scanned(self) -> int:

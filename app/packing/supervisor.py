@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
-from app.bootstrap import Services
 from app.errors import KnownError
 from app.i18n import QT_TRANSLATE_NOOP, Message
-from app.models.schema import Manifest, ManifestItem, Order, OrderLine, OrderState, Parcel, ScanEvent
+from app.models.schema import Manifest, ManifestItem, Order, OrderState, Parcel, ScanEvent
+from app.packing import repository as repo
 from app.packing.auth import NotAuthorized, Supervisor, authorize_supervisor, station_id
+from app.packing.ports import Services
 
 T = QT_TRANSLATE_NOOP
 
@@ -93,14 +94,12 @@ def release_hold(services: Services, badge: str, pin: str, order_no: str, reason
                           order_no=order.order_no, state=order.state)
         done = s.execute(update(Order).where(Order.id == order.id, Order.state == before)
                          .values(state=OrderState.READY.value, station_id=None, packer_id=None,
-                                 packing_started_at=None, hold_reason="")
+                                 packing_started_at=None, hold_reason="", waybill=None)
                          .execution_options(synchronize_session=False)).rowcount
         if done != 1:
             s.refresh(order)
             raise _state_changed(order)
-        s.execute(update(OrderLine).where(OrderLine.order_id == order.id).values(scanned=0)
-                  .execution_options(synchronize_session=False))
-        s.execute(delete(Parcel).where(Parcel.order_id == order.id).execution_options(synchronize_session=False))
+        repo.reset(s, order.id)  # every unit back on the shelf, every parcel unpacked
         if before == OrderState.ON_HOLD.value:
             msg = Message(T("Outcome", "Order {order_no} released from hold: ready to pack again"),
                           {"order_no": order.order_no})
@@ -143,46 +142,69 @@ def cancel_order(services: Services, badge: str, pin: str, order_no: str, reason
     return ActionDone("cancel", msg, sup.name, order.order_no)
 
 
+def _parcel_to_unlink(s: Session, target: str) -> tuple[Order, Parcel]:
+    """The parcel ``target`` names: its waybill, or the order number of a one-parcel order."""
+    target = target.strip()
+    parcel = s.scalar(select(Parcel).where(Parcel.waybill == target.upper()))
+    if parcel is not None:
+        order = s.get(Order, parcel.order_id)
+        assert order is not None
+        return order, parcel
+    order = _order(s, target)
+    linked = list(s.scalars(select(Parcel).where(Parcel.order_id == order.id, Parcel.waybill.is_not(None))
+                            .order_by(Parcel.seq)))
+    if len(linked) > 1:
+        raise _refuse(T("Outcome", "Order {order_no} ships in {count} parcels: give the waybill of the one to unlink ({waybills})"),
+                      order_no=order.order_no, count=len(linked), waybills=", ".join(p.waybill or "" for p in linked))
+    if not linked:
+        raise _refuse(T("Outcome", "Order {order_no} is {state}: it has no linked waybill to unlink"),
+                      order_no=order.order_no, state=order.state)
+    return order, linked[0]
+
+
 def unlink_waybill(services: Services, badge: str, pin: str, order_no: str, reason: str, *,
                    station: str | None = None) -> ActionDone:
-    """packed -> packing at the same bench, waybill NULL: the number is free again.
-
-    The order keeps its bench, box, weight and printed label, so that bench resumes it at the
-    waybill step. Refused once handed over or on a manifest (open or closed).
+    """One parcel's waybill off a packed order (the target: the waybill, or the order number of a
+    one-parcel order): packed -> packing at the same bench, that parcel's waybill NULL and the
+    number free again. The parcel keeps its box, weight and printed label, so that bench resumes it
+    at the waybill step; the other parcels keep theirs. Refused once handed over or on a manifest.
     """
     sup, reason = _authorize(services, badge, pin, reason, "unlink", station)
     with services.uow() as uow:
         s = uow.session
-        order = _order(s, order_no)
-        # Lock the order row first (PostgreSQL): a bench adding it to a manifest right now holds the
-        # same lock, so the manifest check below sees its committed row instead of racing it.
+        order, parcel = _parcel_to_unlink(s, order_no)
+        # Lock the order row first (PostgreSQL): a bench adding a parcel to a manifest right now holds
+        # the same lock, so the manifest check below sees its committed row instead of racing it.
         s.execute(select(Order.id).where(Order.id == order.id).with_for_update())
         s.refresh(order)
+        s.refresh(parcel)
         if order.state == OrderState.HANDED_OVER.value:
             raise _refuse(T("Outcome", "Order {order_no} was handed over (waybill {waybill}): it cannot be unlinked"),
-                          order_no=order.order_no, waybill=order.waybill or "")
-        if order.state != OrderState.PACKED.value or not order.waybill:
+                          order_no=order.order_no, waybill=parcel.waybill or "")
+        if order.state != OrderState.PACKED.value or not parcel.waybill:
             raise _refuse(T("Outcome", "Order {order_no} is {state}: it has no linked waybill to unlink"),
                           order_no=order.order_no, state=order.state)
-        on_manifest = exists().where(ManifestItem.order_id == Order.id)
+        on_manifest = exists().where(ManifestItem.parcel_id == parcel.id)
         manifest_no = s.scalar(select(Manifest.manifest_no).join(ManifestItem, ManifestItem.manifest_id == Manifest.id)
-                               .where(ManifestItem.order_id == order.id))
+                               .where(ManifestItem.parcel_id == parcel.id))
         if manifest_no is not None:
             raise _refuse(T("Outcome", "Order {order_no} is on manifest {manifest_no}: take it off the handover first"),
                           order_no=order.order_no, manifest_no=manifest_no)
         if order.station_id is None:  # a packed order always has its bench; a script may have cleared it
             raise _refuse(T("Outcome", "Order {order_no} has no bench to go back to"), order_no=order.order_no)
-        number = order.waybill
+        number = parcel.waybill
+        values: dict = {"state": OrderState.PACKING.value, "packed_at": None}
+        if parcel.seq == 1:
+            values["waybill"] = None
         done = s.execute(update(Order)
-                         .where(Order.id == order.id, Order.state == OrderState.PACKED.value, Order.waybill == number,
-                                ~on_manifest)
-                         .values(state=OrderState.PACKING.value, waybill=None, packed_at=None)
-                         .execution_options(synchronize_session=False)).rowcount
+                         .where(Order.id == order.id, Order.state == OrderState.PACKED.value, ~on_manifest)
+                         .values(**values).execution_options(synchronize_session=False)).rowcount
+        if done == 1:
+            done = s.execute(update(Parcel).where(Parcel.id == parcel.id, Parcel.waybill == number)
+                             .values(waybill=None, packed_at=None).execution_options(synchronize_session=False)).rowcount
         if done != 1:
             s.refresh(order)
             raise _state_changed(order)
-        s.execute(update(Parcel).where(Parcel.order_id == order.id).values(packed_at=None)
-                  .execution_options(synchronize_session=False))
         msg = Message(T("Outcome", "Waybill {number} unlinked from order {order_no}: the order is back to packing"),
                       {"number": number, "order_no": order.order_no})
         _audit(s, services, sup, station, "unlink", raw=number, message=msg, reason=reason, order_id=order.id)

@@ -67,6 +67,17 @@ class LabelData:
     note: str = ""
     size: str = DEFAULT_LABEL_SIZE
     reprint: bool = False
+    parcel_seq: int = 1
+    parcel_total: int | None = 1  # None: more parcels follow, their number not known yet
+
+    @property
+    def parcel_text(self) -> str:
+        """"2/3" on the label of a split order ("1/2+" while more may follow); "" for one parcel."""
+        if self.parcel_seq == 1 and self.parcel_total == 1:
+            return ""
+        if self.parcel_total is None:
+            return f"{self.parcel_seq}/{self.parcel_seq + 1}+"
+        return f"{self.parcel_seq}/{self.parcel_total}"
 
 
 @dataclass(frozen=True)
@@ -74,6 +85,7 @@ class ManifestParcel:
     waybill: str
     order_no: str
     weight_g: int | None
+    parcel: str = ""  # "2/3" for an order in several parcels
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,11 @@ def _header(pen: _Pen, label: LabelData, subtitle: str) -> None:
     if label.station:
         y -= 8
         c.drawRightString(right, y, clip_text(label.station, font, 6.5, right_w))
+    if label.parcel_text:
+        y -= 9
+        c.setFont(font, 8)
+        c.drawRightString(right, y, f"包裹 Parcel {label.parcel_text}", mode=2)
+        c.setFont(font, 6.5)
     if label.reprint:
         y -= 8
         c.drawRightString(right, y, "REPRINT 补打", mode=2)

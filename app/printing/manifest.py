@@ -121,7 +121,8 @@ def render_manifest_pdf(m: ManifestData, font_path: str | os.PathLike[str] | Non
             p = parcels[i]
             c.drawString(COLS[0], y, str(i + 1))
             c.drawString(COLS[1], y, p.waybill)
-            c.drawString(COLS[2], y, clip_text(p.order_no, font, 9, WEIGHT_RIGHT - COLS[2] - 25 * mm))
+            order_text = f"{p.order_no} ({p.parcel})" if p.parcel else p.order_no
+            c.drawString(COLS[2], y, clip_text(order_text, font, 9, WEIGHT_RIGHT - COLS[2] - 25 * mm))
             c.drawRightString(WEIGHT_RIGHT, y, format_weight(p.weight_g))
             y -= ROW_H
         if page_no == len(pages):

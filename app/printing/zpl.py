@@ -133,7 +133,9 @@ class _Zpl:
 def _header(z: _Zpl, label: LabelData, subtitle: str) -> None:
     top = z.y
     printed = (label.printed_at or datetime.now()).strftime("%Y-%m-%d %H:%M")
-    right = [printed] + ([label.station] if label.station else []) + (["REPRINT 补打"] if label.reprint else [])
+    right = ([printed] + ([label.station] if label.station else [])
+             + ([f"包裹 Parcel {label.parcel_text}"] if label.parcel_text else [])
+             + (["REPRINT 补打"] if label.reprint else []))
     for i, s in enumerate(right):
         z.text_at(s, z.d(2.5), top + i * z.d(3), "R")
     room = z.inner - z.d(25)  # leave the right column free

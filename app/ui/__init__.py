@@ -3,7 +3,7 @@
 # Start-up time: load the Qt-free domain (SQLAlchemy, Alembic, the models, the workflow) before
 # PySide6. Once PySide6 is imported, its import hook (shibokensupport's feature_imported) reads the
 # source of every module imported after it, which cost ~0.15 s of the window's start.
-import app.bootstrap  # noqa: F401
+import app.models.db  # noqa: F401
 import app.packing.workflow  # noqa: F401
 from app.ui.qtcompat import guard as _guard
 

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.bootstrap import Services
 from app.config import Settings
 from app.errors import KnownError
 from app.packing.auth import NotAuthorized, authorize_supervisor
+from app.packing.ports import Services
 from app.ui.station_window import render
 from app.ui.supervisor.tasks import TaskRunner
 

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.bootstrap import Services
 from app.packing.outcome import BenchView, Level, Outcome, Step
+from app.packing.ports import Services
 from app.packing.workflow import CMD_HANDOVER, CMD_LOGOUT, BenchWorkflow
 from app.ui.banner import Banner
 from app.ui.handover_panel import HandoverPanel

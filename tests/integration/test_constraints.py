@@ -28,20 +28,29 @@ BASE_DATA = (
         " recipient_address, note, created_at, imported_at, state, hold_reason)"
         f" VALUES ({i}, 'O-{i}', '', 'ZTO', '', '', '', '', '2026-01-01 00:00:00', '2026-01-01 00:00:00',"
         " 'ready', '')"
-        for i in (1, 2, 3)
+        for i in (1, 2, 3, 4)  # orders 3 and 4 have no parcels
     ),
     "INSERT INTO order_lines (id, order_id, product_id, quantity, scanned) VALUES (1, 1, 1, 2, 0)",
+    "INSERT INTO order_lines (id, order_id, product_id, quantity, scanned) VALUES (2, 2, 1, 1, 0)",
+    # order 1: parcels 1 and 4; order 2: parcels 2 and 3
+    *(f"INSERT INTO parcels (id, order_id, seq, label_prints, sealed) VALUES ({pid}, {oid}, {seq}, 0, FALSE)"
+      for pid, oid, seq in ((1, 1, 1), (2, 2, 1), (3, 2, 2), (4, 1, 2))),
     *(
         f"INSERT INTO manifests (id, manifest_no, carrier_code, opened_at) VALUES ({i}, 'M-{i}', 'ZTO',"
         " '2026-01-01 00:00:00')"
         for i in (1, 2)
     ),
-    "INSERT INTO manifest_items (id, manifest_id, order_id, scanned_at) VALUES (1, 1, 1, '2026-01-01 00:00:00')",
-    "INSERT INTO waybill_pool (id, carrier_code, number, order_id, imported_at)"
-    " VALUES (1, 'ZTO', '75310000000099', 1, '2026-01-01 00:00:00')",
+    "INSERT INTO manifest_items (id, manifest_id, order_id, parcel_id, scanned_at)"
+    " VALUES (1, 1, 1, 1, '2026-01-01 00:00:00')",
+    "INSERT INTO waybill_pool (id, carrier_code, number, order_id, parcel_id, imported_at)"
+    " VALUES (1, 'ZTO', '75310000000099', 1, 1, '2026-01-01 00:00:00')",
     "INSERT INTO scan_events (id, at, raw, kind, accepted, message, reason)"
     " VALUES (1, '2026-01-01 00:00:00', 'O-1', 'order', TRUE, 'ok', '')",
 )
+
+BOTH_PARCELS_LINKED = ["UPDATE parcels SET waybill = '75310000000012' WHERE id = 2",
+                       "UPDATE parcels SET waybill = '75310000000013' WHERE id = 3"]
+NO_PARCEL_WITHOUT_WAYBILL = r"no parcel without a waybill|has no waybill|needs a waybill"
 
 # id, legal statements first (must succeed), the statement the database must refuse, what the error names
 CASES = [
@@ -50,16 +59,16 @@ CASES = [
      "UPDATE orders SET waybill = '75310000000001' WHERE id = 2",
      r"uq_orders_waybill|orders\.waybill"),
     ("packed_without_waybill",
-     ["UPDATE orders SET state = 'packed', waybill = '75310000000002' WHERE id = 1"],
-     "UPDATE orders SET state = 'packed' WHERE id = 2",
+     ["UPDATE orders SET state = 'packed', waybill = '75310000000002' WHERE id = 3"],
+     "UPDATE orders SET state = 'packed' WHERE id = 4",
      "shipped_has_waybill"),
     ("handed_over_without_waybill",
-     ["UPDATE orders SET state = 'handed_over', waybill = '75310000000003' WHERE id = 1"],
-     "UPDATE orders SET state = 'handed_over' WHERE id = 2",
+     ["UPDATE orders SET state = 'handed_over', waybill = '75310000000003' WHERE id = 3"],
+     "UPDATE orders SET state = 'handed_over' WHERE id = 4",
      "shipped_has_waybill"),
     ("waybill_removed_from_packed_order",
-     ["UPDATE orders SET state = 'packed', waybill = '75310000000004' WHERE id = 1"],
-     "UPDATE orders SET waybill = NULL WHERE id = 1",
+     ["UPDATE orders SET state = 'packed', waybill = '75310000000004' WHERE id = 3"],
+     "UPDATE orders SET waybill = NULL WHERE id = 3",
      "shipped_has_waybill"),
     ("scan_event_update",
      ["INSERT INTO scan_events (at, raw, kind, accepted, message, reason)"
@@ -81,22 +90,62 @@ CASES = [
      ["UPDATE orders SET state = 'on_hold' WHERE id = 2"],
      "UPDATE orders SET state = 'shipped' WHERE id = 2",
      "state_known"),
-    ("order_on_two_manifests",
-     ["INSERT INTO manifest_items (manifest_id, order_id, scanned_at) VALUES (2, 2, '2026-01-01 00:00:00')"],
-     "INSERT INTO manifest_items (manifest_id, order_id, scanned_at) VALUES (2, 1, '2026-01-01 00:00:00')",
-     r"uq_manifest_items_order_id|manifest_items\.order_id"),
+    ("parcel_on_two_manifests",
+     ["INSERT INTO manifest_items (manifest_id, order_id, parcel_id, scanned_at) VALUES (2, 2, 2, '2026-01-01 00:00:00')"],
+     "INSERT INTO manifest_items (manifest_id, order_id, parcel_id, scanned_at) VALUES (2, 1, 1, '2026-01-01 00:00:00')",
+     r"uq_manifest_items_parcel_id|manifest_items\.parcel_id"),
     ("pool_number_to_two_orders",
      ["INSERT INTO waybill_pool (carrier_code, number, order_id, imported_at)"
       " VALUES ('ZTO', '75310000000098', 2, '2026-01-01 00:00:00')"],
      "INSERT INTO waybill_pool (carrier_code, number, order_id, imported_at)"
      " VALUES ('ZTO', '75310000000099', 3, '2026-01-01 00:00:00')",
      r"uq_waybill_pool_number|waybill_pool\.number"),
-    ("two_pool_numbers_to_one_order",
-     [],
-     "UPDATE waybill_pool SET order_id = 1 WHERE id = 1; "
-     "INSERT INTO waybill_pool (carrier_code, number, order_id, imported_at)"
-     " VALUES ('ZTO', '75310000000097', 1, '2026-01-01 00:00:00')",
-     r"uq_waybill_pool_order_id|waybill_pool\.order_id"),
+    ("two_pool_numbers_to_one_parcel",
+     ["INSERT INTO waybill_pool (carrier_code, number, order_id, parcel_id, imported_at)"
+      " VALUES ('ZTO', '75310000000096', 1, 4, '2026-01-01 00:00:00')"],
+     "INSERT INTO waybill_pool (carrier_code, number, order_id, parcel_id, imported_at)"
+     " VALUES ('ZTO', '75310000000097', 1, 1, '2026-01-01 00:00:00')",
+     r"uq_waybill_pool_parcel_id|waybill_pool\.parcel_id"),
+    ("waybill_on_two_parcels",
+     ["UPDATE parcels SET waybill = '75310000000011' WHERE id = 2"],
+     "UPDATE parcels SET waybill = '75310000000011' WHERE id = 3",
+     r"uq_parcels_waybill|parcels\.waybill"),
+    ("two_parcels_with_one_seq", [],
+     "INSERT INTO parcels (order_id, seq, label_prints, sealed) VALUES (1, 2, 0, FALSE)",
+     r"uq_parcels_order_seq|parcels\.order_id, parcels\.seq"),
+    ("packed_with_a_parcel_without_waybill",
+     [*BOTH_PARCELS_LINKED, "UPDATE orders SET state = 'packed', waybill = '75310000000012' WHERE id = 2",
+      "UPDATE orders SET state = 'ready' WHERE id = 2", "UPDATE parcels SET waybill = NULL WHERE id = 3"],
+     "UPDATE orders SET state = 'packed' WHERE id = 2",
+     NO_PARCEL_WITHOUT_WAYBILL),
+    ("handed_over_with_a_parcel_without_waybill",
+     [*BOTH_PARCELS_LINKED, "UPDATE orders SET state = 'handed_over', waybill = '75310000000012' WHERE id = 2",
+      "UPDATE orders SET state = 'ready' WHERE id = 2", "UPDATE parcels SET waybill = NULL WHERE id = 3"],
+     "UPDATE orders SET state = 'handed_over' WHERE id = 2",
+     NO_PARCEL_WITHOUT_WAYBILL),
+    ("parcel_waybill_removed_from_packed_order",
+     [*BOTH_PARCELS_LINKED, "UPDATE orders SET state = 'packed', waybill = '75310000000012' WHERE id = 2"],
+     "UPDATE parcels SET waybill = NULL WHERE id = 3",
+     NO_PARCEL_WITHOUT_WAYBILL),
+    ("parcel_without_waybill_added_to_packed_order",
+     [*BOTH_PARCELS_LINKED, "UPDATE orders SET state = 'packed', waybill = '75310000000012' WHERE id = 2"],
+     "INSERT INTO parcels (order_id, seq, label_prints, sealed) VALUES (2, 3, 0, FALSE)",
+     NO_PARCEL_WITHOUT_WAYBILL),
+    ("parcel_units_over_the_ordered_quantity",
+     ["INSERT INTO parcel_lines (parcel_id, order_line_id, quantity) VALUES (1, 1, 1)",
+      "INSERT INTO parcel_lines (parcel_id, order_line_id, quantity) VALUES (4, 1, 1)",
+      "DELETE FROM parcel_lines WHERE parcel_id = 4"],
+     "INSERT INTO parcel_lines (parcel_id, order_line_id, quantity) VALUES (4, 1, 2)",
+     "parcel units exceed"),
+    ("parcel_units_raised_over_the_ordered_quantity",
+     ["INSERT INTO parcel_lines (parcel_id, order_line_id, quantity) VALUES (1, 1, 1)",
+      "UPDATE parcel_lines SET quantity = 2 WHERE parcel_id = 1"],
+     "UPDATE parcel_lines SET quantity = 3 WHERE parcel_id = 1",
+     "parcel units exceed"),
+    ("parcel_holds_a_line_of_another_order",
+     ["INSERT INTO parcel_lines (parcel_id, order_line_id, quantity) VALUES (2, 2, 1)"],
+     "INSERT INTO parcel_lines (parcel_id, order_line_id, quantity) VALUES (3, 1, 1)",
+     "another order"),
     ("packing_without_station",
      ["UPDATE orders SET state = 'packing', station_id = 1 WHERE id = 2"],
      "UPDATE orders SET state = 'packing' WHERE id = 3",
@@ -114,7 +163,7 @@ def _migrated(url: str) -> Engine:
         for statement in BASE_DATA:
             conn.execute(text(statement))
         if engine.dialect.name == "postgresql":  # explicit ids above do not move the sequences
-            for table in ("stations", "products", "orders", "order_lines", "manifests", "manifest_items",
+            for table in ("stations", "products", "orders", "order_lines", "parcels", "manifests", "manifest_items",
                           "waybill_pool", "scan_events"):
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
     return engine
@@ -167,7 +216,7 @@ def test_rollbacks_left_base_data_intact(engine):
     """The cases above really ran against the base data and left nothing behind."""
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM scan_events")).scalar() == 1
-        assert conn.execute(text("SELECT count(*) FROM orders WHERE state = 'ready' AND waybill IS NULL")).scalar() == 3
+        assert conn.execute(text("SELECT count(*) FROM orders WHERE state = 'ready' AND waybill IS NULL")).scalar() == 4
 
 
 def test_scan_events_truncate_refused_on_postgres(engine):

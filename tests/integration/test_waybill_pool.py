@@ -10,12 +10,13 @@ import threading
 from collections import Counter
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from app.bootstrap import bootstrap
 from app.cli import main
 from app.config import Settings
-from app.models.schema import Order, OrderLine, Product, ProductBarcode, User, WaybillPoolEntry
+from app.models.schema import Order, OrderLine, Parcel, Product, ProductBarcode, User, WaybillPoolEntry
+from app.packing import repository, rules
 from app.packing.outcome import Level, Step
 from app.packing.workflow import BenchWorkflow
 
@@ -235,13 +236,18 @@ def test_many_takers_hammering_the_pool_path(services, clock, tmp_path):
     barrier = threading.Barrier(threads_n)
     errors: list[BaseException] = []
 
+    with services.uow() as uow:  # parcel 1 of every order, as the bench makes at the first item
+        parcel_ids = {order_no: uow.session.execute(insert(Parcel).values(order_id=ids[order_no], seq=1)
+                                                    .returning(Parcel.id)).scalar_one() for order_no in orders}
+
     def take(i: int) -> None:
-        flow = BenchWorkflow(bench_services[i], f"HAMMER-{i}")
+        actor = repository.Actor(station_id=0, user_id=None, clock=clock)
         try:
             barrier.wait(timeout=30)
             for order_no in orders[i * per_thread:(i + 1) * per_thread]:
                 with bench_services[i].uow() as uow:
-                    flow._take_pool_waybill(uow.session, ids[order_no])
+                    effect = rules.TakePoolWaybill(ids[order_no], parcel_ids[order_no], 1, "SF")
+                    repository.apply(uow.session, [effect], actor)
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -263,3 +269,6 @@ def test_many_takers_hammering_the_pool_path(services, clock, tmp_path):
     assert len(taken) == numbers  # every number went out (more orders than numbers) ...
     assert len({order_id for _, order_id in taken}) == numbers  # ... each to a different order ...
     assert sorted(preassigned) == sorted(POOL[:numbers])  # ... and no number is on two orders
+    with services.read_uow() as uow:  # each number is on its parcel too
+        on_parcels = [w for w in uow.session.scalars(select(Parcel.preassigned_waybill)) if w]
+    assert sorted(on_parcels) == sorted(POOL[:numbers])

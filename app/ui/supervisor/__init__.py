@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from app.bootstrap import Services
+from app.packing.ports import Services
 
 __all__ = ["open_supervisor"]
 

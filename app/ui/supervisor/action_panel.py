@@ -9,8 +9,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from app.bootstrap import Services
 from app.i18n import QT_TRANSLATE_NOOP
+from app.packing.ports import Services
 from app.packing.supervisor import ACTIONS, ActionDone, run_action
 from app.ui.supervisor.tasks import TaskRunner, error_text
 

@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.bootstrap import Services
 from app.i18n import QT_TRANSLATE_NOOP
 from app.packing.auth import Supervisor
+from app.packing.ports import Services
 from app.reports.summary import Period
 from app.ui.supervisor.action_panel import ActionPanel
 from app.ui.supervisor.tasks import TaskRunner, error_text

@@ -8,8 +8,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from app.bootstrap import Services
 from app.packing.auth import Supervisor, authorize_supervisor
+from app.packing.ports import Services
 from app.ui.supervisor.tasks import TaskRunner, error_text
 
 

@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
-from app.bootstrap import Services
 from app.packing.auth import Supervisor
+from app.packing.ports import Services
 from app.ui.supervisor.dashboard import Dashboard
 from app.ui.supervisor.login import LoginForm
 from app.ui.supervisor.tasks import TaskRunner

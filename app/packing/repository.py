@@ -1,0 +1,456 @@
+"""Loads what the bench rules decide on, and applies their effects, inside the caller's unit of work.
+
+Reads are a few Core statements (the open order, its lines and parcels; what a scanned code is).
+Writes are conditional UPDATEs and inserts backed by the schema's unique constraints and triggers:
+when another bench or a supervisor got there first, :class:`Conflict` says so and this scan's
+effects are not written. Nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.models.schema import (
+    BoxType,
+    Manifest,
+    ManifestItem,
+    Order,
+    OrderLine,
+    OrderState,
+    Parcel,
+    ParcelLine,
+    Product,
+    ProductBarcode,
+    Station,
+    User,
+    WaybillPoolEntry,
+)
+from app.packing import rules
+from app.packing.model import (
+    BoxFact,
+    CodeFacts,
+    LineSnap,
+    ManifestSnap,
+    OrderSnap,
+    ParcelFact,
+    ParcelSnap,
+    ProductFact,
+)
+from app.packing.outcome import Step
+
+CLAIM_RETRIES = 5
+PACKING = OrderState.PACKING.value
+
+
+class Conflict(Exception):
+    """Another writer changed what the decision relied on; nothing of this scan's effects stays."""
+
+    def __init__(self, reason: str, **details) -> None:
+        super().__init__(reason)
+        self.reason = reason  # claim, over_scan, taken_away, waybill_taken, manifest_taken, manifest_closed
+        self.details = details
+
+
+@dataclass
+class Applied:
+    """What the database chose while applying (ids and numbers the rules could not know)."""
+
+    pool_numbers: dict[int, str] = field(default_factory=dict)  # parcel seq -> number
+    parcel_ids: dict[int, int] = field(default_factory=dict)  # parcel seq -> new id
+    manifest: tuple[int, str] | None = None  # opened or resumed (id, number)
+
+
+# ------------------------------------------------------------------------------------------ reads
+
+_BARCODE = (select(func.min(ProductBarcode.barcode)).where(ProductBarcode.product_id == Product.id)
+            .correlate(Product).scalar_subquery())
+_ORDER = select(Order.id, Order.order_no, Order.state, Order.station_id, Order.carrier_code,
+                Order.preassigned_waybill, Order.waybill, Order.recipient_name, Order.recipient_phone,
+                Order.recipient_address, Order.note)
+_LINES = (select(OrderLine.id, OrderLine.product_id, Product.sku, Product.name, _BARCODE, OrderLine.quantity,
+                 OrderLine.scanned, Product.unit_weight_g)
+          .join(Product, Product.id == OrderLine.product_id)
+          .where(OrderLine.order_id == bindparam("order_id")).order_by(OrderLine.id))
+_PARCELS = (select(Parcel.id, Parcel.seq, Parcel.box_code, Parcel.expected_weight_g, Parcel.weight_g,
+                   Parcel.label_prints, Parcel.waybill, Parcel.preassigned_waybill, Parcel.sealed,
+                   ParcelLine.order_line_id, ParcelLine.quantity)
+            .outerjoin(ParcelLine, ParcelLine.parcel_id == Parcel.id)
+            .where(Parcel.order_id == bindparam("order_id")).order_by(Parcel.seq, ParcelLine.order_line_id))
+_PRODUCT = (select(Product.id, Product.sku, Product.name).join(ProductBarcode, ProductBarcode.product_id == Product.id)
+            .where(ProductBarcode.barcode == bindparam("code")))
+
+
+def _snapshot(s: Session, row) -> OrderSnap:
+    lines = tuple(LineSnap(*r) for r in s.execute(_LINES, {"order_id": row.id}))
+    parcels: list[ParcelSnap] = []
+    current: dict | None = None
+    units: list[tuple[int, int]] = []
+    for r in s.execute(_PARCELS, {"order_id": row.id}):
+        if current is None or current["id"] != r.id:
+            if current is not None:
+                parcels.append(ParcelSnap(units=tuple(units), **current))
+            current = {"id": r.id, "seq": r.seq, "box_code": r.box_code, "expected_weight_g": r.expected_weight_g,
+                       "weight_g": r.weight_g, "label_prints": r.label_prints, "waybill": r.waybill,
+                       "preassigned_waybill": r.preassigned_waybill, "sealed": bool(r.sealed)}
+            units = []
+        if r.order_line_id is not None:
+            units.append((r.order_line_id, r.quantity))
+    if current is not None:
+        parcels.append(ParcelSnap(units=tuple(units), **current))
+    return OrderSnap(id=row.id, order_no=row.order_no, state=row.state, station_id=row.station_id,
+                     carrier_code=row.carrier_code, preassigned_waybill=row.preassigned_waybill, waybill=row.waybill,
+                     lines=lines, parcels=tuple(parcels), recipient_name=row.recipient_name,
+                     recipient_phone=row.recipient_phone, recipient_address=row.recipient_address, note=row.note)
+
+
+def load_order(s: Session, order_id: int) -> OrderSnap | None:
+    row = s.execute(_ORDER.where(Order.id == order_id)).first()
+    return _snapshot(s, row) if row is not None else None
+
+
+def load_order_by_no(s: Session, order_no: str) -> OrderSnap | None:
+    row = s.execute(_ORDER.where(Order.order_no == order_no)).first()
+    if row is None:
+        return None
+    snap = _snapshot(s, row)
+    if snap.state == PACKING and snap.station_id is not None:
+        from dataclasses import replace
+
+        snap = replace(snap, holder=s.scalar(select(Station.name).where(Station.id == snap.station_id)))
+    return snap
+
+
+def order_step(s: Session, order_id: int) -> Step:
+    """Where an open order stands, from what the database holds (crash-safe)."""
+    snap = load_order(s, order_id)
+    assert snap is not None
+    return rules.order_step(snap)
+
+
+def open_manifest_id(s: Session, station_id: int) -> tuple[int, str] | None:
+    row = s.execute(select(Manifest.id, Manifest.manifest_no)
+                    .where(Manifest.station_id == station_id, Manifest.closed_at.is_(None))
+                    .order_by(Manifest.id.desc()).limit(1)).first()
+    return (row.id, row.manifest_no) if row else None
+
+
+def packing_order_id(s: Session, station_id: int) -> tuple[int, str] | None:
+    row = s.execute(select(Order.id, Order.order_no)
+                    .where(Order.station_id == station_id, Order.state == PACKING)).first()
+    return (row.id, row.order_no) if row else None
+
+
+def load_manifest(s: Session, manifest_id: int, *, with_missing: bool = False) -> ManifestSnap | None:
+    row = s.execute(select(Manifest.id, Manifest.manifest_no, Manifest.carrier_code, Manifest.closed_at)
+                    .where(Manifest.id == manifest_id)).first()
+    if row is None:
+        return None
+    count = s.scalar(select(func.count()).select_from(ManifestItem).where(ManifestItem.manifest_id == manifest_id)) or 0
+    missing: tuple[tuple[str, int, str], ...] = ()
+    if with_missing:
+        missing = tuple(tuple(r) for r in s.execute(missing_parcels(manifest_id)))
+    return ManifestSnap(row.id, row.manifest_no, row.carrier_code, row.closed_at is not None, count, missing)
+
+
+def _on_closed_manifest(parcel_id_column, *, or_manifest: int | None = None):
+    closed = Manifest.closed_at.is_not(None)
+    if or_manifest is not None:
+        closed = or_(closed, Manifest.id == or_manifest)
+    return (exists().where(ManifestItem.parcel_id == parcel_id_column, ManifestItem.manifest_id == Manifest.id, closed))
+
+
+def missing_parcels(manifest_id: int):
+    """Parcels of the orders on ``manifest_id`` that are neither on it nor on a closed manifest."""
+    orders_here = select(ManifestItem.order_id).where(ManifestItem.manifest_id == manifest_id)
+    return (select(Order.order_no, Parcel.seq, func.coalesce(Parcel.waybill, ""))
+            .join(Order, Order.id == Parcel.order_id)
+            .where(Parcel.order_id.in_(orders_here), ~_on_closed_manifest(Parcel.id, or_manifest=manifest_id))
+            .order_by(Order.order_no, Parcel.seq))
+
+
+def _product(s: Session, code: str) -> ProductFact | None:
+    row = s.execute(_PRODUCT, {"code": code}).first()
+    return ProductFact(*row) if row else None
+
+
+def _box(s: Session, code: str) -> BoxFact | None:
+    row = s.execute(select(BoxType.code, BoxType.tare_g, BoxType.active).where(BoxType.code == code.upper())).first()
+    return BoxFact(row.code, row.tare_g, bool(row.active)) if row else None
+
+
+def _badge(s: Session, *codes: str) -> bool:
+    return s.scalar(select(User.id).where(User.badge.in_(codes)).limit(1)) is not None
+
+
+def facts(s: Session, step: Step, text: str, number: str, *, command: bool = False) -> CodeFacts:
+    """What the database knows about ``text`` (and ``number``, its waybill form): only what the
+    rules of ``step`` look at, cheapest first."""
+    if command:
+        return CodeFacts()
+    if step == Step.VERIFY:
+        product = _product(s, text)
+        if product is not None:
+            return CodeFacts(product=product)
+        return CodeFacts(box=_box(s, text), is_badge=_badge(s, text))
+    if step in (Step.BOX, Step.WEIGHT):
+        return CodeFacts(box=_box(s, text), product=_product(s, text), is_badge=_badge(s, text))
+    if step == Step.LABEL:
+        return CodeFacts(is_badge=_badge(s, text))
+    if step == Step.ORDER:
+        return CodeFacts(product=_product(s, text), is_badge=_badge(s, text))
+    if step == Step.WAYBILL:
+        product = _product(s, text) or (_product(s, number) if number != text else None)
+        is_order = s.scalar(select(Order.id).where(Order.order_no.in_((text, number))).limit(1)) is not None
+        owner = s.scalar(select(Order.order_no).join(Parcel, Parcel.order_id == Order.id).where(Parcel.waybill == number))
+        return CodeFacts(product=product, is_order_no=is_order, box=_box(s, number), is_badge=_badge(s, text, number),
+                         waybill_owner=owner)
+    if step == Step.HANDOVER:
+        return _handover_facts(s, text.strip().upper())
+    return CodeFacts()
+
+
+def _handover_facts(s: Session, number: str) -> CodeFacts:
+    # The order row is locked (PostgreSQL) so a supervisor's unlink cannot slip in between.
+    row = s.execute(select(Parcel.id, Parcel.seq, Order.id.label("order_id"), Order.order_no, Order.state,
+                           Order.carrier_code)
+                    .join(Order, Order.id == Parcel.order_id).where(Parcel.waybill == number)
+                    .with_for_update(of=Order)).first()
+    if row is None:
+        pre = s.scalar(select(Order.id).where(Order.preassigned_waybill == number).limit(1)) or s.scalar(
+            select(Parcel.id).where(Parcel.preassigned_waybill == number).limit(1))
+        return CodeFacts(preassigned_somewhere=pre is not None)
+    count = s.scalar(select(func.count()).select_from(Parcel).where(Parcel.order_id == row.order_id)) or 1
+    item = s.execute(select(ManifestItem.manifest_id, Manifest.manifest_no)
+                     .join(Manifest, Manifest.id == ManifestItem.manifest_id)
+                     .where(ManifestItem.parcel_id == row.id)).first()
+    return CodeFacts(parcel=ParcelFact(row.id, row.seq, count, row.order_id, row.order_no, row.state, row.carrier_code,
+                                       item.manifest_id if item else None, item.manifest_no if item else None))
+
+
+def waybill_owner(s: Session, number: str) -> str | None:
+    return s.scalar(select(Order.order_no).join(Parcel, Parcel.order_id == Order.id).where(Parcel.waybill == number))
+
+
+def order_state(s: Session, order_id: int) -> str | None:
+    return s.scalar(select(Order.state).where(Order.id == order_id))
+
+
+# ----------------------------------------------------------------------------------------- writes
+
+
+@dataclass(frozen=True)
+class Actor:
+    station_id: int
+    user_id: int | None
+    clock: Callable[[], datetime]
+
+
+def _mine(order_id: int, actor: Actor):
+    return (Order.id == order_id, Order.state == PACKING, Order.station_id == actor.station_id)
+
+
+def _run(s: Session, stmt) -> int:
+    return s.execute(stmt.execution_options(synchronize_session=False)).rowcount
+
+
+def apply(s: Session, effects: Sequence[rules.Effect], actor: Actor) -> Applied:
+    """Write ``effects`` in order. Each guarded write comes first in its effect (or sits in a
+    savepoint), so a :class:`Conflict` leaves nothing of the decision behind."""
+    done = Applied()
+    for effect in effects:
+        handler = _HANDLERS[type(effect)]
+        handler(s, effect, actor, done)
+    return done
+
+
+def _do_claim(s: Session, e: rules.ClaimOrder, actor: Actor, done: Applied) -> None:
+    claimed = _run(s, update(Order).where(Order.id == e.order_id, Order.state == OrderState.READY.value)
+                   .values(state=PACKING, station_id=actor.station_id, packer_id=actor.user_id,
+                           packing_started_at=actor.clock()))
+    if claimed != 1:
+        raise Conflict("claim")
+
+
+def _do_add_unit(s: Session, e: rules.AddUnit, actor: Actor, done: Applied) -> None:
+    # Conditional: only this bench holds the order, but the database has the last word on quantity.
+    if _run(s, update(OrderLine).where(OrderLine.id == e.line_id, OrderLine.scanned < OrderLine.quantity)
+            .values(scanned=OrderLine.scanned + 1)) != 1:
+        raise Conflict("over_scan")
+    parcel_id = e.parcel_id or done.parcel_ids.get(e.parcel_seq)
+    if parcel_id is None:
+        parcel_id = s.execute(insert(Parcel).values(order_id=e.order_id, seq=e.parcel_seq, label_prints=0, sealed=False,
+                                                    station_id=actor.station_id, packer_id=actor.user_id)
+                              .returning(Parcel.id)).scalar_one()
+        done.parcel_ids[e.parcel_seq] = parcel_id
+    if e.line_in_parcel:
+        _run(s, update(ParcelLine).where(ParcelLine.parcel_id == parcel_id, ParcelLine.order_line_id == e.line_id)
+             .values(quantity=ParcelLine.quantity + 1))
+    else:
+        s.execute(insert(ParcelLine).values(parcel_id=parcel_id, order_line_id=e.line_id, quantity=1))
+
+
+def _do_seal(s: Session, e: rules.SealParcel, actor: Actor, done: Applied) -> None:
+    _run(s, update(Parcel).where(Parcel.id == e.parcel_id).values(sealed=True))
+
+
+def _do_box(s: Session, e: rules.SetBox, actor: Actor, done: Applied) -> None:
+    _run(s, update(Parcel).where(Parcel.id == e.parcel_id)
+         .values(box_code=e.box_code, expected_weight_g=e.expected_weight_g, weight_g=None,
+                 station_id=actor.station_id, packer_id=actor.user_id))
+
+
+def _do_weight(s: Session, e: rules.SetWeight, actor: Actor, done: Applied) -> None:
+    _run(s, update(Parcel).where(Parcel.id == e.parcel_id).values(weight_g=e.weight_g))
+
+
+def _do_take_pool(s: Session, e: rules.TakePoolWaybill, actor: Actor, done: Applied) -> None:
+    """The order's own unused pool numbers first (a parcel unpacked again), else the carrier's next."""
+    now = actor.clock()
+    number = None
+    own = s.execute(select(WaybillPoolEntry.id, WaybillPoolEntry.number)
+                    .where(WaybillPoolEntry.order_id == e.order_id, WaybillPoolEntry.parcel_id.is_(None))
+                    .order_by(WaybillPoolEntry.id).limit(1)).first()
+    if own is not None and _run(s, update(WaybillPoolEntry).where(WaybillPoolEntry.id == own.id,
+                                                                  WaybillPoolEntry.parcel_id.is_(None))
+                                .values(parcel_id=e.parcel_id)) == 1:
+        number = own.number
+    for _ in range(CLAIM_RETRIES if number is None else 0):
+        candidate = (select(WaybillPoolEntry.id)
+                     .where(WaybillPoolEntry.carrier_code == e.carrier_code, WaybillPoolEntry.order_id.is_(None))
+                     .order_by(WaybillPoolEntry.id).limit(1))
+        if s.bind.dialect.name == "postgresql":
+            candidate = candidate.with_for_update(skip_locked=True)
+        entry_id = s.scalar(candidate)
+        if entry_id is None:
+            return
+        if _run(s, update(WaybillPoolEntry).where(WaybillPoolEntry.id == entry_id, WaybillPoolEntry.order_id.is_(None))
+                .values(order_id=e.order_id, parcel_id=e.parcel_id, taken_at=now)) == 1:
+            number = s.scalar(select(WaybillPoolEntry.number).where(WaybillPoolEntry.id == entry_id))
+            break
+    if number is None:
+        return
+    _run(s, update(Parcel).where(Parcel.id == e.parcel_id).values(preassigned_waybill=number))
+    if e.parcel_seq == 1:
+        _run(s, update(Order).where(Order.id == e.order_id).values(preassigned_waybill=number))
+    done.pool_numbers[e.parcel_seq] = number
+
+
+def _do_request_label(s: Session, e: rules.RequestLabel, actor: Actor, done: Applied) -> None:
+    _run(s, update(Parcel).where(Parcel.id == e.parcel_id)
+         .values(label_prints=Parcel.label_prints + 1, label_printed_at=actor.clock()))
+
+
+def label_failed(s: Session, parcel_id: int) -> None:
+    """The print intent did not come true: the parcel counts one print fewer (0: back to the label step)."""
+    _run(s, update(Parcel).where(Parcel.id == parcel_id, Parcel.label_prints > 0)
+         .values(label_prints=Parcel.label_prints - 1))
+
+
+def _do_link(s: Session, e: rules.LinkWaybill, actor: Actor, done: Applied) -> None:
+    now = actor.clock()
+    try:
+        with s.begin_nested():
+            linked = _run(s, update(Parcel).where(Parcel.id == e.parcel_id, Parcel.waybill.is_(None))
+                          .values(waybill=e.number, packed_at=now, packer_id=actor.user_id, station_id=actor.station_id))
+            values: dict = {}
+            if e.parcel_seq == 1:
+                values["waybill"] = e.number
+            if e.completes_order:
+                values.update(state=OrderState.PACKED.value, packed_at=now)
+            if values:
+                ours = _run(s, update(Order).where(*_mine(e.order_id, actor)).values(**values))
+            else:  # parcel 2, 3... and more to pack: the order must still be ours
+                guard = select(Order.id).where(*_mine(e.order_id, actor))
+                if s.bind.dialect.name == "postgresql":
+                    guard = guard.with_for_update()
+                ours = 1 if s.scalar(guard) is not None else 0
+            if linked != 1 or ours != 1:
+                raise Conflict("taken_away")
+    except IntegrityError:
+        raise Conflict("waybill_taken", number=e.number) from None
+
+
+def _do_release(s: Session, e: rules.ReleaseOrder, actor: Actor, done: Applied) -> None:
+    if _run(s, update(Order).where(*_mine(e.order_id, actor))
+            .values(state=OrderState.READY.value, station_id=None, packer_id=None, packing_started_at=None,
+                    waybill=None)) != 1:
+        raise Conflict("taken_away")
+    reset(s, e.order_id)
+
+
+def reset(s: Session, order_id: int) -> None:
+    """Every unit back on the shelf: scanned 0, parcels gone (pool numbers stay with the order)."""
+    _run(s, update(OrderLine).where(OrderLine.order_id == order_id).values(scanned=0))
+    _run(s, delete(Parcel).where(Parcel.order_id == order_id))
+
+
+def _do_hold(s: Session, e: rules.HoldOrder, actor: Actor, done: Applied) -> None:
+    if _run(s, update(Order).where(*_mine(e.order_id, actor))
+            .values(state=OrderState.ON_HOLD.value, station_id=None, hold_reason=e.reason)) != 1:
+        raise Conflict("taken_away")
+
+
+def _do_open_manifest(s: Session, e: rules.OpenManifest, actor: Actor, done: Applied) -> None:
+    existing = open_manifest_id(s, actor.station_id)
+    if existing is not None:
+        done.manifest = existing
+        return
+    now = actor.clock()
+    manifest_id = s.execute(insert(Manifest).values(manifest_no=f"pending-{actor.station_id}", station_id=actor.station_id,
+                                                    opened_by_id=actor.user_id, opened_at=now)
+                            .returning(Manifest.id)).scalar_one()
+    number = f"M{now.astimezone():%Y%m%d}-{manifest_id:06d}"
+    _run(s, update(Manifest).where(Manifest.id == manifest_id).values(manifest_no=number))
+    done.manifest = (manifest_id, number)
+
+
+def _do_add_to_manifest(s: Session, e: rules.AddToManifest, actor: Actor, done: Applied) -> None:
+    try:
+        with s.begin_nested():
+            if e.set_carrier is not None:
+                _run(s, update(Manifest).where(Manifest.id == e.manifest_id, Manifest.carrier_code.is_(None))
+                     .values(carrier_code=e.set_carrier))
+            s.execute(insert(ManifestItem).values(manifest_id=e.manifest_id, order_id=e.order_id, parcel_id=e.parcel_id,
+                                                  scanned_at=actor.clock()))
+    except IntegrityError:
+        raise Conflict("manifest_taken") from None
+
+
+def _do_close_manifest(s: Session, e: rules.CloseManifest, actor: Actor, done: Applied) -> None:
+    now = actor.clock()
+    if _run(s, update(Manifest).where(Manifest.id == e.manifest_id, Manifest.closed_at.is_(None))
+            .values(closed_at=now, closed_by_id=actor.user_id)) != 1:
+        raise Conflict("manifest_closed")
+    hand_over_complete_orders(s, e.manifest_id, now)
+
+
+def hand_over_complete_orders(s: Session, manifest_id: int, now: datetime) -> int:
+    """Orders on ``manifest_id`` whose every parcel is on a closed manifest are handed over."""
+    orders_here = select(ManifestItem.order_id).where(ManifestItem.manifest_id == manifest_id)
+    parcel_left = exists().where(Parcel.order_id == Order.id, ~_on_closed_manifest(Parcel.id))
+    return _run(s, update(Order).where(Order.id.in_(orders_here), Order.state == OrderState.PACKED.value, ~parcel_left)
+                .values(state=OrderState.HANDED_OVER.value, handed_over_at=now))
+
+
+_HANDLERS: dict[type, Callable] = {
+    rules.ClaimOrder: _do_claim,
+    rules.AddUnit: _do_add_unit,
+    rules.SealParcel: _do_seal,
+    rules.SetBox: _do_box,
+    rules.SetWeight: _do_weight,
+    rules.TakePoolWaybill: _do_take_pool,
+    rules.RequestLabel: _do_request_label,
+    rules.LinkWaybill: _do_link,
+    rules.ReleaseOrder: _do_release,
+    rules.HoldOrder: _do_hold,
+    rules.OpenManifest: _do_open_manifest,
+    rules.AddToManifest: _do_add_to_manifest,
+    rules.CloseManifest: _do_close_manifest,
+}
+
