@@ -71,6 +71,8 @@ def packed(services, order_no: str, waybill: str, carrier: str = "ZTO", state: s
     """An order packed earlier (directly in the database, to keep handover tests short)."""
     order_id = add_order(services, order_no, carrier=carrier)
     with services.uow() as uow:
+        uow.session.add(Parcel(order_id=order_id, seq=1, waybill=waybill))  # its one parcel
+        uow.session.flush()
         uow.session.execute(update(Order).where(Order.id == order_id).values(state=state, waybill=waybill))
     return order_id
 
@@ -245,7 +247,7 @@ def test_pack_needs_every_line_and_a_catalogue_box(bench):
     ok(flow, "O-1")
     ok(flow, "111")
     ok(flow, "111")
-    no(flow, "BOX-M", "Unknown barcode")
+    no(flow, "BOX-M", "before the box (1 missing)", "CMD:NEWPARCEL")
     assert flow.last_view.step == Step.VERIFY
     out = ok(flow, "222", Step.BOX)
     assert "All items verified" in out.message.render()
@@ -446,7 +448,8 @@ def test_dead_printer_loses_nothing_and_reprint_recovers(bench):
     assert out.level == Level.ACCEPTED
     assert len(bench.test_printer.labels) == 1
     prints = [(e.kind, e.accepted) for e in events(bench, order_id=order_id) if e.kind in ("print", "reprint")]
-    assert prints == [("print", False), ("reprint", False), ("reprint", True)]
+    # Each print intent is written with its scan; a printer that failed is recorded once after it.
+    assert prints == [("print", True), ("print", False), ("reprint", True), ("reprint", False), ("reprint", True)]
     ok(flow, "75310000000001", Step.ORDER)
     assert order_row(bench, "O-1").state == "packed"
 
