@@ -77,6 +77,11 @@ def _orders() -> list[DemoOrder]:
 
 
 DEMO_ORDERS = _orders()
+# Orders too big for one box: packed as several parcels (CMD:NEWPARCEL), each with its own waybill.
+DEMO_SPLIT_ORDERS = (
+    DemoOrder("PDD-2001", "SF", (("BOTTLE-500", 2), ("SNACK-NUT", 1), ("TEA-LJ-250", 1)), age_hours=3),
+)
+DEMO_SPLIT_WAYBILLS = {"PDD-2001": ("SF1400000002001", "SF1400000002002")}
 
 
 class DemoPrinter:
@@ -113,7 +118,7 @@ def seed_demo(services: Services) -> dict[str, int]:
                     if s.get(ProductBarcode, code) is None:
                         s.add(ProductBarcode(barcode=code, product_id=product.id))
         existing = set(s.scalars(select(Order.order_no).where(Order.order_no.like("PDD-%"))))
-        for i, demo in enumerate(DEMO_ORDERS):
+        for i, demo in enumerate(DEMO_ORDERS + list(DEMO_SPLIT_ORDERS)):
             if demo.order_no in existing:
                 continue
             name, phone, address = ADDRESSES[i % len(ADDRESSES)]

@@ -17,6 +17,9 @@ def register(sub) -> None:
     p.add_argument("--since", metavar="DATE", help="only orders packed on or after this day (YYYY-MM-DD, local)")
     p.add_argument("--format", choices=("csv", "xlsx"), help="default: from the --out extension, else csv")
     p.add_argument("--profile", choices=("pdd",), help="pdd: Pinduoduo's bulk shipping columns 订单号, 快递公司, 快递单号")
+    p.add_argument("--parcels", action="store_true",
+                   help="one row per parcel (its own waybill) with an extra column parcel_seq; "
+                        "default: one row per order with its first waybill")
     p.set_defaults(func=run)
 
 
@@ -35,8 +38,8 @@ def run(args, ctx) -> int:
     since = _local_midnight(args.since) if args.since else None
     services = ctx.services()
     with services.read_uow() as uow:
-        rows = shipment_rows(uow.session, since)
-    header, cells = table(rows, args.profile)
+        rows = shipment_rows(uow.session, since, parcels=args.parcels)
+    header, cells = table(rows, args.profile, parcels=args.parcels)
     if not args.out:
         sys.stdout.flush()
         write_csv(sys.stdout.buffer, header, cells)

@@ -31,7 +31,7 @@ def sheet_entries(services, demo: bool) -> dict[str, list[tuple[str, str]]]:
     """The (code, caption) pairs of each section of the sheet, read from the database."""
     from sqlalchemy import select
 
-    from app.demo import DEMO_ORDERS, DEMO_PRODUCTS, DEMO_USERS
+    from app.demo import DEMO_ORDERS, DEMO_PRODUCTS, DEMO_SPLIT_ORDERS, DEMO_SPLIT_WAYBILLS, DEMO_USERS
     from app.models.schema import BoxType, Order, OrderState, ProductBarcode, User
     from app.printing.command_sheet import DEFAULT_COMMANDS
 
@@ -50,11 +50,17 @@ def sheet_entries(services, demo: bool) -> dict[str, list[tuple[str, str]]]:
         entries["badges"] = [(badge, f"{name} · {role}") for name, role, badge, _pin in DEMO_USERS
                              if badge in known_badges]
         ready = dict(s.execute(select(Order.order_no, Order.carrier_code).where(
-            Order.order_no.in_([o.order_no for o in DEMO_ORDERS]), Order.state == OrderState.READY.value)).all())
+            Order.order_no.in_([o.order_no for o in (*DEMO_ORDERS, *DEMO_SPLIT_ORDERS)]),
+            Order.state == OrderState.READY.value)).all())
         demo_barcodes = [p[3][0] for p in DEMO_PRODUCTS]
         known_items = set(s.scalars(select(ProductBarcode.barcode).where(ProductBarcode.barcode.in_(demo_barcodes))))
     entries["orders"] = [(o.order_no, f"{ready[o.order_no]}" + (f" · {o.waybill}" if o.waybill else ""))
                          for o in DEMO_ORDERS if o.order_no in ready]
+    for o in DEMO_SPLIT_ORDERS:  # two parcels: both waybills are on the sheet
+        if o.order_no in ready:
+            entries["orders"].append((o.order_no, f"{ready[o.order_no]} · 2 parcels / 两个包裹"))
+            entries["orders"].extend((w, f"{o.order_no} parcel {n} waybill") for n, w in
+                                     enumerate(DEMO_SPLIT_WAYBILLS[o.order_no], start=1))
     entries["items"] = [(barcodes[0], name) for _sku, name, _g, barcodes in DEMO_PRODUCTS
                         if barcodes[0] in known_items]
     return entries

@@ -211,6 +211,7 @@ class Parcel(Base):
     order: Mapped[Order] = relationship(back_populates="parcels")
     __table_args__ = (
         UniqueConstraint("order_id", "seq", name="uq_parcels_order_seq"),
+        Index("ix_parcels_packed_at", "packed_at"),
         CheckConstraint("weight_g IS NULL OR weight_g > 0", name="weight_positive"),
         CheckConstraint("seq >= 1", name="seq_positive"),
     )

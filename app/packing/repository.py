@@ -359,13 +359,11 @@ def _do_link(s: Session, e: rules.LinkWaybill, actor: Actor, done: Applied) -> N
             linked = _run(s, update(Parcel).where(Parcel.id == e.parcel_id, Parcel.waybill.is_(None))
                           .values(waybill=e.number, packed_at=now, packer_id=actor.user_id, station_id=actor.station_id))
             values: dict = {}
-            if e.parcel_seq == 1:
-                values["waybill"] = e.number
             if e.completes_order:
-                values.update(state=OrderState.PACKED.value, packed_at=now)
+                values.update(state=OrderState.PACKED.value, packed_at=now, waybill=e.order_waybill)
             if values:
                 ours = _run(s, update(Order).where(*_mine(e.order_id, actor)).values(**values))
-            else:  # parcel 2, 3... and more to pack: the order must still be ours
+            else:  # more to pack: the order must still be ours
                 guard = select(Order.id).where(*_mine(e.order_id, actor))
                 if s.bind.dialect.name == "postgresql":
                     guard = guard.with_for_update()

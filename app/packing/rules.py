@@ -93,11 +93,15 @@ class RequestLabel:
 
 @dataclass(frozen=True)
 class LinkWaybill:
+    """The parcel's waybill; when it completes the order, the order is packed with parcel 1's
+    waybill as its own (an order has a waybill exactly when it is packed or handed over)."""
+
     order_id: int
     parcel_id: int
     parcel_seq: int
     number: str
     completes_order: bool
+    order_waybill: str | None = None
 
 
 @dataclass(frozen=True)
@@ -439,6 +443,10 @@ def _on_waybill(bench: Bench, state: BenchState, order: OrderSnap, text: str, fa
     check = bench.catalogue.validate(order.carrier_code, text)
     number = check.number
     expected = parcel.preassigned_waybill or (order.preassigned_waybill if parcel.seq == 1 else None)
+    if facts.product is not None and order.units_missing > 0:
+        index = order.line_index(facts.product.id)
+        if index is not None and order.lines[index].missing > 0:  # the next parcel's item, too early
+            return _keep(_over_scan_or_sealed(state, order, facts), order)
     if number != expected:
         known = _not_a_waybill(state, text, facts)
         if known is not None:
@@ -461,9 +469,11 @@ def _on_waybill(bench: Bench, state: BenchState, order: OrderSnap, text: str, fa
     linked = order.with_parcel(replace(parcel, waybill=number))
     carrier = bench.catalogue.get(order.carrier_code)
     carrier_code = carrier.code if carrier else order.carrier_code
-    effect = LinkWaybill(order.id, parcel.id, parcel.seq, number, completes)
+    first = linked.parcel(1)
+    order_waybill = (first.waybill if first is not None else None) or number
+    effect = LinkWaybill(order.id, parcel.id, parcel.seq, number, completes, order_waybill if completes else None)
     if completes:
-        after = replace(linked, state=OrderState.PACKED.value, waybill=linked.parcel(1).waybill if linked.parcel(1) else number)
+        after = replace(linked, state=OrderState.PACKED.value, waybill=order_waybill)
         done = replace(state, order_id=None, last_line=None, completed_order=order.order_no)
         if len(order.parcels) > 1:
             d = _accepted("waybill", done, T("Outcome", "Order {order_no} complete: {parcels} parcels, {carrier} {number} linked last"),
@@ -473,7 +483,7 @@ def _on_waybill(bench: Bench, state: BenchState, order: OrderSnap, text: str, fa
             d = _accepted("waybill", done, T("Outcome", "Order {order_no} complete: {carrier} {number} linked"),
                           Level.COMPLETE, order_no=order.order_no, number=number, carrier=carrier_code)
         return replace(d, order_id=order.id, effects=(effect,), order=after)
-    after = replace(linked, waybill=order.waybill or (number if parcel.seq == 1 else None))
+    after = linked
     d = _accepted("waybill", state, T("Outcome", "Parcel {seq}: {carrier} {number} linked. Scan the remaining items into parcel {next}"),
                   seq=parcel.seq, next=parcel.seq + 1, carrier=carrier_code, number=number)
     return replace(d, effects=(effect,), order=after)

@@ -193,12 +193,11 @@ def unlink_waybill(services: Services, badge: str, pin: str, order_no: str, reas
         if order.station_id is None:  # a packed order always has its bench; a script may have cleared it
             raise _refuse(T("Outcome", "Order {order_no} has no bench to go back to"), order_no=order.order_no)
         number = parcel.waybill
-        values: dict = {"state": OrderState.PACKING.value, "packed_at": None}
-        if parcel.seq == 1:
-            values["waybill"] = None
+        # An order has a waybill exactly when it is packed: it gets parcel 1's back when it is packed again.
         done = s.execute(update(Order)
                          .where(Order.id == order.id, Order.state == OrderState.PACKED.value, ~on_manifest)
-                         .values(**values).execution_options(synchronize_session=False)).rowcount
+                         .values(state=OrderState.PACKING.value, packed_at=None, waybill=None)
+                         .execution_options(synchronize_session=False)).rowcount
         if done == 1:
             done = s.execute(update(Parcel).where(Parcel.id == parcel.id, Parcel.waybill == number)
                              .values(waybill=None, packed_at=None).execution_options(synchronize_session=False)).rowcount

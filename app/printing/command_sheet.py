@@ -23,6 +23,7 @@ DEFAULT_COMMANDS: tuple[tuple[str, str], ...] = (
     ("CMD:CANCEL", "取消 Cancel"),
     ("CMD:REPRINT", "补打 Reprint"),
     ("CMD:SHORT", "缺货 Short"),
+    ("CMD:NEWPARCEL", "新包裹 New parcel"),
     ("CMD:HANDOVER", "交接 Handover"),
     ("CMD:CLOSE", "关闭交接单 Close manifest"),
     ("CMD:LOGOUT", "退出 Log out"),

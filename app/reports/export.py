@@ -19,10 +19,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 from sqlalchemy.orm import Session, aliased
 
-from app.models.schema import Carrier, Order, Station, User
+from app.models.schema import Carrier, Order, Parcel, Station, User
 
 COLUMNS = ("order_no", "carrier", "waybill", "state", "packed_at", "handed_over_at", "packer", "station")
 PDD_COLUMNS = ("订单号", "快递公司", "快递单号")
@@ -42,25 +42,31 @@ class ShipmentRow:
     handed_over_at: datetime | None
     packer: str
     station: str
+    parcel_seq: int | None = None  # with --parcels: one row per parcel
 
 
-def shipment_rows(session: Session, since: datetime | None = None) -> list[ShipmentRow]:
-    """Every order with a linked waybill, oldest packed first; ``since`` (aware) filters on packed_at."""
+def shipment_rows(session: Session, since: datetime | None = None, *, parcels: bool = False) -> list[ShipmentRow]:
+    """Every order with a linked waybill (packed or handed over), oldest packed first; ``since``
+    (aware) filters on packed_at. With ``parcels``, one row per parcel with its own waybill."""
     packer, station = aliased(User), aliased(Station)
+    waybill = Parcel.waybill if parcels else Order.waybill
+    seq = Parcel.seq if parcels else literal(None)
     query = (
-        select(Order.order_no, Order.carrier_code, Carrier.name_zh, Order.waybill, Order.state, Order.packed_at,
-               Order.handed_over_at, packer.name, station.name)
+        select(Order.order_no, Order.carrier_code, Carrier.name_zh, waybill, Order.state, Order.packed_at,
+               Order.handed_over_at, packer.name, station.name, seq)
         .join(Carrier, Carrier.code == Order.carrier_code)
         .outerjoin(packer, packer.id == Order.packer_id)
         .outerjoin(station, station.id == Order.station_id)
         .where(Order.waybill.is_not(None))
         .order_by(Order.packed_at, Order.order_no)
     )
+    if parcels:
+        query = query.join(Parcel, Parcel.order_id == Order.id).where(Parcel.waybill.is_not(None)).order_by(Parcel.seq)
     if since is not None:
         query = query.where(Order.packed_at >= since)
     return [
-        ShipmentRow(no, code, name_zh or code, waybill, state, packed_at, handed_over_at, pname or "", sname or "")
-        for no, code, name_zh, waybill, state, packed_at, handed_over_at, pname, sname in session.execute(query)
+        ShipmentRow(no, code, name_zh or code, wb, state, packed_at, handed_over_at, pname or "", sname or "", n)
+        for no, code, name_zh, wb, state, packed_at, handed_over_at, pname, sname, n in session.execute(query)
     ]
 
 
@@ -68,15 +74,21 @@ def _local_iso(moment: datetime | None) -> str:
     return moment.astimezone().isoformat(timespec="seconds") if moment else ""
 
 
-def table(rows: Iterable[ShipmentRow], profile: str | None = None) -> tuple[Sequence[str], list[list[str]]]:
-    """The header and the cells (all text) of an export."""
+def table(rows: Iterable[ShipmentRow], profile: str | None = None, *,
+          parcels: bool = False) -> tuple[Sequence[str], list[list[str]]]:
+    """The header and the cells (all text) of an export; ``parcels`` adds the ``parcel_seq`` column."""
+    extra = ["parcel_seq"] if parcels else []
+
+    def seq(r: ShipmentRow) -> list[str]:
+        return [str(r.parcel_seq)] if parcels else []
+
     if profile == "pdd":
-        return PDD_COLUMNS, [[r.order_no, r.carrier_name_zh, r.waybill] for r in rows]
+        return (*PDD_COLUMNS, *extra), [[r.order_no, r.carrier_name_zh, r.waybill, *seq(r)] for r in rows]
     if profile is not None:
         raise ValueError(f"unknown export profile {profile!r}")
-    return COLUMNS, [
+    return (*COLUMNS, *extra), [
         [r.order_no, r.carrier, r.waybill, r.state, _local_iso(r.packed_at), _local_iso(r.handed_over_at),
-         r.packer, r.station]
+         r.packer, r.station, *seq(r)]
         for r in rows
     ]
 

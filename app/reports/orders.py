@@ -7,7 +7,19 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from app.models.schema import Order, OrderLine, Product, ProductBarcode, ScanEvent, Station, User
+from app.models.schema import (
+    Manifest,
+    ManifestItem,
+    Order,
+    OrderLine,
+    Parcel,
+    ParcelLine,
+    Product,
+    ProductBarcode,
+    ScanEvent,
+    Station,
+    User,
+)
 
 
 def _iso(dt) -> str | None:
@@ -43,8 +55,36 @@ def order_details(s: Session, order_no: str) -> dict[str, Any] | None:
         "handed_over_at": _iso(order.handed_over_at),
         "lines": [{"sku": sku, "barcode": code or "", "name": name, "qty": qty, "scanned": scanned}
                   for sku, code, name, qty, scanned in lines],
+        "parcels": order_parcels(s, order.id),
         "events": order_events(s, order.id),
     }
+
+
+def order_parcels(s: Session, order_id: int) -> list[dict[str, Any]]:
+    """Each parcel: ``seq``, ``waybill``, ``box``, ``weight_g``, ``lines`` ({sku: qty}), ``manifest``
+    (its manifest number) and ``state``: packing (no waybill yet), packed, on_manifest (an open
+    manifest) or handed_over (a closed one)."""
+    parcels = s.execute(select(Parcel.id, Parcel.seq, Parcel.waybill, Parcel.box_code, Parcel.weight_g,
+                               Manifest.manifest_no, Manifest.closed_at)
+                        .outerjoin(ManifestItem, ManifestItem.parcel_id == Parcel.id)
+                        .outerjoin(Manifest, Manifest.id == ManifestItem.manifest_id)
+                        .where(Parcel.order_id == order_id).order_by(Parcel.seq)).all()
+    units: dict[int, dict[str, int]] = {}
+    for parcel_id, sku, qty in s.execute(select(ParcelLine.parcel_id, Product.sku, ParcelLine.quantity)
+                                         .join(OrderLine, OrderLine.id == ParcelLine.order_line_id)
+                                         .join(Product, Product.id == OrderLine.product_id)
+                                         .join(Parcel, Parcel.id == ParcelLine.parcel_id)
+                                         .where(Parcel.order_id == order_id).order_by(OrderLine.id)):
+        units.setdefault(parcel_id, {})[sku] = qty
+    out = []
+    for pid, seq, waybill, box, weight, manifest_no, closed_at in parcels:
+        if manifest_no is not None:
+            state = "handed_over" if closed_at is not None else "on_manifest"
+        else:
+            state = "packed" if waybill else "packing"
+        out.append({"seq": seq, "waybill": waybill, "box": box, "weight_g": weight, "lines": units.get(pid, {}),
+                    "manifest": manifest_no, "state": state})
+    return out
 
 
 def order_events(s: Session, order_id: int) -> list[dict[str, Any]]:

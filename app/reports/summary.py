@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select, tuple_
+from sqlalchemy import and_, case, exists, func, literal, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from app.models.schema import (
@@ -36,9 +36,11 @@ from app.models.schema import (
     NOT_SCANS,
     ORDER_STATES,
     Manifest,
+    ManifestItem,
     Order,
     OrderState,
     OrderStatsHourly,
+    Parcel,
     ScanEvent,
     ScanStatsHourly,
     Station,
@@ -153,6 +155,19 @@ def packed_without_waybill(s: Session) -> int:
     missing = s.scalar(select(func.count()).select_from(Order).where(Order.waybill.is_(None), shipped)) or 0
     empty = s.scalar(select(func.count()).select_from(Order).where(Order.waybill == "", shipped)) or 0
     return int(missing) + int(empty)
+
+
+def parcels_packed(s: Session, period: Period) -> int:
+    """Parcels whose waybill was linked in the period (an order in three boxes counts three)."""
+    q = select(func.count()).select_from(Parcel).where(Parcel.waybill.is_not(None), Parcel.packed_at.is_not(None))
+    return int(s.scalar(_where(q, period.clause(Parcel.packed_at))) or 0)
+
+
+def parcels_handed_over(s: Session, period: Period) -> int:
+    """Parcels on manifests closed in the period."""
+    q = (select(func.count()).select_from(ManifestItem).join(Manifest, Manifest.id == ManifestItem.manifest_id)
+         .where(Manifest.closed_at.is_not(None)))
+    return int(s.scalar(_where(q, period.clause(Manifest.closed_at))) or 0)
 
 
 def late_orders(s: Session, now: datetime, late_hours: int = 24) -> int:
@@ -526,6 +541,13 @@ def exceptions(s: Session, now: datetime, period: Period, late_hours: int = 24,
                                Order.packed_at < now - timedelta(hours=pickup_warn_hours)),
            func.coalesce(Order.packed_at, Order.created_at), Order.packed_at, literal(""))
 
+    # An order split in parcels whose courier took only some of them: the rest is still on the shelf.
+    on_closed = (exists().where(Parcel.order_id == Order.id, ManifestItem.parcel_id == Parcel.id,
+                                Manifest.id == ManifestItem.manifest_id, Manifest.closed_at.is_not(None)))
+    orders("parcels_left_behind", (Order.state == OrderState.PACKED.value, on_closed),
+           func.coalesce(Order.packed_at, Order.created_at), Order.packed_at,
+           literal("some parcels were handed over, the others are still here"))
+
     for kind, name in (("reprint", "reprints"), ("unlink", "unlinked")):
         where = [ScanEvent.kind == kind]
         if period.clause(ScanEvent.at) is not None:
@@ -569,6 +591,8 @@ def _summary(s: Session, now: datetime, period: Period, late_hours: int, pickup_
         "period": period.as_dict(),
         "orders_by_state": orders_by_state(s, period if period.bounded else None),
         "packed_without_waybill": tile_values["packed_without_waybill"],
+        "parcels_packed": parcels_packed(s, period),
+        "parcels_handed_over": parcels_handed_over(s, period),
         "late": tile_values["late"],
         "tiles": tile_values,
         "by_carrier": by_carrier(s, period),

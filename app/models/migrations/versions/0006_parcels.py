@@ -33,6 +33,7 @@ def upgrade() -> None:
         batch.create_unique_constraint("uq_parcels_waybill", ["waybill"])
         batch.create_check_constraint("seq_positive", "seq >= 1")
 
+    op.create_index("ix_parcels_packed_at", "parcels", ["packed_at"])
     op.create_table(
         "parcel_lines",
         sa.Column("parcel_id", sa.Integer(), nullable=False),
@@ -221,6 +222,7 @@ def downgrade() -> None:
     op.drop_index("ix_parcel_lines_order_line", table_name="parcel_lines")
     op.drop_table("parcel_lines")
     op.execute("DELETE FROM parcels WHERE seq > 1")
+    op.drop_index("ix_parcels_packed_at", table_name="parcels")
     with op.batch_alter_table("parcels") as batch:
         batch.drop_constraint("ck_parcels_seq_positive", type_="check")
         batch.drop_constraint("uq_parcels_waybill", type_="unique")
