@@ -366,7 +366,10 @@ def _over_scan_or_sealed(state: BenchState, order: OrderSnap, facts: CodeFacts) 
     assert product is not None
     index = order.line_index(product.id)
     parcel = order.open_parcel
-    if index is not None and order.lines[index].missing > 0 and parcel is not None:
+    if index is None:
+        return _refused("item", state, T("Outcome", "Wrong item: {name} ({sku}) is not in this order"),
+                        name=product.name, sku=product.sku)
+    if order.lines[index].missing > 0 and parcel is not None:
         return _refused("item", state, T("Outcome", "Parcel {seq} is closed: finish it (box, weight, label, waybill), then scan {name} into parcel {next}"),
                         seq=parcel.seq, next=parcel.seq + 1, name=product.name)
     return _refused("item", state, T("Outcome", "Over-scan: every item is already verified ({name})"), name=product.name)
@@ -393,7 +396,7 @@ def _on_weight(bench: Bench, state: BenchState, order: OrderSnap, text: str, fac
     grams = parse_weight_g(text)
     if grams is None:
         if facts.product is not None:
-            return _keep(_refused("item", state, T("Outcome", "Over-scan: every item is already verified")), order)
+            return _keep(_over_scan_or_sealed(state, order, facts), order)
         return _keep(_refused("weight", state, T("Outcome", "{text} is not a weight: type grams (1250) or kg (1.25kg)"),
                               text=text), order)
     if not 0 < grams <= MAX_WEIGHT_G:
