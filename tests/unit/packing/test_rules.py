@@ -62,7 +62,10 @@ def open_state(o: OrderSnap) -> BenchState:
     return replace(USER, order_id=o.id)
 
 
-def decide(o: OrderSnap | None, text: str, facts: CodeFacts = CodeFacts(), *, state=None, manifest=None, target=None):
+NO_FACTS = CodeFacts()
+
+
+def decide(o: OrderSnap | None, text: str, facts: CodeFacts = NO_FACTS, *, state=None, manifest=None, target=None):
     st = state if state is not None else (open_state(o) if o is not None else USER)
     return rules.decide(BENCH, st, o, manifest, text, facts, target)
 
