@@ -35,6 +35,12 @@ class OrderPanel(QWidget):
         self.recipient.setStyleSheet("font-size: 14pt;")
         self.weight = QLabel()
         self.weight.setStyleSheet("font-size: 16pt;")
+        # An order in several boxes: which parcel is being packed, and the waybills already linked.
+        self.parcels = QLabel()
+        self.parcels.setTextFormat(Qt.TextFormat.PlainText)
+        self.parcels.setWordWrap(True)
+        self.parcels.setStyleSheet("background: #ede7f6; color: #311b92; font-size: 16pt; font-weight: bold; padding: 4px 8px;")
+        self.parcels.hide()
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setStyleSheet("background: #ffeb3b; color: black; font-size: 18pt; font-weight: bold; padding: 8px;")
@@ -61,6 +67,7 @@ class OrderPanel(QWidget):
         head.addWidget(self.carrier, 0, 1)
         head.addWidget(self.recipient, 1, 0, 1, 2)
         head.addWidget(self.weight, 2, 0, 1, 2)
+        head.addWidget(self.parcels, 3, 0, 1, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(head)
@@ -74,9 +81,10 @@ class OrderPanel(QWidget):
         if order is None:
             self._order = None
             self.table.setRowCount(0)
-            for label in (self.order_no, self.carrier, self.recipient, self.weight, self.expected_waybill):
+            for label in (self.order_no, self.carrier, self.recipient, self.weight, self.expected_waybill, self.parcels):
                 label.clear()
             self.note.hide()
+            self.parcels.hide()
             self.expected_waybill.hide()
             self.hit_row = None
             return
@@ -87,11 +95,27 @@ class OrderPanel(QWidget):
             self.note.setText(self.tr("Buyer's note: %1").replace("%1", order.note))
             self.note.setVisible(bool(order.note.strip()))
         self._set_weight(order)
+        self._set_parcels(order)
         expected = order.preassigned_waybill if step in (Step.LABEL, Step.WAYBILL) else None
         self.expected_waybill.setText(self.tr("Expected waybill: %1").replace("%1", expected) if expected else "")
         self.expected_waybill.setVisible(bool(expected))
         self._set_lines(order, last_line)
         self._order = order
+
+    def _set_parcels(self, order: OrderView) -> None:
+        split = len(order.parcels) > 1 or (order.parcel_seq or 1) > 1
+        if not split:
+            self.parcels.hide()
+            return
+        total = str(order.parcel_total) if order.parcel_total else "?"
+        parts = []
+        if order.parcel_seq is not None:
+            parts.append(self.tr("Packing parcel %1 of %2").replace("%1", str(order.parcel_seq)).replace("%2", total))
+        for parcel in order.parcels:
+            if parcel.waybill:
+                parts.append(f"#{parcel.seq} \u2714 {parcel.waybill}")
+        self.parcels.setText("   ".join(parts))
+        self.parcels.show()
 
     def _set_weight(self, order: OrderView) -> None:
         parts = []
