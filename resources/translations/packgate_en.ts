@@ -298,6 +298,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Packing parcel %1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Box %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -673,6 +677,26 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Parcel {seq}, box {box}: now weigh it (expected {expected})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parcel {seq}: {carrier} {number} linked. Scan the remaining items into parcel {next}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parcel {seq} closed with {units} items: scan its box</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} {scanned}/{quantity} (parcel {seq})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parcel {seq} is closed: finish it (box, weight, label, waybill), then scan {name} into parcel {next}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{code} is an order number, not a waybill: scan the carrier&apos;s waybill</source>
         <translation type="unfinished"></translation>
     </message>
@@ -701,7 +725,43 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>{number} added (order {order_no}, parcel {seq}/{total}). Parcels for {carrier}: {count}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The manifest is empty: scan parcels, or CMD:CANCEL to leave</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every parcel of order {order_no} has its waybill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} complete: {parcels} parcels, {carrier} {number} linked last</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CMD:NEWPARCEL splits an order while its items are scanned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan at least one item into parcel {seq} first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Manifest {manifest_no} closed: {count} parcels to {carrier}. Not on it, keep back: {missing}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan every item of this parcel before the box ({missing} missing), or CMD:NEWPARCEL to box what is scanned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waybill {number} is already on another parcel of this order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} ships in {count} parcels: give the waybill of the one to unlink ({waybills})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -718,10 +778,6 @@
     </message>
     <message>
         <source>Over-scan: {name} already {scanned}/{quantity}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Over-scan: every item is already verified</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -777,6 +833,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Weight {weight} OK. Label of parcel {parcel} printed: scan its waybill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Weight {weight} OK. Label printed: scan the carrier waybill</source>
         <translation type="unfinished"></translation>
     </message>
@@ -793,11 +853,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Label printed: {where}</source>
+        <source>Label reprinted: scan the carrier waybill</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Label reprinted: scan the carrier waybill</source>
+        <source>Unknown badge (digits not shown: scan your badge first, then type the PIN)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

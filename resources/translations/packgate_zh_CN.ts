@@ -308,6 +308,10 @@
         <translation>应贴运单：%1</translation>
     </message>
     <message>
+        <source>Packing parcel %1 of %2</source>
+        <translation>正在打包第 %1 个包裹，共 %2 个</translation>
+    </message>
+    <message>
         <source>Box %1</source>
         <translation>箱子 %1</translation>
     </message>
@@ -695,6 +699,26 @@
         <translation>{code} 是商品条码，不是运单：请扫描快递运单</translation>
     </message>
     <message>
+        <source>Parcel {seq}, box {box}: now weigh it (expected {expected})</source>
+        <translation>第 {seq} 个包裹，箱子 {box}：请称重（预计 {expected}）</translation>
+    </message>
+    <message>
+        <source>Parcel {seq}: {carrier} {number} linked. Scan the remaining items into parcel {next}</source>
+        <translation>第 {seq} 个包裹：已关联 {carrier} {number}。请把剩余商品扫入第 {next} 个包裹</translation>
+    </message>
+    <message>
+        <source>Parcel {seq} closed with {units} items: scan its box</source>
+        <translation>第 {seq} 个包裹已封装 {units} 件：请扫描箱子</translation>
+    </message>
+    <message>
+        <source>{name} {scanned}/{quantity} (parcel {seq})</source>
+        <translation>{name} {scanned}/{quantity}（第 {seq} 个包裹）</translation>
+    </message>
+    <message>
+        <source>Parcel {seq} is closed: finish it (box, weight, label, waybill), then scan {name} into parcel {next}</source>
+        <translation>第 {seq} 个包裹已封装：请先完成它（箱子、称重、面单、运单），再把 {name} 扫入第 {next} 个包裹</translation>
+    </message>
+    <message>
         <source>{code} is an order number, not a waybill: scan the carrier&apos;s waybill</source>
         <translation>{code} 是订单号，不是运单：请扫描快递运单</translation>
     </message>
@@ -723,8 +747,44 @@
         <translation>运单 {number} 未绑定任何订单</translation>
     </message>
     <message>
+        <source>{number} added (order {order_no}, parcel {seq}/{total}). Parcels for {carrier}: {count}</source>
+        <translation>{number} 已加入（订单 {order_no}，包裹 {seq}/{total}）。交给 {carrier} 的包裹：{count}</translation>
+    </message>
+    <message>
         <source>The manifest is empty: scan parcels, or CMD:CANCEL to leave</source>
         <translation>交接单为空：请扫描包裹，或扫描 CMD:CANCEL 离开</translation>
+    </message>
+    <message>
+        <source>Every parcel of order {order_no} has its waybill</source>
+        <translation>订单 {order_no} 的每个包裹都已关联运单</translation>
+    </message>
+    <message>
+        <source>Order {order_no} complete: {parcels} parcels, {carrier} {number} linked last</source>
+        <translation>订单 {order_no} 完成：共 {parcels} 个包裹，最后关联 {carrier} {number}</translation>
+    </message>
+    <message>
+        <source>CMD:NEWPARCEL splits an order while its items are scanned</source>
+        <translation>CMD:NEWPARCEL 只能在扫描商品时拆分包裹</translation>
+    </message>
+    <message>
+        <source>Scan at least one item into parcel {seq} first</source>
+        <translation>请先至少扫入一件商品到第 {seq} 个包裹</translation>
+    </message>
+    <message>
+        <source>Manifest {manifest_no} closed: {count} parcels to {carrier}. Not on it, keep back: {missing}</source>
+        <translation>交接单 {manifest_no} 已关闭：{count} 个包裹交给 {carrier}。以下不在单上，请留下：{missing}</translation>
+    </message>
+    <message>
+        <source>Scan every item of this parcel before the box ({missing} missing), or CMD:NEWPARCEL to box what is scanned</source>
+        <translation>请先扫完本包裹的商品再扫箱子（还差 {missing} 件），或扫 CMD:NEWPARCEL 先封装已扫的商品</translation>
+    </message>
+    <message>
+        <source>Waybill {number} is already on another parcel of this order</source>
+        <translation>运单 {number} 已用于本订单的另一个包裹</translation>
+    </message>
+    <message>
+        <source>Order {order_no} ships in {count} parcels: give the waybill of the one to unlink ({waybills})</source>
+        <translation>订单 {order_no} 分 {count} 个包裹发货：请给出要解除的那个包裹的运单号（{waybills}）</translation>
     </message>
     <message>
         <source>This manifest was already closed</source>
@@ -744,7 +804,7 @@
     </message>
     <message>
         <source>Over-scan: every item is already verified</source>
-        <translation>多扫：所有商品已核对</translation>
+        <translation type="vanished">多扫：所有商品已核对</translation>
     </message>
     <message>
         <source>{number} does not match the pre-assigned waybill {expected}: wrong label?</source>
@@ -803,6 +863,10 @@
         <translation>打印机错误：{error}。修好后扫描 CMD:REPRINT</translation>
     </message>
     <message>
+        <source>Weight {weight} OK. Label of parcel {parcel} printed: scan its waybill</source>
+        <translation>重量 {weight} 正确。包裹 {parcel} 的面单已打印：请扫描它的运单</translation>
+    </message>
+    <message>
         <source>Weight {weight} OK. Label printed: scan the carrier waybill</source>
         <translation>重量 {weight} 正确。面单已打印：请扫描快递运单</translation>
     </message>
@@ -820,11 +884,15 @@
     </message>
     <message>
         <source>Label printed: {where}</source>
-        <translation>面单已打印：{where}</translation>
+        <translation type="vanished">面单已打印：{where}</translation>
     </message>
     <message>
         <source>Label reprinted: scan the carrier waybill</source>
         <translation>面单已重打：请扫描快递运单</translation>
+    </message>
+    <message>
+        <source>Unknown badge (digits not shown: scan your badge first, then type the PIN)</source>
+        <translation>未知工牌（数字不显示：请先扫工牌，再输入 PIN）</translation>
     </message>
     <message>
         <source>Manifest {manifest_no} closed, but printing failed: {error}. Print it with: packgate manifests print {id}</source>
