@@ -8,8 +8,8 @@ import threading
 from app.bootstrap import bootstrap
 from app.cli import main
 from app.config import Settings
-from app.loadtest import BenchConfig, BenchDriver, NullPrinter, check, setup
 from app.models import db
+from bench.loadtest import BenchConfig, BenchDriver, NullPrinter, check, setup
 
 
 def test_backup_while_a_bench_scans(sqlite_url, tmp_path, capsys):

@@ -22,7 +22,10 @@ from sqlalchemy.engine import make_url
 
 from app.bootstrap import bootstrap
 from app.config import Settings
-from app.loadtest import (
+from app.models.schema import Order, OrderLine, OrderState, ScanEvent, Station
+from app.packing.outcome import Step
+from app.packing.workflow import BenchWorkflow, derive_order_step
+from bench.loadtest import (
     PIN,
     BenchConfig,
     BenchDriver,
@@ -34,9 +37,6 @@ from app.loadtest import (
     start_bench,
     station,
 )
-from app.models.schema import Order, OrderLine, OrderState, ScanEvent, Station
-from app.packing.outcome import Step
-from app.packing.workflow import BenchWorkflow, derive_order_step
 
 
 class CuttableProxy:

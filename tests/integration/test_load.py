@@ -1,6 +1,6 @@
 """Several bench processes on one database, racing for the same orders, waybills and parcels.
 
-The small CI run of ``app.loadtest`` (``bench/bench_load.py`` is the large one): every bench is a
+The small CI run of ``bench.loadtest`` (``bench/bench_load.py`` is the large one): every bench is a
 real process driving a real BenchWorkflow; afterwards SQL proves that no promise was broken.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.loadtest import run_load
+from bench.loadtest import run_load
 
 BENCHES = 4
 PER_BENCH = 5  # a pool of 20 orders; each bench also steals from its neighbour

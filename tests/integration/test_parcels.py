@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.cli import main
 from app.demo import DEMO_PRODUCTS, DEMO_SPLIT_WAYBILLS, seed_demo
@@ -222,3 +222,23 @@ def test_a_one_parcel_order_needs_no_extra_scan(demo):
     out = ok(flow, "SF1400000000000", Step.ORDER)
     assert out.level == Level.COMPLETE
     assert [p["seq"] for p in details(demo, "PDD-1001")["parcels"]] == [1]
+
+
+def test_integrity_command_passes_after_a_split_order_and_names_what_a_script_broke(demo, capsys):
+    flow = BenchWorkflow(demo, "BENCH-SPLIT")
+    ok(flow, "P-1001")
+    parcel_one(flow)
+    ok(flow, W1)
+    for code in (NUTS, TEA, "BOX-S"):
+        ok(flow, code)
+    weigh(flow)
+    ok(flow, W2, Step.ORDER)
+    assert main(["--db", demo.db_url, "integrity"]) == 0
+    assert capsys.readouterr().out.strip() == "ok"
+    with demo.uow() as uow:  # a script "fixes" a count behind PackGate's back
+        uow.session.execute(text("UPDATE order_lines SET scanned = 0 WHERE order_id = "
+                                 "(SELECT id FROM orders WHERE order_no = 'PDD-2001')"))
+    assert main(["--db", demo.db_url, "integrity", "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert not data["ok"] and any("units in parcels differ" in p for p in data["problems"])
+    assert any("not fully scanned" in p for p in data["problems"])
