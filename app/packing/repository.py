@@ -70,9 +70,11 @@ class Applied:
 
 _BARCODE = (select(func.min(ProductBarcode.barcode)).where(ProductBarcode.product_id == Product.id)
             .correlate(Product).scalar_subquery())
-_ORDER = select(Order.id, Order.order_no, Order.state, Order.station_id, Order.carrier_code,
+_ORDER_COLUMNS = (Order.id, Order.order_no, Order.state, Order.station_id, Order.carrier_code,
                 Order.preassigned_waybill, Order.waybill, Order.recipient_name, Order.recipient_phone,
-                Order.recipient_address, Order.note)
+                  Order.recipient_address, Order.note)
+_ORDER_BY_ID = select(*_ORDER_COLUMNS).where(Order.id == bindparam("order_id"))
+_ORDER_BY_NO = select(*_ORDER_COLUMNS).where(Order.order_no == bindparam("order_no"))
 _LINES = (select(OrderLine.id, OrderLine.product_id, Product.sku, Product.name, _BARCODE, OrderLine.quantity,
                  OrderLine.scanned, Product.unit_weight_g)
           .join(Product, Product.id == OrderLine.product_id)
@@ -87,11 +89,12 @@ _PRODUCT = (select(Product.id, Product.sku, Product.name).join(ProductBarcode, P
 
 
 def _snapshot(s: Session, row) -> OrderSnap:
-    lines = tuple(LineSnap(*r) for r in s.execute(_LINES, {"order_id": row.id}))
+    conn = s.connection()
+    lines = tuple(LineSnap(*r) for r in conn.execute(_LINES, {"order_id": row.id}))
     parcels: list[ParcelSnap] = []
     current: dict | None = None
     units: list[tuple[int, int]] = []
-    for r in s.execute(_PARCELS, {"order_id": row.id}):
+    for r in conn.execute(_PARCELS, {"order_id": row.id}):
         if current is None or current["id"] != r.id:
             if current is not None:
                 parcels.append(ParcelSnap(units=tuple(units), **current))
@@ -110,12 +113,12 @@ def _snapshot(s: Session, row) -> OrderSnap:
 
 
 def load_order(s: Session, order_id: int) -> OrderSnap | None:
-    row = s.execute(_ORDER.where(Order.id == order_id)).first()
+    row = s.connection().execute(_ORDER_BY_ID, {"order_id": order_id}).first()
     return _snapshot(s, row) if row is not None else None
 
 
 def load_order_by_no(s: Session, order_no: str) -> OrderSnap | None:
-    row = s.execute(_ORDER.where(Order.order_no == order_no)).first()
+    row = s.connection().execute(_ORDER_BY_NO, {"order_no": order_no}).first()
     if row is None:
         return None
     snap = _snapshot(s, row)
@@ -175,7 +178,7 @@ def missing_parcels(manifest_id: int):
 
 
 def _product(s: Session, code: str) -> ProductFact | None:
-    row = s.execute(_PRODUCT, {"code": code}).first()
+    row = s.connection().execute(_PRODUCT, {"code": code}).first()
     return ProductFact(*row) if row else None
 
 
@@ -255,8 +258,18 @@ def _mine(order_id: int, actor: Actor):
     return (Order.id == order_id, Order.state == PACKING, Order.station_id == actor.station_id)
 
 
-def _run(s: Session, stmt) -> int:
-    return s.execute(stmt.execution_options(synchronize_session=False)).rowcount
+def _run(s: Session, stmt, params: dict | None = None) -> int:
+    return s.connection().execute(stmt, params).rowcount
+
+
+# The hot path's statements, built once (a scan then only binds its values).
+_BUMP_LINE = (update(OrderLine).where(OrderLine.id == bindparam("b_line"), OrderLine.scanned < OrderLine.quantity)
+              .values(scanned=OrderLine.scanned + 1))
+_BUMP_PARCEL_LINE = (update(ParcelLine).where(ParcelLine.parcel_id == bindparam("b_parcel"),
+                                              ParcelLine.order_line_id == bindparam("b_line"))
+                     .values(quantity=ParcelLine.quantity + 1))
+_NEW_PARCEL_LINE = insert(ParcelLine).values(parcel_id=bindparam("b_parcel"), order_line_id=bindparam("b_line"),
+                                             quantity=1)
 
 
 def apply(s: Session, effects: Sequence[rules.Effect], actor: Actor) -> Applied:
@@ -279,8 +292,7 @@ def _do_claim(s: Session, e: rules.ClaimOrder, actor: Actor, done: Applied) -> N
 
 def _do_add_unit(s: Session, e: rules.AddUnit, actor: Actor, done: Applied) -> None:
     # Conditional: only this bench holds the order, but the database has the last word on quantity.
-    if _run(s, update(OrderLine).where(OrderLine.id == e.line_id, OrderLine.scanned < OrderLine.quantity)
-            .values(scanned=OrderLine.scanned + 1)) != 1:
+    if _run(s, _BUMP_LINE, {"b_line": e.line_id}) != 1:
         raise Conflict("over_scan")
     parcel_id = e.parcel_id or done.parcel_ids.get(e.parcel_seq)
     if parcel_id is None:
@@ -288,11 +300,7 @@ def _do_add_unit(s: Session, e: rules.AddUnit, actor: Actor, done: Applied) -> N
                                                     station_id=actor.station_id, packer_id=actor.user_id)
                               .returning(Parcel.id)).scalar_one()
         done.parcel_ids[e.parcel_seq] = parcel_id
-    if e.line_in_parcel:
-        _run(s, update(ParcelLine).where(ParcelLine.parcel_id == parcel_id, ParcelLine.order_line_id == e.line_id)
-             .values(quantity=ParcelLine.quantity + 1))
-    else:
-        s.execute(insert(ParcelLine).values(parcel_id=parcel_id, order_line_id=e.line_id, quantity=1))
+    _run(s, _BUMP_PARCEL_LINE if e.line_in_parcel else _NEW_PARCEL_LINE, {"b_parcel": parcel_id, "b_line": e.line_id})
 
 
 def _do_seal(s: Session, e: rules.SealParcel, actor: Actor, done: Applied) -> None:

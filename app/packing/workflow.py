@@ -90,12 +90,12 @@ class BenchWorkflow:
                     scan = self._scan(s, text)
                 d = scan.decision
                 masked = d.kind == "pin" or self.state.pending_user_id is not None or _masked(d)
-                s.add(self._event(d, raw=MASKED if masked else audit_raw(raw)))
+                events = [self._event(d, raw=MASKED if masked else audit_raw(raw))]
                 if d.print_label is not None and scan.order is not None:
-                    s.add(self._event(d, raw="", kind="reprint" if d.reprint else "print", accepted=True,
-                                      message=f"Label of parcel {d.print_label} of {scan.order.order_no} "
-                                              f"sent to {self.services.settings.printer_spec()}"))
-                s.flush()
+                    events.append(self._event(d, raw="", kind="reprint" if d.reprint else "print", accepted=True,
+                                              message=f"Label of parcel {d.print_label} of {scan.order.order_no} "
+                                                      f"sent to {self.services.settings.printer_spec()}"))
+                _audit(s, events)
                 view = self._view(s, d.state, scan.order)
         except DatabaseUnavailable:
             log.warning("database unreachable while handling a scan", exc_info=True)
@@ -299,8 +299,8 @@ class BenchWorkflow:
                 s = uow.session
                 if parcel is not None and parcel.id is not None:
                     repo.label_failed(s, parcel.id)
-                s.add(self._event(outcome, raw="", kind="reprint" if reprint else "print", accepted=False,
-                                  message=message.render(), order_id=order.id))
+                _audit(s, [self._event(outcome, raw="", kind="reprint" if reprint else "print", accepted=False,
+                                       message=message.render(), order_id=order.id)])
         except DatabaseUnavailable:
             return replace(outcome, level=Level.WARNING, message=DB_UNREACHABLE)
         if parcel is not None:
@@ -323,8 +323,8 @@ class BenchWorkflow:
         try:
             with self.services.uow() as uow:
                 msg = (f"Manifest printed: {where}" if error is None else f"Manifest print failed: {error}")
-                uow.session.add(self._event(outcome, raw="", kind="print", accepted=error is None, message=msg,
-                                            order_id=None, manifest_id=manifest_id))
+                _audit(uow.session, [self._event(outcome, raw="", kind="print", accepted=error is None, message=msg,
+                                                 order_id=None, manifest_id=manifest_id)])
         except DatabaseUnavailable:
             pass
         if error is not None:
@@ -338,19 +338,20 @@ class BenchWorkflow:
     # ------------------------------------------------------------------ plumbing
 
     def _event(self, d, *, raw: str, kind: str | None = None, accepted: bool | None = None, message: str | None = None,
-               order_id: int | None = -1, manifest_id: int | None = -1) -> ScanEvent:
+               order_id: int | None = -1, manifest_id: int | None = -1) -> dict:
         is_decision = isinstance(d, Decision)
-        return ScanEvent(
-            at=self.services.clock(),
-            station_id=self._station_id,
-            user_id=self.state.user_id or self.state.pending_user_id,
-            order_id=(d.order_id if is_decision else self.state.order_id) if order_id == -1 else order_id,
-            manifest_id=(d.manifest_id if is_decision else None) if manifest_id == -1 else manifest_id,
-            raw=raw,
-            kind=kind or d.kind,
-            accepted=d.accepted if accepted is None else accepted,
-            message=message if message is not None else d.message.render(),
-        )
+        return {
+            "at": self.services.clock(),
+            "station_id": self._station_id,
+            "user_id": self.state.user_id or self.state.pending_user_id,
+            "order_id": (d.order_id if is_decision else self.state.order_id) if order_id == -1 else order_id,
+            "manifest_id": (d.manifest_id if is_decision else None) if manifest_id == -1 else manifest_id,
+            "raw": raw,
+            "kind": kind or d.kind,
+            "accepted": d.accepted if accepted is None else accepted,
+            "message": message if message is not None else d.message.render(),
+            "reason": "",
+        }
 
     def _ensure_station(self, s: Session) -> int:
         if self._station_id is None:
@@ -371,6 +372,15 @@ class BenchWorkflow:
             order = repo.load_order(s, st.order_id)
         manifest = views.manifest_view(s, st.manifest_id, self.services.catalogue) if st.manifest_id is not None else None
         return views.bench_view(self.station_name, st, order, manifest, self.services.catalogue, self._tolerance)
+
+
+_INSERT_EVENT = ScanEvent.__table__.insert()
+
+
+def _audit(s: Session, events: list[dict]) -> None:
+    """The audit events of a scan, in its transaction (Core: no ORM flush on the scan path)."""
+    s.flush()  # a PIN check changed the user's counters through the ORM: write them first
+    s.connection().execute(_INSERT_EVENT, events)
 
 
 class _MaskedDecision(Decision):

@@ -155,7 +155,7 @@ def test_exceptions(figures):
     assert [r["order_no"] for r in ex["awaiting_pickup"]] == ["O3"]  # packed before 08:00; O2 is recent
     assert [r["order_no"] for r in ex["reprints"]] == ["O2"]
     assert [(r["order_no"], r["detail"], r["user"]) for r in ex["unlinked"]] == [("O4", "wrong label", "Sue")]
-    assert counts == {"on_hold": 1, "late": 2, "awaiting_pickup": 1, "reprints": 1, "unlinked": 1}
+    assert counts == {"on_hold": 1, "late": 2, "awaiting_pickup": 1, "reprints": 1, "unlinked": 1, "parcels_left_behind": 0}
     json.dumps(figures)  # plain data all the way
 
 
