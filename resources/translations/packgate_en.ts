@@ -1111,6 +1111,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Parcels left behind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Today</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1194,6 +1198,10 @@
     </message>
     <message>
         <source>Order {order_no}: {state}, {carrier} {waybill}; bench {station}, packer {packer}; {hold}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parcel {seq}: {waybill}, box {box}, {weight} g, {state} {manifest}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -1151,6 +1151,10 @@
         <translation>运单已解绑</translation>
     </message>
     <message>
+        <source>Parcels left behind</source>
+        <translation>包裹未全部交接</translation>
+    </message>
+    <message>
         <source>Today</source>
         <translation>今天</translation>
     </message>
@@ -1235,6 +1239,10 @@
     <message>
         <source>Order {order_no}: {state}, {carrier} {waybill}; bench {station}, packer {packer}; {hold}</source>
         <translation>订单 {order_no}：{state}，{carrier} {waybill}；工位 {station}，打包员 {packer}；{hold}</translation>
+    </message>
+    <message>
+        <source>Parcel {seq}: {waybill}, box {box}, {weight} g, {state} {manifest}</source>
+        <translation>包裹 {seq}：{waybill}，箱子 {box}，{weight} 克，{state} {manifest}</translation>
     </message>
     <message>
         <source>accepted</source>

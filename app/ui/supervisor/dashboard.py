@@ -54,6 +54,7 @@ EXCEPTION_KINDS = (
     ("awaiting_pickup", T("Supervisor", "Not picked up")),
     ("reprints", T("Supervisor", "Label reprinted")),
     ("unlinked", T("Supervisor", "Waybill unlinked")),
+    ("parcels_left_behind", T("Supervisor", "Parcels left behind")),
 )
 PERIODS = (("today", T("Supervisor", "Today")), ("yesterday", T("Supervisor", "Yesterday")),
            ("week", T("Supervisor", "This week")), ("range", T("Supervisor", "Dates…")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
@@ -17,6 +18,11 @@ class TimelinePanel(QWidget):
         self.title = QLabel(self.tr("Click an exception to see its order's timeline"))
         self.title.setObjectName("timeline_title")
         self.title.setWordWrap(True)
+        # The order's parcels: waybill, box, weight, where each one is (packing, packed, on a manifest, handed over).
+        self.parcels = QLabel()
+        self.parcels.setObjectName("timeline_parcels")
+        self.parcels.setTextFormat(Qt.TextFormat.PlainText)
+        self.parcels.setWordWrap(True)
         self.table = QTableWidget(0, len(self.COLUMNS))
         self.table.setObjectName("timeline_table")
         self.table.setHorizontalHeaderLabels([self.tr("Time"), self.tr("Kind"), self.tr("Scanned"), self.tr("Result"),
@@ -27,6 +33,7 @@ class TimelinePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.title)
+        layout.addWidget(self.parcels)
         layout.addWidget(self.table)
         self.order_no: str | None = None
 
@@ -35,6 +42,7 @@ class TimelinePanel(QWidget):
             self.order_no = None
             self.title.setText(self.tr("No order {order_no}").format(order_no=order_no))
             self.table.setRowCount(0)
+            self.parcels.clear()
             return
         self.order_no = details["order_no"]
         self.title.setText(self.tr("Order {order_no}: {state}, {carrier} {waybill}; bench {station}, packer {packer}; "
@@ -42,6 +50,11 @@ class TimelinePanel(QWidget):
                                                     carrier=details["carrier"], waybill=details["waybill"] or "-",
                                                     station=details["station"] or "-", packer=details["packer"] or "-",
                                                     hold=details.get("hold_reason") or ""))
+        self.parcels.setText("\n".join(
+            self.tr("Parcel {seq}: {waybill}, box {box}, {weight} g, {state} {manifest}").format(
+                seq=p["seq"], waybill=p["waybill"] or "-", box=p["box"] or "-", weight=p["weight_g"] or "-",
+                state=p["state"], manifest=p["manifest"] or "")
+            for p in details.get("parcels", [])))
         events = details["events"]
         self.table.setRowCount(len(events))
         for r, ev in enumerate(events):
