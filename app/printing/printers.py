@@ -80,7 +80,8 @@ class PdfPrinter:
     def print_label(self, label: LabelData) -> PrintJob:
         label = _label_for(label, self.label_size)
         pdf = render_label_pdf(label, self.font_path)
-        stem = (f"label-{safe_file_part(label.order_no)}-"
+        parcel = f"p{label.parcel_seq}-" if label.parcel_text else ""
+        stem = (f"label-{safe_file_part(label.order_no)}-{parcel}"
                 f"{safe_file_part(label.waybill) if label.waybill else 'nowaybill'}-{_timestamp()}")
         path = self._write(stem, pdf)
         return PrintJob(f"Label {label.order_no} saved to {path}", path)

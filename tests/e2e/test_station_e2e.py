@@ -115,3 +115,43 @@ def test_kill_9_mid_order_resumes_with_no_scan_lost_or_counted_twice(bench: Benc
     assert (order["state"], order["waybill"]) == ("packed", waybill)
     assert all(scanned == qty for _, qty, scanned in bench.db.units(order_no))
     assert accepted_items(bench, order_no) == total
+
+
+def test_an_order_in_two_parcels_with_two_waybills_in_the_real_window(bench: Bench) -> None:
+    from app.demo import DEMO_PRODUCTS, DEMO_SPLIT_WAYBILLS
+
+    order_no = "PDD-2001"
+    first, second = DEMO_SPLIT_WAYBILLS[order_no]
+    code = {sku: codes[0] for sku, _n, _g, codes in DEMO_PRODUCTS}
+
+    def weigh(seq: int) -> None:
+        weight = bench.db.value("SELECT p.expected_weight_g FROM parcels p JOIN orders o ON o.id = p.order_id"
+                                " WHERE o.order_no = ? AND p.seq = ?", order_no, seq)
+        bench.scan(str(weight))
+
+    bench.scan(BADGE)
+    bench.scan(order_no)
+    bench.scan(code["BOTTLE-500"])
+    bench.scan(code["BOTTLE-500"])
+    bench.scan("CMD:NEWPARCEL")
+    bench.scan(BOX)
+    weigh(1)
+    bench.wait_file(f"label-{order_no}-*.pdf")
+    bench.scan(first)
+    assert bench.db.order(order_no)["state"] == "packing"  # parcel 2 still to pack
+    bench.scan(code["SNACK-NUT"])
+    bench.scan(code["TEA-LJ-250"])
+    bench.scan("BOX-S")
+    weigh(2)
+    bench.scan(second)
+    order = bench.db.order(order_no)
+    assert (order["state"], order["waybill"]) == ("packed", first)
+    assert bench.db.value("SELECT COUNT(*) FROM parcels p JOIN orders o ON o.id = p.order_id"
+                          " WHERE o.order_no = ? AND p.waybill IS NOT NULL", order_no) == 2
+
+    bench.scan("CMD:HANDOVER")
+    bench.scan(first)
+    bench.scan(second)
+    bench.scan("CMD:CLOSE")
+    assert bench.db.order(order_no)["state"] == "handed_over"
+    assert bench.running()
