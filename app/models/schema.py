@@ -352,3 +352,36 @@ class OrderStatsHourly(Base):
     duration_us: Mapped[int] = mapped_column(BigInteger)
     handed_over: Mapped[int] = mapped_column(Integer)
     __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class StationKey(Base):
+    """A bench's credentials at the PackGate server: a one-time enrolment code, then a token (both kept
+    only as SHA-256 hashes). Revoked: the bench is refused at its next call."""
+
+    __tablename__ = "station_keys"
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id", ondelete="CASCADE"), primary_key=True)
+    code_hash: Mapped[str | None] = mapped_column(String(64))
+    code_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ScanReply(Base):
+    """The server's answer to a bench's scan, by the id the bench gave it: a retry after a lost reply
+    gets this answer back and counts nothing twice. Written in the scan's own transaction."""
+
+    __tablename__ = "scan_replies"
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id", ondelete="CASCADE"), primary_key=True)
+    scan_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reply: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class ServerKey(Base):
+    """Secrets every server process shares through the database (the session signing key)."""
+
+    __tablename__ = "server_keys"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))

@@ -10,6 +10,7 @@ a PIN check updates the user's lockout counters under a row lock.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select
@@ -61,11 +62,14 @@ class _Scan:
 class BenchWorkflow:
     """The workflow of one bench (station). Not thread-safe: feed it one scan at a time."""
 
-    def __init__(self, services: Services, station_name: str) -> None:
+    def __init__(self, services: Services, station_name: str, *, print_at_bench: bool = False) -> None:
         if not station_name.strip():
             raise ValueError("a station needs a name")
         self.services = services
         self.station_name = station_name.strip()
+        # Behind the PackGate server the bench prints on its own printer: the Outcome then carries the
+        # label or manifest data (``extra``) instead of this process printing it.
+        self.print_at_bench = print_at_bench
         self.state = BenchState()
         self._station_id: int | None = None
         self._tolerance = views.tolerance_g(services.settings)
@@ -73,8 +77,10 @@ class BenchWorkflow:
 
     # ------------------------------------------------------------------ public API
 
-    def handle(self, raw: str) -> Outcome:
-        """Decide what ``raw`` means at the current step, apply it and audit it in one commit."""
+    def handle(self, raw: str, *, before_commit: Callable[[Session, Outcome], None] | None = None) -> Outcome:
+        """Decide what ``raw`` means at the current step, apply it and audit it in one commit.
+        ``before_commit`` runs inside that unit of work with the Outcome (the server keeps its reply
+        there, so a retried scan gets the first answer)."""
         text, problem = clean_scan(raw)  # the scanner prefix was stripped by the input layer
         try:
             with self.services.uow() as uow:
@@ -97,11 +103,20 @@ class BenchWorkflow:
                                                       f"sent to {self.services.settings.printer_spec()}"))
                 _audit(s, events)
                 view = self._view(s, d.state, scan.order)
+                outcome = Outcome(d.accepted, d.level, d.message, d.kind, view, raw=raw)
+                if d.print_label is not None and scan.order is not None and self.print_at_bench:
+                    outcome = self._label_for_bench(outcome, scan.order, d.print_label, d.reprint)
+                elif d.print_manifest and d.manifest_id is not None and self.print_at_bench:
+                    outcome = replace(outcome, extra={"manifest": views.manifest_data(s, d.manifest_id, self.services.catalogue),
+                                                      "manifest_id": d.manifest_id})
+                if before_commit is not None:
+                    before_commit(s, outcome)
         except DatabaseUnavailable:
             log.warning("database unreachable while handling a scan", exc_info=True)
             return Outcome(False, Level.REFUSED, DB_UNREACHABLE, "offline", self._last_view, raw=raw)
         self.state, self._last_view = d.state, view
-        outcome = Outcome(d.accepted, d.level, d.message, d.kind, view, raw=raw)
+        if self.print_at_bench:
+            return outcome
         if d.print_label is not None and scan.order is not None:
             return self._print_label(outcome, scan.order, d.print_label, reprint=d.reprint)
         if d.print_manifest and d.manifest_id is not None:
@@ -270,9 +285,16 @@ class BenchWorkflow:
 
     # ------------------------------------------------------------------ printing (after commit)
 
+    def _label(self, order: OrderSnap, seq: int, reprint: bool):
+        return views.label_data(order, seq, catalogue=self.services.catalogue, settings=self.services.settings,
+                                station=self.station_name, printed_at=self.services.clock(), reprint=reprint)
+
+    def _label_for_bench(self, outcome: Outcome, order: OrderSnap, seq: int, reprint: bool) -> Outcome:
+        return replace(outcome, extra={"label": self._label(order, seq, reprint), "order_id": order.id, "seq": seq,
+                                       "reprint": reprint})
+
     def _print_label(self, outcome: Outcome, order: OrderSnap, seq: int, *, reprint: bool) -> Outcome:
-        label = views.label_data(order, seq, catalogue=self.services.catalogue, settings=self.services.settings,
-                                 station=self.station_name, printed_at=self.services.clock(), reprint=reprint)
+        label = self._label(order, seq, reprint)
         try:
             job = self.services.printer().print_label(label)
         except (PrinterError, OSError) as exc:
@@ -280,15 +302,17 @@ class BenchWorkflow:
         where = str(job.path) if job.path else job.description
         self.state = replace(self.state, last_print=where)
         self._last_view = replace(outcome.view, last_print=where)
-        if reprint:
-            message = Message(T("Outcome", "Label reprinted: scan the carrier waybill"))
-        elif label.parcel_text:
-            message = Message(T("Outcome", "Weight {weight} OK. Label of parcel {parcel} printed: scan its waybill"),
-                              {**outcome.message.params, "parcel": label.parcel_text})
-        else:
-            message = Message(T("Outcome", "Weight {weight} OK. Label printed: scan the carrier waybill"),
-                              outcome.message.params)
-        return replace(outcome, message=message, view=self._last_view)
+        return label_printed(outcome, label, where, reprint=reprint, view=self._last_view)
+
+    def label_failed(self, order_id: int, seq: int, reprint: bool, error: str) -> Outcome:
+        """A label the bench printed itself (behind the server) did not come out: record it once."""
+        with self.services.read_uow() as uow:
+            order = repo.load_order(uow.session, order_id)
+        if order is None:
+            raise LookupError(order_id)
+        self._station_id = self._station_id or order.station_id
+        base = Outcome(False, Level.WARNING, Message(""), "print", self._last_view)
+        return self._label_failed(base, order, seq, reprint, error)
 
     def _label_failed(self, outcome: Outcome, order: OrderSnap, seq: int, reprint: bool, error: str) -> Outcome:
         """The print outcome, recorded once: the intent did not come true."""
@@ -381,6 +405,20 @@ def _audit(s: Session, events: list[dict]) -> None:
     """The audit events of a scan, in its transaction (Core: no ORM flush on the scan path)."""
     s.flush()  # a PIN check changed the user's counters through the ORM: write them first
     s.connection().execute(_INSERT_EVENT, events)
+
+
+def label_printed(outcome: Outcome, label, where: str, *, reprint: bool, view: BenchView | None = None) -> Outcome:
+    """The Outcome once the label came out of the printer (the embedded bench and the client alike)."""
+    if reprint:
+        message = Message(T("Outcome", "Label reprinted: scan the carrier waybill"))
+    elif label.parcel_text:
+        message = Message(T("Outcome", "Weight {weight} OK. Label of parcel {parcel} printed: scan its waybill"),
+                          {**outcome.message.params, "parcel": label.parcel_text})
+    else:
+        message = Message(T("Outcome", "Weight {weight} OK. Label printed: scan the carrier waybill"),
+                          outcome.message.params)
+    view = view or replace(outcome.view, last_print=where)
+    return replace(outcome, message=message, view=view, extra={})
 
 
 class _MaskedDecision(Decision):

@@ -1,0 +1,66 @@
+"""Plain JSON for the domain's dataclasses (Outcome, BenchView, LabelData, ManifestData, BenchState),
+so the server returns exactly what the embedded bench computes and the bench rebuilds it as is.
+
+Generic over dataclasses: nested dataclasses, ``tuple[X, ...]``, ``X | None``, enums and aware
+datetimes (ISO 8601). Nothing here knows HTTP.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import types
+import typing
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from app.i18n import Message
+
+
+def to_plain(value: Any) -> Any:
+    if isinstance(value, Message):
+        return {"template": value.template, "params": {k: to_plain(v) for k, v in value.params.items()}}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [to_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    return value
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def from_plain(tp: Any, data: Any) -> Any:
+    """Rebuild a value of type ``tp`` from :func:`to_plain`'s output."""
+    if data is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(tp) if a is not type(None)]
+        return from_plain(options[0], data) if len(options) == 1 else data
+    if tp is Message:
+        return Message(data["template"], dict(data.get("params") or {}))
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        hints = _hints(tp)
+        return tp(**{f.name: from_plain(hints[f.name], data[f.name]) for f in dataclasses.fields(tp) if f.name in data})
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(from_plain(args[0], v) for v in data)
+        return tuple(from_plain(a, v) for a, v in zip(args, data, strict=False))
+    if origin is dict:
+        return dict(data)
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return tp(data)
+    if tp is datetime:
+        return datetime.fromisoformat(data)
+    return data
