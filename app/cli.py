@@ -37,6 +37,9 @@ COMMAND_MODULES = (
     "app.commands.print_commands",
     "app.commands.backup",
     "app.commands.integrity",
+    "app.commands.serve",
+    "app.commands.stations",
+    "app.commands.enrol",
 )
 
 

@@ -70,7 +70,14 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
                 pool_pre_ping=True,
                 pool_size=2,
                 max_overflow=2,
-                connect_args={"connect_timeout": 5, "application_name": "packgate"},
+                connect_args={"connect_timeout": 5, "application_name": "packgate",
+                              # A client that vanished mid-transaction never holds a row lock for long:
+                              # the server gives up on slow statements, lock waits and idle transactions,
+                              # and TCP keepalives find a dead peer in ~25 s.
+                              "options": ("-c statement_timeout=60000 -c lock_timeout=5000"
+                                          " -c idle_in_transaction_session_timeout=20000"),
+                              "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
+                              "keepalives_count": 3},
             )
         except NoSuchModuleError as exc:
             raise ConfigError(f"Unsupported database driver in {safe_url(url)}") from exc

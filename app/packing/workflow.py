@@ -77,7 +77,8 @@ class BenchWorkflow:
 
     # ------------------------------------------------------------------ public API
 
-    def handle(self, raw: str, *, before_commit: Callable[[Session, Outcome], None] | None = None) -> Outcome:
+    def handle(self, raw: str, *,
+               before_commit: Callable[[Session, Outcome, BenchState], None] | None = None) -> Outcome:
         """Decide what ``raw`` means at the current step, apply it and audit it in one commit.
         ``before_commit`` runs inside that unit of work with the Outcome (the server keeps its reply
         there, so a retried scan gets the first answer)."""
@@ -110,7 +111,7 @@ class BenchWorkflow:
                     outcome = replace(outcome, extra={"manifest": views.manifest_data(s, d.manifest_id, self.services.catalogue),
                                                       "manifest_id": d.manifest_id})
                 if before_commit is not None:
-                    before_commit(s, outcome)
+                    before_commit(s, outcome, d.state)
         except DatabaseUnavailable:
             log.warning("database unreachable while handling a scan", exc_info=True)
             return Outcome(False, Level.REFUSED, DB_UNREACHABLE, "offline", self._last_view, raw=raw)
@@ -306,13 +307,22 @@ class BenchWorkflow:
 
     def label_failed(self, order_id: int, seq: int, reprint: bool, error: str) -> Outcome:
         """A label the bench printed itself (behind the server) did not come out: record it once."""
-        with self.services.read_uow() as uow:
+        with self.services.uow() as uow:
+            station_id = self._ensure_station(uow.session)
             order = repo.load_order(uow.session, order_id)
-        if order is None:
-            raise LookupError(order_id)
-        self._station_id = self._station_id or order.station_id
+        if order is None or order.station_id != station_id or order.parcel(seq) is None:
+            raise LookupError(order_id)  # only this bench's own open order
         base = Outcome(False, Level.WARNING, Message(""), "print", self._last_view)
         return self._label_failed(base, order, seq, reprint, error)
+
+    def manifest_printed(self, manifest_id: int, ok: bool, detail: str) -> None:
+        """Audit a manifest the bench printed itself (behind the server)."""
+        with self.services.uow() as uow:
+            self._ensure_station(uow.session)
+            msg = f"Manifest printed: {detail}" if ok else f"Manifest print failed: {detail}"
+            _audit(uow.session, [self._event(Outcome(ok, Level.INFO, Message(""), "print", self._last_view), raw="",
+                                             kind="print", accepted=ok, message=msg, order_id=None,
+                                             manifest_id=manifest_id)])
 
     def _label_failed(self, outcome: Outcome, order: OrderSnap, seq: int, reprint: bool, error: str) -> Outcome:
         """The print outcome, recorded once: the intent did not come true."""

@@ -1,0 +1,242 @@
+"""The bench's side of the PackGate server: enrolment, and a bench that scans through the server.
+
+:class:`RemoteBench` has the embedded bench's interface (``handle``, ``view``, ``last_view``,
+``logged_in``, ``reachable``), so the window does not know which one it drives. Every scan gets an
+id; a lost reply is retried with the same id and the server answers with the first outcome, so
+nothing is counted twice. Labels and manifests print here, on this bench's printer, from the data
+the server returned. An HTTPS server's certificate is pinned at enrolment: a changed one is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import ssl
+import uuid
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from app.config import config_dir
+from app.errors import KnownError, PrinterError
+from app.i18n import QT_TRANSLATE_NOOP, Message
+from app.packing.outcome import BenchView, Level, Outcome, Step
+from app.packing.wire import from_plain
+from app.packing.workflow import label_printed
+from app.printing.base import LabelData, ManifestData, Printer
+
+log = logging.getLogger(__name__)
+T = QT_TRANSLATE_NOOP
+LINK_FILE = "server.json"
+RETRIES = 3
+SERVER_UNREACHABLE = Message(T("Outcome", "PackGate server unreachable: this scan was NOT saved. Scan it again when the connection is back."))
+NOT_ENROLLED = Message(T("Outcome", "This bench is not enrolled at the server, or was revoked: {detail}"))
+CERT_CHANGED = Message(T("Outcome", "The server's certificate changed (pinned {pinned}, got {got}): NOT connected. Ask IT, then enrol again."))
+
+
+class ServerError(KnownError):
+    """The server refused, could not be reached, or is not the one this bench enrolled with."""
+
+
+@dataclass(frozen=True)
+class ServerLink:
+    """What enrolment stored in the bench's config folder (owner-only file)."""
+
+    server: str
+    station: str
+    token: str
+    fingerprint: str | None = None  # SHA-256 of the server certificate (HTTPS)
+
+    @classmethod
+    def load(cls, folder: Path | None = None) -> ServerLink | None:
+        path = (folder or config_dir()) / LINK_FILE
+        if not path.exists():
+            return None
+        try:
+            return cls(**json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError) as exc:
+            raise ServerError(f"Cannot read {path}: {exc}; enrol this bench again") from exc
+
+    def save(self, folder: Path | None = None) -> Path:
+        folder = folder or config_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / LINK_FILE
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # the token is a secret
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(self.__dict__, out)
+        os.replace(tmp, path)
+        return path
+
+
+def _client(server: str, fingerprint: str | None, timeout: float) -> httpx.Client:
+    verify: Any = True
+    if server.startswith("https://"):
+        # The certificate is self-signed or the site's own: trust exactly the one pinned at enrolment.
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        verify = ctx
+    return httpx.Client(base_url=server.rstrip("/"), verify=verify, timeout=httpx.Timeout(timeout, connect=3.0))
+
+
+def peer_fingerprint(response: httpx.Response) -> str | None:
+    """SHA-256 of the certificate the server presented on this response's connection (HTTPS)."""
+    stream = response.extensions.get("network_stream")
+    ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
+    if ssl_object is None:
+        return None
+    return hashlib.sha256(ssl_object.getpeercert(binary_form=True)).hexdigest()
+
+
+def enrol(server: str, station: str, code: str, *, timeout: float = 10.0) -> ServerLink:
+    """Trade the one-time code for the station's token; pin the server's certificate (HTTPS)."""
+    if not server.startswith(("http://", "https://")):
+        raise ServerError(f"--server {server!r}: give the URL, e.g. https://192.168.1.10:8650")
+    try:
+        with _client(server, None, timeout) as http:
+            r = http.post("/api/v1/enrol", json={"station": station, "code": code})
+            fingerprint = peer_fingerprint(r)
+    except httpx.HTTPError as exc:
+        raise ServerError(f"Cannot reach the PackGate server at {server}: {exc}") from exc
+    if r.status_code != 200:
+        raise ServerError(f"The server refused the enrolment: {_detail(r)}")
+    return ServerLink(server.rstrip("/"), station, r.json()["token"], fingerprint)
+
+
+def _detail(r: httpx.Response) -> str:
+    try:
+        return str(r.json().get("detail"))
+    except ValueError:
+        return f"HTTP {r.status_code}"
+
+
+class RemoteBench:
+    """One bench through the PackGate server. Not thread-safe: one scan at a time (the scan worker)."""
+
+    def __init__(self, link: ServerLink, printer: Printer, *, timeout: float = 10.0) -> None:
+        self.link = link
+        self.station_name = link.station
+        self.printer = printer
+        self.session: str | None = None
+        self._http = _client(link.server, link.fingerprint, timeout)
+        self._last_view = BenchView(station=link.station, step=Step.LOGIN)
+
+    # ------------------------------------------------------------------ the bench interface
+
+    def handle(self, raw: str) -> Outcome:
+        scan_id = uuid.uuid4().hex
+        try:
+            data = self._post("/api/v1/scan", {"scan_id": scan_id, "raw": raw, "session": self.session})
+        except _Refusal as refusal:
+            return Outcome(False, Level.REFUSED, refusal.message, "offline", self._last_view, raw=raw)
+        outcome = self._accept(data)
+        outcome = replace(outcome, raw=raw)
+        if "label" in outcome.extra:
+            outcome = self._print_label(outcome)
+        elif "manifest" in outcome.extra:
+            outcome = self._print_manifest(outcome)
+        self._last_view = outcome.view
+        return outcome
+
+    def view(self) -> BenchView:
+        try:
+            data = self._post("/api/v1/view", {"session": self.session})
+        except _Refusal:
+            return self._last_view
+        self.session = data["session"]
+        self._last_view = from_plain(BenchView, data["view"])
+        return self._last_view
+
+    def reachable(self) -> bool:
+        try:
+            return self._http.get("/api/v1/health").status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    @property
+    def last_view(self) -> BenchView:
+        return self._last_view
+
+    @property
+    def logged_in(self) -> bool:
+        return self._last_view.user_name is not None
+
+    def close(self) -> None:
+        self._http.close()
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _post(self, path: str, body: dict) -> dict:
+        """POST with the station token; the same body again after a lost reply (idempotent)."""
+        last: Exception | None = None
+        for _ in range(RETRIES):
+            try:
+                r = self._http.post(path, json=body, headers={"Authorization": f"Bearer {self.link.token}"})
+            except httpx.TransportError as exc:
+                last = exc
+                continue
+            got = peer_fingerprint(r)
+            if self.link.fingerprint and got != self.link.fingerprint:
+                raise _Refusal(Message(CERT_CHANGED.template, {"pinned": self.link.fingerprint[:16], "got": (got or "?")[:16]}))
+            if r.status_code == 401:
+                raise _Refusal(Message(NOT_ENROLLED.template, {"detail": _detail(r)}))
+            if r.status_code >= 500:
+                last = RuntimeError(f"HTTP {r.status_code}")
+                continue
+            if r.status_code != 200:
+                raise _Refusal(Message(T("Outcome", "The server refused: {detail}"), {"detail": _detail(r)}))
+            return r.json()
+        log.warning("server unreachable: %s", last)
+        raise _Refusal(SERVER_UNREACHABLE)
+
+    def _accept(self, data: dict) -> Outcome:
+        self.session = data["session"]
+        return from_plain(Outcome, data["outcome"])
+
+    def _print_label(self, outcome: Outcome) -> Outcome:
+        extra = outcome.extra
+        label = from_plain(LabelData, extra["label"])
+        try:
+            job = self.printer.print_label(label)
+        except (PrinterError, OSError) as exc:
+            error = getattr(exc, "message", None) or str(exc)
+            try:
+                data = self._post("/api/v1/label-failed", {"session": self.session, "order_id": extra["order_id"],
+                                                           "seq": extra["seq"], "reprint": extra["reprint"],
+                                                           "error": error[:500]})
+            except _Refusal as refusal:
+                return replace(outcome, level=Level.WARNING, message=refusal.message, extra={})
+            failed = self._accept(data)
+            return replace(failed, raw=outcome.raw)
+        where = str(job.path) if job.path else job.description
+        return label_printed(outcome, label, where, reprint=bool(extra.get("reprint")))
+
+    def _print_manifest(self, outcome: Outcome) -> Outcome:
+        extra = outcome.extra
+        data = from_plain(ManifestData, extra["manifest"])
+        try:
+            job = self.printer.print_manifest(data)
+            ok, detail = True, (str(job.path) if job.path else job.description)
+        except (PrinterError, OSError) as exc:
+            ok, detail = False, getattr(exc, "message", None) or str(exc)
+        try:
+            self._post("/api/v1/printed", {"session": self.session, "manifest_id": extra["manifest_id"], "ok": ok,
+                                           "detail": detail[:500]})
+        except _Refusal:
+            pass
+        if not ok:
+            return replace(outcome, level=Level.WARNING, extra={}, message=Message(
+                T("Outcome", "Manifest {manifest_no} closed, but printing failed: {error}. Print it with: packgate manifests print {id}"),
+                {"manifest_no": data.manifest_no, "error": detail, "id": extra["manifest_id"]}))
+        return replace(outcome, extra={}, view=replace(outcome.view, last_print=detail))
+
+
+class _Refusal(Exception):
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.render())
+        self.message = message

@@ -1,0 +1,66 @@
+"""``packgate serve [--listen HOST:PORT] [--db URL] [--tls-cert FILE --tls-key FILE]``: the PackGate server.
+
+Benches enrolled with ``packgate stations add`` / ``packgate enrol`` scan through it and never hold
+the database's credentials. It keeps no state outside the database: several ``serve`` processes
+on one PostgreSQL database work side by side. On an address other than loopback it serves HTTPS
+only: with the given certificate, or a self-signed one it makes once (in the data folder) and
+keeps; it prints the certificate's fingerprint, which benches pin at enrolment.
+"""
+
+from __future__ import annotations
+
+from app.errors import ConfigError
+
+DEFAULT_LISTEN = "127.0.0.1:8650"
+
+
+def register(sub) -> None:
+    p = sub.add_parser("serve", help="run the PackGate server that benches scan through (default 127.0.0.1:8650)")
+    p.add_argument("--listen", metavar="HOST:PORT", default=DEFAULT_LISTEN, help=f"default {DEFAULT_LISTEN}")
+    p.add_argument("--db", dest="serve_db", metavar="URL", help="the database (else the global --db / $PACKGATE_DB)")
+    p.add_argument("--tls-cert", metavar="FILE", help="certificate (PEM) for HTTPS")
+    p.add_argument("--tls-key", metavar="FILE", help="its private key (PEM)")
+    p.add_argument("--idle-minutes", type=int, default=30, help="a packer's session ends after this long idle")
+    p.set_defaults(func=run)
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"--listen {text!r}: use HOST:PORT, e.g. {DEFAULT_LISTEN}")
+    return host.strip("[]") or "127.0.0.1", int(port)
+
+
+def run(args, ctx) -> int:
+    from pathlib import Path
+
+    import uvicorn
+
+    from app.config import data_dir
+    from app.models.db import safe_url
+    from app.server import tls
+    from app.server.api import create_app
+    from app.server.sessions import signer
+
+    host, port = parse_listen(args.listen)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise ConfigError("give both --tls-cert and --tls-key, or neither")
+    if not 1 <= args.idle_minutes <= 24 * 60:
+        raise ConfigError("--idle-minutes is 1 to 1440")
+    cert = key = None
+    if args.tls_cert:
+        cert, key = Path(args.tls_cert), Path(args.tls_key)
+        tls.check_pair(cert, key)
+    elif not tls.is_loopback(host):
+        cert, key = tls.self_signed(data_dir() / "server-tls", host)
+    if args.serve_db:
+        ctx.db_url = args.serve_db
+    services = ctx.services()
+    app = create_app(services, signer(services, args.idle_minutes * 60))
+    scheme = "https" if cert else "http"
+    print(f"PackGate server on {scheme}://{host}:{port} (database {safe_url(services.db_url)})", flush=True)
+    if cert:
+        print(f"certificate SHA-256 fingerprint: {tls.fingerprint_pem(Path(cert).read_text())}", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
+                ssl_certfile=str(cert) if cert else None, ssl_keyfile=str(key) if key else None)
+    return 0

@@ -1,0 +1,164 @@
+"""The PackGate server's HTTP routes: thin translations over the bench service the embedded bench
+runs in-process (one service, two doors). Pydantic models live here, at the edge; the Outcome
+travels as the domain's own plain data (:mod:`app.packing.wire`).
+
+Every route but ``/api/v1/enrol`` and ``/api/v1/health`` needs the station's token
+(``Authorization: Bearer ...``): 401 without it or once revoked. Scans are idempotent by the
+bench's scan id: the reply is stored in the scan's own transaction, and a retry gets it back.
+"""
+
+
+import json
+import logging
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, HTTPException
+from pydantic import BaseModel, Field
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from app.errors import KnownError
+from app.models.schema import ScanReply
+from app.packing.model import BenchState
+from app.packing.outcome import Outcome
+from app.packing.ports import Services
+from app.packing.wire import to_plain
+from app.packing.workflow import BenchWorkflow
+from app.server import stations
+from app.server.sessions import SessionSigner
+
+log = logging.getLogger(__name__)
+API = "/api/v1"
+REPLY_DAYS = 2  # how long a scan's reply is kept for retries
+
+
+class EnrolRequest(BaseModel):
+    station: str = Field(min_length=1, max_length=64)
+    code: str = Field(min_length=1, max_length=64)
+
+
+class EnrolReply(BaseModel):
+    station: str
+    token: str
+
+
+class ScanRequest(BaseModel):
+    scan_id: str = Field(min_length=8, max_length=64, description="the bench's id of this scan; a retry repeats it")
+    raw: str = Field(max_length=4096, description="exactly what the scanner typed")
+    session: str | None = Field(default=None, description="the session blob of the previous reply")
+
+
+class SessionRequest(BaseModel):
+    session: str | None = None
+
+
+class LabelFailedRequest(BaseModel):
+    session: str | None = None
+    order_id: int
+    seq: int = Field(ge=1)
+    reprint: bool = False
+    error: str = Field(max_length=500)
+
+
+class PrintedRequest(BaseModel):
+    session: str | None = None
+    manifest_id: int
+    ok: bool
+    detail: str = Field(default="", max_length=500)
+
+
+class BenchReply(BaseModel):
+    outcome: dict[str, Any] | None = None
+    view: dict[str, Any] | None = None
+    session: str
+
+
+def create_app(services: Services, signer: SessionSigner) -> FastAPI:
+    app = FastAPI(title="PackGate server", version="1",
+                  description="Benches scan through this server; it alone holds the database credentials.")
+    with services.uow() as uow:  # replies old enough that no bench retries them any more
+        uow.session.execute(delete(ScanReply).where(ScanReply.at < services.clock() - timedelta(days=REPLY_DAYS)))
+
+    def station(authorization: Annotated[str | None, Header()] = None) -> tuple[int, str]:
+        token = (authorization or "").removeprefix("Bearer ").strip()
+        if not token:
+            raise HTTPException(401, "This bench has no station token: enrol it (packgate enrol)")
+        with services.read_uow() as uow:
+            found = stations.station_for_token(uow.session, token)
+        if found is None:
+            raise HTTPException(401, "Unknown or revoked station token: enrol this bench again")
+        return found
+
+    Station = Annotated[tuple[int, str], Depends(station)]
+
+    def bench(st: tuple[int, str], blob: str | None) -> BenchWorkflow:
+        flow = BenchWorkflow(services, st[1], print_at_bench=True)
+        flow.state = signer.open(st[0], blob)
+        return flow
+
+    def reply(st: tuple[int, str], outcome: Outcome, state: BenchState) -> BenchReply:
+        return BenchReply(outcome=to_plain(outcome), session=signer.sign(st[0], state))
+
+    @app.get(f"{API}/health")
+    def health() -> dict[str, Any]:
+        return {"ok": True, "server": "packgate"}
+
+    @app.post(f"{API}/enrol", response_model=EnrolReply)
+    def enrol(body: EnrolRequest) -> EnrolReply:
+        try:
+            token = stations.enrol(services, body.station, body.code)
+        except KnownError as exc:
+            raise HTTPException(403, exc.message) from None
+        return EnrolReply(station=body.station.strip(), token=token)
+
+    def stored(st: tuple[int, str], scan_id: str) -> BenchReply | None:
+        with services.read_uow() as uow:
+            text = uow.session.scalar(select(ScanReply.reply).where(ScanReply.station_id == st[0],
+                                                                    ScanReply.scan_id == scan_id))
+        return BenchReply(**json.loads(text)) if text else None
+
+    @app.post(f"{API}/scan", response_model=BenchReply)
+    def scan(body: ScanRequest, st: Station) -> BenchReply:
+        first = stored(st, body.scan_id)
+        if first is not None:  # a retry after a lost reply: the first answer, nothing counted twice
+            return first
+        flow = bench(st, body.session)
+        kept: dict[str, BenchReply] = {}
+
+        def keep(s, outcome: Outcome, state: BenchState) -> None:
+            kept["reply"] = reply(st, outcome, state)
+            s.add(ScanReply(station_id=st[0], scan_id=body.scan_id, reply=kept["reply"].model_dump_json(),
+                            at=services.clock()))
+
+        try:
+            outcome = flow.handle(body.raw, before_commit=keep)
+        except IntegrityError:  # the same scan id arrived twice at once: the other one won
+            first = stored(st, body.scan_id)
+            if first is None:
+                raise
+            return first
+        return kept.get("reply") or reply(st, outcome, flow.state)
+
+    @app.post(f"{API}/view", response_model=BenchReply)
+    def view(body: SessionRequest, st: Station) -> BenchReply:
+        flow = bench(st, body.session)
+        current = flow.view()
+        return BenchReply(view=to_plain(current), session=signer.sign(st[0], flow.state))
+
+    @app.post(f"{API}/label-failed", response_model=BenchReply)
+    def label_failed(body: LabelFailedRequest, st: Station) -> BenchReply:
+        flow = bench(st, body.session)
+        try:
+            outcome = flow.label_failed(body.order_id, body.seq, body.reprint, body.error)
+        except LookupError:
+            raise HTTPException(404, f"No order {body.order_id}") from None
+        return reply(st, outcome, flow.state)
+
+    @app.post(f"{API}/printed")
+    def printed(body: PrintedRequest, st: Station) -> dict[str, bool]:
+        flow = bench(st, body.session)
+        flow.manifest_printed(body.manifest_id, body.ok, body.detail)
+        return {"ok": True}
+
+    return app
