@@ -223,7 +223,7 @@ def read_order_file(
     kind = _sniff(head, path)
     if kind == "xlsx":
         parsed = ParsedImport(path, "xlsx", None)
-        records = _xlsx_records(path)
+        records = _xlsx_records(path, max_bytes)
     else:
         encoding = _detect_encoding(head, size, name)
         parsed = ParsedImport(path, "csv", encoding)
@@ -307,10 +307,52 @@ def _csv_records(path: Path, encoding: str) -> Iterator[tuple[int, list[Any]]]:
         raise ImportFileError(f"{path.name} line {line + 1} is not valid CSV: {exc}") from exc
 
 
-def _xlsx_records(path: Path) -> Iterator[tuple[int, list[Any]]]:
+# A part (zip member) that unpacks to more than this many times its packed size is a zip bomb, not
+# a spreadsheet: real XLSX sheets and shared strings pack 5-30 times. Small parts may pack better.
+MAX_PART_RATIO = 100
+_RATIO_FROM_BYTES = 1024 * 1024
+# openpyxl streams a sheet's XML but keeps the shared strings (every distinct text) in memory.
+_IN_MEMORY_PARTS = ("xl/sharedstrings.xml",)
+
+
+def _check_xlsx_parts(path: Path, max_bytes: int) -> None:
+    """Refuse a workbook whose parts would unpack to too much, before openpyxl opens any of them.
+
+    ``max_bytes`` limits the compressed file; a small file can still unpack to gigabytes. So each
+    part may unpack to at most MAX_PART_RATIO times its packed size; the shared strings (held in
+    memory) to at most ``max_bytes``, a streamed part (a sheet) and all parts together to four
+    times that. zipfile stops reading a part at its declared size, so the declaration is binding.
+    """
+    name = path.name
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportFileError(f"{name} is not a readable XLSX workbook: {exc}") from exc
+    total = 0
+    for part in parts:
+        size, packed = part.file_size, part.compress_size
+        total += size
+        limit = max_bytes if part.filename.casefold() in _IN_MEMORY_PARTS else max_bytes * 4
+        if size > limit or total > max_bytes * 4:
+            raise ImportFileError(
+                f"{name}: its part {_shown(part.filename)} unpacks to {size / 1_048_576:.1f} MB "
+                f"({total / 1_048_576:.1f} MB in all), more than the {limit / 1_048_576:.0f} MB an import reads "
+                "unpacked: split the file or save it as CSV"
+            )
+        if size > _RATIO_FROM_BYTES and size > packed * MAX_PART_RATIO:
+            raise ImportFileError(
+                f"{name}: its part {_shown(part.filename)} unpacks from {packed:,} to {size:,} bytes "
+                f"({size // max(packed, 1):,} times); a spreadsheet packs at most {MAX_PART_RATIO} times, so the "
+                "file is refused as a zip bomb: export it again from the shop or save it as CSV"
+            )
+
+
+def _xlsx_records(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[tuple[int, list[Any]]]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_xlsx_parts(path, max_bytes)
     # A file object, not the path: openpyxl refuses names not ending in .xlsx (a renamed file).
     stream = path.open("rb")
     try:
@@ -322,8 +364,21 @@ def _xlsx_records(path: Path) -> Iterator[tuple[int, list[Any]]]:
         if not wb.worksheets:
             raise ImportFileError(f"{path.name} has no sheets")
         ws = wb.worksheets[0]
+        # The declared dimension (<dimension ref="A1:XFD1048576">) would pad every row to it:
+        # ignore it, and read only as many columns as the header has.
+        ws.reset_dimensions()
         try:
+            header_line, width = 0, 0
             for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                if not _blank(list(values)):
+                    header_line = number
+                    width = max(i for i, value in enumerate(values) if _text(value)) + 1
+                    yield number, list(values[:width])
+                    break
+            if not header_line:
+                return
+            for number, values in enumerate(ws.iter_rows(min_row=header_line + 1, max_col=width, values_only=True),
+                                            start=header_line + 1):
                 yield number, list(values)
         except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
             raise ImportFileError(f"{path.name}: the first sheet cannot be read: {exc}") from exc
