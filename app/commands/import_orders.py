@@ -13,6 +13,16 @@ class ImportRefused(KnownError):
     exit_code = 1
 
 
+def max_bytes_option(megabytes: int | None) -> int:
+    from app.imports.orders import DEFAULT_MAX_BYTES
+
+    if megabytes is None:
+        return DEFAULT_MAX_BYTES
+    if megabytes <= 0:
+        raise ConfigError("--max-size must be a positive number of megabytes")
+    return megabytes * 1024 * 1024
+
+
 def register(sub) -> None:
     p = sub.add_parser(
         "import-orders",
@@ -30,14 +40,9 @@ def register(sub) -> None:
 
 
 def run(args, ctx) -> int:
-    from app.imports.orders import DEFAULT_MAX_BYTES, import_orders
+    from app.imports.orders import import_orders
 
-    max_bytes = DEFAULT_MAX_BYTES
-    if args.max_size is not None:
-        if args.max_size <= 0:
-            raise ConfigError("--max-size must be a positive number of megabytes")
-        max_bytes = args.max_size * 1024 * 1024
-    report = import_orders(ctx.services(), args.file, max_bytes=max_bytes)
+    report = import_orders(ctx.services(), args.file, max_bytes=max_bytes_option(args.max_size))
     if report.errors:
         for line, reason in report.errors:
             print(f"line {line}: {reason}", file=sys.stderr)

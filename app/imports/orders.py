@@ -204,13 +204,26 @@ def read_order_file(
     """
     path = Path(path)
     catalogue = catalogue or load_catalogue()
+    kind, encoding, records = open_records(path, max_bytes)
+    parsed = ParsedImport(path, kind, encoding)
+    with _gc_paused():
+        _Checker(parsed, catalogue).run(records)
+    return parsed
+
+
+def open_records(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, what: str = "order file"
+                 ) -> tuple[str, str | None, Iterator[tuple[int, list[Any]]]]:
+    """Sniff a CSV or XLSX file and return (format, encoding, records); each record is (line, cells).
+
+    Raises :class:`ImportFileError` for a file that cannot be read as a table at all.
+    """
     name = path.name
     try:
         size = path.stat().st_size
         with path.open("rb") as f:
             head = f.read(_SAMPLE_BYTES)
     except IsADirectoryError as exc:
-        raise ImportFileError(f"{path} is a folder, not an order file") from exc
+        raise ImportFileError(f"{path} is a folder, not an {what}") from exc
     except OSError as exc:
         raise ImportFileError(f"Cannot read {path}: {exc.strerror or exc}") from exc
     if size > max_bytes:
@@ -222,15 +235,9 @@ def read_order_file(
         raise ImportFileError(f"{name} is empty")
     kind = _sniff(head, path)
     if kind == "xlsx":
-        parsed = ParsedImport(path, "xlsx", None)
-        records = _xlsx_records(path, max_bytes)
-    else:
-        encoding = _detect_encoding(head, size, name)
-        parsed = ParsedImport(path, "csv", encoding)
-        records = _csv_records(path, encoding)
-    with _gc_paused():
-        _Checker(parsed, catalogue).run(records)
-    return parsed
+        return "xlsx", None, _xlsx_records(path, max_bytes)
+    encoding = _detect_encoding(head, size, name)
+    return "csv", encoding, _csv_records(path, encoding)
 
 
 @contextmanager
