@@ -49,13 +49,22 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.carriers import CarrierCatalogue, load_catalogue
 from app.errors import ImportFileError, KnownError
-from app.models.schema import Order, OrderLine, OrderState, Product, ProductBarcode, WaybillPoolEntry
+from app.imports.columnmap import ColumnMap, MappedFacts, MappedReader
+from app.models.schema import (
+    Order,
+    OrderLine,
+    OrderState,
+    Product,
+    ProductBarcode,
+    ScanEvent,
+    WaybillPoolEntry,
+)
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 MAX_ROWS = 1_000_000
@@ -154,11 +163,22 @@ class ParsedImport:
     encoding: str | None
     rows: list[ImportRow] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
+    facts: MappedFacts | None = None  # what a column map read beyond the lines (states, after-sales)
+
+
+@dataclass(frozen=True)
+class HeldOrder:
+    """An order the file shows with an after-sales case, and what the import did about it."""
+
+    line: int
+    order_no: str
+    status: str  # the file's after-sales text, e.g. 退款中
+    outcome: str  # "held" (new, imported on hold), "put on hold", "already on hold", "already packed", ...
 
 
 @dataclass
 class ImportReport:
-    """The outcome of one import. ``errors`` non-empty means nothing was imported."""
+    """The outcome of one import. ``errors`` or ``unknown_products`` non-empty: nothing was imported."""
 
     file_name: str
     orders_added: int = 0
@@ -168,20 +188,54 @@ class ImportReport:
     orders_unchanged: int = 0  # already present, ready, identical: skipped
     orders_in_progress: int = 0  # already packing or later (or on hold, cancelled): left alone
     errors: list[tuple[int, str]] = field(default_factory=list)
+    profile: str = ""  # the column map's name; "" for PackGate's own format
+    sku_sources: dict[str, int] = field(default_factory=dict)  # header -> lines whose SKU came from it
+    skipped: dict[str, int] = field(default_factory=dict)  # reason (shipped, cancelled, ...) -> orders
+    held: list[HeldOrder] = field(default_factory=list)
+    unknown_products: list[tuple[int, str, str]] = field(default_factory=list)  # (line, sku, name)
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.unknown_products
+
+    @property
+    def orders_held(self) -> int:
+        return sum(1 for h in self.held if h.outcome in ("held", "put on hold"))
 
     def summary(self) -> str:
-        text = (f"Imported {self.file_name}: {_plural(self.orders_added, 'order')}, "
+        text = (f"Imported {self.file_name}{f' ({self.profile} profile)' if self.profile else ''}: "
+                f"{_plural(self.orders_added - self.orders_held_new, 'order')}, "
                 f"{_plural(self.lines_added, 'line')}, {_plural(self.products_added, 'product')} added")
         skipped = []
         if self.orders_unchanged:
             skipped.append(f"{_plural(self.orders_unchanged, 'order')} already present, unchanged")
         if self.orders_in_progress:
             skipped.append(f"{_plural(self.orders_in_progress, 'order')} already in packing or later, left as they are")
-        return text + (f" ({'; '.join(skipped)})" if skipped else "")
+        out = [text + (f" ({'; '.join(skipped)})" if skipped else "")]
+        out.extend(self.details())
+        return "\n".join(out)
+
+    @property
+    def orders_held_new(self) -> int:
+        return sum(1 for h in self.held if h.outcome == "held")
+
+    def details(self) -> list[str]:
+        """The lines after the first: SKU columns, skipped states, holds, unknown products."""
+        out = []
+        if self.sku_sources:
+            out.append("  SKU from " + ", ".join(f"{header} on {_plural(n, 'line')}"
+                                                 for header, n in self.sku_sources.items()))
+        for reason, n in self.skipped.items():
+            out.append(f"  skipped {_plural(n, 'order')} the file shows as {reason}")
+        if self.held:
+            out.append(f"  {_plural(len(self.held), 'order')} with an after-sales case (not imported as ready):")
+            out.extend(f"    line {h.line}: order {h.order_no} ({h.status}): {h.outcome}" for h in self.held)
+        if self.unknown_products:
+            out.append(f"  {_plural(len(self.unknown_products), 'product')} unknown: import them with "
+                       "packgate import-products first (nothing was imported):")
+            out.extend(f"    line {line}: SKU {sku}{f' ({name})' if name else ''}"
+                       for line, sku, name in self.unknown_products)
+        return out
 
 
 def _plural(n: int, word: str) -> str:
@@ -196,9 +250,13 @@ def read_order_file(
     catalogue: CarrierCatalogue | None = None,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    column_map: ColumnMap | None = None,
+    default_carrier: str = "",
 ) -> ParsedImport:
     """Read and check an order file without the database.
 
+    With ``column_map`` the file is another system's export, translated by the map (see
+    :mod:`app.imports.columnmap`); ``default_carrier`` is taken by an order whose carrier is blank.
     Raises :class:`ImportFileError` when the file cannot be read as an order file at all (format,
     encoding, size, missing columns); bad rows are returned in ``errors``.
     """
@@ -206,8 +264,19 @@ def read_order_file(
     catalogue = catalogue or load_catalogue()
     kind, encoding, records = open_records(path, max_bytes)
     parsed = ParsedImport(path, kind, encoding)
+    if default_carrier and catalogue.resolve(default_carrier) is None:
+        raise ImportFileError(f"The default carrier {default_carrier!r} is not a carrier PackGate knows")
+    checker = _Checker(parsed, catalogue, default_carrier)
+    if column_map is not None:
+        reader = MappedReader(column_map, path.name)
+        records = reader.records(records)
+        parsed.facts = reader.facts
+        checker.allow_no_lines = True  # every order may be shipped or cancelled already
     with _gc_paused():
-        _Checker(parsed, catalogue).run(records)
+        checker.run(records)
+    if parsed.facts is not None and parsed.facts.errors:
+        parsed.errors.extend(parsed.facts.errors)
+        parsed.errors.sort(key=lambda e: e[0])
     return parsed
 
 
@@ -488,9 +557,11 @@ class _OrderDraft:
 class _Checker:
     """Validates rows one by one, then the file as a whole (orders, products, barcodes, waybills)."""
 
-    def __init__(self, parsed: ParsedImport, catalogue: CarrierCatalogue) -> None:
+    def __init__(self, parsed: ParsedImport, catalogue: CarrierCatalogue, default_carrier: str = "") -> None:
         self.parsed = parsed
         self.catalogue = catalogue
+        self.default_carrier = default_carrier  # taken by an order whose carrier cell is blank
+        self.allow_no_lines = False
         self.orders: dict[str, _OrderDraft] = {}
         self.barcode_sku: dict[str, tuple[str, int]] = {}
         self.waybill_order: dict[str, tuple[str, int]] = {}
@@ -511,7 +582,7 @@ class _Checker:
         if columns is None:
             raise ImportFileError(f"{self.parsed.path.name} is empty")
         data_rows = self._rows(records)
-        if data_rows == 0:
+        if data_rows == 0 and not self.allow_no_lines:
             raise ImportFileError(f"{self.parsed.path.name} has a header but no order lines")
         for order_no, draft in self.orders.items():
             for name in ("recipient_name", "recipient_phone", "recipient_address"):
@@ -573,6 +644,8 @@ class _Checker:
             elif draft is not None:  # a later line of an order: the order's carrier
                 code = draft.values["carrier_code"]
                 carrier = carriers[code] if code in carriers else self._carrier(code)
+            elif self.default_carrier:
+                carrier = self._carrier(self.default_carrier)
             else:
                 carrier = None
             quantity = weight = created_at = None
@@ -673,7 +746,8 @@ class _Checker:
             if name in columns:
                 raise ImportFileError(f"{self.parsed.path.name}: column {name} appears twice in the header")
             columns[name] = i
-        missing = [name for name in REQUIRED if name not in columns]
+        missing = [name for name in REQUIRED if name not in columns
+                   and not (name == "carrier" and self.default_carrier)]
         if len(missing) == len(REQUIRED):
             raise ImportFileError(
                 f"{self.parsed.path.name} does not look like an order file: no known column headers in line 1 "
@@ -741,9 +815,13 @@ class _Checker:
         draft = self.orders.get(text["order_no"])
         if not text["carrier"] and draft is not None:  # a later line of an order: the order's carrier
             text["carrier"] = draft.values["carrier_code"]
+        if not text["carrier"] and self.default_carrier:
+            text["carrier"] = self.default_carrier
         for name in ("order_no", "carrier", "sku"):
             if not text[name]:
-                self.error(line, f"{name} is empty")
+                self.error(line, f"{name} is empty" if name != "carrier" else
+                           "carrier is empty and no default carrier is set (the default_carrier setting or "
+                           "--default-carrier)")
         carrier = (self.carriers[text["carrier"]] if text["carrier"] in self.carriers
                    else self._carrier(text["carrier"])) if text["carrier"] else None
         if text["carrier"] and carrier is None and len(self.parsed.errors) == bad:
@@ -873,18 +951,33 @@ def import_orders(
     path: str | Path,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    column_map: ColumnMap | None = None,
+    default_carrier: str | None = None,
 ) -> ImportReport:
     """Import an order file as a whole: everything, or (with ``errors``) nothing.
 
+    ``column_map`` reads another system's export (``--profile``/``--columns``); ``default_carrier``
+    (else the shop's ``default_carrier`` setting) is taken by an order whose carrier is blank.
     Raises :class:`ImportFileError` for a file that cannot be read at all.
     """
+    if default_carrier is None:
+        default_carrier = getattr(services.settings, "default_carrier", "")
     with _gc_paused():
-        return _import_file(services, path, max_bytes)
+        return _import_file(services, path, max_bytes, column_map, default_carrier or "")
 
 
-def _import_file(services: Any, path: str | Path, max_bytes: int) -> ImportReport:
-    parsed = read_order_file(path, services.catalogue, max_bytes=max_bytes)
+def _import_file(services: Any, path: str | Path, max_bytes: int, column_map: ColumnMap | None = None,
+                 default_carrier: str = "") -> ImportReport:
+    parsed = read_order_file(path, services.catalogue, max_bytes=max_bytes, column_map=column_map,
+                             default_carrier=default_carrier)
     report = ImportReport(file_name=parsed.path.name, errors=list(parsed.errors))
+    facts = parsed.facts
+    after_sales: dict[str, tuple[int, str]] = {}
+    if facts is not None:
+        report.profile = facts.profile
+        report.sku_sources = dict(facts.sku_sources)
+        report.skipped = {reason: len(numbers) for reason, numbers in facts.skipped.items()}
+        after_sales = facts.after_sales
     orders: dict[str, _FileOrder] = {}
     for row in parsed.rows:
         order_no = row.order_no
@@ -894,8 +987,8 @@ def _import_file(services: Any, path: str | Path, max_bytes: int) -> ImportRepor
             orders[order_no] = _FileOrder(order_no, row.line, [row])
     try:
         with services.uow() as uow:
-            _import(uow.session, services, orders, parsed.rows, report)
-            if report.errors:
+            _import(uow.session, services, orders, parsed.rows, report, after_sales, mapped=facts is not None)
+            if not report.ok:
                 uow.rollback()
     except IntegrityError as exc:
         raise KnownError(
@@ -903,14 +996,27 @@ def _import_file(services: Any, path: str | Path, max_bytes: int) -> ImportRepor
             "same moment; nothing was imported. Run the import again."
         ) from exc
     report.errors.sort(key=lambda e: e[0])
-    if report.errors:
+    if not report.ok:
         report.orders_added = report.lines_added = report.products_added = report.barcodes_added = 0
+        report.held = []
     return report
 
 
+_HOLD_OUTCOME = {
+    OrderState.ON_HOLD.value: "already on hold",
+    OrderState.PACKED.value: "already packed: stop the parcel before it leaves",
+    OrderState.HANDED_OVER.value: "already handed over to the courier",
+    OrderState.CANCELLED.value: "already cancelled",
+}
+
+
 def _import(s: Session, services: Any, orders: dict[str, _FileOrder], rows: list[ImportRow],
-            report: ImportReport) -> None:
+            report: ImportReport, after_sales: dict[str, tuple[int, str]] | None = None, *,
+            mapped: bool = False) -> None:
     errors = report.errors
+    after_sales = after_sales or {}
+    on_hold = OrderState.ON_HOLD.value
+    to_hold: list[tuple[int, str, str]] = []  # existing orders to put on hold: (id, order_no, reason)
     conn = s.connection()  # Core results: no ORM row processing for 100,000s of looked-up rows
     ready = OrderState.READY.value
     skus = {row.sku for row in rows}
@@ -955,8 +1061,24 @@ def _import(s: Session, services: Any, orders: dict[str, _FileOrder], rows: list
         cursor.close()
 
     new_orders: list[tuple[_FileOrder, tuple[Any, ...]]] = []
+    hold_reasons: dict[str, str] = {}  # new orders imported on hold -> reason
     for order in orders.values():
         known = existing.get(order.order_no)
+        case = after_sales.get(order.order_no)
+        if case is not None:
+            line, status = case
+            reason = f"after-sales case on the platform ({status or '?'}), reported by the import of {report.file_name}"
+            if known is None:
+                hold_reasons[order.order_no] = reason
+                report.held.append(HeldOrder(line, order.order_no, status, "held"))
+            else:
+                if known.state in (ready, OrderState.PACKING.value):
+                    to_hold.append((known.id, order.order_no, reason))
+                    outcome = "put on hold" + (" (a bench had it open)" if known.state != ready else "")
+                else:
+                    outcome = _HOLD_OUTCOME.get(known.state, known.state)
+                report.held.append(HeldOrder(line, order.order_no, status, outcome))
+                continue
         values = order.values() if known is None or known.state == ready else ()
         if known is None:
             new_orders.append((order, values))
@@ -1019,11 +1141,14 @@ def _import(s: Session, services: Any, orders: dict[str, _FileOrder], rows: list
                 errors.append((row.line, f"barcode {barcode} already belongs to SKU {owner}"))
     skus_with_barcode = set(new_barcodes.values())
     for sku, row in new_products.items():
+        if mapped and (row.unit_weight_g is None or sku not in skus_with_barcode):
+            report.unknown_products.append((row.line, sku, row.product_name))
+            continue
         if row.unit_weight_g is None:
             errors.append((row.line, f"SKU {sku} is new and has no unit_weight_g (the bench checks parcel weights)"))
         if sku not in skus_with_barcode:
             errors.append((row.line, f"SKU {sku} is new and has no barcode (the bench verifies items by barcode)"))
-    if errors:
+    if errors or report.unknown_products:
         return
 
     if new_products:
@@ -1038,15 +1163,24 @@ def _import(s: Session, services: Any, orders: dict[str, _FileOrder], rows: list
         s.execute(insert(ProductBarcode.__table__),
                   [{"barcode": code, "product_id": products[sku]} for code, sku in new_barcodes.items()])
         report.barcodes_added = len(new_barcodes)
-    if not new_orders:
-        return
     now = services.clock()
+    for order_id, order_no, reason in to_hold:  # conditional: a bench may have packed it meanwhile
+        held = s.execute(update(Order).where(Order.id == order_id, Order.state.in_((ready, OrderState.PACKING.value)))
+                         .values(state=on_hold, station_id=None, hold_reason=reason)
+                         .execution_options(synchronize_session=False)).rowcount
+        if held == 1:
+            s.add(ScanEvent(at=now, order_id=order_id, raw=order_no, kind="import_hold", accepted=True,
+                            message=f"Order {order_no} on hold: {reason}", reason=reason))
+    if not new_orders:
+        s.flush()
+        return
     # Our new ids are all above the highest id before the insert (SQLite: we hold the write lock;
     # PostgreSQL: later sequence values), so one query finds them; rows that another session added
     # meanwhile are not in new_nos (same order number: our insert would have failed).
     before = conn.scalar(select(func.max(Order.id))) or 0
     _insert_many(s, Order.__table__, ORDER_COLUMNS, [
-        (order.order_no, "", carrier, name, phone, address, note, created_at or now, now, ready, waybill or None, "")
+        (order.order_no, "", carrier, name, phone, address, note, created_at or now, now,
+         on_hold if order.order_no in hold_reasons else ready, waybill or None, hold_reasons.get(order.order_no, ""))
         for order, (carrier, name, phone, address, waybill, note, created_at) in new_orders
     ])
     new_nos = {order.order_no for order, _values in new_orders}
@@ -1062,6 +1196,12 @@ def _import(s: Session, services: Any, orders: dict[str, _FileOrder], rows: list
         for row in order.rows
     ]
     _insert_many(s, OrderLine.__table__, ("order_id", "product_id", "quantity", "scanned"), lines)
+    if hold_reasons:
+        s.execute(insert(ScanEvent.__table__), [
+            {"at": now, "order_id": order_ids[order_no], "raw": order_no, "kind": "import_hold", "accepted": True,
+             "message": f"Order {order_no} imported on hold: {reason}", "reason": reason, "station_id": None,
+             "user_id": None, "manifest_id": None}
+            for order_no, reason in hold_reasons.items()])
     report.orders_added = len(new_orders)
     report.lines_added = len(lines)
 
