@@ -36,6 +36,7 @@ it (they are counted), and orders with an after-sales case are remembered so the
 
 from __future__ import annotations
 
+import operator
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -203,49 +204,82 @@ class MappedReader:
         i_order = ORDER_FIELDS.index("order_no")
         width = len(ORDER_FIELDS)
 
+        # The loop below runs once per line (100,000s): cells are looked up by position, each state
+        # text is classified once, and a row whose cells are all text (CSV) pads only when short.
+        need = 1 + max((i for cols in found.values() for _n, i in cols), default=0)
+        state_kind: dict[str, str | None] = {}  # state text -> "" (ready), a skip reason, or None (unknown)
+        sale_open: dict[str, bool] = {}  # after-sales text -> is a case
+
+        def cell(v: Any) -> str:
+            return v.strip() if v.__class__ is str else _text(v)
+
         def first(cells: list[Any], cols: list[tuple[str, int]]) -> str:
             for _name, i in cols:
-                if i < len(cells):
-                    text = _text(cells[i])
-                    if text:
-                        return text
+                v = cells[i]
+                text = v.strip() if v.__class__ is str else _text(v)
+                if text:
+                    return text
             return ""
 
+        single = [(i, cols[0][1]) for i, cols in simple if len(cols) == 1]
+
+        def picker(cols: list[tuple[str, int]]) -> Any:
+            getter = operator.itemgetter(*(c for _n, c in cols))
+            return getter if len(cols) > 1 else (lambda values: (getter(values),))
+
+        def join(separator: str, cells: tuple[Any, ...]) -> str:
+            try:
+                return separator.join(filter(None, map(str.strip, cells)))
+            except TypeError:  # a cell that is not text (XLSX, padding)
+                return separator.join(t for t in map(cell, cells) if t)
+
+        joined_pick = [(i, picker(cols)) for i, cols in joined]
+        parts_pick = picker(part_cols) if part_cols else None
+        several = [(i, cols) for i, cols in simple if len(cols) > 1]
         for line, values in source:
-            if _blank(values):
+            head = values[0] if values else None
+            if not (head.__class__ is str and head.strip()) and _blank(values):
                 continue
+            if len(values) < need:
+                values = [*values, *([None] * (need - len(values)))]
             out: list[Any] = [""] * width
-            for i, cols in simple:
-                out[i] = first(values, cols) if len(cols) > 1 else (values[cols[0][1]] if cols[0][1] < len(values)
-                                                                     else None)
-            for i, cols in joined:
-                out[i] = NOTE_SEPARATOR.join(t for _n, c in cols if c < len(values) for t in (_text(values[c]),) if t)
+            for i, c in single:
+                out[i] = values[c]
+            for i, cols in several:
+                out[i] = first(values, cols)
+            for i, pick in joined_pick:
+                out[i] = join(NOTE_SEPARATOR, pick(values))
             for i, value in fixed:
                 out[i] = value
-            order_no = _text(out[i_order])
+            order_no = cell(out[i_order])
             if state_cols:
                 state = first(values, state_cols)
-                key = _key(state)
-                seen = order_states.setdefault(order_no, (key, line))
-                if seen[0] != key:
+                kind = state_kind.get(state, "?")
+                if kind == "?":
+                    key = _key(state)
+                    kind = state_kind[state] = "" if key in m.ready_states else m.skip_states.get(key)
+                seen = order_states.setdefault(order_no, (state, line))
+                if seen[0] != state:
                     errors.append((line, f"订单状态 {state!r} differs from line {seen[1]} of order {order_no}"))
                     continue
-                reason = m.skip_states.get(key)
-                if reason is not None:
-                    skipped.setdefault(reason, set()).add(order_no)
+                if kind:
+                    skipped.setdefault(kind, set()).add(order_no)
                     continue
-                if key not in m.ready_states:
+                if kind is None:
                     errors.append((line, f"order state {_shown(state)!r} is not one the {m.name} profile knows "
                                          f"(ready: {', '.join(sorted(m.ready_states))}; skipped: "
                                          f"{', '.join(sorted(m.skip_states))})"))
                     continue
             if sale_cols:
                 status = first(values, sale_cols)
-                if _key(status) not in m.no_after_sales and order_no not in after_sales:
+                case = sale_open.get(status)
+                if case is None:
+                    case = sale_open[status] = _key(status) not in m.no_after_sales
+                if case and order_no not in after_sales:
                     after_sales[order_no] = (line, status)
             if sku_cols:
                 for name, i in sku_cols:
-                    text = _text(values[i]) if i < len(values) else ""
+                    text = cell(values[i])
                     if text:
                         out[i_sku] = text
                         sku_sources[name] = sku_sources.get(name, 0) + 1
@@ -257,12 +291,14 @@ class MappedReader:
                     continue
             if spec_cols:
                 spec = first(values, spec_cols)
-                name = _text(out[i_name])
-                if spec and spec not in name:
-                    out[i_name] = f"{name} ({spec})"[:200] if name else spec[:200]
-            if part_cols and not _text(out[i_address]):
-                out[i_address] = " ".join(t for _n, c in part_cols if c < len(values)
-                                          for t in (_text(values[c]),) if t)
+                if spec:
+                    name = cell(out[i_name])
+                    if spec not in name:
+                        out[i_name] = f"{name} ({spec})"[:200] if name else spec[:200]
+            if parts_pick is not None:
+                address = out[i_address]
+                if not (address.__class__ is str and address.strip()) and not cell(address):
+                    out[i_address] = join(" ", parts_pick(values))
             yield line, out
 
     def _resolve(self, header: dict[str, int]) -> dict[str, list[tuple[str, int]]]:
