@@ -76,7 +76,7 @@ class Product(Base):
     sku: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     unit_weight_g: Mapped[int] = mapped_column(Integer, default=0)
-    # The box the packer usually takes for it (from the product catalogue import); shown, not enforced.
+    # The box the packer usually takes for it (product catalogue import); kept as data, not yet used by the bench.
     default_box_code: Mapped[str | None] = mapped_column(ForeignKey("box_types.code"))
     barcodes: Mapped[list[ProductBarcode]] = relationship(back_populates="product")
     __table_args__ = (CheckConstraint("unit_weight_g >= 0", name="weight_not_negative"),)
