@@ -234,3 +234,29 @@ def test_an_unknown_profile_names_the_shipped_ones():
         load_profile("nope")
     with pytest.raises(ImportFileError, match="No import profile"):
         load_profile("../carriers")
+
+
+def test_an_after_sales_case_takes_the_order_from_the_bench_that_has_it_open(catalogue, tmp_path):
+    from app.demo import DEMO_USERS
+    from app.models.schema import User
+
+    services = catalogue
+    with services.uow() as uow:
+        name, role, badge, _pin = DEMO_USERS[0]
+        uow.session.add(User(name=name, role=role, badge=badge))
+    profile = load_profile("pdd")
+    import_orders(services, write(tmp_path / "a.csv", PDD, [pdd("261128-8", "TEA-1", quantity="2")]), column_map=profile)
+    from app.packing.workflow import BenchWorkflow
+
+    flow = BenchWorkflow(services, "BENCH-1")
+    assert flow.handle(badge).accepted
+    assert flow.handle("261128-8").accepted
+    assert flow.handle("6901234567892").accepted  # one of two teas scanned
+    report = import_orders(services, write(tmp_path / "b.csv", PDD, [pdd("261128-8", "TEA-1", quantity="2",
+                                                                          after="退款中")]), column_map=profile)
+    assert [(h.order_no, h.outcome) for h in report.held] == [("261128-8", "put on hold (a bench had it open)")]
+    with services.read_uow() as uow:
+        order = uow.session.scalar(select(Order).where(Order.order_no == "261128-8"))
+        assert (order.state, order.station_id) == ("on_hold", None)
+        assert "退款中" in order.hold_reason
+    assert not flow.handle("6901234567892").accepted  # the bench stops: the order was taken away
