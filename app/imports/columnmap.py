@@ -214,6 +214,9 @@ class MappedReader:
             return v.strip() if v.__class__ is str else _text(v)
 
         def first(cells: list[Any], cols: list[tuple[str, int]]) -> str:
+            if len(cols) == 1:
+                v = cells[cols[0][1]]
+                return v.strip() if v.__class__ is str else _text(v)
             for _name, i in cols:
                 v = cells[i]
                 text = v.strip() if v.__class__ is str else _text(v)
