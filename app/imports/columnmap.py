@@ -224,7 +224,10 @@ class MappedReader:
                     return text
             return ""
 
-        single = [(i, cols[0][1]) for i, cols in simple if len(cols) == 1]
+        single = dict((i, cols[0][1]) for i, cols in simple if len(cols) == 1)
+        # One C-level call builds a translated row: each field's cell, or the pad cell (index need,
+        # which no field reads) for a field without a single column; the loop then fills the rest.
+        pick_row = operator.itemgetter(*(single.get(i, need) for i in range(width)))
 
         def picker(cols: list[tuple[str, int]]) -> Any:
             getter = operator.itemgetter(*(c for _n, c in cols))
@@ -243,11 +246,12 @@ class MappedReader:
             head = values[0] if values else None
             if not (head.__class__ is str and head.strip()) and _blank(values):
                 continue
-            if len(values) < need:
-                values = [*values, *([None] * (need - len(values)))]
-            out: list[Any] = [""] * width
-            for i, c in single:
-                out[i] = values[c]
+            n = len(values)
+            if n <= need:
+                values = [*values, *([""] * (need + 1 - n))]
+            else:
+                values[need] = ""
+            out: list[Any] = list(pick_row(values))
             for i, cols in several:
                 out[i] = first(values, cols)
             for i, pick in joined_pick:
