@@ -132,3 +132,16 @@ def test_cli_import_products_then_orders_need_no_barcode_or_weight(services, tmp
     assert main(["--db", services.db_url, "import-products", str(bad)]) == 1
     err = capsys.readouterr().err
     assert "line 2: SKU X-1 is new and has no unit_weight_g" in err and "Nothing was imported" in err
+
+
+def test_an_xlsx_catalogue_with_english_headers(services, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(list(EN))
+    ws.append(["HONEY-500", "土蜂蜜 500g", 6920123450015, 720, "box-m"])  # a numeric barcode cell, lower-case box
+    wb.save(tmp_path / "catalogue.xlsx")
+    report = import_products(services, tmp_path / "catalogue.xlsx")
+    assert report.ok and report.products_added == 1
+    assert products(services) == {"HONEY-500": ("土蜂蜜 500g", 720, "BOX-M", ["6920123450015"])}
