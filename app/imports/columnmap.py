@@ -159,6 +159,7 @@ class MappedFacts:
 
     profile: str
     skipped: dict[str, set[str]] = field(default_factory=dict)  # reason -> order numbers
+    skipped_at: dict[str, tuple[int, str, str]] = field(default_factory=dict)  # order_no -> (line, state, reason)
     after_sales: dict[str, tuple[int, str]] = field(default_factory=dict)  # order_no -> (line, status)
     sku_sources: dict[str, int] = field(default_factory=dict)  # header -> lines whose SKU came from it
     errors: list[tuple[int, str]] = field(default_factory=list)
@@ -189,6 +190,7 @@ class MappedReader:
         order_states: dict[str, tuple[str, int]] = {}
         facts = self.facts
         skipped, after_sales, sku_sources, errors = facts.skipped, facts.after_sales, facts.sku_sources, facts.errors
+        skipped_at = facts.skipped_at
         fixed = [(ORDER_FIELDS.index(name), value) for name, value in m.fixed.items()]
         simple = [(ORDER_FIELDS.index(name), cols) for name, cols in found.items()
                   if name in ORDER_FIELDS and name not in m.fixed and name not in JOINED and name != "sku"]
@@ -271,6 +273,8 @@ class MappedReader:
                     continue
                 if kind:
                     skipped.setdefault(kind, set()).add(order_no)
+                    if order_no not in skipped_at:
+                        skipped_at[order_no] = (line, state, kind)
                     continue
                 if kind is None:
                     errors.append((line, f"order state {_shown(state)!r} is not one the {m.name} profile knows "

@@ -228,7 +228,8 @@ class ImportReport:
         for reason, n in self.skipped.items():
             out.append(f"  skipped {_plural(n, 'order')} the file shows as {reason}")
         if self.held:
-            out.append(f"  {_plural(len(self.held), 'order')} with an after-sales case (not imported as ready):")
+            out.append(f"  {_plural(len(self.held), 'order')} with an after-sales case, or no longer to ship "
+                       "(not imported as ready):")
             out.extend(f"    line {h.line}: order {h.order_no} ({h.status}): {h.outcome}" for h in self.held)
         if self.unknown_products:
             out.append(f"  {_plural(len(self.unknown_products), 'product')} unknown: import them with "
@@ -973,11 +974,13 @@ def _import_file(services: Any, path: str | Path, max_bytes: int, column_map: Co
     report = ImportReport(file_name=parsed.path.name, errors=list(parsed.errors))
     facts = parsed.facts
     after_sales: dict[str, tuple[int, str]] = {}
+    no_longer: dict[str, tuple[int, str, str]] = {}
     if facts is not None:
         report.profile = facts.profile
         report.sku_sources = dict(facts.sku_sources)
         report.skipped = {reason: len(numbers) for reason, numbers in facts.skipped.items()}
         after_sales = facts.after_sales
+        no_longer = facts.skipped_at
     orders: dict[str, _FileOrder] = {}
     for row in parsed.rows:
         order_no = row.order_no
@@ -987,7 +990,8 @@ def _import_file(services: Any, path: str | Path, max_bytes: int, column_map: Co
             orders[order_no] = _FileOrder(order_no, row.line, [row])
     try:
         with services.uow() as uow:
-            _import(uow.session, services, orders, parsed.rows, report, after_sales, mapped=facts is not None)
+            _import(uow.session, services, orders, parsed.rows, report, after_sales, mapped=facts is not None,
+                    no_longer=no_longer)
             if not report.ok:
                 uow.rollback()
     except IntegrityError as exc:
@@ -996,6 +1000,7 @@ def _import_file(services: Any, path: str | Path, max_bytes: int, column_map: Co
             "same moment; nothing was imported. Run the import again."
         ) from exc
     report.errors.sort(key=lambda e: e[0])
+    report.held.sort(key=lambda h: h.line)
     if not report.ok:
         report.orders_added = report.lines_added = report.products_added = report.barcodes_added = 0
         report.held = []
@@ -1012,11 +1017,23 @@ _HOLD_OUTCOME = {
 
 def _import(s: Session, services: Any, orders: dict[str, _FileOrder], rows: list[ImportRow],
             report: ImportReport, after_sales: dict[str, tuple[int, str]] | None = None, *,
-            mapped: bool = False) -> None:
+            mapped: bool = False, no_longer: dict[str, tuple[int, str, str]] | None = None) -> None:
     errors = report.errors
     after_sales = after_sales or {}
     on_hold = OrderState.ON_HOLD.value
     to_hold: list[tuple[int, str, str]] = []  # existing orders to put on hold: (id, order_no, reason)
+    # Orders the file shows as shipped or cancelled (e.g. refunded before shipping) that PackGate
+    # still has ready or at a bench: packing them would ship a refunded or duplicate parcel.
+    conn0 = s.connection()
+    for chunk in _chunks(no_longer or {}):
+        for order_id, order_no, state in conn0.execute(
+                select(Order.id, Order.order_no, Order.state).where(
+                    Order.order_no.in_(chunk), Order.state.in_((OrderState.READY.value, OrderState.PACKING.value)))):
+            line, text, why = no_longer[order_no]  # type: ignore[index]
+            reason = f"the platform shows it as {text} ({why}), reported by the import of {report.file_name}"
+            to_hold.append((order_id, order_no, reason))
+            report.held.append(HeldOrder(line, order_no, text, f"put on hold: the platform shows it {why}"
+                                         + (" (a bench had it open)" if state != OrderState.READY.value else "")))
     conn = s.connection()  # Core results: no ORM row processing for 100,000s of looked-up rows
     ready = OrderState.READY.value
     skus = {row.sku for row in rows}

@@ -260,3 +260,22 @@ def test_an_after_sales_case_takes_the_order_from_the_bench_that_has_it_open(cat
         assert (order.state, order.station_id) == ("on_hold", None)
         assert "退款中" in order.hold_reason
     assert not flow.handle("6901234567892").accepted  # the bench stops: the order was taken away
+
+
+def test_an_order_refunded_or_shipped_elsewhere_since_the_last_import_is_held(catalogue, tmp_path):
+    services = catalogue
+    profile = load_profile("pdd")
+    first = [pdd("261128-21"), pdd("261128-22", "MUG-1"), pdd("261128-23", "SOCK-1")]
+    assert import_orders(services, write(tmp_path / "a.csv", PDD, first), column_map=profile).ok
+    later = [pdd("261128-21", state="未发货，退款成功"), pdd("261128-22", "MUG-1", state="已发货，待签收"),
+             pdd("261128-23", "SOCK-1"), pdd("261128-24", state="已取消")]
+    report = import_orders(services, write(tmp_path / "b.csv", PDD, later), column_map=profile)
+    assert report.ok and report.orders_unchanged == 1
+    assert [(h.line, h.order_no, h.status, h.outcome) for h in report.held] == [
+        (2, "261128-21", "未发货，退款成功", "put on hold: the platform shows it cancelled"),
+        (3, "261128-22", "已发货，待签收", "put on hold: the platform shows it shipped")]
+    got = orders(services)
+    assert (got["261128-21"][0], got["261128-22"][0], got["261128-23"][0]) == ("on_hold", "on_hold", "ready")
+    assert "未发货，退款成功" in got["261128-21"][3] and "261128-24" not in got
+    again = import_orders(services, tmp_path / "b.csv", column_map=profile)
+    assert again.ok and again.held == []  # already on hold: nothing more to say or do
