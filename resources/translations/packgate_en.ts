@@ -301,7 +301,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>After-sales cases (not imported as ready): {n}</source>
+        <source>After-sales cases and orders no longer to ship (not imported as ready): {n}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -307,8 +307,12 @@
         <translation>已跳过，文件显示为 {reason}：{n} 个订单</translation>
     </message>
     <message>
+        <source>After-sales cases and orders no longer to ship (not imported as ready): {n}</source>
+        <translation>售后中或已无需发货的订单（不作为待打包导入）：{n} 个</translation>
+    </message>
+    <message>
         <source>After-sales cases (not imported as ready): {n}</source>
-        <translation>售后中的订单（不作为待打包导入）：{n} 个</translation>
+        <translation type="vanished">售后中的订单（不作为待打包导入）：{n} 个</translation>
     </message>
     <message>
         <source>line {line}: order {order_no} ({status}): {outcome}</source>

@@ -137,7 +137,8 @@ class ImportPanel(QWidget):
         for reason, n in report.skipped.items():
             lines.append(self.tr("Skipped, the file shows them as {reason}: {n} orders").format(reason=reason, n=n))
         if report.held:
-            lines.append(self.tr("After-sales cases (not imported as ready): {n}").format(n=len(report.held)))
+            lines.append(self.tr("After-sales cases and orders no longer to ship (not imported as ready): {n}")
+                         .format(n=len(report.held)))
             lines.extend(self.tr("line {line}: order {order_no} ({status}): {outcome}").format(
                 line=h.line, order_no=h.order_no, status=h.status, outcome=h.outcome) for h in report.held)
         return lines
