@@ -29,6 +29,15 @@ Decisions, so the operator can predict what happens:
 * **Cells that look like spreadsheet formulas** (``=...``, or ``+ - @`` followed by a letter or a
   bracket) and control characters (tab, CR, ...; a line break only inside an address or a note)
   are bad rows: they are how formula injection reaches the people who open our exports.
+* **Other systems' exports** (``column_map``: ``--profile pdd`` or ``--columns MAP.toml``) are
+  translated into this format line by line (:mod:`app.imports.columnmap`) and checked by the same
+  checker. Their order states decide: only orders to ship are imported as ready; shipped and
+  cancelled ones are skipped and counted (and put on hold if PackGate still has them ready or at a
+  bench); an after-sales case is imported on hold, or puts the existing order on hold, with the
+  reason (audited as ``import_hold``). A SKU PackGate does not know (the platform file has no
+  barcodes or weights) is an *unknown product*: listed with its line, and nothing is imported.
+* **Default carrier.** An order whose carrier cell is blank takes ``default_carrier`` (a setting,
+  or ``--default-carrier``); without one it is a bad row.
 * **Size.** CSV rows are streamed, but the validated rows are held in memory to check the file as
   a whole, so files larger than ``max_bytes`` (default 64 MB, about 400,000 order lines) are refused
   before reading, with a message saying to split them. XLSX is read with openpyxl in read-only mode.
@@ -168,11 +177,12 @@ class ParsedImport:
 
 @dataclass(frozen=True)
 class HeldOrder:
-    """An order the file shows with an after-sales case, and what the import did about it."""
+    """An order the file shows with an after-sales case (or as no longer to ship while PackGate still
+    has it ready), and what the import did about it."""
 
     line: int
     order_no: str
-    status: str  # the file's after-sales text, e.g. 退款中
+    status: str  # the file's after-sales or order state text, e.g. 退款中
     outcome: str  # "held" (new, imported on hold), "put on hold", "already on hold", "already packed", ...
 
 
