@@ -244,6 +244,7 @@ class MappedReader:
         joined_pick = [(i, picker(cols)) for i, cols in joined]
         parts_pick = picker(part_cols) if part_cols else None
         several = [(i, cols) for i, cols in simple if len(cols) > 1]
+        names: dict[tuple[Any, str], str] = {}  # (product cell, spec) -> the name shown
         for line, values in source:
             head = values[0] if values else None
             if not (head.__class__ is str and head.strip()) and _blank(values):
@@ -303,9 +304,14 @@ class MappedReader:
             if spec_cols:
                 spec = first(values, spec_cols)
                 if spec:
-                    name = cell(out[i_name])
-                    if spec not in name:
-                        out[i_name] = f"{name} ({spec})"[:200] if name else spec[:200]
+                    raw_name = out[i_name]
+                    named = names.get((raw_name, spec))
+                    if named is None:
+                        name = cell(raw_name)
+                        named = name if spec in name else f"{name} ({spec})"[:200] if name else spec[:200]
+                        if len(names) < 100_000:
+                            names[(raw_name, spec)] = named
+                    out[i_name] = named
             if parts_pick is not None:
                 address = out[i_address]
                 if not (address.__class__ is str and address.strip()) and not cell(address):
