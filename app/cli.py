@@ -26,6 +26,7 @@ log = logging.getLogger("packgate")
 COMMAND_MODULES = (
     "app.commands.gui",
     "app.commands.demo",
+    "app.commands.import_products",
     "app.commands.import_orders",
     "app.commands.export",
     "app.commands.users",

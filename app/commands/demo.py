@@ -5,10 +5,18 @@ from __future__ import annotations
 
 def register(sub) -> None:
     p = sub.add_parser("demo", help="load demo products, orders, users and boxes (safe to run twice)")
+    p.add_argument("--write-files", metavar="DIR",
+                   help="only write the demo import files (a product catalogue and a Pinduoduo order export) into DIR")
     p.set_defaults(func=run)
 
 
 def run(args, ctx) -> int:
+    if args.write_files:
+        from app.demo_files import write_demo_files
+
+        for path in write_demo_files(args.write_files):
+            print(path)
+        return 0
     from app.demo import DEMO_USERS, seed_demo
 
     services = ctx.services()

@@ -29,6 +29,15 @@ Decisions, so the operator can predict what happens:
 * **Cells that look like spreadsheet formulas** (``=...``, or ``+ - @`` followed by a letter or a
   bracket) and control characters (tab, CR, ...; a line break only inside an address or a note)
   are bad rows: they are how formula injection reaches the people who open our exports.
+* **Other systems' exports** (``column_map``: ``--profile pdd`` or ``--columns MAP.toml``) are
+  translated into this format line by line (:mod:`app.imports.columnmap`) and checked by the same
+  checker. Their order states decide: only orders to ship are imported as ready; shipped and
+  cancelled ones are skipped and counted (and put on hold if PackGate still has them ready or at a
+  bench); an after-sales case is imported on hold, or puts the existing order on hold, with the
+  reason (audited as ``import_hold``). A SKU PackGate does not know (the platform file has no
+  barcodes or weights) is an *unknown product*: listed with its line, and nothing is imported.
+* **Default carrier.** An order whose carrier cell is blank takes ``default_carrier`` (a setting,
+  or ``--default-carrier``); without one it is a bad row.
 * **Size.** CSV rows are streamed, but the validated rows are held in memory to check the file as
   a whole, so files larger than ``max_bytes`` (default 64 MB, about 400,000 order lines) are refused
   before reading, with a message saying to split them. XLSX is read with openpyxl in read-only mode.
@@ -49,13 +58,22 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.carriers import CarrierCatalogue, load_catalogue
 from app.errors import ImportFileError, KnownError
-from app.models.schema import Order, OrderLine, OrderState, Product, ProductBarcode, WaybillPoolEntry
+from app.imports.columnmap import ColumnMap, MappedFacts, MappedReader
+from app.models.schema import (
+    Order,
+    OrderLine,
+    OrderState,
+    Product,
+    ProductBarcode,
+    ScanEvent,
+    WaybillPoolEntry,
+)
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 MAX_ROWS = 1_000_000
@@ -154,11 +172,23 @@ class ParsedImport:
     encoding: str | None
     rows: list[ImportRow] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
+    facts: MappedFacts | None = None  # what a column map read beyond the lines (states, after-sales)
+
+
+@dataclass(frozen=True)
+class HeldOrder:
+    """An order the file shows with an after-sales case (or as no longer to ship while PackGate still
+    has it ready), and what the import did about it."""
+
+    line: int
+    order_no: str
+    status: str  # the file's after-sales or order state text, e.g. 退款中
+    outcome: str  # "held" (new, imported on hold), "put on hold", "already on hold", "already packed", ...
 
 
 @dataclass
 class ImportReport:
-    """The outcome of one import. ``errors`` non-empty means nothing was imported."""
+    """The outcome of one import. ``errors`` or ``unknown_products`` non-empty: nothing was imported."""
 
     file_name: str
     orders_added: int = 0
@@ -168,20 +198,55 @@ class ImportReport:
     orders_unchanged: int = 0  # already present, ready, identical: skipped
     orders_in_progress: int = 0  # already packing or later (or on hold, cancelled): left alone
     errors: list[tuple[int, str]] = field(default_factory=list)
+    profile: str = ""  # the column map's name; "" for PackGate's own format
+    sku_sources: dict[str, int] = field(default_factory=dict)  # header -> lines whose SKU came from it
+    skipped: dict[str, int] = field(default_factory=dict)  # reason (shipped, cancelled, ...) -> orders
+    held: list[HeldOrder] = field(default_factory=list)
+    unknown_products: list[tuple[int, str, str]] = field(default_factory=list)  # (line, sku, name)
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.unknown_products
+
+    @property
+    def orders_held(self) -> int:
+        return sum(1 for h in self.held if h.outcome in ("held", "put on hold"))
 
     def summary(self) -> str:
-        text = (f"Imported {self.file_name}: {_plural(self.orders_added, 'order')}, "
+        text = (f"Imported {self.file_name}{f' ({self.profile} profile)' if self.profile else ''}: "
+                f"{_plural(self.orders_added - self.orders_held_new, 'order')}, "
                 f"{_plural(self.lines_added, 'line')}, {_plural(self.products_added, 'product')} added")
         skipped = []
         if self.orders_unchanged:
             skipped.append(f"{_plural(self.orders_unchanged, 'order')} already present, unchanged")
         if self.orders_in_progress:
             skipped.append(f"{_plural(self.orders_in_progress, 'order')} already in packing or later, left as they are")
-        return text + (f" ({'; '.join(skipped)})" if skipped else "")
+        out = [text + (f" ({'; '.join(skipped)})" if skipped else "")]
+        out.extend(self.details())
+        return "\n".join(out)
+
+    @property
+    def orders_held_new(self) -> int:
+        return sum(1 for h in self.held if h.outcome == "held")
+
+    def details(self) -> list[str]:
+        """The lines after the first: SKU columns, skipped states, holds, unknown products."""
+        out = []
+        if self.sku_sources:
+            out.append("  SKU from " + ", ".join(f"{header} on {_plural(n, 'line')}"
+                                                 for header, n in self.sku_sources.items()))
+        for reason, n in self.skipped.items():
+            out.append(f"  skipped {_plural(n, 'order')} the file shows as {reason}")
+        if self.held:
+            out.append(f"  {_plural(len(self.held), 'order')} with an after-sales case, or no longer to ship "
+                       "(not imported as ready):")
+            out.extend(f"    line {h.line}: order {h.order_no} ({h.status}): {h.outcome}" for h in self.held)
+        if self.unknown_products:
+            out.append(f"  {_plural(len(self.unknown_products), 'product')} unknown: import them with "
+                       "packgate import-products first (nothing was imported):")
+            out.extend(f"    line {line}: SKU {sku}{f' ({name})' if name else ''}"
+                       for line, sku, name in self.unknown_products)
+        return out
 
 
 def _plural(n: int, word: str) -> str:
@@ -196,21 +261,49 @@ def read_order_file(
     catalogue: CarrierCatalogue | None = None,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    column_map: ColumnMap | None = None,
+    default_carrier: str = "",
 ) -> ParsedImport:
     """Read and check an order file without the database.
 
+    With ``column_map`` the file is another system's export, translated by the map (see
+    :mod:`app.imports.columnmap`); ``default_carrier`` is taken by an order whose carrier is blank.
     Raises :class:`ImportFileError` when the file cannot be read as an order file at all (format,
     encoding, size, missing columns); bad rows are returned in ``errors``.
     """
     path = Path(path)
     catalogue = catalogue or load_catalogue()
+    kind, encoding, records = open_records(path, max_bytes)
+    parsed = ParsedImport(path, kind, encoding)
+    if default_carrier and catalogue.resolve(default_carrier) is None:
+        raise ImportFileError(f"The default carrier {default_carrier!r} is not a carrier PackGate knows")
+    checker = _Checker(parsed, catalogue, default_carrier)
+    if column_map is not None:
+        reader = MappedReader(column_map, path.name)
+        records = reader.records(records)
+        parsed.facts = reader.facts
+        checker.allow_no_lines = True  # every order may be shipped or cancelled already
+    with _gc_paused():
+        checker.run(records)
+    if parsed.facts is not None and parsed.facts.errors:
+        parsed.errors.extend(parsed.facts.errors)
+        parsed.errors.sort(key=lambda e: e[0])
+    return parsed
+
+
+def open_records(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, what: str = "order file"
+                 ) -> tuple[str, str | None, Iterator[tuple[int, list[Any]]]]:
+    """Sniff a CSV or XLSX file and return (format, encoding, records); each record is (line, cells).
+
+    Raises :class:`ImportFileError` for a file that cannot be read as a table at all.
+    """
     name = path.name
     try:
         size = path.stat().st_size
         with path.open("rb") as f:
             head = f.read(_SAMPLE_BYTES)
     except IsADirectoryError as exc:
-        raise ImportFileError(f"{path} is a folder, not an order file") from exc
+        raise ImportFileError(f"{path} is a folder, not an {what}") from exc
     except OSError as exc:
         raise ImportFileError(f"Cannot read {path}: {exc.strerror or exc}") from exc
     if size > max_bytes:
@@ -222,15 +315,9 @@ def read_order_file(
         raise ImportFileError(f"{name} is empty")
     kind = _sniff(head, path)
     if kind == "xlsx":
-        parsed = ParsedImport(path, "xlsx", None)
-        records = _xlsx_records(path)
-    else:
-        encoding = _detect_encoding(head, size, name)
-        parsed = ParsedImport(path, "csv", encoding)
-        records = _csv_records(path, encoding)
-    with _gc_paused():
-        _Checker(parsed, catalogue).run(records)
-    return parsed
+        return "xlsx", None, _xlsx_records(path, max_bytes)
+    encoding = _detect_encoding(head, size, name)
+    return "csv", encoding, _csv_records(path, encoding)
 
 
 @contextmanager
@@ -307,10 +394,52 @@ def _csv_records(path: Path, encoding: str) -> Iterator[tuple[int, list[Any]]]:
         raise ImportFileError(f"{path.name} line {line + 1} is not valid CSV: {exc}") from exc
 
 
-def _xlsx_records(path: Path) -> Iterator[tuple[int, list[Any]]]:
+# A part (zip member) that unpacks to more than this many times its packed size is a zip bomb, not
+# a spreadsheet: real XLSX sheets and shared strings pack 5-30 times. Small parts may pack better.
+MAX_PART_RATIO = 100
+_RATIO_FROM_BYTES = 1024 * 1024
+# openpyxl streams a sheet's XML but keeps the shared strings (every distinct text) in memory.
+_IN_MEMORY_PARTS = ("xl/sharedstrings.xml",)
+
+
+def _check_xlsx_parts(path: Path, max_bytes: int) -> None:
+    """Refuse a workbook whose parts would unpack to too much, before openpyxl opens any of them.
+
+    ``max_bytes`` limits the compressed file; a small file can still unpack to gigabytes. So each
+    part may unpack to at most MAX_PART_RATIO times its packed size; the shared strings (held in
+    memory) to at most ``max_bytes``, a streamed part (a sheet) and all parts together to four
+    times that. zipfile stops reading a part at its declared size, so the declaration is binding.
+    """
+    name = path.name
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportFileError(f"{name} is not a readable XLSX workbook: {exc}") from exc
+    total = 0
+    for part in parts:
+        size, packed = part.file_size, part.compress_size
+        total += size
+        limit = max_bytes if part.filename.casefold() in _IN_MEMORY_PARTS else max_bytes * 4
+        if size > limit or total > max_bytes * 4:
+            raise ImportFileError(
+                f"{name}: its part {_shown(part.filename)} unpacks to {size / 1_048_576:.1f} MB "
+                f"({total / 1_048_576:.1f} MB in all), more than the {limit / 1_048_576:.0f} MB an import reads "
+                "unpacked: split the file or save it as CSV"
+            )
+        if size > _RATIO_FROM_BYTES and size > packed * MAX_PART_RATIO:
+            raise ImportFileError(
+                f"{name}: its part {_shown(part.filename)} unpacks from {packed:,} to {size:,} bytes "
+                f"({size // max(packed, 1):,} times); a spreadsheet packs at most {MAX_PART_RATIO} times, so the "
+                "file is refused as a zip bomb: export it again from the shop or save it as CSV"
+            )
+
+
+def _xlsx_records(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[tuple[int, list[Any]]]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_xlsx_parts(path, max_bytes)
     # A file object, not the path: openpyxl refuses names not ending in .xlsx (a renamed file).
     stream = path.open("rb")
     try:
@@ -322,8 +451,21 @@ def _xlsx_records(path: Path) -> Iterator[tuple[int, list[Any]]]:
         if not wb.worksheets:
             raise ImportFileError(f"{path.name} has no sheets")
         ws = wb.worksheets[0]
+        # The declared dimension (<dimension ref="A1:XFD1048576">) would pad every row to it:
+        # ignore it, and read only as many columns as the header has.
+        ws.reset_dimensions()
         try:
+            header_line, width = 0, 0
             for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                if not _blank(list(values)):
+                    header_line = number
+                    width = max(i for i, value in enumerate(values) if _text(value)) + 1
+                    yield number, list(values[:width])
+                    break
+            if not header_line:
+                return
+            for number, values in enumerate(ws.iter_rows(min_row=header_line + 1, max_col=width, values_only=True),
+                                            start=header_line + 1):
                 yield number, list(values)
         except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
             raise ImportFileError(f"{path.name}: the first sheet cannot be read: {exc}") from exc
@@ -426,9 +568,11 @@ class _OrderDraft:
 class _Checker:
     """Validates rows one by one, then the file as a whole (orders, products, barcodes, waybills)."""
 
-    def __init__(self, parsed: ParsedImport, catalogue: CarrierCatalogue) -> None:
+    def __init__(self, parsed: ParsedImport, catalogue: CarrierCatalogue, default_carrier: str = "") -> None:
         self.parsed = parsed
         self.catalogue = catalogue
+        self.default_carrier = default_carrier  # taken by an order whose carrier cell is blank
+        self.allow_no_lines = False
         self.orders: dict[str, _OrderDraft] = {}
         self.barcode_sku: dict[str, tuple[str, int]] = {}
         self.waybill_order: dict[str, tuple[str, int]] = {}
@@ -449,7 +593,7 @@ class _Checker:
         if columns is None:
             raise ImportFileError(f"{self.parsed.path.name} is empty")
         data_rows = self._rows(records)
-        if data_rows == 0:
+        if data_rows == 0 and not self.allow_no_lines:
             raise ImportFileError(f"{self.parsed.path.name} has a header but no order lines")
         for order_no, draft in self.orders.items():
             for name in ("recipient_name", "recipient_phone", "recipient_address"):
@@ -511,6 +655,8 @@ class _Checker:
             elif draft is not None:  # a later line of an order: the order's carrier
                 code = draft.values["carrier_code"]
                 carrier = carriers[code] if code in carriers else self._carrier(code)
+            elif self.default_carrier:
+                carrier = self._carrier(self.default_carrier)
             else:
                 carrier = None
             quantity = weight = created_at = None
@@ -611,7 +757,8 @@ class _Checker:
             if name in columns:
                 raise ImportFileError(f"{self.parsed.path.name}: column {name} appears twice in the header")
             columns[name] = i
-        missing = [name for name in REQUIRED if name not in columns]
+        missing = [name for name in REQUIRED if name not in columns
+                   and not (name == "carrier" and self.default_carrier)]
         if len(missing) == len(REQUIRED):
             raise ImportFileError(
                 f"{self.parsed.path.name} does not look like an order file: no known column headers in line 1 "
@@ -679,9 +826,13 @@ class _Checker:
         draft = self.orders.get(text["order_no"])
         if not text["carrier"] and draft is not None:  # a later line of an order: the order's carrier
             text["carrier"] = draft.values["carrier_code"]
+        if not text["carrier"] and self.default_carrier:
+            text["carrier"] = self.default_carrier
         for name in ("order_no", "carrier", "sku"):
             if not text[name]:
-                self.error(line, f"{name} is empty")
+                self.error(line, f"{name} is empty" if name != "carrier" else
+                           "carrier is empty and no default carrier is set (the default_carrier setting or "
+                           "--default-carrier)")
         carrier = (self.carriers[text["carrier"]] if text["carrier"] in self.carriers
                    else self._carrier(text["carrier"])) if text["carrier"] else None
         if text["carrier"] and carrier is None and len(self.parsed.errors) == bad:
@@ -811,18 +962,35 @@ def import_orders(
     path: str | Path,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    column_map: ColumnMap | None = None,
+    default_carrier: str | None = None,
 ) -> ImportReport:
     """Import an order file as a whole: everything, or (with ``errors``) nothing.
 
+    ``column_map`` reads another system's export (``--profile``/``--columns``); ``default_carrier``
+    (else the shop's ``default_carrier`` setting) is taken by an order whose carrier is blank.
     Raises :class:`ImportFileError` for a file that cannot be read at all.
     """
+    if default_carrier is None:
+        default_carrier = getattr(services.settings, "default_carrier", "")
     with _gc_paused():
-        return _import_file(services, path, max_bytes)
+        return _import_file(services, path, max_bytes, column_map, default_carrier or "")
 
 
-def _import_file(services: Any, path: str | Path, max_bytes: int) -> ImportReport:
-    parsed = read_order_file(path, services.catalogue, max_bytes=max_bytes)
+def _import_file(services: Any, path: str | Path, max_bytes: int, column_map: ColumnMap | None = None,
+                 default_carrier: str = "") -> ImportReport:
+    parsed = read_order_file(path, services.catalogue, max_bytes=max_bytes, column_map=column_map,
+                             default_carrier=default_carrier)
     report = ImportReport(file_name=parsed.path.name, errors=list(parsed.errors))
+    facts = parsed.facts
+    after_sales: dict[str, tuple[int, str]] = {}
+    no_longer: dict[str, tuple[int, str, str]] = {}
+    if facts is not None:
+        report.profile = facts.profile
+        report.sku_sources = dict(facts.sku_sources)
+        report.skipped = {reason: len(numbers) for reason, numbers in facts.skipped.items()}
+        after_sales = facts.after_sales
+        no_longer = facts.skipped_at
     orders: dict[str, _FileOrder] = {}
     for row in parsed.rows:
         order_no = row.order_no
@@ -832,8 +1000,9 @@ def _import_file(services: Any, path: str | Path, max_bytes: int) -> ImportRepor
             orders[order_no] = _FileOrder(order_no, row.line, [row])
     try:
         with services.uow() as uow:
-            _import(uow.session, services, orders, parsed.rows, report)
-            if report.errors:
+            _import(uow.session, services, orders, parsed.rows, report, after_sales, mapped=facts is not None,
+                    no_longer=no_longer)
+            if not report.ok:
                 uow.rollback()
     except IntegrityError as exc:
         raise KnownError(
@@ -841,14 +1010,40 @@ def _import_file(services: Any, path: str | Path, max_bytes: int) -> ImportRepor
             "same moment; nothing was imported. Run the import again."
         ) from exc
     report.errors.sort(key=lambda e: e[0])
-    if report.errors:
+    report.held.sort(key=lambda h: h.line)
+    if not report.ok:
         report.orders_added = report.lines_added = report.products_added = report.barcodes_added = 0
+        report.held = []
     return report
 
 
+_HOLD_OUTCOME = {
+    OrderState.ON_HOLD.value: "already on hold",
+    OrderState.PACKED.value: "already packed: stop the parcel before it leaves",
+    OrderState.HANDED_OVER.value: "already handed over to the courier",
+    OrderState.CANCELLED.value: "already cancelled",
+}
+
+
 def _import(s: Session, services: Any, orders: dict[str, _FileOrder], rows: list[ImportRow],
-            report: ImportReport) -> None:
+            report: ImportReport, after_sales: dict[str, tuple[int, str]] | None = None, *,
+            mapped: bool = False, no_longer: dict[str, tuple[int, str, str]] | None = None) -> None:
     errors = report.errors
+    after_sales = after_sales or {}
+    on_hold = OrderState.ON_HOLD.value
+    to_hold: list[tuple[int, str, str]] = []  # existing orders to put on hold: (id, order_no, reason)
+    # Orders the file shows as shipped or cancelled (e.g. refunded before shipping) that PackGate
+    # still has ready or at a bench: packing them would ship a refunded or duplicate parcel.
+    conn0 = s.connection()
+    for chunk in _chunks(no_longer or {}):
+        for order_id, order_no, state in conn0.execute(
+                select(Order.id, Order.order_no, Order.state).where(
+                    Order.order_no.in_(chunk), Order.state.in_((OrderState.READY.value, OrderState.PACKING.value)))):
+            line, text, why = no_longer[order_no]  # type: ignore[index]
+            reason = f"the platform shows it as {text} ({why}), reported by the import of {report.file_name}"
+            to_hold.append((order_id, order_no, reason))
+            report.held.append(HeldOrder(line, order_no, text, f"put on hold: the platform shows it {why}"
+                                         + (" (a bench had it open)" if state != OrderState.READY.value else "")))
     conn = s.connection()  # Core results: no ORM row processing for 100,000s of looked-up rows
     ready = OrderState.READY.value
     skus = {row.sku for row in rows}
@@ -893,8 +1088,24 @@ def _import(s: Session, services: Any, orders: dict[str, _FileOrder], rows: list
         cursor.close()
 
     new_orders: list[tuple[_FileOrder, tuple[Any, ...]]] = []
+    hold_reasons: dict[str, str] = {}  # new orders imported on hold -> reason
     for order in orders.values():
         known = existing.get(order.order_no)
+        case = after_sales.get(order.order_no)
+        if case is not None:
+            line, status = case
+            reason = f"after-sales case on the platform ({status or '?'}), reported by the import of {report.file_name}"
+            if known is None:
+                hold_reasons[order.order_no] = reason
+                report.held.append(HeldOrder(line, order.order_no, status, "held"))
+            else:
+                if known.state in (ready, OrderState.PACKING.value):
+                    to_hold.append((known.id, order.order_no, reason))
+                    outcome = "put on hold" + (" (a bench had it open)" if known.state != ready else "")
+                else:
+                    outcome = _HOLD_OUTCOME.get(known.state, known.state)
+                report.held.append(HeldOrder(line, order.order_no, status, outcome))
+                continue
         values = order.values() if known is None or known.state == ready else ()
         if known is None:
             new_orders.append((order, values))
@@ -957,11 +1168,14 @@ def _import(s: Session, services: Any, orders: dict[str, _FileOrder], rows: list
                 errors.append((row.line, f"barcode {barcode} already belongs to SKU {owner}"))
     skus_with_barcode = set(new_barcodes.values())
     for sku, row in new_products.items():
+        if mapped and (row.unit_weight_g is None or sku not in skus_with_barcode):
+            report.unknown_products.append((row.line, sku, row.product_name))
+            continue
         if row.unit_weight_g is None:
             errors.append((row.line, f"SKU {sku} is new and has no unit_weight_g (the bench checks parcel weights)"))
         if sku not in skus_with_barcode:
             errors.append((row.line, f"SKU {sku} is new and has no barcode (the bench verifies items by barcode)"))
-    if errors:
+    if errors or report.unknown_products:
         return
 
     if new_products:
@@ -976,15 +1190,24 @@ def _import(s: Session, services: Any, orders: dict[str, _FileOrder], rows: list
         s.execute(insert(ProductBarcode.__table__),
                   [{"barcode": code, "product_id": products[sku]} for code, sku in new_barcodes.items()])
         report.barcodes_added = len(new_barcodes)
-    if not new_orders:
-        return
     now = services.clock()
+    for order_id, order_no, reason in to_hold:  # conditional: a bench may have packed it meanwhile
+        held = s.execute(update(Order).where(Order.id == order_id, Order.state.in_((ready, OrderState.PACKING.value)))
+                         .values(state=on_hold, station_id=None, hold_reason=reason)
+                         .execution_options(synchronize_session=False)).rowcount
+        if held == 1:
+            s.add(ScanEvent(at=now, order_id=order_id, raw=order_no, kind="import_hold", accepted=True,
+                            message=f"Order {order_no} on hold: {reason}", reason=reason))
+    if not new_orders:
+        s.flush()
+        return
     # Our new ids are all above the highest id before the insert (SQLite: we hold the write lock;
     # PostgreSQL: later sequence values), so one query finds them; rows that another session added
     # meanwhile are not in new_nos (same order number: our insert would have failed).
     before = conn.scalar(select(func.max(Order.id))) or 0
     _insert_many(s, Order.__table__, ORDER_COLUMNS, [
-        (order.order_no, "", carrier, name, phone, address, note, created_at or now, now, ready, waybill or None, "")
+        (order.order_no, "", carrier, name, phone, address, note, created_at or now, now,
+         on_hold if order.order_no in hold_reasons else ready, waybill or None, hold_reasons.get(order.order_no, ""))
         for order, (carrier, name, phone, address, waybill, note, created_at) in new_orders
     ])
     new_nos = {order.order_no for order, _values in new_orders}
@@ -1000,6 +1223,12 @@ def _import(s: Session, services: Any, orders: dict[str, _FileOrder], rows: list
         for row in order.rows
     ]
     _insert_many(s, OrderLine.__table__, ("order_id", "product_id", "quantity", "scanned"), lines)
+    if hold_reasons:
+        s.execute(insert(ScanEvent.__table__), [
+            {"at": now, "order_id": order_ids[order_no], "raw": order_no, "kind": "import_hold", "accepted": True,
+             "message": f"Order {order_no} imported on hold: {reason}", "reason": reason, "station_id": None,
+             "user_id": None, "manifest_id": None}
+            for order_no, reason in hold_reasons.items()])
     report.orders_added = len(new_orders)
     report.lines_added = len(lines)
 

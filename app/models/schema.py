@@ -77,6 +77,8 @@ class Product(Base):
     sku: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     unit_weight_g: Mapped[int] = mapped_column(Integer, default=0)
+    # The box the packer usually takes for it (product catalogue import); kept as data, not yet used by the bench.
+    default_box_code: Mapped[str | None] = mapped_column(ForeignKey("box_types.code"))
     barcodes: Mapped[list[ProductBarcode]] = relationship(back_populates="product")
     __table_args__ = (CheckConstraint("unit_weight_g >= 0", name="weight_not_negative"),)
 
@@ -308,10 +310,12 @@ class ScanEvent(Base):
 
 APPEND_ONLY_TABLES = ("scan_events",)
 
-# Audit events that are not scans at a bench (prints, logins, supervisor actions): they count neither
-# in scan totals nor in refusal rates. Migration 0003 froze this list into the rollup trigger; a test
-# keeps the two equal (changing it needs a migration that rebuilds scan_stats_hourly).
-NOT_SCANS = ("print", "reprint", "auth", "release_hold", "cancel", "unlink", "reopen_manifest")
+# Audit events that are not scans at a bench (prints, logins, supervisor actions, catalogue changes
+# and holds made by an import): they count neither in scan totals nor in refusal rates. Migrations
+# 0003 and 0007 froze this list into the rollup trigger; a test keeps the newest copy equal to it
+# (changing it needs a migration that rebuilds the trigger).
+NOT_SCANS = ("print", "reprint", "auth", "release_hold", "cancel", "unlink", "reopen_manifest", "product_change",
+             "import_hold")
 NO_ID = 0  # scan_stats_hourly's user_id / station_id for "none" (a unique key never matches NULLs)
 
 

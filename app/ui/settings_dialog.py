@@ -134,6 +134,11 @@ class SettingsDialog(QDialog):
         self.tolerance_min.setValue(int(s.weight_tolerance_min_g))
         self.scale_port = QLineEdit(s.scale_port)
         self.scale_port.setPlaceholderText(self.tr("e.g. /dev/ttyUSB0 or COM3; empty: no scale"))
+        self.default_carrier = QComboBox()
+        self.default_carrier.addItem(self.tr("None: a blank carrier is a bad row"), "")
+        for carrier in self.services.catalogue.all():
+            self.default_carrier.addItem(f"{carrier.code} {carrier.name_zh}", carrier.code)
+        self.default_carrier.setCurrentIndex(max(0, self.default_carrier.findData(s.default_carrier)))
         self.save_error = QLabel()
         self.save_error.setStyleSheet("color: #c62828; font-weight: bold;")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
@@ -149,6 +154,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Weight tolerance"), self.tolerance_pct)
         form.addRow(self.tr("Minimum tolerance"), self.tolerance_min)
         form.addRow(self.tr("Scale port"), self.scale_port)
+        form.addRow(self.tr("Default carrier for imports"), self.default_carrier)
         form.addRow(QLabel(self.tr("Station name and language apply at the next start.")))
         form.addRow(self.save_error)
         form.addRow(self.buttons)
@@ -167,6 +173,7 @@ class SettingsDialog(QDialog):
             weight_tolerance_pct=self.tolerance_pct.value(),
             weight_tolerance_min_g=self.tolerance_min.value(),
             scale_port=self.scale_port.text().strip(),
+            default_carrier=self.default_carrier.currentData(),
         )
 
     def save(self) -> None:

@@ -143,6 +143,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Imports</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Exception</source>
         <translation type="unfinished"></translation>
     </message>
@@ -215,6 +219,93 @@
     </message>
     <message>
         <source>Parcels: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ImportPanel</name>
+    <message>
+        <source>Import products…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import orders…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PackGate&apos;s own format</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Platform export: {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The import&apos;s report appears here. A file with a bad row or an unknown product imports nothing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import products</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import orders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CSV or Excel (*.csv *.txt *.xlsx);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Importing {file}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file}: {n} bad rows. Nothing was imported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>line {line}: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file}: {added} products added, {updated} updated, {unchanged} unchanged, {barcodes} barcodes added</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>changed {change}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file}: {n} unknown products: import them with Import products, then this file again. Nothing was imported.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>line {line}: SKU {sku} {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file}: {orders} orders imported, {lines} lines; {unchanged} already present, {later} already in packing or later</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SKU from {header}: {n} lines</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skipped, the file shows them as {reason}: {n} orders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>After-sales cases and orders no longer to ship (not imported as ready): {n}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>line {line}: order {order_no} ({status}): {outcome}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -677,6 +768,22 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>PackGate server unreachable: this scan was NOT saved. Scan it again when the connection is back.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This bench is not enrolled at the server, or was revoked: {detail}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server&apos;s certificate changed (pinned {pinned}, got {got}): NOT connected. Ask IT, then enrol again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server refused: {detail}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Parcel {seq}, box {box}: now weigh it (expected {expected})</source>
         <translation type="unfinished"></translation>
     </message>
@@ -928,6 +1035,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>None: a blank carrier is a bad row</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Station name</source>
         <translation type="unfinished"></translation>
     </message>
@@ -965,6 +1076,10 @@
     </message>
     <message>
         <source>Scale port</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Default carrier for imports</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -143,6 +143,10 @@
         <translation>产量</translation>
     </message>
     <message>
+        <source>Imports</source>
+        <translation>导入</translation>
+    </message>
+    <message>
         <source>Exception</source>
         <translation>异常</translation>
     </message>
@@ -222,6 +226,97 @@
         <translation type="vanished">
             <numerusform>%n 个包裹</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>ImportPanel</name>
+    <message>
+        <source>Import products…</source>
+        <translation>导入商品…</translation>
+    </message>
+    <message>
+        <source>Import orders…</source>
+        <translation>导入订单…</translation>
+    </message>
+    <message>
+        <source>PackGate&apos;s own format</source>
+        <translation>PackGate 自有格式</translation>
+    </message>
+    <message>
+        <source>Platform export: {name}</source>
+        <translation>平台导出文件：{name}</translation>
+    </message>
+    <message>
+        <source>The import&apos;s report appears here. A file with a bad row or an unknown product imports nothing.</source>
+        <translation>导入报告显示在这里。文件中有一行错误或有未知商品时，整个文件都不导入。</translation>
+    </message>
+    <message>
+        <source>Order file</source>
+        <translation>订单文件</translation>
+    </message>
+    <message>
+        <source>Import products</source>
+        <translation>导入商品</translation>
+    </message>
+    <message>
+        <source>Import orders</source>
+        <translation>导入订单</translation>
+    </message>
+    <message>
+        <source>CSV or Excel (*.csv *.txt *.xlsx);;All files (*)</source>
+        <translation>CSV 或 Excel (*.csv *.txt *.xlsx);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Importing {file}…</source>
+        <translation>正在导入 {file}…</translation>
+    </message>
+    <message>
+        <source>{file}: {n} bad rows. Nothing was imported.</source>
+        <translation>{file}：{n} 行有错误，未导入任何内容。</translation>
+    </message>
+    <message>
+        <source>line {line}: {reason}</source>
+        <translation>第 {line} 行：{reason}</translation>
+    </message>
+    <message>
+        <source>{file}: {added} products added, {updated} updated, {unchanged} unchanged, {barcodes} barcodes added</source>
+        <translation>{file}：新增 {added} 个商品，更新 {updated} 个，未变 {unchanged} 个，新增条码 {barcodes} 个</translation>
+    </message>
+    <message>
+        <source>changed {change}</source>
+        <translation>已修改 {change}</translation>
+    </message>
+    <message>
+        <source>{file}: {n} unknown products: import them with Import products, then this file again. Nothing was imported.</source>
+        <translation>{file}：{n} 个未知商品：请先用“导入商品”导入，再导入此文件。未导入任何内容。</translation>
+    </message>
+    <message>
+        <source>line {line}: SKU {sku} {name}</source>
+        <translation>第 {line} 行：商品编码 {sku} {name}</translation>
+    </message>
+    <message>
+        <source>{file}: {orders} orders imported, {lines} lines; {unchanged} already present, {later} already in packing or later</source>
+        <translation>{file}：导入 {orders} 个订单，{lines} 行；{unchanged} 个已存在未变，{later} 个已在打包或之后</translation>
+    </message>
+    <message>
+        <source>SKU from {header}: {n} lines</source>
+        <translation>商品编码取自 {header}：{n} 行</translation>
+    </message>
+    <message>
+        <source>Skipped, the file shows them as {reason}: {n} orders</source>
+        <translation>已跳过，文件显示为 {reason}：{n} 个订单</translation>
+    </message>
+    <message>
+        <source>After-sales cases and orders no longer to ship (not imported as ready): {n}</source>
+        <translation>售后中或已无需发货的订单（不作为待打包导入）：{n} 个</translation>
+    </message>
+    <message>
+        <source>After-sales cases (not imported as ready): {n}</source>
+        <translation type="vanished">售后中的订单（不作为待打包导入）：{n} 个</translation>
+    </message>
+    <message>
+        <source>line {line}: order {order_no} ({status}): {outcome}</source>
+        <translation>第 {line} 行：订单 {order_no}（{status}）：{outcome}</translation>
     </message>
 </context>
 <context>
@@ -699,6 +794,22 @@
         <translation>{code} 是商品条码，不是运单：请扫描快递运单</translation>
     </message>
     <message>
+        <source>PackGate server unreachable: this scan was NOT saved. Scan it again when the connection is back.</source>
+        <translation>连不上 PackGate 服务器：本次扫描未保存。连接恢复后请重新扫描。</translation>
+    </message>
+    <message>
+        <source>This bench is not enrolled at the server, or was revoked: {detail}</source>
+        <translation>本工作台未在服务器登记，或已被吊销：{detail}</translation>
+    </message>
+    <message>
+        <source>The server&apos;s certificate changed (pinned {pinned}, got {got}): NOT connected. Ask IT, then enrol again.</source>
+        <translation>服务器证书已变更（登记时 {pinned}，现在 {got}）：未连接。请联系 IT 后重新登记。</translation>
+    </message>
+    <message>
+        <source>The server refused: {detail}</source>
+        <translation>服务器拒绝：{detail}</translation>
+    </message>
+    <message>
         <source>Parcel {seq}, box {box}: now weigh it (expected {expected})</source>
         <translation>第 {seq} 个包裹，箱子 {box}：请称重（预计 {expected}）</translation>
     </message>
@@ -962,6 +1073,10 @@
         <translation>例如 /dev/ttyUSB0 或 COM3；留空：不用电子秤</translation>
     </message>
     <message>
+        <source>None: a blank carrier is a bad row</source>
+        <translation>无：快递公司为空的行视为错误</translation>
+    </message>
+    <message>
         <source>Station name</source>
         <translation>工位名称</translation>
     </message>
@@ -1000,6 +1115,10 @@
     <message>
         <source>Scale port</source>
         <translation>电子秤端口</translation>
+    </message>
+    <message>
+        <source>Default carrier for imports</source>
+        <translation>导入订单的默认快递公司</translation>
     </message>
     <message>
         <source>Station name and language apply at the next start.</source>

@@ -114,3 +114,38 @@ def test_schema_head_constant_is_the_newest_migration():
     from app.models.db import SCHEMA_HEAD, head_revision
 
     assert SCHEMA_HEAD == head_revision()
+
+
+def test_0007_adds_the_default_box_and_keeps_catalogue_audit_out_of_the_scan_rollup(url):
+    """From 0005 (the schema before the catalogue) up to 0007, down again and up: on both databases."""
+    from alembic import command
+
+    engine = db.make_engine(url)
+    try:
+        cfg = db._alembic_config(engine)
+        command.upgrade(cfg, "0005")
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO products (sku, name, unit_weight_g) VALUES ('TEA-1', 'Tea', 280)"))
+            conn.execute(text("INSERT INTO scan_events (at, raw, kind, accepted, message, reason) VALUES "
+                              "('2026-11-25 10:00:00.000000', 'x', 'product_change', true, '', '')"))
+        with engine.connect() as conn:  # 0003's trigger did not know the kind: it counted it as a scan
+            assert conn.execute(text("SELECT sum(scans) FROM scan_stats_hourly")).scalar() == 1
+        command.upgrade(cfg, "0007")
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE products SET default_box_code = 'BOX-M' WHERE sku = 'TEA-1'"))
+            for kind in ("product_change", "import_hold", "item"):
+                conn.execute(text("INSERT INTO scan_events (at, raw, kind, accepted, message, reason) VALUES "
+                                  f"('2026-11-25 11:00:00.000000', 'x', '{kind}', true, '', '')"))
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT default_box_code FROM products")).scalar() == "BOX-M"
+            hour = conn.execute(text("SELECT scans, items FROM scan_stats_hourly WHERE hour_utc > "
+                                     "'2026-11-25 10:30:00'")).one()
+            assert tuple(hour) == (1, 1)  # only the item scan
+        with engine.begin() as conn, pytest.raises(Exception):  # noqa: B017 - FK error type differs per driver
+            conn.execute(text("UPDATE products SET default_box_code = 'NO-SUCH-BOX'"))
+        command.downgrade(cfg, "0005")
+        assert "default_box_code" not in {c["name"] for c in inspect(engine).get_columns("products")}
+        command.upgrade(cfg, "head")
+        assert db.current_revision(engine) == db.head_revision() == "0007"
+    finally:
+        engine.dispose()

@@ -34,6 +34,7 @@ from app.packing.auth import Supervisor
 from app.packing.ports import Services
 from app.reports.summary import Period
 from app.ui.supervisor.action_panel import ActionPanel
+from app.ui.supervisor.import_panel import ImportPanel
 from app.ui.supervisor.tasks import TaskRunner, error_text
 from app.ui.supervisor.timeline import TimelinePanel
 
@@ -201,6 +202,9 @@ class Dashboard(QWidget):
         self.tabs.addTab(self.packers, self.tr("Packers"))
         self.tabs.addTab(self.stations, self.tr("Benches"))
         self.tabs.addTab(self.chart_view, self.tr("Throughput"))
+        self.imports = ImportPanel(services, runner)
+        self.imports.imported.connect(lambda _text: self.refresh(force=True))
+        self.tabs.addTab(self.imports, self.tr("Imports"))
 
         # Exceptions, their timeline, and the actions.
         self.exceptions = self._table("exceptions", [self.tr("Exception"), self.tr("Order"), self.tr("State"),

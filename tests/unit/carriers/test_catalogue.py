@@ -101,7 +101,7 @@ def test_display_name(catalogue):
 def test_carrier_is_immutable(catalogue):
     with pytest.raises(dataclasses.FrozenInstanceError):
         catalogue.get("SF").code = "ZTO"
-    assert catalogue.get("SF").aliases == ("顺丰", "顺丰速运")
+    assert catalogue.get("SF").aliases == ("顺丰", "顺丰速运", "顺丰快递")
 
 
 def test_default_catalogue_is_loaded_once():
