@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.bootstrap import Services
+from app.packing.ports import Services
 from app.ui.supervisor.tasks import TaskRunner, error_text
 
 
