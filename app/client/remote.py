@@ -90,7 +90,7 @@ def peer_fingerprint(response: httpx.Response) -> str | None:
     ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
     if ssl_object is None:
         return None
-    return hashlib.sha256(ssl_object.getpeercert(binary_form=True)).hexdigest()
+    return hashlib.sha256(ssl_object.getpeercert(True)).hexdigest()
 
 
 def enrol(server: str, station: str, code: str, *, timeout: float = 10.0) -> ServerLink:
