@@ -20,7 +20,7 @@ import pytest
 
 from app.bootstrap import bootstrap
 from app.cli import main
-from app.client.remote import RemoteBench, ServerLink, enrol
+from app.client.remote import RemoteBench, enrol
 from app.config import Settings
 from app.demo import seed_demo
 from app.packing.workflow import BenchWorkflow
