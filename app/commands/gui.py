@@ -9,6 +9,7 @@ def register(sub) -> None:
     p.add_argument("--printer", metavar="SPEC", help="pdf:DIR, system:NAME, zpl:HOST:PORT or zpl-cups:QUEUE")
     p.add_argument("--supervisor", action="store_true", help="open the supervisor's shipping summary")
     p.add_argument("--demo", action="store_true", help="load the demo data first (packgate demo)")
+    p.add_argument("--server", metavar="URL", help="scan through this PackGate server (enrol first: packgate enrol)")
     p.set_defaults(func=run)
 
 

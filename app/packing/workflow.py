@@ -133,6 +133,15 @@ class BenchWorkflow:
             pass
         return self._last_view
 
+    def reachable(self) -> bool:
+        """Whether the database answers (the window leaves its offline state when it does)."""
+        try:
+            with self.services.read_uow() as uow:
+                uow.session.execute(select(1))
+        except DatabaseUnavailable:
+            return False
+        return True
+
     @property
     def last_view(self) -> BenchView:
         return self._last_view

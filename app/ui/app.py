@@ -76,6 +76,34 @@ def show_error(title: str, text: str) -> None:
     box.exec()  # start-up only: there is no scan path yet
 
 
+def _run_remote(app: QApplication, args, settings: Settings, server: str) -> int:
+    """A bench that scans through the PackGate server: no database here, its own printer."""
+    from app.client.local import LocalServices
+    from app.client.remote import RemoteBench, ServerError, ServerLink
+    from app.ui.sounds import QtSounds
+    from app.ui.station_window import StationWindow
+
+    try:
+        link = ServerLink.load()
+        station = getattr(args, "station", None) or settings.station or (link.station if link else "")
+        if link is None or link.server != server.rstrip("/") or link.station != station:
+            raise ServerError(f"This bench is not enrolled as {station or '?'} at {server}: run "
+                              f"packgate enrol --server {server} --station NAME --code CODE first")
+    except KnownError as exc:
+        show_error("PackGate", exc.message)
+        return exc.exit_code
+    if getattr(args, "printer", None):
+        settings.printer = args.printer
+    services = LocalServices(settings)
+    bench = RemoteBench(link, services.printer())
+    window = StationWindow(services, station, sounds=QtSounds(muted=not settings.sounds), workflow=bench)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        bench.close()
+
+
 def run_gui(args, ctx) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("PackGate")
@@ -85,8 +113,16 @@ def run_gui(args, ctx) -> int:
         show_error("PackGate", exc.message)
         return exc.exit_code
     install_translations(app, settings)
+    server = getattr(args, "server", None) or settings.server
+    if server:
+        return _run_remote(app, args, settings, server)
     try:
         from app.bootstrap import bootstrap
+        from app.config import resolve_db_url
+
+        if resolve_db_url(ctx.db_url).startswith("postgresql"):
+            raise KnownError("A bench does not connect to PostgreSQL itself: run `packgate serve` on the server PC, "
+                             "enrol this bench (packgate enrol) and open it with `packgate gui --server URL`")
 
         services = bootstrap(ctx.db_url, settings)
         ctx._services = services  # the CLI closes it on exit

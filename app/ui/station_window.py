@@ -62,6 +62,7 @@ class StationWindow(QMainWindow):
         *,
         sounds: Sounds | None = None,
         open_supervisor: Callable | None = None,
+        workflow=None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -69,7 +70,9 @@ class StationWindow(QMainWindow):
         self.station = station
         self.sounds: Sounds = sounds if sounds is not None else RecordingSounds(muted=not services.settings.sounds)
         self._open_supervisor = open_supervisor
-        self.workflow = BenchWorkflow(services, station)
+        # The embedded bench by default; behind the PackGate server a RemoteBench with the same interface.
+        self.workflow = workflow if workflow is not None else BenchWorkflow(services, station)
+        self.remote = workflow is not None
         self.view: BenchView = self.workflow.last_view
         self.offline = False
         self.popups: list[QWidget] = []  # supervisor view, settings: kept alive while open
@@ -221,7 +224,9 @@ class StationWindow(QMainWindow):
         if not self.offline:
             self.offline = True
             self.statusBar().setStyleSheet(OFFLINE_STYLE)
-            self.statusBar().showMessage(self.tr("Database unreachable \u2014 scans are refused, reconnecting\u2026"))
+            self.statusBar().showMessage(
+                self.tr("PackGate server unreachable \u2014 scans are refused, reconnecting\u2026") if self.remote
+                else self.tr("Database unreachable \u2014 scans are refused, reconnecting\u2026"))
         if not self.retry_timer.isActive():
             self.retry_timer.start()
 
@@ -254,6 +259,9 @@ class StationWindow(QMainWindow):
     # ------------------------------------------------------------------ other windows
 
     def open_supervisor(self) -> QWidget | None:
+        if self.remote:  # the supervisor view reads the database: not through the server yet
+            self.statusBar().showMessage(self.tr("Behind the server, open the supervisor view on the server PC"), 8000)
+            return None
         opener = self._open_supervisor
         if opener is None:
             try:
@@ -267,6 +275,9 @@ class StationWindow(QMainWindow):
         return widget
 
     def open_settings(self):
+        if self.remote:
+            self.statusBar().showMessage(self.tr("Behind the server, change this bench's settings in its settings.json"), 8000)
+            return None
         from app.ui.settings_dialog import SettingsDialog
 
         dialog = SettingsDialog(self.services, self.station, parent=self)

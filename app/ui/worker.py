@@ -11,9 +11,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
-from sqlalchemy import select
 
-from app.errors import DatabaseUnavailable
 from app.packing.workflow import BenchWorkflow
 
 log = logging.getLogger(__name__)
@@ -47,14 +45,10 @@ class _Job(QObject):
     @Slot()
     def refresh(self) -> None:
         """Read the view again; also tells whether the database answers (used to leave offline)."""
-        reachable = True
         try:
-            with self.workflow.services.read_uow() as uow:
-                uow.session.execute(select(1))
-        except DatabaseUnavailable:
-            reachable = False
-        except Exception:  # noqa: BLE001 - any failure to reach the database counts as offline
-            log.warning("database check failed", exc_info=True)
+            reachable = self.workflow.reachable()
+        except Exception:  # noqa: BLE001 - any failure to reach the database or server counts as offline
+            log.warning("reachability check failed", exc_info=True)
             reachable = False
         view = self.workflow.view() if reachable else self.workflow.last_view
         self.viewed.emit(view, reachable)

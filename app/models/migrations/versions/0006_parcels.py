@@ -224,7 +224,7 @@ def downgrade() -> None:
     op.execute("DELETE FROM parcels WHERE seq > 1")
     op.drop_index("ix_parcels_packed_at", table_name="parcels")
     with op.batch_alter_table("parcels") as batch:
-        batch.drop_constraint("ck_parcels_seq_positive", type_="check")
+        batch.drop_constraint(op.f("ck_parcels_seq_positive"), type_="check")
         batch.drop_constraint("uq_parcels_waybill", type_="unique")
         batch.drop_constraint("uq_parcels_order_seq", type_="unique")
         batch.create_unique_constraint("uq_parcels_order_id", ["order_id"])
