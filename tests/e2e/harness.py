@@ -9,6 +9,7 @@ PDF printer's folder. :func:`poll` waits for those with a deadline.
 from __future__ import annotations
 
 import os
+import re
 import select
 import shutil
 import signal
@@ -259,7 +260,7 @@ class Bench:
     def _wait_for_window(self) -> str:
         assert self.process is not None
         search = subprocess.Popen(
-            ["xdotool", "search", "--sync", "--onlyvisible", "--name", "PackGate"],
+            ["xdotool", "search", "--sync", "--onlyvisible", "--name", f"PackGate.*{re.escape(self.station)}"],
             env=self.x.env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         try:
             # xdotool's --sync has no timeout of its own: watch it and the program together.
@@ -330,10 +331,12 @@ class Bench:
         """The next scan event after the last one seen (with this raw text, if given)."""
 
         def probe() -> Event | None:
+            # Several benches may share the database (through a server): only this bench's events.
             row = self.db.one(
                 f"SELECT id, kind, raw, accepted, message FROM scan_events WHERE id > ?"
-                f" AND kind NOT IN ({','.join('?' * len(NOT_SCANS))}) ORDER BY id LIMIT 1",
-                self.seen_event, *NOT_SCANS)
+                f" AND kind NOT IN ({','.join('?' * len(NOT_SCANS))})"
+                f" AND station_id = (SELECT id FROM stations WHERE name = ?) ORDER BY id LIMIT 1",
+                self.seen_event, *NOT_SCANS, self.station)
             return Event(row["id"], row["kind"], row["raw"], bool(row["accepted"]), row["message"] or "") if row else None
 
         event = poll(f"the scan {raw!r} to be committed", probe, on_timeout=self.diagnostics)
