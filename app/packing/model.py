@@ -106,6 +106,11 @@ class OrderSnap:
         others = tuple(p for p in self.parcels if p.seq != parcel.seq)
         return replace(self, parcels=tuple(sorted((*others, parcel), key=lambda p: p.seq)))
 
+    def expected_waybill(self, parcel: ParcelSnap) -> str | None:
+        """The number this parcel's waybill scan must match: its own pool number, or for parcel 1
+        the order's pre-assigned waybill."""
+        return parcel.preassigned_waybill or (self.preassigned_waybill if parcel.seq == 1 else None)
+
     def units_weight_g(self, parcel: ParcelSnap) -> int:
         weights = {line.id: line.unit_weight_g for line in self.lines}
         return sum(weights.get(line_id, 0) * qty for line_id, qty in parcel.units)

@@ -411,7 +411,7 @@ def _on_weight(bench: Bench, state: BenchState, order: OrderSnap, text: str, fac
                               weight=format_grams(grams), expected=format_grams(expected),
                               tolerance=format_grams(tolerance)), order)
     effects: list[Effect] = [SetWeight(parcel.id, grams)]
-    preassigned = parcel.preassigned_waybill or (order.preassigned_waybill if parcel.seq == 1 else None)
+    preassigned = order.expected_waybill(parcel)
     if preassigned is None:
         effects.append(TakePoolWaybill(order.id, parcel.id, parcel.seq, order.carrier_code))
     effects.append(RequestLabel(parcel.id, parcel.seq))
@@ -445,7 +445,7 @@ def _on_waybill(bench: Bench, state: BenchState, order: OrderSnap, text: str, fa
                               order_no=order.order_no), order)
     check = bench.catalogue.validate(order.carrier_code, text)
     number = check.number
-    expected = parcel.preassigned_waybill or (order.preassigned_waybill if parcel.seq == 1 else None)
+    expected = order.expected_waybill(parcel)
     if facts.product is not None and order.units_missing > 0:
         index = order.line_index(facts.product.id)
         if index is not None and order.lines[index].missing > 0:  # the next parcel's item, too early

@@ -43,8 +43,7 @@ def order_view(order: OrderSnap, catalogue: CarrierCatalogue, tolerance: Callabl
         recipient_address=order.recipient_address,
         note=order.note,
         state=order.state,
-        preassigned_waybill=(current.preassigned_waybill or (order.preassigned_waybill if current.seq == 1 else None))
-        if current else order.preassigned_waybill,
+        preassigned_waybill=order.expected_waybill(current) if current else order.preassigned_waybill,
         waybill=order.waybill,
         lines=tuple(LineView(x.sku, x.barcode or "", x.name, x.quantity, x.scanned) for x in order.lines),
         box_code=current.box_code if current else None,
@@ -88,7 +87,7 @@ def label_data(order: OrderSnap, seq: int, *, catalogue: CarrierCatalogue, setti
         recipient_name=order.recipient_name,
         recipient_phone=order.recipient_phone,
         recipient_address=order.recipient_address,
-        waybill=parcel.preassigned_waybill or (order.preassigned_waybill if seq == 1 else None),
+        waybill=order.expected_waybill(parcel),
         items=items,
         item_count=parcel.unit_count,
         weight_g=parcel.weight_g,

@@ -14,6 +14,7 @@ from app.models.schema import Order, Parcel
 from app.packing.outcome import Level, Step
 from app.packing.supervisor import unlink_waybill
 from app.packing.workflow import BenchWorkflow
+from tests.integration.test_workflow_rules import no, ok
 
 W1, W2 = DEMO_SPLIT_WAYBILLS["PDD-2001"]
 BARCODE = {sku: codes[0] for sku, _name, _g, codes in DEMO_PRODUCTS}
@@ -24,23 +25,6 @@ BOTTLE, NUTS, TEA = BARCODE["BOTTLE-500"], BARCODE["SNACK-NUT"], BARCODE["TEA-LJ
 def demo(services):
     seed_demo(services)
     return services
-
-
-def ok(flow: BenchWorkflow, scan: str, step: Step | None = None):
-    out = flow.handle(scan)
-    assert out.accepted, f"{scan!r} refused: {out.message.render()}"
-    if step is not None:
-        assert out.step == step, (scan, out.step, out.message.render())
-    return out
-
-
-def no(flow: BenchWorkflow, scan: str, *fragments: str):
-    out = flow.handle(scan)
-    text = out.message.render()
-    assert not out.accepted, f"{scan!r} accepted: {text}"
-    for fragment in fragments:
-        assert fragment in text, (fragment, text)
-    return out
 
 
 def weigh(flow: BenchWorkflow, step: Step = Step.WAYBILL):
@@ -55,6 +39,19 @@ def parcel_one(flow: BenchWorkflow) -> None:
     assert "Parcel 1 closed with 2 items" in out.message.render()
     ok(flow, "BOX-M", Step.WEIGHT)
     weigh(flow)
+
+
+def pack_in_two_parcels(services) -> BenchWorkflow:
+    """PDD-2001 packed as two parcels: two bottles, then the nuts and the tea."""
+    flow = BenchWorkflow(services, "BENCH-SPLIT")
+    ok(flow, "P-1001")
+    parcel_one(flow)
+    ok(flow, W1)
+    for code in (NUTS, TEA, "BOX-S"):
+        ok(flow, code)
+    weigh(flow)
+    ok(flow, W2, Step.ORDER)
+    return flow
 
 
 def details(services, order_no: str) -> dict:
@@ -97,14 +94,7 @@ def test_an_order_packed_as_two_parcels_with_two_waybills(demo):
 
 
 def test_parcels_are_handed_over_one_by_one(demo, capsys):
-    flow = BenchWorkflow(demo, "BENCH-SPLIT")
-    ok(flow, "P-1001")
-    parcel_one(flow)
-    ok(flow, W1)
-    for code in (NUTS, TEA, "BOX-S"):
-        ok(flow, code)
-    weigh(flow)
-    ok(flow, W2, Step.ORDER)
+    flow = pack_in_two_parcels(demo)
 
     ok(flow, "CMD:HANDOVER", Step.HANDOVER)
     out = ok(flow, W1)
@@ -184,14 +174,7 @@ def test_cancel_unpacks_every_parcel(demo):
 
 
 def test_unlinking_one_parcel_sends_only_that_parcel_back_to_its_waybill(demo):
-    flow = BenchWorkflow(demo, "BENCH-SPLIT")
-    ok(flow, "P-1001")
-    parcel_one(flow)
-    ok(flow, W1)
-    for code in (NUTS, TEA, "BOX-S"):
-        ok(flow, code)
-    weigh(flow)
-    ok(flow, W2, Step.ORDER)
+    flow = pack_in_two_parcels(demo)
     from app.packing.supervisor import ActionRefused
 
     with pytest.raises(ActionRefused, match="2 parcels"):  # which one? the order number does not say
@@ -225,14 +208,7 @@ def test_a_one_parcel_order_needs_no_extra_scan(demo):
 
 
 def test_integrity_command_passes_after_a_split_order_and_names_what_a_script_broke(demo, capsys):
-    flow = BenchWorkflow(demo, "BENCH-SPLIT")
-    ok(flow, "P-1001")
-    parcel_one(flow)
-    ok(flow, W1)
-    for code in (NUTS, TEA, "BOX-S"):
-        ok(flow, code)
-    weigh(flow)
-    ok(flow, W2, Step.ORDER)
+    pack_in_two_parcels(demo)
     assert main(["--db", demo.db_url, "integrity"]) == 0
     assert capsys.readouterr().out.strip() == "ok"
     with demo.uow() as uow:  # a script "fixes" a count behind PackGate's back
