@@ -7,6 +7,9 @@ The database URL comes from ``--db``, else ``$PACKGATE_DB``, else a SQLite file 
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import importlib.resources
 import json
 import os
 from dataclasses import asdict, dataclass, fields
@@ -17,8 +20,23 @@ import platformdirs
 from app.errors import ConfigError
 
 APP_NAME = "PackGate"
-REPO_ROOT = Path(__file__).resolve().parent.parent
-RESOURCES = REPO_ROOT / "resources"
+REPO_ROOT = Path(__file__).resolve().parent.parent  # only meaningful in a checkout (load tests)
+_RESOURCE_FILES = contextlib.ExitStack()
+atexit.register(_RESOURCE_FILES.close)
+
+
+def resource_file(*parts: str) -> Path:
+    """A file PackGate ships: the carrier catalogue, a sound, a translation.
+
+    They live in the repository's ``resources/`` folder, which is installed as the package
+    ``app.resources`` (setup.py), so they are read with ``importlib.resources`` whether PackGate runs
+    from a checkout, an installed wheel or a bundle. Qt wants real file names: a resource inside a
+    zip is extracted once and kept until exit.
+    """
+    item = importlib.resources.files("app.resources").joinpath(*parts)
+    if isinstance(item, Path):
+        return item
+    return _RESOURCE_FILES.enter_context(importlib.resources.as_file(item))
 
 
 def data_dir() -> Path:

@@ -11,11 +11,10 @@ from pathlib import Path
 from PySide6.QtCore import QLocale, QObject, QTimer, QTranslator, Signal
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
-from app.config import RESOURCES, Settings
+from app.config import Settings, resource_file
 from app.errors import KnownError
 
 log = logging.getLogger(__name__)
-TRANSLATIONS = RESOURCES / "translations"
 
 
 def process_age_s() -> float | None:
@@ -45,10 +44,11 @@ def install_translations(app: QApplication, settings: Settings) -> QTranslator |
     if not wants_chinese(settings):
         return None
     translator = QTranslator(app)
-    if translator.load(str(TRANSLATIONS / "packgate_zh_CN.qm")):
+    qm = resource_file("translations", "packgate_zh_CN.qm")
+    if translator.load(str(qm)):
         app.installTranslator(translator)
         return translator
-    log.warning("Chinese translation not found in %s", TRANSLATIONS)
+    log.warning("Chinese translation not found: %s", qm)
     return None
 
 
@@ -127,6 +127,9 @@ def run_gui(args, ctx) -> int:
                   f"({since_import:.3f} s after the GUI module loaded)", flush=True)
 
         QTimer.singleShot(0, report)
+    if os.environ.get("PACKGATE_QUIT_WHEN_READY") == "1":
+        # Smoke tests of an installed or bundled PackGate: start, get ready for a scan, exit 0.
+        QTimer.singleShot(0, app.quit)
     try:
         return app.exec()
     finally:

@@ -1,0 +1,10 @@
+"""Packaging beyond what pyproject.toml can say: the repository's ``resources/`` folder (carrier
+catalogue, sounds, translations) is installed as the package ``app.resources``, so an installed
+PackGate reads them with ``importlib.resources`` and the repository keeps one copy of each file."""
+
+from setuptools import find_packages, setup
+
+setup(
+    packages=[*find_packages(include=["app", "app.*"]), "app.resources"],
+    package_dir={"app.resources": "resources"},
+)
