@@ -72,7 +72,9 @@ def ask_station_name(settings: Settings) -> str | None:
 
 
 def show_error(title: str, text: str) -> None:
-    box = QMessageBox(QMessageBox.Icon.Critical, title, text)
+    from app.ui.text import show_as_text
+
+    box = show_as_text(QMessageBox(QMessageBox.Icon.Critical, title, text))
     box.exec()  # start-up only: there is no scan path yet
 
 

@@ -27,6 +27,7 @@ from app.errors import KnownError
 from app.packing.auth import NotAuthorized, authorize_supervisor
 from app.ui.station_window import render
 from app.ui.supervisor.tasks import TaskRunner
+from app.ui.text import show_as_text
 
 
 class SettingsDialog(QDialog):
@@ -49,6 +50,7 @@ class SettingsDialog(QDialog):
         self.pages.addWidget(self._settings_page())
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
+        show_as_text(self)
 
     # ------------------------------------------------------------------ page 1: who may change settings
 

@@ -13,6 +13,7 @@ from app.bootstrap import Services
 from app.i18n import QT_TRANSLATE_NOOP
 from app.packing.supervisor import ACTIONS, ActionDone, run_action
 from app.ui.supervisor.tasks import TaskRunner, error_text
+from app.ui.text import show_as_text
 
 TITLES = {
     "release_hold": QT_TRANSLATE_NOOP("Supervisor", "Release the hold of an order"),
@@ -68,6 +69,7 @@ class ActionPanel(QWidget):
         self.pin.returnPressed.connect(self.submit)
         self.cancel.clicked.connect(self.hide)
         self.hide()
+        show_as_text(self)
 
     def ask(self, kind: str, badge: str, target: str = "") -> None:
         """Show the panel for action ``kind``; the PIN is always typed again."""

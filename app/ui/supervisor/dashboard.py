@@ -36,6 +36,7 @@ from app.reports.summary import Period
 from app.ui.supervisor.action_panel import ActionPanel
 from app.ui.supervisor.tasks import TaskRunner, error_text
 from app.ui.supervisor.timeline import TimelinePanel
+from app.ui.text import show_as_text
 
 T = QT_TRANSLATE_NOOP
 TILES = (
@@ -244,6 +245,7 @@ class Dashboard(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(max(1, int(services.settings.refresh_seconds)) * 1000)
         self.timer.timeout.connect(self.refresh)
+        show_as_text(self)
 
     def _table(self, name: str, headers: list[str]) -> QTableWidget:
         table = QTableWidget(0, len(headers))

@@ -7,6 +7,8 @@ from typing import Any
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
+from app.ui.text import show_as_text
+
 
 class TimelinePanel(QWidget):
     COLUMNS = ("at", "kind", "code", "accepted", "message", "reason", "user", "station")
@@ -29,6 +31,7 @@ class TimelinePanel(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.table)
         self.order_no: str | None = None
+        show_as_text(self)
 
     def show_order(self, details: dict[str, Any] | None, order_no: str = "") -> None:
         if details is None:
