@@ -59,3 +59,15 @@ def authorize_supervisor(services: Services, badge: str, pin: str, *, action: st
         assert reason is not None
         raise NotAuthorized(reason)
     return result
+
+
+def audit_change(services: Services, supervisor: Supervisor | None, *, kind: str, what: str, message: str,
+                 station: str | None = None) -> None:
+    """Write the audit event of a change made by ``supervisor`` (None: no authority was needed,
+    e.g. the very first user of an empty database): ``kind`` is ``settings`` or ``users``, ``what``
+    the thing changed (kept in ``raw``), ``message`` who changed what, from what to what."""
+    with services.uow() as uow:
+        s = uow.session
+        s.add(ScanEvent(at=services.clock(), station_id=station_id(s, station),
+                        user_id=supervisor.user_id if supervisor else None, raw=what, kind=kind, accepted=True,
+                        message=message))

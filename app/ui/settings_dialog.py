@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from app.bootstrap import Services
 from app.config import Settings
 from app.errors import KnownError
-from app.packing.auth import NotAuthorized, authorize_supervisor
+from app.packing.auth import NotAuthorized, audit_change, authorize_supervisor
 from app.ui.station_window import render
 from app.ui.supervisor.tasks import TaskRunner
 from app.ui.text import show_as_text
@@ -176,6 +176,29 @@ class SettingsDialog(QDialog):
             return
         new = self.edited()
         try:
+            new.validate()
+        except KnownError as exc:
+            self.save_error.setText(exc.message)
+            return
+        changes = self.services.settings.changes(new)
+        if not changes:
+            self.accept()
+            return
+        supervisor, station = self.supervisor, self.station
+        text = "; ".join(f"{key} {old!r} -> {value!r}" for key, (old, value) in changes.items())
+        message = f"{supervisor.name} changed the settings of {station or 'this bench'}: {text}"
+        self.buttons.setEnabled(False)
+        # The audit event first (on a worker: it is a database write), then the file.
+        self._tasks.submit(
+            lambda: audit_change(self.services, supervisor, kind="settings", what=",".join(changes),
+                                 message=message, station=station),
+            lambda _none: self._write(new),
+            self._save_failed,
+        )
+
+    def _write(self, new: Settings) -> None:
+        self.buttons.setEnabled(True)
+        try:
             new.save(self.settings_path)
         except (KnownError, OSError) as exc:
             self.save_error.setText(getattr(exc, "message", str(exc)))
@@ -185,3 +208,8 @@ class SettingsDialog(QDialog):
             setattr(self.services.settings, key, value)
         self.saved.emit()
         self.accept()
+
+    def _save_failed(self, exc: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        detail = exc.message if isinstance(exc, KnownError) else f"{type(exc).__name__}: {exc}"
+        self.save_error.setText(self.tr("Not saved: the change could not be audited ({error})").format(error=detail))

@@ -1,0 +1,63 @@
+"""Settings changes and user administration are audited: two more kinds that are not scans
+
+The scan rollup trigger of 0003 counts every event whose kind is not in its frozen NOT_SCANS list;
+the new kinds ``settings`` (a supervisor changed a bench's settings) and ``users`` (a user was
+added, disabled, enabled or given a new PIN) must not count as scans, so the trigger is rebuilt
+with the longer list. No backfill: no event of these kinds exists before this revision.
+
+Revision ID: 0008
+Revises: 0005
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from alembic import op
+
+revision = "0008"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+# Frozen copy of app.models.schema.NOT_SCANS at this revision (a test keeps them equal).
+NOT_SCANS = ("print", "reprint", "auth", "release_hold", "cancel", "unlink", "reopen_manifest", "settings", "users")
+BEFORE = ("print", "reprint", "auth", "release_hold", "cancel", "unlink", "reopen_manifest")
+
+
+def _scan_rollup(not_scans: tuple[str, ...]):
+    """Migration 0003's trigger and backfill statements, for another list of kinds (a private copy
+    of that module, so its own frozen list stays as it was)."""
+    path = next(Path(__file__).parent.glob("0003_*.py"))
+    spec = importlib.util.spec_from_file_location("packgate_migration_0003_for_0008", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.NOT_SCANS = not_scans
+    module._NOT_SCANS_SQL = ", ".join(f"'{k}'" for k in not_scans)
+    return module
+
+
+def create_trigger_sql(dialect: str) -> list[str]:
+    return _scan_rollup(NOT_SCANS).create_trigger_sql(dialect)
+
+
+def drop_trigger_sql(dialect: str) -> list[str]:
+    return _scan_rollup(NOT_SCANS).drop_trigger_sql(dialect)
+
+
+def backfill_sql(dialect: str) -> str:
+    return _scan_rollup(NOT_SCANS).backfill_sql(dialect)
+
+
+def upgrade() -> None:
+    dialect = op.get_bind().dialect.name
+    for sql in [*drop_trigger_sql(dialect), *create_trigger_sql(dialect)]:
+        op.execute(sql)
+
+
+def downgrade() -> None:
+    dialect = op.get_bind().dialect.name
+    before = _scan_rollup(BEFORE)
+    for sql in [*before.drop_trigger_sql(dialect), *before.create_trigger_sql(dialect)]:
+        op.execute(sql)
