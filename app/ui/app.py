@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QObject, QTimer, QTranslator, Signal
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator, Signal
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from app.config import Settings, resource_file
@@ -47,6 +47,10 @@ def install_translations(app: QApplication, settings: Settings) -> QTranslator |
     qm = resource_file("translations", "packgate_zh_CN.qm")
     if translator.load(str(qm)):
         app.installTranslator(translator)
+        # Qt's own dialogs (file dialogs, standard buttons) in Chinese too, where Qt ships them.
+        qt = QTranslator(app)
+        if qt.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+            app.installTranslator(qt)
         return translator
     log.warning("Chinese translation not found: %s", qm)
     return None

@@ -139,6 +139,9 @@ class SettingsDialog(QDialog):
         self.save_error = QLabel()
         self.save_error.setStyleSheet("color: #c62828; font-weight: bold;")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        # Our own words for the standard buttons: Qt's translations are not always installed.
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("Save"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.tr("Station name"), self.station_edit)

@@ -868,6 +868,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Station name</source>
         <translation type="unfinished"></translation>
     </message>
@@ -909,6 +913,10 @@
     </message>
     <message>
         <source>Station name and language apply at the next start.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not saved: the change could not be audited ({error})</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -894,6 +894,10 @@
         <translation>例如 /dev/ttyUSB0 或 COM3；留空：不用电子秤</translation>
     </message>
     <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
         <source>Station name</source>
         <translation>工位名称</translation>
     </message>
@@ -936,6 +940,10 @@
     <message>
         <source>Station name and language apply at the next start.</source>
         <translation>工位名称和语言在下次启动时生效。</translation>
+    </message>
+    <message>
+        <source>Not saved: the change could not be audited ({error})</source>
+        <translation>未保存：无法记录此次修改的审计日志（{error}）</translation>
     </message>
 </context>
 <context>

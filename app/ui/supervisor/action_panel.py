@@ -6,7 +6,7 @@ inline in red and the panel stays open; success emits ``done(ActionDone)``.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.bootstrap import Services
@@ -74,7 +74,7 @@ class ActionPanel(QWidget):
     def ask(self, kind: str, badge: str, target: str = "") -> None:
         """Show the panel for action ``kind``; the PIN is always typed again."""
         self.kind, self.badge = kind, badge
-        self.title.setText(self.tr(TITLES[kind]))
+        self.title.setText(QCoreApplication.translate("Supervisor", TITLES[kind]))
         self.target_label.setText(self.tr("Manifest") if ACTIONS[kind][1] == "manifest" else self.tr("Order"))
         self.target.setText(target)
         self.reason.clear()

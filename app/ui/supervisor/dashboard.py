@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
@@ -38,7 +38,7 @@ from app.ui.supervisor.tasks import TaskRunner, error_text
 from app.ui.supervisor.timeline import TimelinePanel
 from app.ui.text import show_as_text
 
-T = QT_TRANSLATE_NOOP
+T = QT_TRANSLATE_NOOP  # marked in the "Supervisor" context: looked up there too, with tr_supervisor()
 TILES = (
     ("ready", T("Supervisor", "Ready")),
     ("packing", T("Supervisor", "Packing")),
@@ -59,6 +59,12 @@ EXCEPTION_KINDS = (
 PERIODS = (("today", T("Supervisor", "Today")), ("yesterday", T("Supervisor", "Yesterday")),
            ("week", T("Supervisor", "This week")), ("range", T("Supervisor", "Dates…")))
 WORK_COLUMNS = ("orders", "items", "avg_seconds", "median_seconds", "refused_rate", "first_scan", "last_scan")
+
+
+def tr_supervisor(text: str) -> str:
+    """Translate a string marked with ``T("Supervisor", ...)`` (``self.tr`` would look it up in the
+    widget's own context and find nothing)."""
+    return QCoreApplication.translate("Supervisor", text)
 
 
 def load_figures(services: Services, period: Period) -> dict[str, Any]:
@@ -135,7 +141,7 @@ class Dashboard(QWidget):
         self.period_box = QComboBox()
         self.period_box.setObjectName("period")
         for key, title in PERIODS:
-            self.period_box.addItem(self.tr(title), key)
+            self.period_box.addItem(tr_supervisor(title), key)
         today = QDate.currentDate()
         self.date_from, self.date_to = QDateEdit(today), QDateEdit(today)
         for edit in (self.date_from, self.date_to):
@@ -166,7 +172,7 @@ class Dashboard(QWidget):
         self.tiles: dict[str, Tile] = {}
         tiles = QGridLayout()
         for i, (key, title) in enumerate(TILES):
-            tile = Tile(key, self.tr(title))
+            tile = Tile(key, tr_supervisor(title))
             self.tiles[key] = tile
             tiles.addWidget(tile, 0, i)
 
@@ -218,7 +224,7 @@ class Dashboard(QWidget):
         for kind, title in (("release_hold", T("Supervisor", "Release hold")), ("cancel", T("Supervisor", "Cancel order")),
                             ("unlink", T("Supervisor", "Unlink waybill")),
                             ("reopen_manifest", T("Supervisor", "Reopen manifest"))):
-            button = QPushButton(self.tr(title))
+            button = QPushButton(tr_supervisor(title))
             button.setObjectName(f"action_{kind}")
             button.clicked.connect(lambda _c=False, k=kind: self.ask_action(k))
             self.action_buttons[kind] = button
@@ -327,7 +333,7 @@ class Dashboard(QWidget):
         titles = dict(EXCEPTION_KINDS)
         self._exception_rows = [dict(row, kind=kind) for kind, _ in EXCEPTION_KINDS
                                 for row in figures["exceptions"][kind]]
-        self._fill(self.exceptions, [[self.tr(titles[r["kind"]]), r["order_no"] or "", r["state"] or "",
+        self._fill(self.exceptions, [[tr_supervisor(titles[r["kind"]]), r["order_no"] or "", r["state"] or "",
                                       r["carrier"] or "", r["waybill"] or "", _hhmm(r["at"]), r["detail"],
                                       r["station"] or "", r["user"] or ""] for r in self._exception_rows])
         self.status.setStyleSheet("")
