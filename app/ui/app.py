@@ -105,7 +105,11 @@ def run_gui(args, ctx) -> int:
     if getattr(args, "demo", False):
         from app.demo import seed_demo
 
-        seed_demo(services)
+        try:
+            seed_demo(services)
+        except KnownError as exc:  # a real database: the demo's well-known PINs stay out of it
+            show_error("PackGate", exc.message)
+            return exc.exit_code
     station = getattr(args, "station", None) or settings.station or ask_station_name(settings)
     if not station:
         return 1

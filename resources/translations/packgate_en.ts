@@ -179,6 +179,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>{name} ({badge}) until {time}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Locked after wrong PINs: {people}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Updated {time}</source>
         <translation type="unfinished"></translation>
     </message>

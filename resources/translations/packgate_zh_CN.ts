@@ -179,6 +179,14 @@
         <translation>数据未刷新：{error}</translation>
     </message>
     <message>
+        <source>{name} ({badge}) until {time}</source>
+        <translation>{name}（{badge}）锁定至 {time}</translation>
+    </message>
+    <message>
+        <source>Locked after wrong PINs: {people}</source>
+        <translation>因 PIN 错误被锁定：{people}</translation>
+    </message>
+    <message>
         <source>Updated {time}</source>
         <translation>更新于 {time}</translation>
     </message>

@@ -21,7 +21,7 @@ def test_settings_need_a_supervisor_and_save(window, qtbot, demo_services):
     assert dialog.pages.currentIndex() == 0 and "not a supervisor" in dialog.auth_error.text()
     dialog.badge.clear()
     qtbot.keyClicks(dialog.badge, "S-9001")
-    qtbot.keyClicks(dialog.pin, "1234")
+    qtbot.keyClicks(dialog.pin, "123456")
     with qtbot.waitSignal(dialog.unlock_finished) as blocker:
         qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
     assert blocker.args == [True]

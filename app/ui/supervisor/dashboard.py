@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.bootstrap import Services
+from app.fileutil import open_owner_only
 from app.i18n import QT_TRANSLATE_NOOP
 from app.packing.auth import Supervisor
 from app.reports.summary import Period
@@ -243,6 +244,12 @@ class Dashboard(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addLayout(tiles)
+        self.locked = QLabel("")  # who is locked out after wrong PINs, red; hidden when nobody
+        self.locked.setObjectName("locked_users")
+        self.locked.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.locked.setWordWrap(True)
+        self.locked.hide()
+        layout.addWidget(self.locked)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(QLabel(self.tr("Exceptions (click one for its timeline)")))
         layout.addWidget(split, 1)
@@ -336,6 +343,11 @@ class Dashboard(QWidget):
         self._fill(self.exceptions, [[tr_supervisor(titles[r["kind"]]), r["order_no"] or "", r["state"] or "",
                                       r["carrier"] or "", r["waybill"] or "", _hhmm(r["at"]), r["detail"],
                                       r["station"] or "", r["user"] or ""] for r in self._exception_rows])
+        locked = [self.tr("{name} ({badge}) until {time}").format(name=u["name"], badge=u["badge"],
+                                                                   time=_hhmm(u["until"]))
+                  for u in figures.get("locked_users", [])]
+        self.locked.setText(self.tr("Locked after wrong PINs: {people}").format(people="; ".join(locked)))
+        self.locked.setVisible(bool(locked))
         self.status.setStyleSheet("")
         self.status.setText(self.tr("Updated {time}").format(time=datetime.now().strftime("%H:%M:%S")))
         self.refreshed.emit(figures)
@@ -410,8 +422,9 @@ class Dashboard(QWidget):
                 from app.printing.summary_pdf import render_summary_pdf
 
                 data = figures if figures is not None else load_figures(services, period)
-                path.write_bytes(render_summary_pdf(data, supervisor=supervisor,
-                                                    font_path=services.settings.label_font or None))
+                pdf = render_summary_pdf(data, supervisor=supervisor, font_path=services.settings.label_font or None)
+                with open_owner_only(path) as out:
+                    out.write(pdf)
                 return str(path)
             from app.reports import export as shipments
 
@@ -420,10 +433,10 @@ class Dashboard(QWidget):
             if period.end is not None:
                 rows = [r for r in rows if r.packed_at is None or r.packed_at < period.end]
             header, cells = shipments.table(rows)
-            if kind == "xlsx":
-                shipments.write_xlsx(path, header, cells)
-            else:
-                with path.open("wb") as out:
+            with open_owner_only(path) as out:  # buyers' names, phones and addresses
+                if kind == "xlsx":
+                    shipments.write_xlsx(out, header, cells)
+                else:
                     shipments.write_csv(out, header, cells)
             return str(path)
 

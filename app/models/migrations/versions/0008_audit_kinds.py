@@ -1,4 +1,6 @@
-"""Settings changes and user administration are audited: two more kinds that are not scans
+"""Settings changes and user administration are audited; lockouts grow with each one
+
+Two more audit kinds that are not scans, and ``users.lockouts`` (lockouts since the last right PIN).
 
 The scan rollup trigger of 0003 counts every event whose kind is not in its frozen NOT_SCANS list;
 the new kinds ``settings`` (a supervisor changed a bench's settings) and ``users`` (a user was
@@ -14,6 +16,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
@@ -54,10 +57,13 @@ def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     for sql in [*drop_trigger_sql(dialect), *create_trigger_sql(dialect)]:
         op.execute(sql)
+    op.add_column("users", sa.Column("lockouts", sa.Integer(), nullable=False, server_default="0"))
 
 
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
+    with op.batch_alter_table("users") as batch:
+        batch.drop_column("lockouts")
     before = _scan_rollup(BEFORE)
     for sql in [*before.drop_trigger_sql(dialect), *before.create_trigger_sql(dialect)]:
         op.execute(sql)
