@@ -114,8 +114,13 @@ def _sqlite_engine(parsed, echo: bool) -> Engine:
 
 
 def session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    from app.models.audit_chain import chain_new_events
+
     bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
-    return sessionmaker(bind=bind, expire_on_commit=False, autoflush=False)
+    factory = sessionmaker(bind=bind, expire_on_commit=False, autoflush=False)
+    if not read_only:
+        event.listen(factory, "before_flush", chain_new_events)  # every audit event joins its bench's chain
+    return factory
 
 
 def _alembic_config(engine: Engine) -> Config:

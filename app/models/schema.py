@@ -265,6 +265,10 @@ class ScanEvent(Base):
     accepted: Mapped[bool] = mapped_column(Boolean)
     message: Mapped[str] = mapped_column(Text, default="")  # English text of the outcome
     reason: Mapped[str] = mapped_column(Text, default="")  # why, for supervisor actions
+    # The bench's hash chain (app/models/audit_chain.py): position, predecessor's hash, own hash.
+    chain_seq: Mapped[int | None] = mapped_column(Integer)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
     station: Mapped[Station | None] = relationship()
     user: Mapped[User | None] = relationship()
     order: Mapped[Order | None] = relationship()
@@ -277,6 +281,17 @@ class ScanEvent(Base):
 
 
 APPEND_ONLY_TABLES = ("scan_events",)
+
+
+class AuditChainHead(Base):
+    """The newest link of each bench's hash chain (``bench_key`` = station id, NO_ID for none).
+
+    Its row lock orders the writers of one bench's chain; benches never wait on each other."""
+
+    __tablename__ = "audit_chain_heads"
+    bench_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
 
 # Audit events that are not scans at a bench (prints, logins, supervisor actions): they count neither
 # in scan totals nor in refusal rates. Migration 0003 froze this list into the rollup trigger and 0008

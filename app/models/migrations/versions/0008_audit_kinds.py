@@ -1,6 +1,8 @@
-"""Settings changes and user administration are audited; lockouts grow with each one
+"""Audit trail: a hash chain per bench; settings and user changes audited; growing lockouts
 
-Two more audit kinds that are not scans, and ``users.lockouts`` (lockouts since the last right PIN).
+``scan_events`` gets ``chain_seq``, ``prev_hash`` and ``hash`` (app/models/audit_chain.py) and
+``audit_chain_heads`` the newest link of each bench's chain; events already there stay unchained
+(``packgate audit verify`` counts them). ``users.lockouts`` counts lockouts since the last right PIN.
 
 The scan rollup trigger of 0003 counts every event whose kind is not in its frozen NOT_SCANS list;
 the new kinds ``settings`` (a supervisor changed a bench's settings) and ``users`` (a user was
@@ -58,12 +60,24 @@ def upgrade() -> None:
     for sql in [*drop_trigger_sql(dialect), *create_trigger_sql(dialect)]:
         op.execute(sql)
     op.add_column("users", sa.Column("lockouts", sa.Integer(), nullable=False, server_default="0"))
+    op.add_column("scan_events", sa.Column("chain_seq", sa.Integer(), nullable=True))
+    op.add_column("scan_events", sa.Column("prev_hash", sa.String(length=64), nullable=True))
+    op.add_column("scan_events", sa.Column("hash", sa.String(length=64), nullable=True))
+    op.create_table(
+        "audit_chain_heads",
+        sa.Column("bench_key", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("last_hash", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("bench_key", name=op.f("pk_audit_chain_heads")),
+    )
 
 
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("lockouts")
+    op.drop_table("audit_chain_heads")
+    op.execute("ALTER TABLE users DROP COLUMN lockouts")  # SQLite >= 3.35 and PostgreSQL alike
+    # scan_events keeps its chain columns on the way down: dropping a column rebuilds the table on
+    # SQLite, which its append-only triggers (and the audit trail's purpose) forbid.
     before = _scan_rollup(BEFORE)
     for sql in [*before.drop_trigger_sql(dialect), *before.create_trigger_sql(dialect)]:
         op.execute(sql)
