@@ -1,8 +1,8 @@
 """``packgate users add|list|disable|enable|set-pin``.
 
 Adding a supervisor, or disabling, enabling or setting the PIN of one, needs an existing
-supervisor's badge (``--by``) and PIN at that moment; only the very first user of an empty database
-needs no one. Every change is audited as a ``users`` event naming who did it. PINs are read from the
+supervisor's badge (``--by``) and PIN at that moment; only the first supervisor (of an empty
+database, or of one with packers only) needs no one. Every change is audited as a ``users`` event naming who did it. PINs are read from the
 terminal or the environment, never from the command line (``ps`` shows command lines).
 """
 
@@ -110,7 +110,9 @@ def run_add(args, ctx) -> int:
         raise ConfigError("A supervisor needs a PIN: add --pin")
     services = ctx.services()
     with services.read_uow() as uow:
-        first = not uow.session.scalar(select(func.count()).select_from(User))
+        # Nobody to ask: the very first user of an empty database, or the first supervisor of one
+        # that has packers only (the last active supervisor can never be disabled).
+        first = not _active_supervisors(uow.session)
         taken = uow.session.scalar(select(User.id).where(User.badge == badge)) is not None
     if taken:
         raise KnownError(f"Badge {badge} is already used; nothing was saved")
@@ -119,8 +121,7 @@ def run_add(args, ctx) -> int:
     pin_hash = _new_pin_hash(args.role) if args.pin else None
     try:
         with services.uow() as uow:
-            if supervisor is None and args.role == "supervisor" and uow.session.scalar(
-                    select(func.count()).select_from(User)):
+            if supervisor is None and args.role == "supervisor" and _active_supervisors(uow.session):
                 raise ConfigError("Someone added a user meanwhile: adding a supervisor now needs --by BADGE; "
                                   "nothing was saved")
             uow.session.add(User(name=name, role=args.role, badge=badge, pin_hash=pin_hash, created_at=services.clock()))
@@ -130,6 +131,12 @@ def run_add(args, ctx) -> int:
         raise KnownError(f"Badge {badge} is already used; nothing was saved") from exc
     print(f"Added {args.role} {name} with badge {badge}{' and a PIN' if pin_hash else ''}")
     return 0
+
+
+def _active_supervisors(s) -> int:
+    from app.models.schema import User
+
+    return s.scalar(select(func.count()).select_from(User).where(User.role == "supervisor", User.active.is_(True)))
 
 
 def _change(args, ctx, action: str, change) -> int:

@@ -69,9 +69,12 @@ def chain_new_events(session: Session, _flush_context, _instances) -> None:
         by_bench.setdefault(_bench_key(e), []).append(e)
     heads = AuditChainHead.__table__
     for key in sorted(by_bench):  # one lock order: no deadlock between two multi-bench transactions
-        conn.execute(_insert_ignore(conn, heads, {"bench_key": key, "seq": 0, "last_hash": GENESIS}))
-        seq, prev = conn.execute(select(heads.c.seq, heads.c.last_hash)
-                                 .where(heads.c.bench_key == key).with_for_update()).one()
+        head = select(heads.c.seq, heads.c.last_hash).where(heads.c.bench_key == key).with_for_update()
+        row = conn.execute(head).first()
+        if row is None:  # the bench's first event: two first writers may race, one insert wins
+            conn.execute(_insert_ignore(conn, heads, {"bench_key": key, "seq": 0, "last_hash": GENESIS}))
+            row = conn.execute(head).one()
+        seq, prev = row
         for e in by_bench[key]:
             seq += 1
             values = {name: getattr(e, name) for name in FIELDS}

@@ -133,3 +133,11 @@ def test_demo_data_is_refused_on_a_real_database(boss, sqlite_url, capsys):
 def test_demo_twice_is_still_fine(sqlite_services):
     seed_demo(sqlite_services)
     assert seed_demo(sqlite_services)["orders"] == 0
+
+
+def test_the_first_supervisor_of_a_packers_only_database_needs_no_one(sqlite_url, sqlite_services, monkeypatch):
+    monkeypatch.setenv("PACKGATE_PIN", "4321")
+    assert cli(sqlite_url, "add", "Pat", "--role", "packer", "--badge", "P-1", "--pin") == 0
+    monkeypatch.setenv("PACKGATE_PIN", "918273")
+    assert cli(sqlite_url, "add", "Boss", "--role", "supervisor", "--badge", "S-1", "--pin") == 0
+    assert cli(sqlite_url, "add", "Eve", "--role", "supervisor", "--badge", "S-2", "--pin") == 2  # now there is one
