@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,8 +24,13 @@ TIMEOUT_S = 300
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory) -> dict:
     base = tmp_path_factory.mktemp("installed-wheel")
+    # Built from a clean copy of the sources: a stale build/ folder in the checkout cannot hide a
+    # file the packaging configuration forgot.
+    source = base / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "demo", "docs", "*.egg-info", "__pycache__", ".hypothesis", "bench"))
     wheels = base / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(ROOT)],
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(source)],
                    check=True, capture_output=True, timeout=TIMEOUT_S)
     (wheel,) = wheels.glob("packgate-*.whl")
     venv = base / "venv"
@@ -54,6 +60,15 @@ def test_the_installed_package_is_not_the_checkout(installed):
     for line in done.stdout.splitlines():
         assert str(ROOT) not in line
         assert "site-packages" in line
+
+
+def test_every_migration_is_installed(installed):
+    done = subprocess.run([str(installed["bin"] / "python"), "-c",
+                           "from app.models.db import MIGRATIONS; print(*sorted(p.name for p in "
+                           "(MIGRATIONS / 'versions').glob('0*.py')))"],
+                          cwd=installed["cwd"], env=installed["env"], capture_output=True, text=True, check=True)
+    shipped = sorted(p.name for p in (ROOT / "app" / "models" / "migrations" / "versions").glob("0*.py"))
+    assert done.stdout.split() == shipped
 
 
 def test_check_waybill_reads_the_shipped_catalogue(installed):
