@@ -41,6 +41,7 @@ COMMAND_MODULES = (
     "app.commands.serve",
     "app.commands.stations",
     "app.commands.enrol",
+    "app.commands.audit",
 )
 
 

@@ -7,6 +7,9 @@ The database URL comes from ``--db``, else ``$PACKGATE_DB``, else a SQLite file 
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import importlib.resources
 import json
 import os
 from dataclasses import asdict, dataclass, fields
@@ -17,8 +20,23 @@ import platformdirs
 from app.errors import ConfigError
 
 APP_NAME = "PackGate"
-REPO_ROOT = Path(__file__).resolve().parent.parent
-RESOURCES = REPO_ROOT / "resources"
+REPO_ROOT = Path(__file__).resolve().parent.parent  # only meaningful in a checkout (load tests)
+_RESOURCE_FILES = contextlib.ExitStack()
+atexit.register(_RESOURCE_FILES.close)
+
+
+def resource_file(*parts: str) -> Path:
+    """A file PackGate ships: the carrier catalogue, a sound, a translation.
+
+    They live in the repository's ``resources/`` folder, which is installed as the package
+    ``app.resources`` (setup.py), so they are read with ``importlib.resources`` whether PackGate runs
+    from a checkout, an installed wheel or a bundle. Qt wants real file names: a resource inside a
+    zip is extracted once and kept until exit.
+    """
+    item = importlib.resources.files("app.resources").joinpath(*parts)
+    if isinstance(item, Path):
+        return item
+    return _RESOURCE_FILES.enter_context(importlib.resources.as_file(item))
 
 
 def data_dir() -> Path:
@@ -83,14 +101,23 @@ class Settings:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise ConfigError(f"Cannot read settings {path}: {exc}") from exc
-        known = {f.name: f for f in fields(cls)}
+        if not isinstance(raw, dict):
+            raise ConfigError(f"Settings {path} must be a JSON object of settings, not {type(raw).__name__}")
         values = {}
-        for key, value in raw.items():
-            if key in known:
-                values[key] = value
+        for f in fields(cls):
+            if f.name in raw:
+                values[f.name] = _typed(f.name, raw[f.name], type(f.default), path)
         settings = cls(**values)
-        settings.validate()
+        try:
+            settings.validate()
+        except ConfigError as exc:
+            raise ConfigError(f"Settings {path}: {exc.message}") from exc
         return settings
+
+    def changes(self, other: Settings) -> dict[str, tuple]:
+        """``{name: (old, new)}`` for every setting that differs in ``other`` (for the audit trail)."""
+        return {f.name: (getattr(self, f.name), getattr(other, f.name)) for f in fields(self)
+                if getattr(self, f.name) != getattr(other, f.name)}
 
     def save(self, path: Path | None = None) -> None:
         self.validate()
@@ -113,3 +140,15 @@ class Settings:
 
     def printer_spec(self) -> str:
         return self.printer or f"pdf:{data_dir() / 'prints'}"
+
+
+_KINDS = {str: "text", bool: "true or false", int: "a whole number", float: "a number"}
+
+
+def _typed(name: str, value, kind: type, path: Path):
+    """``value`` as the setting's type, or a ConfigError naming the setting (JSON has no int/float split)."""
+    ok = (isinstance(value, kind) and not (kind is int and isinstance(value, bool))) or (
+        kind is float and isinstance(value, int | float) and not isinstance(value, bool))
+    if not ok:
+        raise ConfigError(f"Settings {path}: {name} must be {_KINDS[kind]}, not {json.dumps(value)[:40]}")
+    return float(value) if kind is float else value

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.errors import ConfigError
 from app.models.schema import Order, OrderLine, Product, ProductBarcode, User
 from app.packing.ports import Services
 from app.printing.base import LabelData, ManifestData, PrintJob
@@ -22,7 +23,7 @@ DEMO_USERS = (
     ("李娜 Li Na", "packer", "P-1001", None),
     ("Zhang Wei 张伟", "packer", "P-1002", None),
     ("王芳 Wang Fang", "packer", "P-1003", "2468"),
-    ("陈主管 Chen (supervisor)", "supervisor", "S-9001", "1234"),
+    ("陈主管 Chen (supervisor)", "supervisor", "S-9001", "123456"),  # supervisors' PINs have 6+ digits
 )
 
 DEMO_PRODUCTS = (
@@ -96,15 +97,37 @@ class DemoPrinter:
         return PrintJob("demo history: not printed")
 
 
+class DemoRefused(ConfigError):
+    """The database holds real data: the demo's well-known badges and PINs must not be added to it."""
+
+
+def refuse_real_data(s) -> None:
+    """Raise DemoRefused when the database has orders or users that are not demo data."""
+    badges = [b for _n, _r, b, _p in DEMO_USERS]
+    demo_orders = [o.order_no for o in DEMO_ORDERS]
+    users = s.scalars(select(User.badge).where(User.badge.not_in(badges)).limit(3)).all()
+    orders = s.scalars(select(Order.order_no).where(Order.order_no.not_in(demo_orders)).limit(3)).all()
+    if users or orders:
+        found = ", ".join([*(f"user {b}" for b in users), *(f"order {o}" for o in orders)])
+        raise DemoRefused(f"Demo data is loaded only into an empty database or one holding only demo data; this "
+                          f"one has real data ({found}, ...): use another --db; nothing was added")
+
+
 def seed_demo(services: Services) -> dict[str, int]:
-    """Create the demo data; returns how many of each thing were added (0s on a second run)."""
+    """Create the demo data; returns how many of each thing were added (0s on a second run).
+
+    Refused (DemoRefused, nothing added) on a database with orders or users that are not demo data:
+    the demo supervisor's PIN is printed in the README.
+    """
     added = {"users": 0, "products": 0, "orders": 0, "lines": 0, "packed": 0, "handed_over": 0}
     now = services.clock()
     with services.uow() as uow:
         s = uow.session
+        refuse_real_data(s)
         for name, role, badge, pin in DEMO_USERS:
             if s.scalar(select(User.id).where(User.badge == badge)) is None:
-                s.add(User(name=name, role=role, badge=badge, pin_hash=hash_pin(pin) if pin else None, created_at=now))
+                s.add(User(name=name, role=role, badge=badge, pin_hash=hash_pin(pin, role) if pin else None,
+                           created_at=now))
                 added["users"] += 1
         products = {p.sku: p for p in s.scalars(select(Product))}
         for sku, name, weight, barcodes in DEMO_PRODUCTS:

@@ -134,7 +134,7 @@ def _rollup_migration(revision: str = "0003"):
     return module
 
 
-ROLLUPS = ("0003", "0004")  # scan_stats_hourly (scan_events), order_stats_hourly (orders)
+ROLLUPS = ("0008", "0004")  # scan_stats_hourly (scan_events: 0003, kinds as of 0008), order_stats_hourly (orders)
 
 
 def build(url: str, dialect: str) -> None:

@@ -19,7 +19,7 @@ from app.carriers.checksums import CHECKSUMS
 from app.errors import ConfigError
 from app.i18n import QT_TRANSLATE_NOOP, Message
 
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "resources" / "carriers.toml"
+CATALOGUE_FILE = "carriers.toml"  # shipped in resources/ (the package app.resources)
 
 # Longer than any real waybill; past this we refuse without running the patterns and shorten
 # the number in the message so a runaway scan does not flood the screen.
@@ -223,7 +223,9 @@ def load_catalogue(path: Path | None = None) -> CarrierCatalogue:
 
 @functools.lru_cache(maxsize=1)
 def _default_catalogue() -> CarrierCatalogue:
-    return _load(DEFAULT_PATH)
+    from app.config import resource_file
+
+    return _load(resource_file(CATALOGUE_FILE))
 
 
 def _load(path: Path) -> CarrierCatalogue:

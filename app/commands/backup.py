@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from app.errors import ConfigError, DatabaseError
+from app.fileutil import create_owner_only
 
 PG_DUMP_HINT = (
     "PostgreSQL is backed up with pg_dump, not packgate backup: "
@@ -66,6 +67,7 @@ def backup_sqlite(source: Path, dest: Path, *, force: bool = False) -> int:
         raise ConfigError(f"Cannot use {str(dest)[:80]} as the backup file: {exc.strerror or exc}") from exc
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     try:
+        create_owner_only(tmp)  # a backup holds PIN hashes: owner-only from its first byte
         src = sqlite3.connect(source, timeout=30)  # the file exists: checked above
         try:
             dst = sqlite3.connect(tmp)

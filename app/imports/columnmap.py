@@ -43,10 +43,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.config import RESOURCES
+from app.config import resource_file
 from app.errors import ImportFileError
 
-PROFILES = RESOURCES / "profiles"
+
+def _profiles():
+    """The column maps PackGate ships (resources/profiles, installed as app.resources.profiles)."""
+    return resource_file("profiles")
 ORDER_FIELDS = ("order_no", "carrier", "recipient_name", "recipient_phone", "recipient_address", "sku", "barcode",
                 "product_name", "quantity", "unit_weight_g", "waybill", "note", "created_at")
 EXTRA_FIELDS = ("spec", "address_parts", "state", "after_sales")
@@ -78,11 +81,11 @@ class ColumnMap:
 
 
 def available_profiles() -> list[str]:
-    return sorted(p.stem for p in PROFILES.glob("*.toml"))
+    return sorted(p.stem for p in _profiles().glob("*.toml"))
 
 
 def load_profile(name: str) -> ColumnMap:
-    path = PROFILES / f"{name}.toml"
+    path = _profiles() / f"{name}.toml"
     if not name.replace("-", "").replace("_", "").isalnum() or not path.is_file():
         raise ImportFileError(f"No import profile {name!r}: the profiles are {', '.join(available_profiles())} "
                               "(or give your own map with --columns MAP.toml)")

@@ -65,6 +65,7 @@ from sqlalchemy.orm import Session
 from app.carriers import CarrierCatalogue, load_catalogue
 from app.errors import ImportFileError, KnownError
 from app.imports.columnmap import ColumnMap, MappedFacts, MappedReader
+from app.models.audit_chain import link_rows
 from app.models.schema import (
     Order,
     OrderLine,
@@ -1224,11 +1225,13 @@ def _import(s: Session, services: Any, orders: dict[str, _FileOrder], rows: list
     ]
     _insert_many(s, OrderLine.__table__, ("order_id", "product_id", "quantity", "scanned"), lines)
     if hold_reasons:
-        s.execute(insert(ScanEvent.__table__), [
+        events = [
             {"at": now, "order_id": order_ids[order_no], "raw": order_no, "kind": "import_hold", "accepted": True,
              "message": f"Order {order_no} imported on hold: {reason}", "reason": reason, "station_id": None,
              "user_id": None, "manifest_id": None}
-            for order_no, reason in hold_reasons.items()])
+            for order_no, reason in hold_reasons.items()]
+        link_rows(s.connection(), events)  # into the audit trail's hash chain, like every event
+        s.execute(insert(ScanEvent.__table__), events)
     report.orders_added = len(new_orders)
     report.lines_added = len(lines)
 

@@ -86,8 +86,17 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
 def _sqlite_engine(parsed, echo: bool) -> Engine:
     database = parsed.database
-    if database and database != ":memory:":
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if database and database != ":memory:" and not database.startswith("file:"):
+        from app.fileutil import create_owner_only, make_owner_only
+
+        path = Path(database).expanduser()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Owner-only: the file holds PIN hashes (an offline guesser's target) and buyers' addresses.
+        # SQLite gives the -wal and -shm files the database file's mode.
+        create_owner_only(path)
+        for side in ("-wal", "-shm"):
+            if Path(f"{path}{side}").exists():
+                make_owner_only(Path(f"{path}{side}"))
     engine = create_engine(parsed, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")
@@ -112,8 +121,13 @@ def _sqlite_engine(parsed, echo: bool) -> Engine:
 
 
 def session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    from app.models.audit_chain import chain_new_events
+
     bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
-    return sessionmaker(bind=bind, expire_on_commit=False, autoflush=False)
+    factory = sessionmaker(bind=bind, expire_on_commit=False, autoflush=False)
+    if not read_only:
+        event.listen(factory, "before_flush", chain_new_events)  # every audit event joins its bench's chain
+    return factory
 
 
 def _alembic_config(engine: Engine) -> Config:

@@ -109,6 +109,7 @@ class User(Base):
     badge: Mapped[str] = mapped_column(String(64), unique=True)
     pin_hash: Mapped[str | None] = mapped_column(String(255))
     failed_pins: Mapped[int] = mapped_column(Integer, default=0)
+    lockouts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # since the last right PIN
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -297,6 +298,10 @@ class ScanEvent(Base):
     accepted: Mapped[bool] = mapped_column(Boolean)
     message: Mapped[str] = mapped_column(Text, default="")  # English text of the outcome
     reason: Mapped[str] = mapped_column(Text, default="")  # why, for supervisor actions
+    # The bench's hash chain (app/models/audit_chain.py): position, predecessor's hash, own hash.
+    chain_seq: Mapped[int | None] = mapped_column(Integer)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
     station: Mapped[Station | None] = relationship()
     user: Mapped[User | None] = relationship()
     order: Mapped[Order | None] = relationship()
@@ -310,12 +315,24 @@ class ScanEvent(Base):
 
 APPEND_ONLY_TABLES = ("scan_events",)
 
+
+class AuditChainHead(Base):
+    """The newest link of each bench's hash chain (``bench_key`` = station id, NO_ID for none).
+
+    Its row lock orders the writers of one bench's chain; benches never wait on each other."""
+
+    __tablename__ = "audit_chain_heads"
+    bench_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
 # Audit events that are not scans at a bench (prints, logins, supervisor actions, catalogue changes
-# and holds made by an import): they count neither in scan totals nor in refusal rates. Migrations
-# 0003 and 0007 froze this list into the rollup trigger; a test keeps the newest copy equal to it
-# (changing it needs a migration that rebuilds the trigger).
+# and holds made by an import, settings and user changes): they count neither in scan totals nor in
+# refusal rates. Migration 0003 froze this list into the rollup trigger, 0007 and 0008 rebuilt it
+# with the longer list; a test keeps the newest frozen copy equal to this one (changing it needs a
+# migration that rebuilds the trigger).
 NOT_SCANS = ("print", "reprint", "auth", "release_hold", "cancel", "unlink", "reopen_manifest", "product_change",
-             "import_hold")
+             "import_hold", "settings", "users")
 NO_ID = 0  # scan_stats_hourly's user_id / station_id for "none" (a unique key never matches NULLs)
 
 

@@ -59,3 +59,20 @@ def authorize_supervisor(services: Services, badge: str, pin: str, *, action: st
         assert reason is not None
         raise NotAuthorized(reason)
     return result
+
+
+def audit_change(services: Services, supervisor: Supervisor | None, *, kind: str, what: str, message: str,
+                 station: str | None = None) -> None:
+    """Write the audit event of a change made by ``supervisor`` (None: no authority was needed,
+    e.g. the very first user of an empty database): ``kind`` is ``settings`` or ``users``, ``what``
+    the thing changed (kept in ``raw``), ``message`` who changed what, from what to what."""
+    with services.uow() as uow:
+        add_audit_event(uow.session, services, supervisor, kind=kind, what=what, message=message, station=station)
+
+
+def add_audit_event(s: Session, services: Services, supervisor: Supervisor | None, *, kind: str, what: str,
+                    message: str, station: str | None = None) -> None:
+    """The same audit event, added to ``s``: it commits with the change it records, or not at all."""
+    s.add(ScanEvent(at=services.clock(), station_id=station_id(s, station),
+                    user_id=supervisor.user_id if supervisor else None, raw=what, kind=kind, accepted=True,
+                    message=message))

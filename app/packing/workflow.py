@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import DatabaseUnavailable, PrinterError
 from app.i18n import QT_TRANSLATE_NOOP, Message
+from app.models.audit_chain import link_rows
 from app.models.schema import Role, ScanEvent, Station, User
 from app.packing import repository as repo
 from app.packing import rules, views
@@ -423,7 +424,9 @@ _INSERT_EVENT = ScanEvent.__table__.insert()
 def _audit(s: Session, events: list[dict]) -> None:
     """The audit events of a scan, in its transaction (Core: no ORM flush on the scan path)."""
     s.flush()  # a PIN check changed the user's counters through the ORM: write them first
-    s.connection().execute(_INSERT_EVENT, events)
+    conn = s.connection()
+    link_rows(conn, events)  # each event joins its bench's hash chain (app/models/audit_chain.py)
+    conn.execute(_INSERT_EVENT, events)
 
 
 def label_printed(outcome: Outcome, label, where: str, *, reprint: bool, view: BenchView | None = None) -> Outcome:

@@ -567,6 +567,16 @@ def exceptions(s: Session, now: datetime, period: Period, late_hours: int = 24,
     return lists, counts
 
 
+# ---------------------------------------------------------------------- people
+
+
+def locked_users(s: Session, now: datetime) -> list[dict[str, Any]]:
+    """Active users locked out after wrong PINs right now (the supervisor view shows them)."""
+    rows = s.execute(select(User.badge, User.name, User.role, User.locked_until)
+                     .where(User.active.is_(True), User.locked_until > now).order_by(User.locked_until)).all()
+    return [{"badge": badge, "name": name, "role": role, "until": _iso(until)} for badge, name, role, until in rows]
+
+
 # ---------------------------------------------------------------------- everything
 
 
@@ -601,4 +611,5 @@ def _summary(s: Session, now: datetime, period: Period, late_hours: int, pickup_
         "throughput_per_hour": throughput_per_hour(s, period, tz),
         "exceptions": exception_lists,
         "exception_counts": exception_counts,
+        "locked_users": locked_users(s, now),
     }

@@ -8,14 +8,13 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QObject, QTimer, QTranslator, Signal
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator, Signal
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
-from app.config import RESOURCES, Settings
+from app.config import Settings, resource_file
 from app.errors import KnownError
 
 log = logging.getLogger(__name__)
-TRANSLATIONS = RESOURCES / "translations"
 
 
 def process_age_s() -> float | None:
@@ -45,10 +44,15 @@ def install_translations(app: QApplication, settings: Settings) -> QTranslator |
     if not wants_chinese(settings):
         return None
     translator = QTranslator(app)
-    if translator.load(str(TRANSLATIONS / "packgate_zh_CN.qm")):
+    qm = resource_file("translations", "packgate_zh_CN.qm")
+    if translator.load(str(qm)):
         app.installTranslator(translator)
+        # Qt's own dialogs (file dialogs, standard buttons) in Chinese too, where Qt ships them.
+        qt = QTranslator(app)
+        if qt.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+            app.installTranslator(qt)
         return translator
-    log.warning("Chinese translation not found in %s", TRANSLATIONS)
+    log.warning("Chinese translation not found: %s", qm)
     return None
 
 
@@ -72,7 +76,9 @@ def ask_station_name(settings: Settings) -> str | None:
 
 
 def show_error(title: str, text: str) -> None:
-    box = QMessageBox(QMessageBox.Icon.Critical, title, text)
+    from app.ui.text import show_as_text
+
+    box = show_as_text(QMessageBox(QMessageBox.Icon.Critical, title, text))
     box.exec()  # start-up only: there is no scan path yet
 
 
@@ -135,7 +141,11 @@ def run_gui(args, ctx) -> int:
     if getattr(args, "demo", False):
         from app.demo import seed_demo
 
-        seed_demo(services)
+        try:
+            seed_demo(services)
+        except KnownError as exc:  # a real database: the demo's well-known PINs stay out of it
+            show_error("PackGate", exc.message)
+            return exc.exit_code
     station = getattr(args, "station", None) or settings.station or ask_station_name(settings)
     if not station:
         return 1
@@ -163,6 +173,9 @@ def run_gui(args, ctx) -> int:
                   f"({since_import:.3f} s after the GUI module loaded)", flush=True)
 
         QTimer.singleShot(0, report)
+    if os.environ.get("PACKGATE_QUIT_WHEN_READY") == "1":
+        # Smoke tests of an installed or bundled PackGate: start, get ready for a scan, exit 0.
+        QTimer.singleShot(0, app.quit)
     try:
         return app.exec()
     finally:

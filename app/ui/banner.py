@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.packing.outcome import Level
+from app.ui.text import show_as_text
 
 _BASE = "border-radius: 10px; padding: 14px;"
 COLOURS = {
@@ -39,6 +40,7 @@ class Banner(QLabel):
         self.level: Level = Level.INFO
         self._unpainted = False
         self.show_message(Level.INFO, "")
+        show_as_text(self)
 
     def show_message(self, level: Level, text: str) -> None:
         self.level = level

@@ -7,6 +7,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from app.packing.outcome import ManifestView
+from app.ui.text import show_as_text
 
 REFUSED = QColor("#c62828")
 
@@ -29,6 +30,7 @@ class HandoverPanel(QWidget):
         self._manifest_no: str | None = None
         self._shown: tuple = ()
         self.refusals: list[str] = []
+        show_as_text(self)
 
     def set_manifest(self, manifest: ManifestView | None) -> None:
         if manifest is None:

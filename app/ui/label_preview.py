@@ -14,6 +14,8 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from app.ui.text import show_as_text
+
 log = logging.getLogger(__name__)
 PREVIEW_HEIGHT = 300  # pixels: small, but the barcode and the address block are recognisable
 PREVIEW_WIDTH = 240
@@ -93,6 +95,7 @@ class LabelPreview(QWidget):
         self._pool.setMaxThreadCount(1)  # one render at a time, in order (pdfium is not thread-safe)
         self._relay = _Relay(self)
         self._relay.rendered.connect(self._on_rendered)
+        show_as_text(self)
 
     def text(self) -> str:
         return self._text

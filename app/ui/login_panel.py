@@ -8,6 +8,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from app.ui.text import show_as_text
+
 
 class LoginPanel(QWidget):
     def __init__(self, station: str, parent: QWidget | None = None) -> None:
@@ -23,3 +25,4 @@ class LoginPanel(QWidget):
         layout.addWidget(self.station)
         layout.addWidget(self.hint)
         layout.addStretch(2)
+        show_as_text(self)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.packing.outcome import OrderView, Step
+from app.ui.text import show_as_text
 
 HIT = QColor("#fff59d")
 DONE = QColor("#e8f5e9")
@@ -76,6 +77,7 @@ class OrderPanel(QWidget):
         layout.addWidget(self.table, 1)
         self.hit_row: int | None = None
         self._order: OrderView | None = None
+        show_as_text(self)
 
     def set_order(self, order: OrderView | None, last_line: int | None, step: Step | None = None) -> None:
         if order is None:

@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
 
 from app.config import Settings
 from app.errors import KnownError
-from app.packing.auth import NotAuthorized, authorize_supervisor
+from app.packing.auth import NotAuthorized, audit_change, authorize_supervisor
 from app.packing.ports import Services
 from app.ui.station_window import render
 from app.ui.supervisor.tasks import TaskRunner
+from app.ui.text import show_as_text
 
 
 class SettingsDialog(QDialog):
@@ -49,6 +50,7 @@ class SettingsDialog(QDialog):
         self.pages.addWidget(self._settings_page())
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
+        show_as_text(self)
 
     # ------------------------------------------------------------------ page 1: who may change settings
 
@@ -142,6 +144,9 @@ class SettingsDialog(QDialog):
         self.save_error = QLabel()
         self.save_error.setStyleSheet("color: #c62828; font-weight: bold;")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        # Our own words for the standard buttons: Qt's translations are not always installed.
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("Save"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.tr("Station name"), self.station_edit)
@@ -181,6 +186,29 @@ class SettingsDialog(QDialog):
             return
         new = self.edited()
         try:
+            new.validate()
+        except KnownError as exc:
+            self.save_error.setText(exc.message)
+            return
+        changes = self.services.settings.changes(new)
+        if not changes:
+            self.accept()
+            return
+        supervisor, station = self.supervisor, self.station
+        text = "; ".join(f"{key} {old!r} -> {value!r}" for key, (old, value) in changes.items())
+        message = f"{supervisor.name} changed the settings of {station or 'this bench'}: {text}"
+        self.buttons.setEnabled(False)
+        # The audit event first (on a worker: it is a database write), then the file.
+        self._tasks.submit(
+            lambda: audit_change(self.services, supervisor, kind="settings", what=",".join(changes),
+                                 message=message, station=station),
+            lambda _none: self._write(new),
+            self._save_failed,
+        )
+
+    def _write(self, new: Settings) -> None:
+        self.buttons.setEnabled(True)
+        try:
             new.save(self.settings_path)
         except (KnownError, OSError) as exc:
             self.save_error.setText(getattr(exc, "message", str(exc)))
@@ -190,3 +218,8 @@ class SettingsDialog(QDialog):
             setattr(self.services.settings, key, value)
         self.saved.emit()
         self.accept()
+
+    def _save_failed(self, exc: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        detail = exc.message if isinstance(exc, KnownError) else f"{type(exc).__name__}: {exc}"
+        self.save_error.setText(self.tr("Not saved: the change could not be audited ({error})").format(error=detail))

@@ -12,14 +12,14 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, QUrl
 
-from app.config import RESOURCES
+from app.config import resource_file
 
 log = logging.getLogger(__name__)
 SOUND_NAMES = ("accept", "refuse", "complete")
 
 
 def sound_path(name: str):
-    return RESOURCES / "sounds" / f"{name}.wav"
+    return resource_file("sounds", f"{name}.wav")
 
 
 class Sounds(Protocol):

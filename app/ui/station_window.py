@@ -33,6 +33,7 @@ from app.ui.order_panel import OrderPanel
 from app.ui.scanner import ScanFilter
 from app.ui.sounds import RecordingSounds, Sounds
 from app.ui.step_bar import StepBar
+from app.ui.text import show_as_text
 from app.ui.worker import ScanWorker
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,7 @@ class StationWindow(QMainWindow):
         self.retry_timer.setInterval(RETRY_MS)
         self.retry_timer.timeout.connect(self.worker.refresh)
         self.render_view(self.view)
+        show_as_text(self)
 
     # ------------------------------------------------------------------ layout
 

@@ -183,6 +183,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>{name} ({badge}) until {time}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Locked after wrong PINs: {people}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Updated {time}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -872,11 +880,19 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Weight {weight} OK. Label of parcel {parcel} printed: scan its waybill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>This manifest was already closed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Scan your badge first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown badge (digits not shown: scan your badge first, then type the PIN)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -940,10 +956,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Weight {weight} OK. Label of parcel {parcel} printed: scan its waybill</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Weight {weight} OK. Label printed: scan the carrier waybill</source>
         <translation type="unfinished"></translation>
     </message>
@@ -961,10 +973,6 @@
     </message>
     <message>
         <source>Label reprinted: scan the carrier waybill</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Unknown badge (digits not shown: scan your badge first, then type the PIN)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1039,6 +1047,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Station name</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1084,6 +1096,10 @@
     </message>
     <message>
         <source>Station name and language apply at the next start.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not saved: the change could not be audited ({error})</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1147,6 +1163,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>PackGate server unreachable — scans are refused, reconnecting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Database unreachable — scans are refused, reconnecting…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1155,7 +1175,15 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Behind the server, open the supervisor view on the server PC</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The supervisor view is not installed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Behind the server, change this bench&apos;s settings in its settings.json</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

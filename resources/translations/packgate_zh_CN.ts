@@ -183,6 +183,14 @@
         <translation>数据未刷新：{error}</translation>
     </message>
     <message>
+        <source>{name} ({badge}) until {time}</source>
+        <translation>{name}（{badge}）锁定至 {time}</translation>
+    </message>
+    <message>
+        <source>Locked after wrong PINs: {people}</source>
+        <translation>因 PIN 错误被锁定：{people}</translation>
+    </message>
+    <message>
         <source>Updated {time}</source>
         <translation>更新于 {time}</translation>
     </message>
@@ -309,10 +317,6 @@
     <message>
         <source>After-sales cases and orders no longer to ship (not imported as ready): {n}</source>
         <translation>售后中或已无需发货的订单（不作为待打包导入）：{n} 个</translation>
-    </message>
-    <message>
-        <source>After-sales cases (not imported as ready): {n}</source>
-        <translation type="vanished">售后中的订单（不作为待打包导入）：{n} 个</translation>
     </message>
     <message>
         <source>line {line}: order {order_no} ({status}): {outcome}</source>
@@ -898,12 +902,20 @@
         <translation>订单 {order_no} 分 {count} 个包裹发货：请给出要解除的那个包裹的运单号（{waybills}）</translation>
     </message>
     <message>
+        <source>Weight {weight} OK. Label of parcel {parcel} printed: scan its waybill</source>
+        <translation>重量 {weight} 正确。包裹 {parcel} 的面单已打印：请扫描它的运单</translation>
+    </message>
+    <message>
         <source>This manifest was already closed</source>
         <translation>此交接单已关闭</translation>
     </message>
     <message>
         <source>Scan your badge first</source>
         <translation>请先扫描工牌</translation>
+    </message>
+    <message>
+        <source>Unknown badge (digits not shown: scan your badge first, then type the PIN)</source>
+        <translation>未知工牌（数字不显示：请先扫工牌，再输入 PIN）</translation>
     </message>
     <message>
         <source>That is an item: scan the order number first</source>
@@ -974,10 +986,6 @@
         <translation>打印机错误：{error}。修好后扫描 CMD:REPRINT</translation>
     </message>
     <message>
-        <source>Weight {weight} OK. Label of parcel {parcel} printed: scan its waybill</source>
-        <translation>重量 {weight} 正确。包裹 {parcel} 的面单已打印：请扫描它的运单</translation>
-    </message>
-    <message>
         <source>Weight {weight} OK. Label printed: scan the carrier waybill</source>
         <translation>重量 {weight} 正确。面单已打印：请扫描快递运单</translation>
     </message>
@@ -1000,10 +1008,6 @@
     <message>
         <source>Label reprinted: scan the carrier waybill</source>
         <translation>面单已重打：请扫描快递运单</translation>
-    </message>
-    <message>
-        <source>Unknown badge (digits not shown: scan your badge first, then type the PIN)</source>
-        <translation>未知工牌（数字不显示：请先扫工牌，再输入 PIN）</translation>
     </message>
     <message>
         <source>Manifest {manifest_no} closed, but printing failed: {error}. Print it with: packgate manifests print {id}</source>
@@ -1077,6 +1081,10 @@
         <translation>无：快递公司为空的行视为错误</translation>
     </message>
     <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
         <source>Station name</source>
         <translation>工位名称</translation>
     </message>
@@ -1123,6 +1131,10 @@
     <message>
         <source>Station name and language apply at the next start.</source>
         <translation>工位名称和语言在下次启动时生效。</translation>
+    </message>
+    <message>
+        <source>Not saved: the change could not be audited ({error})</source>
+        <translation>未保存：无法记录此次修改的审计日志（{error}）</translation>
     </message>
 </context>
 <context>
@@ -1187,6 +1199,14 @@
         <translation>可以处理下一个订单</translation>
     </message>
     <message>
+        <source>PackGate server unreachable — scans are refused, reconnecting…</source>
+        <translation>连不上 PackGate 服务器 — 扫描被拒绝，正在重新连接…</translation>
+    </message>
+    <message>
+        <source>Behind the server, change this bench&apos;s settings in its settings.json</source>
+        <translation>通过服务器工作时，请在本机的 settings.json 中修改设置</translation>
+    </message>
+    <message>
         <source>Last print: %1</source>
         <translation type="vanished">最近打印：%1</translation>
     </message>
@@ -1197,6 +1217,10 @@
     <message>
         <source>Internal error, scan not handled: %1</source>
         <translation>内部错误，扫描未处理：%1</translation>
+    </message>
+    <message>
+        <source>Behind the server, open the supervisor view on the server PC</source>
+        <translation>通过服务器工作时，请在服务器电脑上打开主管视图</translation>
     </message>
     <message>
         <source>The supervisor view is not installed</source>

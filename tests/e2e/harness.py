@@ -207,7 +207,7 @@ class Bench:
     """The real program (``main.py gui --demo``) on its own database, station and PDF printer folder."""
 
     def __init__(self, x: XServer, workdir: Path, *, station: str = "E2E-1", lang: str = "en_US.UTF-8",
-                 python: str | None = None) -> None:
+                 python: str | None = None, program: list[str] | None = None) -> None:
         self.x = x
         self.workdir = workdir
         self.station = station
@@ -215,6 +215,8 @@ class Bench:
         self.python = python or str(ROOT / ".venv" / "bin" / "python")
         if not Path(self.python).exists():
             self.python = sys.executable
+        # Another program instead of ``python main.py`` (the bundled PackGate): run away from the checkout.
+        self.program = program
         self.db_path = workdir / "e2e.db"
         self.prints = workdir / "prints"
         self.home = workdir / "home"
@@ -228,7 +230,8 @@ class Bench:
     # ------------------------------------------------------------------ life cycle
 
     def command(self) -> list[str]:
-        return [self.python, str(ROOT / "main.py"), "--db", f"sqlite:///{self.db_path}", "gui",
+        program = self.program or [self.python, str(ROOT / "main.py")]
+        return [*program, "--db", f"sqlite:///{self.db_path}", "gui",
                 "--station", self.station, "--printer", f"pdf:{self.prints}", "--demo"]
 
     def env(self) -> dict[str, str]:
@@ -249,7 +252,8 @@ class Bench:
         log.write(f"==== start {self.starts}: {' '.join(self.command())}\n")
         log.flush()
         self._log = log
-        self.process = subprocess.Popen(self.command(), cwd=ROOT, env=self.env(), stdin=subprocess.DEVNULL,
+        self.process = subprocess.Popen(self.command(), cwd=self.workdir if self.program else ROOT, env=self.env(),
+                                        stdin=subprocess.DEVNULL,
                                         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.window = self._wait_for_window()
         self.focus()

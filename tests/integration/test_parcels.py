@@ -178,8 +178,8 @@ def test_unlinking_one_parcel_sends_only_that_parcel_back_to_its_waybill(demo):
     from app.packing.supervisor import ActionRefused
 
     with pytest.raises(ActionRefused, match="2 parcels"):  # which one? the order number does not say
-        unlink_waybill(demo, "S-9001", "1234", "PDD-2001", "wrong label")
-    unlink_waybill(demo, "S-9001", "1234", W2, "label torn: new waybill")
+        unlink_waybill(demo, "S-9001", "123456", "PDD-2001", "wrong label")
+    unlink_waybill(demo, "S-9001", "123456", W2, "label torn: new waybill")
     row = details(demo, "PDD-2001")
     assert row["state"] == "packing" and row["waybill"] is None
     assert [(p["seq"], p["waybill"]) for p in row["parcels"]] == [(1, W1), (2, None)]

@@ -27,7 +27,7 @@ from app.reports.summary import Period, by_carrier, throughput_per_hour, tiles, 
 from tests.integration.test_summary_rollup import EDGE_PERIOD_IDS, EDGE_PERIODS
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "app" / "models" / "migrations" / "versions"
-SUP, PIN = "S-9001", "1234"
+SUP, PIN = "S-9001", "123456"
 YTO_LINKED = "YT0000002000022"  # the demo links this number to PDD-1023 (packed, not handed over)
 
 

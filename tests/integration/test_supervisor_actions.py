@@ -20,7 +20,7 @@ from app.packing.supervisor import (
 )
 from app.packing.workflow import BenchWorkflow
 
-SUP, PIN = "S-9001", "1234"
+SUP, PIN = "S-9001", "123456"
 YTO_LINKED = "YT0000002000022"  # the demo links this number to PDD-1023 (packed, not handed over)
 
 

@@ -13,7 +13,7 @@ from app.packing.outcome import Step
 from app.packing.supervisor import cancel_order, release_hold
 from app.packing.workflow import BenchWorkflow
 
-SUP, PIN = "S-9001", "1234"
+SUP, PIN = "S-9001", "123456"
 
 
 def _order(services, order_no):

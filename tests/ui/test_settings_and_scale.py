@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
+from sqlalchemy import text
 
 from app.config import Settings, settings_path
 from app.packing.outcome import Step
@@ -20,7 +21,7 @@ def test_settings_need_a_supervisor_and_save(window, qtbot, demo_services):
     assert dialog.pages.currentIndex() == 0 and "not a supervisor" in dialog.auth_error.text()
     dialog.badge.clear()
     qtbot.keyClicks(dialog.badge, "S-9001")
-    qtbot.keyClicks(dialog.pin, "1234")
+    qtbot.keyClicks(dialog.pin, "123456")
     with qtbot.waitSignal(dialog.unlock_finished) as blocker:
         qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
     assert blocker.args == [True]
@@ -28,12 +29,21 @@ def test_settings_need_a_supervisor_and_save(window, qtbot, demo_services):
     dialog.sounds.setChecked(False)
     dialog.suffix.setCurrentIndex(dialog.suffix.findData("tab"))
     dialog.tolerance_min.setValue(80)
-    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    dialog.tolerance_pct.setValue(100)
+    with qtbot.waitSignal(dialog.saved):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     assert dialog.result() == QDialog.DialogCode.Accepted
     saved = Settings.load(settings_path())
     assert saved.sounds is False and saved.scanner_suffix == "tab" and saved.weight_tolerance_min_g == 80
     assert demo_services.settings.weight_tolerance_min_g == 80 and window.sounds.muted
     assert window.scan_filter.burst.suffix == "tab"
+    with demo_services.read_uow() as uow:  # who set the weight tolerance to 100 %, audited
+        event = uow.session.execute(text(
+            "SELECT u.badge, e.raw, e.message, st.name FROM scan_events e JOIN users u ON u.id = e.user_id "
+            "LEFT JOIN stations st ON st.id = e.station_id WHERE e.kind = 'settings'")).one()
+    assert event.badge == "S-9001" and "changed the settings of BENCH-1" in event.message
+    assert "weight_tolerance_pct 10.0 -> 100.0" in event.message and "sounds True -> False" in event.message
+    assert set(event.raw.split(",")) == {"sounds", "scanner_suffix", "weight_tolerance_min_g", "weight_tolerance_pct"}
 
 
 def test_settings_cancel(window, qtbot):

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialog, QLineEdit, QVBoxLayout
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
-from app.config import RESOURCES
+from app.config import resource_file
 from app.packing.outcome import Level, Step
 from app.ui.station_window import INSTRUCTION_POINT_SIZE, StationWindow
 
@@ -96,12 +96,12 @@ def test_sounds_muted_from_settings(qtbot, demo_services):
 
 def test_sound_files_exist_and_differ():
     names = ("accept", "refuse", "complete")
-    data = [(RESOURCES / "sounds" / f"{n}.wav").read_bytes() for n in names]
+    data = [resource_file("sounds", f"{n}.wav").read_bytes() for n in names]
     assert all(d.startswith(b"RIFF") for d in data) and len(set(data)) == 3
 
 
 def test_chinese_translation(qtbot, demo_services):
-    qm = Path(RESOURCES / "translations" / "packgate_zh_CN.qm")
+    qm = Path(resource_file("translations", "packgate_zh_CN.qm"))
     translator = QTranslator()
     assert translator.load(str(qm))
     QCoreApplication.installTranslator(translator)

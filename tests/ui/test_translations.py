@@ -6,10 +6,10 @@ import xml.etree.ElementTree as ET
 
 from PySide6.QtCore import QTranslator
 
-from app.config import RESOURCES
+from app.config import resource_file
 
-TS = RESOURCES / "translations" / "packgate_zh_CN.ts"
-QM = RESOURCES / "translations" / "packgate_zh_CN.qm"
+TS = resource_file("translations", "packgate_zh_CN.ts")
+QM = resource_file("translations", "packgate_zh_CN.qm")
 OLD = ("vanished", "obsolete")  # no longer in the sources: lrelease leaves them out
 
 

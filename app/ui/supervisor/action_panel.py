@@ -6,13 +6,14 @@ inline in red and the panel stays open; success emits ``done(ActionDone)``.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.i18n import QT_TRANSLATE_NOOP
 from app.packing.ports import Services
 from app.packing.supervisor import ACTIONS, ActionDone, run_action
 from app.ui.supervisor.tasks import TaskRunner, error_text
+from app.ui.text import show_as_text
 
 TITLES = {
     "release_hold": QT_TRANSLATE_NOOP("Supervisor", "Release the hold of an order"),
@@ -68,11 +69,12 @@ class ActionPanel(QWidget):
         self.pin.returnPressed.connect(self.submit)
         self.cancel.clicked.connect(self.hide)
         self.hide()
+        show_as_text(self)
 
     def ask(self, kind: str, badge: str, target: str = "") -> None:
         """Show the panel for action ``kind``; the PIN is always typed again."""
         self.kind, self.badge = kind, badge
-        self.title.setText(self.tr(TITLES[kind]))
+        self.title.setText(QCoreApplication.translate("Supervisor", TITLES[kind]))
         self.target_label.setText(self.tr("Manifest") if ACTIONS[kind][1] == "manifest" else self.tr("Order"))
         self.target.setText(target)
         self.reason.clear()

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.fileutil import open_owner_only
 from app.i18n import QT_TRANSLATE_NOOP
 from app.packing.auth import Supervisor
 from app.packing.ports import Services
@@ -37,8 +38,9 @@ from app.ui.supervisor.action_panel import ActionPanel
 from app.ui.supervisor.import_panel import ImportPanel
 from app.ui.supervisor.tasks import TaskRunner, error_text
 from app.ui.supervisor.timeline import TimelinePanel
+from app.ui.text import show_as_text
 
-T = QT_TRANSLATE_NOOP
+T = QT_TRANSLATE_NOOP  # marked in the "Supervisor" context: looked up there too, with tr_supervisor()
 TILES = (
     ("ready", T("Supervisor", "Ready")),
     ("packing", T("Supervisor", "Packing")),
@@ -60,6 +62,12 @@ EXCEPTION_KINDS = (
 PERIODS = (("today", T("Supervisor", "Today")), ("yesterday", T("Supervisor", "Yesterday")),
            ("week", T("Supervisor", "This week")), ("range", T("Supervisor", "Dates…")))
 WORK_COLUMNS = ("orders", "items", "avg_seconds", "median_seconds", "refused_rate", "first_scan", "last_scan")
+
+
+def tr_supervisor(text: str) -> str:
+    """Translate a string marked with ``T("Supervisor", ...)`` (``self.tr`` would look it up in the
+    widget's own context and find nothing)."""
+    return QCoreApplication.translate("Supervisor", text)
 
 
 def load_figures(services: Services, period: Period) -> dict[str, Any]:
@@ -136,7 +144,7 @@ class Dashboard(QWidget):
         self.period_box = QComboBox()
         self.period_box.setObjectName("period")
         for key, title in PERIODS:
-            self.period_box.addItem(self.tr(title), key)
+            self.period_box.addItem(tr_supervisor(title), key)
         today = QDate.currentDate()
         self.date_from, self.date_to = QDateEdit(today), QDateEdit(today)
         for edit in (self.date_from, self.date_to):
@@ -167,7 +175,7 @@ class Dashboard(QWidget):
         self.tiles: dict[str, Tile] = {}
         tiles = QGridLayout()
         for i, (key, title) in enumerate(TILES):
-            tile = Tile(key, self.tr(title))
+            tile = Tile(key, tr_supervisor(title))
             self.tiles[key] = tile
             tiles.addWidget(tile, 0, i)
 
@@ -222,7 +230,7 @@ class Dashboard(QWidget):
         for kind, title in (("release_hold", T("Supervisor", "Release hold")), ("cancel", T("Supervisor", "Cancel order")),
                             ("unlink", T("Supervisor", "Unlink waybill")),
                             ("reopen_manifest", T("Supervisor", "Reopen manifest"))):
-            button = QPushButton(self.tr(title))
+            button = QPushButton(tr_supervisor(title))
             button.setObjectName(f"action_{kind}")
             button.clicked.connect(lambda _c=False, k=kind: self.ask_action(k))
             self.action_buttons[kind] = button
@@ -241,6 +249,12 @@ class Dashboard(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addLayout(tiles)
+        self.locked = QLabel("")  # who is locked out after wrong PINs, red; hidden when nobody
+        self.locked.setObjectName("locked_users")
+        self.locked.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.locked.setWordWrap(True)
+        self.locked.hide()
+        layout.addWidget(self.locked)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(QLabel(self.tr("Exceptions (click one for its timeline)")))
         layout.addWidget(split, 1)
@@ -249,6 +263,7 @@ class Dashboard(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(max(1, int(services.settings.refresh_seconds)) * 1000)
         self.timer.timeout.connect(self.refresh)
+        show_as_text(self)
 
     def _table(self, name: str, headers: list[str]) -> QTableWidget:
         table = QTableWidget(0, len(headers))
@@ -330,9 +345,14 @@ class Dashboard(QWidget):
         titles = dict(EXCEPTION_KINDS)
         self._exception_rows = [dict(row, kind=kind) for kind, _ in EXCEPTION_KINDS
                                 for row in figures["exceptions"][kind]]
-        self._fill(self.exceptions, [[self.tr(titles[r["kind"]]), r["order_no"] or "", r["state"] or "",
+        self._fill(self.exceptions, [[tr_supervisor(titles[r["kind"]]), r["order_no"] or "", r["state"] or "",
                                       r["carrier"] or "", r["waybill"] or "", _hhmm(r["at"]), r["detail"],
                                       r["station"] or "", r["user"] or ""] for r in self._exception_rows])
+        locked = [self.tr("{name} ({badge}) until {time}").format(name=u["name"], badge=u["badge"],
+                                                                   time=_hhmm(u["until"]))
+                  for u in figures.get("locked_users", [])]
+        self.locked.setText(self.tr("Locked after wrong PINs: {people}").format(people="; ".join(locked)))
+        self.locked.setVisible(bool(locked))
         self.status.setStyleSheet("")
         self.status.setText(self.tr("Updated {time}").format(time=datetime.now().strftime("%H:%M:%S")))
         self.refreshed.emit(figures)
@@ -407,8 +427,9 @@ class Dashboard(QWidget):
                 from app.printing.summary_pdf import render_summary_pdf
 
                 data = figures if figures is not None else load_figures(services, period)
-                path.write_bytes(render_summary_pdf(data, supervisor=supervisor,
-                                                    font_path=services.settings.label_font or None))
+                pdf = render_summary_pdf(data, supervisor=supervisor, font_path=services.settings.label_font or None)
+                with open_owner_only(path) as out:
+                    out.write(pdf)
                 return str(path)
             from app.reports import export as shipments
 
@@ -417,10 +438,10 @@ class Dashboard(QWidget):
             if period.end is not None:
                 rows = [r for r in rows if r.packed_at is None or r.packed_at < period.end]
             header, cells = shipments.table(rows)
-            if kind == "xlsx":
-                shipments.write_xlsx(path, header, cells)
-            else:
-                with path.open("wb") as out:
+            with open_owner_only(path) as out:  # buyers' names, phones and addresses
+                if kind == "xlsx":
+                    shipments.write_xlsx(out, header, cells)
+                else:
                     shipments.write_csv(out, header, cells)
             return str(path)
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QVBox
 from app.packing.auth import Supervisor, authorize_supervisor
 from app.packing.ports import Services
 from app.ui.supervisor.tasks import TaskRunner, error_text
+from app.ui.text import show_as_text
 
 
 class LoginForm(QWidget):
@@ -49,6 +50,7 @@ class LoginForm(QWidget):
         self.badge.returnPressed.connect(self.pin.setFocus)
         self.pin.returnPressed.connect(self.submit)
         self.button.clicked.connect(self.submit)
+        show_as_text(self)
 
     def submit(self) -> None:
         badge, pin = self.badge.text().strip(), self.pin.text()

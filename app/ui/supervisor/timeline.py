@@ -8,6 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
+from app.ui.text import show_as_text
+
 
 class TimelinePanel(QWidget):
     COLUMNS = ("at", "kind", "code", "accepted", "message", "reason", "user", "station")
@@ -36,6 +38,7 @@ class TimelinePanel(QWidget):
         layout.addWidget(self.parcels)
         layout.addWidget(self.table)
         self.order_no: str | None = None
+        show_as_text(self)
 
     def show_order(self, details: dict[str, Any] | None, order_no: str = "") -> None:
         if details is None:

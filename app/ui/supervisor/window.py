@@ -11,6 +11,7 @@ from app.packing.ports import Services
 from app.ui.supervisor.dashboard import Dashboard
 from app.ui.supervisor.login import LoginForm
 from app.ui.supervisor.tasks import TaskRunner
+from app.ui.text import show_as_text
 
 
 class SupervisorWindow(QWidget):
@@ -29,6 +30,7 @@ class SupervisorWindow(QWidget):
         layout.addWidget(self.stack)
         self.login.logged_in.connect(self._logged_in)
         self.resize(1200, 800)
+        show_as_text(self)
 
     @property
     def supervisor(self) -> Supervisor | None:

@@ -1,4 +1,4 @@
-"""Supervisor view tests: offscreen, on the demo data (supervisor S-9001 / PIN 1234)."""
+"""Supervisor view tests: offscreen, on the demo data (supervisor S-9001 / PIN 123456)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 
 from app.demo import seed_demo  # noqa: E402
 
-SUPERVISOR, PIN = "S-9001", "1234"  # the demo supervisor
+SUPERVISOR, PIN = "S-9001", "123456"  # the demo supervisor
 
 
 @pytest.fixture

@@ -5,15 +5,17 @@ Expected figures are counted here with plain SQL on the demo data, not with app.
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import text
 
 from app.packing.workflow import BenchWorkflow
 from app.ui.supervisor.dashboard import Tile
 
-SUPERVISOR, PIN = "S-9001", "1234"
+SUPERVISOR, PIN = "S-9001", "123456"
 
 
 def login(qtbot, window, badge=SUPERVISOR, pin=PIN):
@@ -202,3 +204,23 @@ def test_exports(qtbot, logged_in, tmp_path):
     with qtbot.waitSignal(d.exported, timeout=20_000):
         d.export("pdf", tmp_path / "s.pdf")
     assert (tmp_path / "s.pdf").read_bytes().startswith(b"%PDF")
+    if os.name == "posix":  # buyers' addresses and phones: owner-only
+        assert {(tmp_path / n).stat().st_mode & 0o777 for n in ("s.csv", "s.xlsx", "s.pdf")} == {0o600}
+
+
+def test_a_lockout_shows_in_the_view(qtbot, supervisor_window, demo_services):
+    from app.models.schema import User
+    from app.packing.auth import NotAuthorized, authorize_supervisor
+    from app.security import hash_pin
+
+    with demo_services.uow() as uow:
+        uow.session.add(User(name="Night shift lead", role="supervisor", badge="S-9002", pin_hash=hash_pin("556677", "supervisor"),
+                             created_at=demo_services.clock()))
+    for _ in range(5):
+        with pytest.raises(NotAuthorized):
+            authorize_supervisor(demo_services, "S-9002", "000000", action="test")
+    with qtbot.waitSignal(supervisor_window.dashboard.refreshed, timeout=10_000) as blocker:
+        login(qtbot, supervisor_window)
+    locked = supervisor_window.dashboard.locked
+    assert [u["badge"] for u in blocker.args[0]["locked_users"]] == ["S-9002"]
+    assert locked.isVisibleTo(supervisor_window) and "Night shift lead (S-9002) until" in locked.text()

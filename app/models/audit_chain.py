@@ -1,0 +1,214 @@
+"""A tamper-evident audit trail: each bench's scan events form a hash chain.
+
+Every new ``scan_events`` row gets, in the transaction that writes it, its position in its bench's
+chain (``chain_seq``), the hash of its predecessor at that bench (``prev_hash``) and its own
+``hash`` = SHA-256 over its position, that predecessor hash and every field of the event. The
+newest link of each bench is kept in ``audit_chain_heads``, whose row lock orders the writers of
+one bench; benches never wait on each other. Events without a bench (the command line, supervisor
+actions from no bench) form one more chain.
+
+:func:`verify` walks every chain and reports the first event that was changed, removed or inserted
+out of order. What this does and does not protect against is in the README.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import instance_state
+
+from app.models.schema import NO_ID, AuditChainHead, ScanEvent, Station, utcnow
+
+GENESIS = "0" * 64  # the predecessor of every bench's first event
+FIELDS = ("at", "station_id", "user_id", "order_id", "manifest_id", "raw", "kind", "accepted", "message", "reason")
+
+
+def _at(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def event_hash(seq: int, prev: str, values: dict[str, Any]) -> str:
+    """The hash of one event: its position, its predecessor's hash and every field, canonically."""
+    payload = [seq, prev, *(_at(values["at"]) if name == "at" else
+                            (bool(values[name]) if name == "accepted" else values[name]) for name in FIELDS)]
+    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def _bench_key(e: ScanEvent) -> int:
+    if e.station_id is None and e.station is not None and e.station.id is not None:
+        e.station_id = e.station.id
+    return e.station_id if e.station_id is not None else NO_ID
+
+
+def chain_new_events(session: Session, _flush_context, _instances) -> None:
+    """before_flush: link every new ScanEvent into its bench's chain, in the order they were added."""
+    new = [o for o in session.new if isinstance(o, ScanEvent) and o.hash is None]
+    if not new:
+        return
+    new.sort(key=lambda o: instance_state(o).insert_order)
+    conn = session.connection()
+    by_bench: dict[int, list[ScanEvent]] = {}
+    for e in new:
+        if e.at is None:
+            e.at = utcnow()
+        for name, default in (("raw", ""), ("message", ""), ("reason", "")):
+            if getattr(e, name) is None:
+                setattr(e, name, default)
+        by_bench.setdefault(_bench_key(e), []).append(e)
+    _advance(conn, by_bench, getattr, _set_link)
+
+
+def _set_link(e: ScanEvent, seq: int, prev: str, digest: str) -> None:
+    e.chain_seq, e.prev_hash, e.hash = seq, prev, digest
+
+
+def link_rows(conn, rows: list[dict[str, Any]]) -> None:
+    """The same chain for events written as plain rows with Core (the bench's scan path, which
+    skips the ORM flush): fills in each row's ``chain_seq``, ``prev_hash`` and ``hash``."""
+    by_bench: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        for name, default in (("raw", ""), ("message", ""), ("reason", "")):
+            if row.get(name) is None:
+                row[name] = default
+        if row.get("at") is None:
+            row["at"] = utcnow()
+        for name in FIELDS:
+            row.setdefault(name, None)
+        by_bench.setdefault(row["station_id"] if row["station_id"] is not None else NO_ID, []).append(row)
+
+    def set_row(row: dict[str, Any], seq: int, prev: str, digest: str) -> None:
+        row.update(chain_seq=seq, prev_hash=prev, hash=digest)
+
+    _advance(conn, by_bench, dict.__getitem__, set_row)
+
+
+def _advance(conn, by_bench: dict[int, list], get, set_link) -> None:
+    heads = AuditChainHead.__table__
+    for key in sorted(by_bench):  # one lock order: no deadlock between two multi-bench transactions
+        head = select(heads.c.seq, heads.c.last_hash).where(heads.c.bench_key == key).with_for_update()
+        row = conn.execute(head).first()
+        if row is None:  # the bench's first event: two first writers may race, one insert wins
+            conn.execute(_insert_ignore(conn, heads, {"bench_key": key, "seq": 0, "last_hash": GENESIS}))
+            row = conn.execute(head).one()
+        seq, prev = row
+        for e in by_bench[key]:
+            seq += 1
+            values = {name: get(e, name) for name in FIELDS}
+            values["station_id"] = None if key == NO_ID else key
+            digest = event_hash(seq, prev, values)
+            set_link(e, seq, prev, digest)
+            prev = digest
+        conn.execute(update(heads).where(heads.c.bench_key == key).values(seq=seq, last_hash=prev))
+
+
+def _insert_ignore(conn, table, values: dict[str, Any]):
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).values(**values).on_conflict_do_nothing()
+    if conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table).values(**values).on_conflict_do_nothing()
+    return insert(table).values(**values)  # pragma: no cover - the two supported databases are above
+
+
+# ---------------------------------------------------------------------------------------- verify
+
+
+@dataclass
+class BenchChain:
+    bench: str
+    events: int = 0
+    head_seq: int = 0
+    head_hash: str = GENESIS
+    problem: dict[str, Any] | None = None
+
+
+@dataclass
+class Verification:
+    benches: list[BenchChain] = field(default_factory=list)
+    unchained: int = 0  # events older than the chain (written before migration 0008)
+
+    @property
+    def ok(self) -> bool:
+        return all(b.problem is None for b in self.benches)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "unchained_before_the_chain": self.unchained,
+                "benches": [b.__dict__ for b in self.benches]}
+
+
+def _rows(s: Session, key: int) -> Iterator[Any]:
+    station = ScanEvent.station_id.is_(None) if key == NO_ID else ScanEvent.station_id == key
+    q = (select(ScanEvent.id, ScanEvent.chain_seq, ScanEvent.prev_hash, ScanEvent.hash,
+                *(getattr(ScanEvent, name) for name in FIELDS))
+         .where(station).order_by(ScanEvent.chain_seq.is_(None), ScanEvent.chain_seq, ScanEvent.id)
+         .execution_options(yield_per=5000))
+    yield from s.execute(q)
+
+
+def verify(s: Session) -> Verification:
+    """Walk every bench's chain; each bench reports its first broken link, if any."""
+    names = dict(s.execute(select(Station.id, Station.name)).all())
+    heads = {h.bench_key: h for h in s.scalars(select(AuditChainHead))}
+    keys = set(heads) | {k if k is not None else NO_ID for k in s.scalars(select(ScanEvent.station_id).distinct())}
+    result = Verification()
+    for key in sorted(keys):
+        head = heads.get(key)
+        chain = BenchChain(bench=names.get(key, f"station {key}") if key != NO_ID else "(no bench)",
+                           head_seq=head.seq if head else 0, head_hash=head.last_hash if head else GENESIS)
+        result.benches.append(chain)
+        chain.problem, unchained, chain.events = _walk(_rows(s, key), head)
+        result.unchained += unchained
+    return result
+
+
+def _walk(rows: Iterator[Any], head: AuditChainHead | None) -> tuple[dict[str, Any] | None, int, int]:
+    """(first problem or None, events older than the chain, chained events) of one bench."""
+    seq, prev, last_id, chained, unchained = 0, GENESIS, None, 0, 0
+    first_chained_id = None
+    for row in rows:
+        values = {name: getattr(row, name) for name in FIELDS}
+        if row.chain_seq is None:
+            if first_chained_id is not None and row.id > first_chained_id:
+                return _problem(row, "inserted outside the chain (no hash)"), unchained, chained
+            unchained += 1
+            continue
+        if first_chained_id is None:
+            first_chained_id = row.id
+        if row.chain_seq <= seq:
+            return _problem(row, f"inserted out of order (position {row.chain_seq} is already taken)"), unchained, chained
+        if row.chain_seq != seq + 1:
+            return _problem(row, f"{row.chain_seq - seq - 1} event(s) removed before this one "
+                                 f"(positions {seq + 1}..{row.chain_seq - 1})"), unchained, chained
+        if row.prev_hash != prev:
+            return _problem(row, "inserted out of order or its predecessor was changed "
+                                 "(its predecessor hash does not match)"), unchained, chained
+        if last_id is not None and row.id < last_id:
+            return _problem(row, "inserted out of order (its id is older than its predecessor's)"), unchained, chained
+        if event_hash(row.chain_seq, row.prev_hash, values) != row.hash:
+            return _problem(row, "changed (its contents do not match its hash)"), unchained, chained
+        seq, prev, last_id, chained = row.chain_seq, row.hash, row.id, chained + 1
+    if head is not None and (head.seq, head.last_hash) != (seq, prev):
+        missing = head.seq - seq
+        what = (f"{missing} event(s) removed from the end (positions {seq + 1}..{head.seq})" if missing > 0
+                else "the chain's head does not match its last event")
+        return {"event_id": None, "position": seq + 1, "at": None, "kind": None, "what": what}, unchained, chained
+    return None, unchained, chained
+
+
+def _problem(row, what: str) -> dict[str, Any]:
+    return {"event_id": row.id, "position": row.chain_seq, "at": _at(row.at) or None, "kind": row.kind, "what": what}

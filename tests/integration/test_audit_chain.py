@@ -1,0 +1,128 @@
+"""The tamper-evident audit trail: each bench's events chained by hash; ``packgate audit verify``
+names the first event that was changed, removed or inserted out of order (SQLite and PostgreSQL).
+
+Tampering needs what an attacker would do first: switch off the append-only triggers."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from sqlalchemy import text
+
+from app.cli import main
+from app.models.audit_chain import verify
+from app.models.schema import ScanEvent, Station
+
+BENCHES = ("BENCH-A", "BENCH-B")
+
+
+def add_events(services, bench: str | None, n: int) -> None:
+    for i in range(n):
+        with services.uow() as uow:
+            s = uow.session
+            station_id = s.scalar(text("SELECT id FROM stations WHERE name = :n"), {"n": bench}) if bench else None
+            s.add(ScanEvent(at=services.clock(), station_id=station_id, raw=f"{bench}-{i}", kind="item",
+                            accepted=i % 3 != 0, message=f"scan {i} at {bench}"))
+
+
+@pytest.fixture
+def trail(services):
+    with services.uow() as uow:
+        for name in BENCHES:
+            uow.session.add(Station(name=name, created_at=services.clock()))
+    for bench in (*BENCHES, None):
+        add_events(services, bench, 6)
+    return services
+
+
+def tamper(services, *statements: str) -> None:
+    with services.engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            for (name,) in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                                "AND tbl_name = 'scan_events' AND name LIKE 'scan_events_no_%'").all():
+                conn.exec_driver_sql(f"DROP TRIGGER {name}")
+        else:
+            conn.exec_driver_sql("ALTER TABLE scan_events DISABLE TRIGGER scan_events_append_only")
+        for sql in statements:
+            conn.exec_driver_sql(sql)
+
+
+def ids(services, bench: str) -> list[int]:
+    with services.engine.connect() as conn:
+        return [i for (i,) in conn.exec_driver_sql(
+            "SELECT e.id FROM scan_events e JOIN stations s ON s.id = e.station_id "
+            f"WHERE s.name = '{bench}' ORDER BY e.id").all()]
+
+
+def problems(services) -> dict[str, dict | None]:
+    with services.read_uow() as uow:
+        result = verify(uow.session)
+    return {b.bench: b.problem for b in result.benches}
+
+
+def test_an_untouched_trail_verifies(trail, capsys):
+    found = problems(trail)
+    assert found == {"BENCH-A": None, "BENCH-B": None, "(no bench)": None}
+    assert main(["--db", trail.engine.url.render_as_string(hide_password=False),
+                 "audit", "verify", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] and {b["bench"]: b["events"] for b in report["benches"]} == {
+        "BENCH-A": 6, "BENCH-B": 6, "(no bench)": 6}
+
+
+def test_a_changed_event_is_named(trail):
+    target = ids(trail, "BENCH-A")[2]
+    tamper(trail, f"UPDATE scan_events SET accepted = NOT accepted WHERE id = {target}")
+    found = problems(trail)
+    assert found["BENCH-A"]["event_id"] == target and found["BENCH-A"]["what"].startswith("changed")
+    assert found["BENCH-B"] is None and found["(no bench)"] is None  # benches are separate chains
+
+
+def test_a_removed_event_is_named_by_its_successor(trail):
+    a = ids(trail, "BENCH-B")
+    tamper(trail, f"DELETE FROM scan_events WHERE id = {a[3]}")
+    problem = problems(trail)["BENCH-B"]
+    assert problem["event_id"] == a[4] and "1 event(s) removed before this one" in problem["what"]
+
+
+def test_removing_the_newest_events_shows_at_the_end(trail):
+    a = ids(trail, "BENCH-A")
+    tamper(trail, f"DELETE FROM scan_events WHERE id IN ({a[-1]}, {a[-2]})")
+    problem = problems(trail)["BENCH-A"]
+    assert problem["event_id"] is None and "2 event(s) removed from the end" in problem["what"]
+
+
+def test_inserted_events_are_named(trail):
+    a = ids(trail, "BENCH-A")
+    copy = ("INSERT INTO scan_events (at, station_id, user_id, order_id, manifest_id, raw, kind, accepted, message, "
+            "reason, chain_seq, prev_hash, hash) SELECT at, station_id, user_id, order_id, manifest_id, 'FORGED', kind, "
+            f"accepted, message, reason, {{seq}}, prev_hash, hash FROM scan_events WHERE id = {a[1]}")
+    tamper(trail, copy.format(seq="chain_seq"))
+    problem = problems(trail)["BENCH-A"]
+    assert problem["event_id"] > a[-1] and "inserted out of order" in problem["what"]
+
+
+def test_an_event_without_a_chain_is_named(trail, capsys):
+    a = ids(trail, "BENCH-A")
+    tamper(trail, "INSERT INTO scan_events (at, station_id, raw, kind, accepted, message, reason) SELECT at, "
+                  f"station_id, 'FORGED', kind, accepted, 'forged', '' FROM scan_events WHERE id = {a[0]}")
+    problem = problems(trail)["BENCH-A"]
+    assert problem["event_id"] > a[-1] and "inserted outside the chain" in problem["what"]
+    url = trail.engine.url.render_as_string(hide_password=False)
+    assert main(["--db", url, "audit", "verify"]) == 1
+    out = capsys.readouterr().out
+    assert "BENCH-A: BROKEN at position" in out and "audit trail TAMPERED" in out and "BENCH-B: ok" in out
+
+
+def test_writers_at_one_bench_never_fork_its_chain(trail):
+    """Two writers at the same bench at once (PostgreSQL really runs them concurrently): the chain's
+    head row orders them, so the chain stays one line."""
+    threads = [threading.Thread(target=add_events, args=(trail, "BENCH-A", 15)) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert problems(trail)["BENCH-A"] is None
+    assert len(ids(trail, "BENCH-A")) == 36

@@ -1,0 +1,143 @@
+"""People and PINs: who may add or change a supervisor, disabled and locked users, growing lockouts,
+supervisor PINs of six digits, and demo data kept out of a real database."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+
+from app.cli import main
+from app.demo import DemoRefused, seed_demo
+from app.models.schema import User
+from app.packing.auth import NotAuthorized, authorize_supervisor
+from app.security import LOCK_MINUTES, hash_pin
+
+
+def cli(url, *args) -> int:
+    return main(["--db", url, "users", *args])
+
+
+def users_events(services) -> list:
+    with services.read_uow() as uow:
+        return uow.session.execute(text(
+            "SELECT e.raw, e.message, u.badge AS by_badge FROM scan_events e LEFT JOIN users u ON u.id = e.user_id "
+            "WHERE e.kind = 'users' ORDER BY e.id")).all()
+
+
+def user(services, badge) -> User | None:
+    with services.read_uow() as uow:
+        found = uow.session.scalar(select(User).where(User.badge == badge))
+        if found is not None:
+            uow.session.expunge(found)
+        return found
+
+
+@pytest.fixture
+def boss(sqlite_url, sqlite_services, monkeypatch):
+    """The first user of an empty database: a supervisor, added without anyone's authority."""
+    monkeypatch.setenv("PACKGATE_PIN", "918273")
+    assert cli(sqlite_url, "add", "Boss", "--role", "supervisor", "--badge", "S-1", "--pin") == 0
+    return sqlite_services
+
+
+def test_first_supervisor_needs_no_authority_and_is_audited(boss):
+    (event,) = users_events(boss)
+    assert event.raw == "S-1" and event.by_badge is None and "added supervisor Boss (S-1) with a PIN" in event.message
+
+
+def test_a_second_supervisor_needs_a_supervisor(boss, sqlite_url, monkeypatch, capsys):
+    monkeypatch.setenv("PACKGATE_PIN", "564738")
+    assert cli(sqlite_url, "add", "Eve", "--role", "supervisor", "--badge", "S-2", "--pin") == 2
+    assert "needs a supervisor: add --by BADGE" in capsys.readouterr().err
+    monkeypatch.setenv("PACKGATE_SUPERVISOR_PIN", "000000")
+    assert cli(sqlite_url, "add", "Eve", "--role", "supervisor", "--badge", "S-2", "--pin", "--by", "S-1") == 2
+    assert "Not authorised: Wrong PIN (4 tries left)" in capsys.readouterr().err
+    assert user(boss, "S-2") is None and len(users_events(boss)) == 1
+    monkeypatch.setenv("PACKGATE_SUPERVISOR_PIN", "918273")
+    assert cli(sqlite_url, "add", "Eve", "--role", "supervisor", "--badge", "S-2", "--pin", "--by", "S-1") == 0
+    event = users_events(boss)[-1]
+    assert event.by_badge == "S-1" and event.message.startswith("Boss: added supervisor Eve (S-2)")
+
+
+def test_supervisor_pins_have_six_digits(boss, sqlite_url, monkeypatch, capsys):
+    monkeypatch.setenv("PACKGATE_SUPERVISOR_PIN", "918273")
+    monkeypatch.setenv("PACKGATE_PIN", "12345")
+    assert cli(sqlite_url, "add", "Eve", "--role", "supervisor", "--badge", "S-2", "--pin", "--by", "S-1") == 2
+    assert "a supervisor's PIN is 6 to 12 digits" in capsys.readouterr().err
+    assert cli(sqlite_url, "add", "Pat", "--role", "packer", "--badge", "P-1", "--pin") == 0  # packers: 4+
+    with pytest.raises(ValueError):
+        hash_pin("1234", "supervisor")
+
+
+def test_disable_enable_set_pin_and_list(boss, sqlite_url, monkeypatch, capsys, clock):
+    monkeypatch.setenv("PACKGATE_SUPERVISOR_PIN", "918273")
+    monkeypatch.setenv("PACKGATE_PIN", "4321")
+    assert cli(sqlite_url, "add", "Pat", "--role", "packer", "--badge", "P-1", "--pin") == 0
+    assert cli(sqlite_url, "disable", "S-1", "--by", "S-1") == 2  # the last active supervisor
+    assert "last active supervisor" in capsys.readouterr().err
+    assert cli(sqlite_url, "disable", "P-1") == 0
+    assert not user(boss, "P-1").active
+    # Lock the boss out with wrong PINs (through the command: its clock is the real one), then list.
+    monkeypatch.setenv("PACKGATE_SUPERVISOR_PIN", "111111")
+    for _ in range(5):
+        assert cli(sqlite_url, "set-pin", "S-1", "--by", "S-1") == 2
+    assert "locked for 5 minutes" in capsys.readouterr().err
+    monkeypatch.setenv("PACKGATE_SUPERVISOR_PIN", "918273")
+    assert cli(sqlite_url, "list") == 0
+    listed = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert "disabled" in listed["P-1"] and "locked until" in listed["S-1"]
+    # A locked supervisor cannot authorise; set-pin needs a supervisor for a supervisor's PIN.
+    assert cli(sqlite_url, "set-pin", "S-1", "--by", "S-1") == 2
+    assert "is locked" in capsys.readouterr().err
+    assert cli(sqlite_url, "enable", "P-1") == 0
+    monkeypatch.setenv("PACKGATE_PIN", "8642")
+    assert cli(sqlite_url, "set-pin", "P-1") == 0
+    assert user(boss, "P-1").active
+    messages = [e.message for e in users_events(boss)]
+    assert any("disabled packer Pat (P-1)" in m for m in messages)
+    assert any("enabled packer Pat (P-1)" in m for m in messages)
+    assert any("set a new PIN for packer Pat (P-1)" in m for m in messages)
+    assert cli(sqlite_url, "enable", "NOBODY") == 2
+
+
+def test_lockouts_grow_and_a_right_pin_resets_them(boss, clock):
+    def lock_out() -> str:
+        for _ in range(4):
+            with pytest.raises(NotAuthorized):
+                authorize_supervisor(boss, "S-1", "111111", action="test")
+        with pytest.raises(NotAuthorized) as caught:
+            authorize_supervisor(boss, "S-1", "111111", action="test")
+        return caught.value.message.render()
+
+    for minutes in LOCK_MINUTES[:3]:
+        assert lock_out() == f"Wrong PIN: Boss is locked for {minutes} minutes"
+        clock.advance(minutes=minutes - 1)
+        with pytest.raises(NotAuthorized, match="locked"):
+            authorize_supervisor(boss, "S-1", "918273", action="test")  # still locked: even the right PIN
+        clock.advance(minutes=1, seconds=1)
+    assert LOCK_MINUTES[:3] == (5, 15, 60)
+    assert authorize_supervisor(boss, "S-1", "918273", action="test").name == "Boss"
+    assert user(boss, "S-1").lockouts == 0
+    assert lock_out() == "Wrong PIN: Boss is locked for 5 minutes"
+
+
+def test_demo_data_is_refused_on_a_real_database(boss, sqlite_url, capsys):
+    with pytest.raises(DemoRefused, match="user S-1"):
+        seed_demo(boss)
+    assert user(boss, "S-9001") is None
+    assert main(["--db", sqlite_url, "demo"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "real data (user S-1" in err and "nothing was added" in err
+
+
+def test_demo_twice_is_still_fine(sqlite_services):
+    seed_demo(sqlite_services)
+    assert seed_demo(sqlite_services)["orders"] == 0
+
+
+def test_the_first_supervisor_of_a_packers_only_database_needs_no_one(sqlite_url, sqlite_services, monkeypatch):
+    monkeypatch.setenv("PACKGATE_PIN", "4321")
+    assert cli(sqlite_url, "add", "Pat", "--role", "packer", "--badge", "P-1", "--pin") == 0
+    monkeypatch.setenv("PACKGATE_PIN", "918273")
+    assert cli(sqlite_url, "add", "Boss", "--role", "supervisor", "--badge", "S-1", "--pin") == 0
+    assert cli(sqlite_url, "add", "Eve", "--role", "supervisor", "--badge", "S-2", "--pin") == 2  # now there is one
