@@ -211,6 +211,8 @@ def test_integrity_command_passes_after_a_split_order_and_names_what_a_script_br
     pack_in_two_parcels(demo)
     assert main(["--db", demo.db_url, "integrity"]) == 0
     assert capsys.readouterr().out.strip() == "ok"
+    assert main(["--db", demo.db_url, "audit", "verify", "--json"]) == 0  # the scan path's events are chained
+    assert json.loads(capsys.readouterr().out)["ok"] is True
     with demo.uow() as uow:  # a script "fixes" a count behind PackGate's back
         uow.session.execute(text("UPDATE order_lines SET scanned = 0 WHERE order_id = "
                                  "(SELECT id FROM orders WHERE order_no = 'PDD-2001')"))
