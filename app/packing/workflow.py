@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -47,6 +48,8 @@ DB_UNREACHABLE = Message(
     T("Outcome", "Database unreachable: this scan was NOT saved. Scan it again when the connection is back.")
 )
 MASKED = "****"
+STATION_PIN_LIMIT = 10  # wrong PINs at one bench (any badge) within the window close PIN entry there
+STATION_PIN_WINDOW_MIN = 15
 MAX_PIN_LIKE = 12  # an unknown "badge" of only digits this long may be a PIN typed at the badge prompt
 
 
@@ -273,6 +276,15 @@ class BenchWorkflow:
         if user is None:
             return Decision(False, Level.REFUSED, Message(T("Outcome", "Unknown badge {badge}"), {"badge": "?"}),
                             "pin", BenchState())
+        # Per bench too: someone trying many badges' PINs at one bench is stopped for a while.
+        since = self.services.clock() - timedelta(minutes=STATION_PIN_WINDOW_MIN)
+        wrong_here = s.scalar(select(func.count()).select_from(ScanEvent).where(
+            ScanEvent.at >= since, ScanEvent.station_id == self._station_id, ScanEvent.kind == "pin",
+            ScanEvent.accepted.is_(False))) or 0
+        if wrong_here >= STATION_PIN_LIMIT:
+            return Decision(False, Level.REFUSED, Message(
+                T("Outcome", "Too many wrong PINs at this bench: PIN entry is closed for {minutes} minutes"),
+                {"minutes": STATION_PIN_WINDOW_MIN}), "pin", BenchState())
         reason = check_pin(user, text, self.services.clock())
         if reason is not None:
             return Decision(False, Level.REFUSED, reason, "pin", self.state if user.locked_until is None else BenchState())

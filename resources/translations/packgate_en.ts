@@ -892,6 +892,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Too many wrong PINs at this bench: PIN entry is closed for {minutes} minutes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Unknown badge (digits not shown: scan your badge first, then type the PIN)</source>
         <translation type="unfinished"></translation>
     </message>

@@ -914,6 +914,10 @@
         <translation>请先扫描工牌</translation>
     </message>
     <message>
+        <source>Too many wrong PINs at this bench: PIN entry is closed for {minutes} minutes</source>
+        <translation>本工作台输错 PIN 次数过多：{minutes} 分钟内不能输入 PIN</translation>
+    </message>
+    <message>
         <source>Unknown badge (digits not shown: scan your badge first, then type the PIN)</source>
         <translation>未知工牌（数字不显示：请先扫工牌，再输入 PIN）</translation>
     </message>

@@ -6,13 +6,14 @@ operator sees and what the database holds afterwards.
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
 
 from app.carriers.checksums import mod7
-from app.models.schema import Manifest, ManifestItem, Order, Parcel, WaybillPoolEntry
+from app.models.schema import Manifest, ManifestItem, Order, Parcel, User, WaybillPoolEntry
 from app.packing.outcome import Level, Step
 from app.packing.scan import audit_raw
 from app.packing.workflow import BenchWorkflow
@@ -554,3 +555,32 @@ def test_pool_number_is_given_at_the_weight_step_and_must_be_scanned(bench):
     no(flow, "75310000000901", "does not match the pre-assigned waybill 75310000000900")
     ok(flow, "75310000000900", Step.ORDER)
     assert order_row(bench, "O-1").waybill == "75310000000900"
+
+
+def test_many_wrong_pins_at_one_bench_close_pin_entry_there(services, clock):
+    """Guessing across badges is limited per bench too, not only per user."""
+    from app.packing.workflow import STATION_PIN_LIMIT, STATION_PIN_WINDOW_MIN
+    from app.security import hash_pin
+
+    seed_bench(services)
+    with services.uow() as uow:
+        for i in range(4):
+            uow.session.add(User(name=f"P{i}", role="packer", badge=f"B-P{i}", pin_hash=hash_pin("2468"),
+                                 created_at=clock()))
+    flow, other = BenchWorkflow(services, "BENCH-1"), BenchWorkflow(services, "BENCH-2")
+    wrong = 0
+    for i in itertools.cycle(range(4)):  # 3 wrong PINs per badge: no user locks (5 would)
+        if wrong == STATION_PIN_LIMIT:
+            break
+        ok(flow, f"B-P{i}", Step.PIN)
+        no(flow, "1111", "tries left")
+        wrong += 1
+        if flow.last_view.step == Step.PIN:
+            ok(flow, "CMD:CANCEL", Step.LOGIN)
+    ok(flow, "B-P0", Step.PIN)
+    no(flow, "2468", "PIN entry is closed")  # even the right PIN, at this bench
+    ok(other, "B-P0", Step.PIN)
+    ok(other, "2468", Step.ORDER)  # another bench is not affected
+    clock.advance(minutes=STATION_PIN_WINDOW_MIN, seconds=1)
+    ok(flow, "B-P1", Step.PIN)
+    ok(flow, "2468", Step.ORDER)
