@@ -584,3 +584,18 @@ def test_many_wrong_pins_at_one_bench_close_pin_entry_there(services, clock):
     clock.advance(minutes=STATION_PIN_WINDOW_MIN, seconds=1)
     ok(flow, "B-P1", Step.PIN)
     ok(flow, "2468", Step.ORDER)
+
+
+def test_a_pin_typed_at_the_badge_prompt_is_neither_stored_nor_shown(services, clock):
+    """After a lockout the bench is back at the badge prompt: a PIN typed there out of habit must not
+    land in the append-only audit trail, nor on the screen."""
+    seed_bench(services, pin_user="2468")
+    flow = BenchWorkflow(services, "BENCH-1")
+    ok(flow, "B-PIN", Step.PIN)
+    for _ in range(5):
+        flow.handle("1111")
+    assert flow.last_view.step == Step.LOGIN  # locked: back at the badge prompt
+    out = no(flow, "2468", "Unknown badge")
+    assert "2468" not in out.message.render() and out.step == Step.LOGIN
+    out = no(flow, "B-404", "Unknown badge B-404")  # a badge-like code is still shown as scanned
+    assert not [e for e in events(services) if "2468" in (e.raw or "") or "2468" in (e.message or "")]
