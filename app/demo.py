@@ -104,7 +104,7 @@ class DemoRefused(ConfigError):
 def refuse_real_data(s) -> None:
     """Raise DemoRefused when the database has orders or users that are not demo data."""
     badges = [b for _n, _r, b, _p in DEMO_USERS]
-    demo_orders = [o.order_no for o in DEMO_ORDERS]
+    demo_orders = [o.order_no for o in (*DEMO_ORDERS, *DEMO_SPLIT_ORDERS)]
     users = s.scalars(select(User.badge).where(User.badge.not_in(badges)).limit(3)).all()
     orders = s.scalars(select(Order.order_no).where(Order.order_no.not_in(demo_orders)).limit(3)).all()
     if users or orders:

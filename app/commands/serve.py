@@ -31,6 +31,20 @@ def parse_listen(text: str) -> tuple[str, int]:
     return host.strip("[]") or "127.0.0.1", int(port)
 
 
+def _check_free(host: str, port: int) -> None:
+    """A port already taken (another server?) is the admin's to fix: say so in one line."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ConfigError(f"Cannot listen on {host}:{port}: {exc.strerror or exc} "
+                              "(is another server running there? choose another --listen)") from exc
+
+
 def run(args, ctx) -> int:
     from pathlib import Path
 
@@ -53,6 +67,7 @@ def run(args, ctx) -> int:
         tls.check_pair(cert, key)
     elif not tls.is_loopback(host):
         cert, key = tls.self_signed(data_dir() / "server-tls", host)
+    _check_free(host, port)
     if args.serve_db:
         ctx.db_url = args.serve_db
     services = ctx.services()

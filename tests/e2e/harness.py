@@ -9,7 +9,6 @@ PDF printer's folder. :func:`poll` waits for those with a deadline.
 from __future__ import annotations
 
 import os
-import re
 import select
 import shutil
 import signal
@@ -264,7 +263,7 @@ class Bench:
     def _wait_for_window(self) -> str:
         assert self.process is not None
         search = subprocess.Popen(
-            ["xdotool", "search", "--sync", "--onlyvisible", "--name", f"PackGate.*{re.escape(self.station)}"],
+            ["xdotool", "search", "--sync", "--onlyvisible", "--name", f"PackGate.*{self.station}"],
             env=self.x.env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         try:
             # xdotool's --sync has no timeout of its own: watch it and the program together.

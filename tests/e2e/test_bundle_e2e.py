@@ -16,7 +16,7 @@ import pytest
 
 from tests.e2e.harness import ROOT, Bench
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.bundle]  # run by `scripts/dev bundle`, left out of `scripts/dev test`
 
 BUNDLE = Path(os.environ.get("PACKGATE_BUNDLE", ROOT / "dist" / "PackGate"))
 PROGRAM = BUNDLE / ("PackGate.exe" if os.name == "nt" else "PackGate")

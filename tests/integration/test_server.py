@@ -302,3 +302,13 @@ def test_two_server_processes_on_one_postgresql(pg_url, tmp_path, capsys):
     finally:
         one.stop()
         two.stop()
+
+
+def test_a_taken_port_is_a_one_line_refusal(sqlite_url, capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["--db", sqlite_url, "serve", "--listen", f"127.0.0.1:{port}"]) == 2
+    err = capsys.readouterr().err
+    assert "Cannot listen on 127.0.0.1" in err and len(err.strip().splitlines()) == 1

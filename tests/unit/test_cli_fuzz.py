@@ -49,6 +49,7 @@ def no_gui(monkeypatch):
         raise AssertionError("the fuzz opened the window")
 
     monkeypatch.setattr(gui, "run", refuse)
+    monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: None)  # `serve` checks its options, serves nothing
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
