@@ -152,6 +152,32 @@ class RemoteBench:
         self._last_view = from_plain(BenchView, data["view"])
         return self._last_view
 
+    def watch(self) -> Outcome | None:
+        """A notice of what changed behind this bench's back (a supervisor's take-back, an unlink)."""
+        try:
+            data = self._post("/api/v1/watch", {"session": self.session})
+        except _Refusal:
+            return None
+        self.session = data["session"]
+        if data.get("outcome") is None:
+            return None
+        outcome = from_plain(Outcome, data["outcome"])
+        self._last_view = outcome.view
+        return outcome
+
+    def wait_for_change(self, timeout_s: float = 25) -> bool:
+        """Block (on its own connection: call it from another thread) until the server says something
+        changed behind this bench's back, or ``timeout_s`` passed; False also when unreachable."""
+        with _client(self.link.server, self.link.fingerprint, timeout_s + 10) as http:
+            try:
+                r = http.post("/api/v1/wait", json={"session": self.session, "timeout_s": timeout_s},
+                              headers={"Authorization": f"Bearer {self.link.token}"})
+            except httpx.HTTPError:
+                return False
+        if self.link.fingerprint and peer_fingerprint(r) != self.link.fingerprint:
+            return False
+        return r.status_code == 200 and bool(r.json().get("changed"))
+
     def reachable(self) -> bool:
         try:
             return self._http.get("/api/v1/health").status_code == 200

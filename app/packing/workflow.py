@@ -137,6 +137,43 @@ class BenchWorkflow:
             pass
         return self._last_view
 
+    def watch(self) -> Outcome | None:
+        """What changed behind this bench's back since its last scan, as a notice (None: nothing):
+        a supervisor took its open order away, sent a packed order back to it (a waybill unlinked),
+        or reopened its manifest. Read-only; the window calls it every second, the server's clients
+        through a long poll."""
+        st = self.state
+        if st.user_id is None:
+            return None
+        try:
+            with self.services.read_uow() as uow:
+                s = uow.session
+                station_id = self._ensure_station(s)
+                notice, state = self._changed(s, st, station_id)
+                if notice is None:
+                    return None
+                view = self._view(s, state, None)
+        except DatabaseUnavailable:
+            return None
+        self.state, self._last_view = state, view
+        return Outcome(False, Level.WARNING, notice, "notice", view)
+
+    def _changed(self, s: Session, st: BenchState, station_id: int) -> tuple[Message | None, BenchState]:
+        if st.order_id is not None:
+            order = repo.load_order(s, st.order_id)
+            if order is not None and order.is_packing and order.station_id == station_id:
+                return None, st
+            gone = replace(st, order_id=None, last_line=None)
+            return Message(T("Outcome", "Order {order_no} was taken off this bench ({state}): set it aside"),
+                           {"order_no": order.order_no if order else "?", "state": order.state if order else "deleted"}), gone
+        if st.manifest_id is not None:
+            return None, st
+        back = repo.packing_order_id(s, station_id)
+        if back is not None:  # a supervisor unlinked a waybill: the order is this bench's to finish
+            return Message(T("Outcome", "Order {order_no} was sent back to this bench by a supervisor: finish it"),
+                           {"order_no": back[1]}), replace(st, order_id=back[0], completed_order=None)
+        return None, st
+
     def reachable(self) -> bool:
         """Whether the database answers (the window leaves its offline state when it does)."""
         try:

@@ -10,6 +10,7 @@ bench's scan id: the reply is stored in the scan's own transaction, and a retry 
 
 import json
 import logging
+import time
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -31,6 +32,7 @@ from app.server.sessions import SessionSigner
 log = logging.getLogger(__name__)
 API = "/api/v1"
 REPLY_DAYS = 2  # how long a scan's reply is kept for retries
+WAIT_POLL_S = 0.25  # a long-polling bench hears of a change within this (plus the round trip)
 
 
 class EnrolRequest(BaseModel):
@@ -51,6 +53,11 @@ class ScanRequest(BaseModel):
 
 class SessionRequest(BaseModel):
     session: str | None = None
+
+
+class WaitRequest(BaseModel):
+    session: str | None = None
+    timeout_s: float = Field(default=25, ge=0, le=60)
 
 
 class LabelFailedRequest(BaseModel):
@@ -145,6 +152,28 @@ def create_app(services: Services, signer: SessionSigner) -> FastAPI:
         flow = bench(st, body.session)
         current = flow.view()
         return BenchReply(view=to_plain(current), session=signer.sign(st[0], flow.state))
+
+    @app.post(f"{API}/watch", response_model=BenchReply)
+    def watch(body: SessionRequest, st: Station) -> BenchReply:
+        """What changed behind the bench's back (a take-back, an unlink): a notice, or no outcome."""
+        flow = bench(st, body.session)
+        notice = flow.watch()
+        return BenchReply(outcome=to_plain(notice) if notice else None, session=signer.sign(st[0], flow.state))
+
+    @app.post(f"{API}/wait")
+    def wait(body: WaitRequest, st: Station) -> dict[str, bool]:
+        """Long poll: answers as soon as something changed behind the bench's back (then the bench
+        calls /watch), or after ``timeout_s`` with ``changed: false``."""
+        flow = bench(st, body.session)
+        state = flow.state
+        deadline = time.monotonic() + body.timeout_s
+        while True:
+            flow.state = state
+            if flow.watch() is not None:
+                return {"changed": True}
+            if time.monotonic() >= deadline:
+                return {"changed": False}
+            time.sleep(WAIT_POLL_S)  # the database has no change feed both SQLite and PostgreSQL share
 
     @app.post(f"{API}/label-failed", response_model=BenchReply)
     def label_failed(body: LabelFailedRequest, st: Station) -> BenchReply:

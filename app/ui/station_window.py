@@ -8,6 +8,8 @@ instruction, banner and sound. The window decides nothing itself.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
@@ -39,6 +41,7 @@ from app.ui.worker import ScanWorker
 log = logging.getLogger(__name__)
 INSTRUCTION_POINT_SIZE = 30
 RETRY_MS = 3000
+WATCH_MS = 1000
 OFFLINE_STYLE = "QStatusBar { background: #c62828; color: white; font-size: 16pt; font-weight: bold; }"
 
 
@@ -55,6 +58,7 @@ class StationWindow(QMainWindow):
 
     outcome_shown = Signal(object)
     view_shown = Signal(object)
+    changed_elsewhere = Signal()  # the server's long poll: something changed behind this bench's back
 
     def __init__(
         self,
@@ -92,6 +96,19 @@ class StationWindow(QMainWindow):
         self.retry_timer = QTimer(self)
         self.retry_timer.setInterval(RETRY_MS)
         self.retry_timer.timeout.connect(self.worker.refresh)
+        # A supervisor's take-back or unlink reaches the bench within a second: embedded, a look at the
+        # database every second; behind the server, its long poll wakes us (see _listen).
+        self.worker.watched.connect(self.show_outcome)
+        self.watch_timer = QTimer(self)
+        self.watch_timer.setInterval(WATCH_MS)
+        self.watch_timer.timeout.connect(self._watch_tick)
+        self._listening = False
+        if self.remote and hasattr(self.workflow, "wait_for_change"):
+            self.changed_elsewhere.connect(self._watch_tick)
+            self._listening = True
+            threading.Thread(target=self._listen, name="packgate-server-listener", daemon=True).start()
+        else:
+            self.watch_timer.start()
         self.render_view(self.view)
         show_as_text(self)
 
@@ -294,7 +311,22 @@ class StationWindow(QMainWindow):
         self.scan_filter.configure(settings.scanner_suffix, settings.scanner_prefix)
         self.sounds.muted = not settings.sounds
 
+    def _watch_tick(self) -> None:
+        if self.view.user_name is not None and not self.worker.busy and not self.offline:
+            self.worker.watch()
+
+    def _listen(self) -> None:
+        """On its own thread: the server's long poll; a change wakes the window (a queued signal)."""
+        while self._listening:
+            started = time.monotonic()
+            if self.workflow.wait_for_change(25):
+                self.changed_elsewhere.emit()
+            elif time.monotonic() - started < 1:  # unreachable or refused at once: do not spin
+                time.sleep(RETRY_MS / 1000)
+
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self._listening = False
+        self.watch_timer.stop()
         self.retry_timer.stop()
         self.scan_filter.enabled = False
         self.scan_filter.uninstall()

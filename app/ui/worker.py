@@ -21,6 +21,7 @@ class _Job(QObject):
     """Lives on the worker thread; the only caller of the (not thread-safe) workflow."""
 
     handled = Signal(object)  # Outcome
+    watched = Signal(object)  # Outcome: a notice of what changed behind the bench's back
     viewed = Signal(object, bool)  # BenchView, database reachable
     failed = Signal(str, str)  # scan, error text (a bug: logged, shown, never silent)
 
@@ -37,6 +38,16 @@ class _Job(QObject):
             self.failed.emit(raw, f"{type(exc).__name__}: {exc}")
             return
         self.handled.emit(outcome)
+
+    @Slot()
+    def watch(self) -> None:
+        try:
+            notice = self.workflow.watch()
+        except Exception:  # noqa: BLE001 - a failed look is retried at the next tick
+            log.warning("watch failed", exc_info=True)
+            return
+        if notice is not None:
+            self.watched.emit(notice)
 
     @Slot()
     def finish(self) -> None:
@@ -58,10 +69,12 @@ class ScanWorker(QObject):
     """Owns the worker thread. ``handled(Outcome)``, ``viewed(BenchView, bool)`` arrive on the UI thread."""
 
     handled = Signal(object)
+    watched = Signal(object)
     viewed = Signal(object, bool)
     failed = Signal(str, str)
     _submit = Signal(str)
     _refresh = Signal()
+    _watch = Signal()
     _finish = Signal()
 
     def __init__(self, workflow: BenchWorkflow, parent: QObject | None = None) -> None:
@@ -74,6 +87,8 @@ class ScanWorker(QObject):
         self._job.moveToThread(self._thread)
         self._submit.connect(self._job.handle)
         self._refresh.connect(self._job.refresh)
+        self._watch.connect(self._job.watch)
+        self._job.watched.connect(self.watched)
         self._job.handled.connect(self._on_handled)
         self._job.failed.connect(self._on_failed)
         self._job.viewed.connect(self.viewed)
@@ -87,6 +102,10 @@ class ScanWorker(QObject):
 
     def refresh(self) -> None:
         self._refresh.emit()
+
+    def watch(self) -> None:
+        """Ask, on the worker thread, whether anything changed behind the bench's back."""
+        self._watch.emit()
 
     @property
     def busy(self) -> bool:

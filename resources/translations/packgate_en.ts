@@ -884,6 +884,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Order {order_no} was sent back to this bench by a supervisor: finish it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>This manifest was already closed</source>
         <translation type="unfinished"></translation>
     </message>

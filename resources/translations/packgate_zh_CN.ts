@@ -906,6 +906,10 @@
         <translation>重量 {weight} 正确。包裹 {parcel} 的面单已打印：请扫描它的运单</translation>
     </message>
     <message>
+        <source>Order {order_no} was sent back to this bench by a supervisor: finish it</source>
+        <translation>主管把订单 {order_no} 退回本工作台：请完成它</translation>
+    </message>
+    <message>
         <source>This manifest was already closed</source>
         <translation>此交接单已关闭</translation>
     </message>

@@ -220,3 +220,26 @@ def test_integrity_command_passes_after_a_split_order_and_names_what_a_script_br
     data = json.loads(capsys.readouterr().out)
     assert not data["ok"] and any("units in parcels differ" in p for p in data["problems"])
     assert any("not fully scanned" in p for p in data["problems"])
+
+
+def test_the_bench_hears_at_once_that_a_supervisor_unlinked_its_parcel(demo):
+    flow = pack_in_two_parcels(demo)
+    assert flow.watch() is None  # nothing changed
+    unlink_waybill(demo, "S-9001", "123456", W2, "label torn")
+    notice = flow.watch()
+    assert notice is not None and notice.level == Level.WARNING and "sent back to this bench" in notice.message.render()
+    assert notice.step == Step.WAYBILL and notice.view.order.parcel_seq == 2
+    assert flow.watch() is None  # said once
+    assert flow.handle("SF1400000002009").level == Level.COMPLETE
+
+
+def test_the_bench_hears_at_once_that_its_open_order_was_taken_away(demo):
+    from app.packing.supervisor import release_hold
+
+    flow = BenchWorkflow(demo, "BENCH-SPLIT")
+    ok(flow, "P-1001")
+    ok(flow, "PDD-2001")
+    ok(flow, BOTTLE)
+    release_hold(demo, "S-9001", "123456", "PDD-2001", "the packer went home")
+    notice = flow.watch()
+    assert notice is not None and "taken off this bench" in notice.message.render() and notice.step == Step.ORDER

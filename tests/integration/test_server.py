@@ -312,3 +312,33 @@ def test_a_taken_port_is_a_one_line_refusal(sqlite_url, capsys):
         assert main(["--db", sqlite_url, "serve", "--listen", f"127.0.0.1:{port}"]) == 2
     err = capsys.readouterr().err
     assert "Cannot listen on 127.0.0.1" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_bench_hears_within_a_second_that_a_supervisor_took_its_order(server, capsys):
+    import threading
+
+    from app.packing.supervisor import release_hold
+
+    bench = bench_through(server, "BENCH-W", capsys)
+    assert bench.handle("P-1001").accepted and bench.handle("PDD-1001").accepted
+    assert bench.wait_for_change(timeout_s=0.3) is False  # nothing happened
+    heard: dict[str, float] = {}
+
+    def listen() -> None:
+        heard["changed"] = bench.wait_for_change(timeout_s=20)
+        heard["at"] = time.monotonic()
+
+    listener = threading.Thread(target=listen)
+    listener.start()
+    svc = bootstrap(server.db_url, Settings(station="SUPERVISOR-PC"))
+    try:
+        release_hold(svc, "S-9001", "123456", "PDD-1001", "packer went home")
+        taken = time.monotonic()
+    finally:
+        svc.close()
+    listener.join(timeout=30)
+    assert heard["changed"] is True and heard["at"] - taken < 1.0
+    notice = bench.watch()
+    assert notice is not None and "taken off this bench" in notice.message.render()
+    assert notice.view.order is None and bench.watch() is None
+    bench.close()

@@ -160,3 +160,17 @@ def test_scans_typed_fast_are_queued_in_order(window, scanner, qtbot):
     qtbot.waitUntil(lambda: len(received) == 4, timeout=10_000)
     assert received == ["P-1001", "PDD-1004", TEA, "CMD:LOGOUT"]
     assert window.view.step == Step.LOGIN
+
+
+def test_a_supervisors_take_back_shows_on_the_bench_within_a_second(qtbot, window, scanner, demo_services):
+    from app.packing.supervisor import release_hold
+
+    scanner.scan("P-1001")
+    scanner.scan("PDD-1001")
+    assert window.view.order is not None
+    release_hold(demo_services, "S-9001", "123456", "PDD-1001", "packer went home")
+    with qtbot.waitSignal(window.outcome_shown, timeout=3_000) as blocker:  # no scan: the bench hears of it
+        pass
+    notice = blocker.args[0]
+    assert notice.kind == "notice" and "taken off this bench" in notice.message.render()
+    assert window.view.order is None and window.banner.isVisible()
