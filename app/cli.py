@@ -36,6 +36,7 @@ COMMAND_MODULES = (
     "app.commands.manifests",
     "app.commands.print_commands",
     "app.commands.backup",
+    "app.commands.evidence",
 )
 
 
