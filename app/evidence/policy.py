@@ -21,6 +21,8 @@ from collections.abc import Callable
 from typing import Any
 
 from app.evidence.commands import AddWaybill, Command, Mark, StartClip, StopClip
+from app.i18n import QT_TRANSLATE_NOOP, Message
+from app.packing.outcome import Level, Outcome, Step
 
 PARCEL_KINDS = ("box", "weight", "waybill")  # a parcel's boundaries in the clip's marks
 NOT_MARKED = ("offline",)
@@ -100,3 +102,22 @@ def _waybill(outcome: Any) -> str | None:
             return str(value)
     raw = (outcome.raw or "").strip().upper()
     return raw or None
+
+
+NO_CAMERA = QT_TRANSLATE_NOOP(
+    "Outcome", "No working camera ({reason}): this bench records every order on video, so {code} cannot be opened")
+
+
+def video_gate(raw: str, view: Any, camera_ok: bool, reason: str) -> Outcome | None:
+    """With ``require_video``: refuse a scan that would open an order while the camera does not work.
+
+    Decided before the scan reaches the workflow: at the order step, anything but a command is an
+    order number. Returns the refusal to show, or None to let the scan through.
+    """
+    if camera_ok or getattr(view, "step", None) != Step.ORDER or getattr(view, "user_name", None) is None:
+        return None
+    code = raw.strip()
+    if not code or code.upper().startswith("CMD:"):
+        return None
+    message = Message(NO_CAMERA, {"reason": reason or "-", "code": code})
+    return Outcome(False, Level.REFUSED, message, "order", view, raw=raw, extra={"video_required": True})

@@ -367,6 +367,7 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
     clip: _Clip | None = None
     wanted: StartClip | None = None  # the order that should be on video (camera back: new clip)
     pending_waybills: list[str] = []
+    pending_marks: list[Mark] = []  # for the wanted order while its clip is not open yet
     camera_ok: bool | None = None
     disk_full = False
     tick = 1.0 / config.fps
@@ -411,6 +412,9 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
             return
         for w in pending_waybills:
             clip.add_waybill(w)
+        for mark in pending_marks:  # scans that came before the first frame (t = 0)
+            clip.mark(mark)
+        pending_marks.clear()
         events.put(ClipStarted(clip.clip_id, start.order_no, str(clip.path)))
 
     running = True
@@ -432,10 +436,13 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
             elif isinstance(cmd, StartClip):
                 end_clip("complete", "next order")
                 wanted, pending_waybills = cmd, list(cmd.waybills)
+                pending_marks.clear()
                 disk_full = False  # a new order tries again (space may have been freed)
             elif isinstance(cmd, Mark):
                 if clip is not None:
                     clip.mark(cmd)
+                elif wanted is not None and len(pending_marks) < 1000:
+                    pending_marks.append(cmd)
             elif isinstance(cmd, AddWaybill):
                 if cmd.waybill not in pending_waybills:
                     pending_waybills.append(cmd.waybill)
@@ -449,6 +456,7 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
                     clip.stop_at = time.monotonic() + max(0.0, cmd.after_s - late)
                     clip.stop_reason = cmd.reason
                 wanted = None
+                pending_marks.clear()
         if not running:
             break
         now = time.monotonic()
