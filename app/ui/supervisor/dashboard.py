@@ -34,6 +34,7 @@ from app.i18n import QT_TRANSLATE_NOOP
 from app.packing.auth import Supervisor
 from app.reports.summary import Period
 from app.ui.supervisor.action_panel import ActionPanel
+from app.ui.supervisor.evidence_tab import EvidenceTab
 from app.ui.supervisor.tasks import TaskRunner, error_text
 from app.ui.supervisor.timeline import TimelinePanel
 
@@ -200,6 +201,8 @@ class Dashboard(QWidget):
         self.tabs.addTab(self.packers, self.tr("Packers"))
         self.tabs.addTab(self.stations, self.tr("Benches"))
         self.tabs.addTab(self.chart_view, self.tr("Throughput"))
+        self.evidence = EvidenceTab(services, runner)
+        self.tabs.addTab(self.evidence, self.tr("Evidence"))
 
         # Exceptions, their timeline, and the actions.
         self.exceptions = self._table("exceptions", [self.tr("Exception"), self.tr("Order"), self.tr("State"),
@@ -264,6 +267,7 @@ class Dashboard(QWidget):
 
     def stop(self) -> None:
         self.timer.stop()
+        self.evidence.stop()
 
     # ------------------------------------------------------------------ period and refresh
 

@@ -55,3 +55,46 @@ def decoded_frames(path) -> int:
 
     with av.open(str(path)) as container:
         return sum(1 for _ in container.decode(video=0))
+
+
+def make_clip(folder, sessions, order_no: str, waybills=(), seconds: float = 2.0, marks=(), station="BENCH-1"):
+    """A small indexed clip written straight from the test pattern (no recorder process, no waiting)."""
+    from datetime import UTC, datetime
+    from fractions import Fraction
+    from pathlib import Path
+
+    import av
+
+    from app.evidence import clipfile
+    from app.evidence.index import ClipIndex
+    from app.evidence.overlay import Overlay, OverlayInfo
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    started = datetime.now(UTC)
+    path = folder / clipfile.clip_name(order_no, tuple(waybills), started)
+    overlay, info = Overlay(320, 240), OverlayInfo(station, "p", order_no, tuple(waybills))
+    frames = int(seconds * 15)
+    with av.open("testsrc2=size=320x240:rate=15", format="lavfi") as source, \
+            av.open(str(path), "w", format="mp4",
+                    options={"movflags": "frag_keyframe+empty_moov+default_base_moof"}) as out:
+        stream = out.add_stream("libx264", rate=15)
+        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
+        stream.options = {"preset": "ultrafast", "g": "15"}
+        for i, frame in enumerate(source.decode(video=0)):
+            if i >= frames:
+                break
+            planes = frame.to_ndarray()
+            overlay.burn(planes, info, datetime.now())
+            vf = av.VideoFrame.from_ndarray(planes, format="yuv420p")
+            vf.pts, vf.time_base = i, Fraction(1, 15)
+            for packet in stream.encode(vf):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    index = ClipIndex(sessions, station)
+    clip_id = index.create(order_no=order_no, packer="p", path=path, started_at=started, fps=15, width=320,
+                           height=240, waybills=tuple(waybills))
+    index.finish(clip_id, state="complete", frames=frames, bytes=path.stat().st_size,
+                 sha256=clipfile.sha256_file(path), marks=list(marks))
+    return path
