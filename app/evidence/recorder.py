@@ -417,6 +417,8 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
         pending_marks.clear()
         events.put(ClipStarted(clip.clip_id, start.order_no, str(clip.path)))
 
+    parent = mp.parent_process()
+    last_parent_check = time.monotonic()
     running = True
     while running:
         # ---- commands, until the next frame is due
@@ -460,6 +462,13 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
         if not running:
             break
         now = time.monotonic()
+        if now - last_parent_check >= 1.0:
+            last_parent_check = now
+            if parent is not None and not parent.is_alive():  # the bench crashed: close the clip, go
+                if clip is not None:
+                    clip.mark(Mark("bench", False, "", "bench stopped"))
+                end_clip("interrupted", "bench stopped")
+                break
         if now < next_tick:
             continue
         next_tick = max(next_tick + tick, now - 1.0)
