@@ -12,7 +12,7 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from app.evidence import clipfile
@@ -57,11 +57,15 @@ def find_clips(session: Session, text: str) -> list[dict]:
     if not text:
         return []
     keys = {text, text.upper()}
-    by_waybill = select(ClipWaybill.clip_id).where(ClipWaybill.waybill.in_(keys))
-    orders = select(EvidenceClip.order_no).where(EvidenceClip.id.in_(by_waybill))
+    # Two index lookups (an OR of subqueries makes PostgreSQL scan): the orders whose clips show
+    # the waybill, then every clip of those orders and of the text taken as an order number.
+    orders = set(session.scalars(
+        select(EvidenceClip.order_no).join(ClipWaybill, ClipWaybill.clip_id == EvidenceClip.id)
+        .where(ClipWaybill.waybill.in_(keys))
+    ))
     clips = session.scalars(
         select(EvidenceClip)
-        .where(or_(EvidenceClip.order_no.in_(keys), EvidenceClip.order_no.in_(orders)))
+        .where(EvidenceClip.order_no.in_(keys | orders))
         .options(selectinload(EvidenceClip.waybills))
         .order_by(EvidenceClip.started_at, EvidenceClip.id)
     ).all()
