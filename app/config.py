@@ -121,6 +121,9 @@ class Settings:
         if int(self.weight_tolerance_min_g) < 0:
             raise ConfigError("weight_tolerance_min_g must not be negative")
         self.video_dimensions()
+        from app.evidence.camera import parse_camera
+
+        parse_camera(self.camera)  # ConfigError with the expected forms
         if not (1 <= int(self.video_fps) <= 60):
             raise ConfigError("video_fps must be between 1 and 60")
         if float(self.retention_days) < 0 or float(self.retention_gb) < 0:

@@ -134,6 +134,10 @@ class SettingsDialog(QDialog):
         self.tolerance_min.setValue(int(s.weight_tolerance_min_g))
         self.scale_port = QLineEdit(s.scale_port)
         self.scale_port.setPlaceholderText(self.tr("e.g. /dev/ttyUSB0 or COM3; empty: no scale"))
+        self.camera = QLineEdit(s.camera)
+        self.camera.setPlaceholderText(self.tr("v4l2:/dev/video0, rtsp://..., test or none"))
+        self.require_video = QCheckBox(self.tr("Refuse to open an order while the camera does not work"))
+        self.require_video.setChecked(bool(s.require_video))
         self.save_error = QLabel()
         self.save_error.setStyleSheet("color: #c62828; font-weight: bold;")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
@@ -149,7 +153,9 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Weight tolerance"), self.tolerance_pct)
         form.addRow(self.tr("Minimum tolerance"), self.tolerance_min)
         form.addRow(self.tr("Scale port"), self.scale_port)
-        form.addRow(QLabel(self.tr("Station name and language apply at the next start.")))
+        form.addRow(self.tr("Camera"), self.camera)
+        form.addRow(self.tr("Video required"), self.require_video)
+        form.addRow(QLabel(self.tr("Station name, language and camera apply at the next start.")))
         form.addRow(self.save_error)
         form.addRow(self.buttons)
         return page
@@ -167,6 +173,8 @@ class SettingsDialog(QDialog):
             weight_tolerance_pct=self.tolerance_pct.value(),
             weight_tolerance_min_g=self.tolerance_min.value(),
             scale_port=self.scale_port.text().strip(),
+            camera=self.camera.text().strip() or "none",
+            require_video=self.require_video.isChecked(),
         )
 
     def save(self) -> None:
