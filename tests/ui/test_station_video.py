@@ -117,3 +117,24 @@ def test_a_full_disk_stops_recording_with_a_banner_and_loses_no_scan(qtbot, wind
     assert banner.isVisible() and banner.text().startswith("Disk full: recording stopped")
     assert banner.property("severe") is True
     assert scanner.scan(window.view.order.lines[0].barcode).accepted
+
+
+def test_a_crashed_recorder_is_started_again_and_the_open_order_recorded_on(qtbot, window, scanner, video,
+                                                                             demo_services):
+    import os
+    import signal
+
+    controller = video()
+    wait_event(qtbot, controller, CameraState, lambda e: e.ok)
+    scanner.scan("P-1001")
+    scanner.scan("PDD-1001")
+    first = wait_event(qtbot, controller, ClipStarted)
+    os.kill(controller.recorder.process.pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: controller.restarts == 1, timeout=10_000)
+    assert controller.panel.problem.text().startswith("Video recorder restarting")
+    second = wait_event(qtbot, controller, ClipStarted)  # the new recorder records the open order
+    assert second.order_no == "PDD-1001" and second.path != first.path
+    assert scanner.scan(window.view.order.lines[0].barcode).accepted  # the bench never stopped
+    with demo_services.read_uow() as uow:
+        states = {c["path"]: c["state"] for c in find_clips(uow.session, "PDD-1001")}
+    assert states == {first.path: "interrupted", second.path: "recording"}
