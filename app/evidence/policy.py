@@ -8,7 +8,8 @@ workflow can grow (several parcels per order, each with its waybill) without cha
 
 - an order appears in the view (opened, or resumed after a login): start a clip;
 - every scan while a clip runs, accepted or refused: a mark;
-- an accepted waybill scan: add the waybill (one per parcel: each is added);
+- an accepted waybill scan: add the waybill (one per parcel: each is added); parcel boundaries
+  (a box scan begins a parcel, its waybill seals it) are marks of kind ``parcel``;
 - the order leaves the view: stop, ``tail_s`` seconds later if it was completed (packed), at once
   otherwise (cancelled, put on hold, logged out, taken away).
 """
@@ -34,6 +35,7 @@ class RecordingPolicy:
         self.station, self.tail_s, self.clock = station, tail_s, clock
         self.order_no: str | None = None  # the order being recorded
         self.waybills: list[str] = []
+        self.parcels = 0  # parcels begun in this clip (a box scan begins one)
 
     def on_view(self, view: Any) -> list[Command]:
         """A view the bench rendered (after a scan, a refresh, a login that resumed an order)."""
@@ -46,7 +48,7 @@ class RecordingPolicy:
         if self.order_no is not None:
             packed = getattr(view, "completed_order", None) == self.order_no
             commands.append(StopClip(self.tail_s if packed else 0.0, "packed" if packed else _why(view), now))
-        self.order_no, self.waybills = current, []
+        self.order_no, self.waybills, self.parcels = current, [], 0
         if current is not None:
             known = getattr(order, "waybill", None)
             self.waybills = [known] if known else []
@@ -62,11 +64,16 @@ class RecordingPolicy:
         view = outcome.view
         if recording is not None and outcome.kind not in NOT_MARKED:
             commands.append(Mark(outcome.kind, bool(outcome.accepted), _code(outcome), _text(outcome), now))
+            if outcome.accepted and outcome.kind == "box":
+                self.parcels += 1
+                commands.append(Mark("parcel", True, "", f"parcel {self.parcels} begun", now))
             if outcome.accepted and outcome.kind == "waybill":
                 waybill = _waybill(outcome)
                 if waybill and waybill not in self.waybills:
                     self.waybills.append(waybill)
                     commands.append(AddWaybill(waybill))
+                    commands.append(Mark("parcel", True, waybill,
+                                         f"parcel {max(self.parcels, len(self.waybills))} sealed", now))
         after = self.on_view(view)
         if recording is None and self.order_no is not None and outcome.kind not in NOT_MARKED:
             # the scan that opened the order is the clip's first mark

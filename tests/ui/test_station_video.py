@@ -72,7 +72,8 @@ def test_packing_an_order_records_its_clip_with_no_extra_scan(qtbot, window, sca
     assert ended.state == "complete" and ended.waybills == ("SF1400000000000",)
     assert controller.panel.indicator.text() == "\u25cb not recording"
     kinds = [m["kind"] for m in ended.marks]
-    assert kinds[0] == "order" and kinds[-1] == "waybill" and "item" in kinds and "box" in kinds
+    assert kinds[0] == "order" and kinds[-2:] == ["waybill", "parcel"] and "item" in kinds and "box" in kinds
+    assert [m["text"] for m in ended.marks if m["kind"] == "parcel"] == ["parcel 1 begun", "parcel 1 sealed"]
     with demo_services.read_uow() as uow:
         clips = find_clips(uow.session, "SF1400000000000")
     assert [c["state"] for c in clips] == ["complete", "complete"]  # the cancelled opening, then the packing

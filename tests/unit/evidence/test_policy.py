@@ -37,7 +37,9 @@ def test_an_order_is_recorded_from_opening_to_a_tail_after_its_waybill(sqlite_se
     done = policy.on_outcome(flow.handle("SF1400000000000"))
     assert done[0] == Mark("waybill", True, "SF1400000000000", done[0].text, 100.0)
     assert done[1] == AddWaybill("SF1400000000000")
-    assert done[2] == StopClip(3.0, "packed", 100.0)
+    assert done[2] == Mark("parcel", True, "SF1400000000000", "parcel 1 sealed", 100.0)
+    assert done[3] == StopClip(3.0, "packed", 100.0)
+    assert Mark("parcel", True, "", "parcel 1 begun", 100.0) in commands
     assert policy.on_outcome(flow.handle("CMD:HANDOVER")) == []  # no order: handover is not recorded
 
 
