@@ -228,6 +228,7 @@ class _Clip:
         self.marks: list[dict] = []
         self.frames = 0
         self.last_pts = -1
+        self.last_frame = None
         self.stop_at: float | None = None
         self.stop_reason = ""
         self.container = av.open(str(self.path), "w", format="mp4",
@@ -257,6 +258,7 @@ class _Clip:
         out.time_base = Fraction(1, self.config.fps)
         for packet in self.stream.encode(out):
             self.container.mux(packet)
+        self.last_frame = out  # the preview shows what is recorded, overlay and all
         self.last_pts = pts
         self.frames += 1
 
@@ -510,7 +512,8 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
         if frame is not None and now - last_preview >= PREVIEW_EVERY_S:
             last_preview = now
             try:
-                small = frame.reformat(width=PREVIEW_SIZE[0], height=PREVIEW_SIZE[1], format="rgb24")
+                shown = clip.last_frame if clip is not None and clip.last_frame is not None else frame
+                small = shown.reformat(width=PREVIEW_SIZE[0], height=PREVIEW_SIZE[1], format="rgb24")
                 preview.put_nowait((PREVIEW_SIZE[0], PREVIEW_SIZE[1], small.to_ndarray().tobytes()))
             except queue.Full:
                 pass
