@@ -66,10 +66,11 @@ def test_clip_shows_order_then_waybill_and_lasts_from_opening_to_waybill_plus_ta
     path = Path(ended.path)
     assert path.name.startswith("PDD-1001_SF1400000000000_") and path.suffix == ".mp4"
     assert not Path(started.path).exists()  # renamed with its waybill
-    # The duration is the time from opening the order to linking the waybill, plus the tail
-    # (a generous margin: this 2-core machine is shared with other builds).
+    # The duration is the time from opening the order to linking the waybill, plus the tail. Margins:
+    # the first frame comes a moment after the order opened (the recorder runs at nice 10 on a 2-core
+    # machine shared with other builds), and the last one within a frame of the tail's end.
     expected = linked - opened + TAIL_S
-    assert abs(ended.duration_s - expected) < 0.6, (ended.duration_s, expected)
+    assert expected - 1.0 < ended.duration_s < expected + 0.4, (ended.duration_s, expected)
     texts = [t for t in frames_qr_texts(path) if t]
     assert texts[0] == "PackGate order=PDD-1001"
     assert texts[-1] == "PackGate order=PDD-1001 waybill=SF1400000000000"
@@ -81,7 +82,7 @@ def test_clip_shows_order_then_waybill_and_lasts_from_opening_to_waybill_plus_ta
     assert clip["sha256"] == clipfile.sha256_file(path) and clip["bytes"] == path.stat().st_size
     assert abs(clip["duration_s"] - ended.duration_s) < 0.01
     assert [m["kind"] for m in clip["marks"]] == ["item", "waybill"]
-    assert 0.8 < clip["marks"][0]["t"] < 1.6
+    assert 0.3 < clip["marks"][0]["t"] < 1.6  # the item, scanned 1 s after the order opened
 
 
 def test_kill_9_mid_recording_leaves_a_playable_clip_indexed_interrupted_at_next_start(
