@@ -28,7 +28,11 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def clip_dict(clip: EvidenceClip) -> dict:
-    duration = round(clip.frames / clip.fps, 3) if clip.fps else 0.0
+    # From the clock, not the frame count: a starved recorder leaves gaps, never a shorter clip.
+    if clip.ended_at is not None:
+        duration = round((clip.ended_at - clip.started_at).total_seconds(), 3)
+    else:
+        duration = round(clip.frames / clip.fps, 3) if clip.fps else 0.0
     return {
         "order_no": clip.order_no,
         "waybills": [w.waybill for w in clip.waybills],

@@ -313,7 +313,7 @@ class _Clip:
         if self.index is not None and self.clip_id is not None:
             from datetime import timedelta
 
-            self.index.finish(self.clip_id, path=str(path), state=state, end_reason=reason, frames=self.last_pts + 1,
+            self.index.finish(self.clip_id, path=str(path), state=state, end_reason=reason, frames=self.frames,
                               bytes=size, sha256=sha, marks=self.marks,
                               ended_at=self.started_at + timedelta(seconds=duration))
         drop_marks_file(self.path)
