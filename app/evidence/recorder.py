@@ -256,6 +256,11 @@ class _Clip:
         out = av.VideoFrame.from_ndarray(planes, format="yuv420p")
         out.pts = pts
         out.time_base = Fraction(1, self.config.fps)
+        if self.last_pts < 0 or pts // self.config.fps != self.last_pts // self.config.fps:
+            # a keyframe, hence a fragment on disk, every second of the clock even when frames are late
+            from av.video.frame import PictureType
+
+            out.pict_type = PictureType.I
         for packet in self.stream.encode(out):
             self.container.mux(packet)
         self.last_frame = out  # the preview shows what is recorded, overlay and all
