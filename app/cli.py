@@ -42,6 +42,7 @@ COMMAND_MODULES = (
     "app.commands.stations",
     "app.commands.enrol",
     "app.commands.audit",
+    "app.commands.evidence",
 )
 
 

@@ -91,6 +91,18 @@ class Settings:
     refresh_seconds: int = 5  # supervisor view refresh period
     server: str = ""  # the PackGate server this bench scans through (https://HOST:8650); "" = embedded SQLite
     default_carrier: str = ""  # carrier for imported orders whose carrier is blank (e.g. ZTO); "" = a bad row
+    # Packing video evidence (app/evidence). camera: v4l2:/dev/video0, dshow:video=NAME, avfoundation:0,
+    # rtsp://..., http://... (MJPEG), "test" (synthetic moving pattern) or "none".
+    camera: str = "none"
+    evidence_dir: str = ""  # folder of the clips; "" = evidence/ in the data folder
+    video_size: str = "1280x720"  # WIDTHxHEIGHT of the clips
+    video_fps: int = 15
+    video_tail_seconds: float = 3.0  # recording goes on this long after the order is packed
+    require_video: bool = False  # refuse to open an order while the camera does not work
+    audio: bool = False  # record sound too (off unless the site turns it on; not recorded yet)
+    retention_days: int = 90  # clips older than this are deleted (never a flagged one); 0 = keep
+    retention_gb: float = 50.0  # at most this much video per bench, oldest deleted first; 0 = no limit
+    evidence_min_free_mb: int = 500  # recording stops (with a banner) below this much free disk space
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
@@ -137,6 +149,26 @@ class Settings:
             raise ConfigError("weight_tolerance_pct must be between 0 and 100")
         if int(self.weight_tolerance_min_g) < 0:
             raise ConfigError("weight_tolerance_min_g must not be negative")
+        self.video_dimensions()
+        from app.evidence.camera import parse_camera
+
+        parse_camera(self.camera)  # ConfigError with the expected forms
+        if not (1 <= int(self.video_fps) <= 60):
+            raise ConfigError("video_fps must be between 1 and 60")
+        if float(self.retention_days) < 0 or float(self.retention_gb) < 0:
+            raise ConfigError("retention_days and retention_gb must not be negative")
+
+    def video_dimensions(self) -> tuple[int, int]:
+        try:
+            width, height = (int(n) for n in str(self.video_size).lower().split("x"))
+        except ValueError:
+            raise ConfigError(f"video_size must be WIDTHxHEIGHT, e.g. 1280x720, not {self.video_size!r}") from None
+        if width < 160 or height < 120 or width % 2 or height % 2:
+            raise ConfigError(f"video_size {self.video_size!r}: even sizes of at least 160x120")
+        return width, height
+
+    def evidence_path(self) -> Path:
+        return Path(self.evidence_dir).expanduser() if self.evidence_dir else data_dir() / "evidence"
 
     def printer_spec(self) -> str:
         return self.printer or f"pdf:{data_dir() / 'prints'}"

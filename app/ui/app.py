@@ -110,6 +110,21 @@ def _run_remote(app: QApplication, args, settings: Settings, server: str) -> int
         bench.close()
 
 
+def start_evidence(window, services, station: str, camera: str | None):
+    """The packing video (recorder process) when a camera is set up or video is required; else None."""
+    from app.evidence.camera import parse_camera
+
+    if camera is not None:
+        services.settings.camera = camera  # this run only; the settings file keeps its own
+    if not parse_camera(services.settings.camera).enabled and not services.settings.require_video:
+        return None
+    from app.ui.evidence.controller import EvidenceController
+
+    evidence = EvidenceController(window, services, station)
+    evidence.start()
+    return evidence
+
+
 def run_gui(args, ctx) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("PackGate")
@@ -154,6 +169,11 @@ def run_gui(args, ctx) -> int:
     from app.ui.station_window import StationWindow
 
     window = StationWindow(services, station, sounds=QtSounds(muted=not settings.sounds))
+    try:
+        evidence = start_evidence(window, services, station, getattr(args, "camera", None))
+    except KnownError as exc:
+        show_error("PackGate", exc.message)
+        return exc.exit_code
     window.show()
     reader = None
     if settings.scale_port:
@@ -181,3 +201,5 @@ def run_gui(args, ctx) -> int:
     finally:
         if reader is not None:
             reader.stop()
+        if evidence is not None:
+            evidence.stop()  # the clip in progress is closed, playable and indexed

@@ -141,6 +141,10 @@ class SettingsDialog(QDialog):
         for carrier in self.services.catalogue.all():
             self.default_carrier.addItem(f"{carrier.code} {carrier.name_zh}", carrier.code)
         self.default_carrier.setCurrentIndex(max(0, self.default_carrier.findData(s.default_carrier)))
+        self.camera = QLineEdit(s.camera)
+        self.camera.setPlaceholderText(self.tr("v4l2:/dev/video0, rtsp://..., test or none"))
+        self.require_video = QCheckBox(self.tr("Refuse to open an order while the camera does not work"))
+        self.require_video.setChecked(bool(s.require_video))
         self.save_error = QLabel()
         self.save_error.setStyleSheet("color: #c62828; font-weight: bold;")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
@@ -161,6 +165,9 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Scale port"), self.scale_port)
         form.addRow(self.tr("Default carrier for imports"), self.default_carrier)
         form.addRow(QLabel(self.tr("Station name and language apply at the next start.")))
+        form.addRow(self.tr("Camera"), self.camera)
+        form.addRow(self.tr("Video required"), self.require_video)
+        form.addRow(QLabel(self.tr("Station name, language and camera apply at the next start.")))
         form.addRow(self.save_error)
         form.addRow(self.buttons)
         return page
@@ -179,6 +186,8 @@ class SettingsDialog(QDialog):
             weight_tolerance_min_g=self.tolerance_min.value(),
             scale_port=self.scale_port.text().strip(),
             default_carrier=self.default_carrier.currentData(),
+            camera=self.camera.text().strip() or "none",
+            require_video=self.require_video.isChecked(),
         )
 
     def save(self) -> None:

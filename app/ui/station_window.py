@@ -82,6 +82,8 @@ class StationWindow(QMainWindow):
         self.offline = False
         self.popups: list[QWidget] = []  # supervisor view, settings: kept alive while open
         self._scale_sent: int | None = None
+        # Asked before a scan goes to the workflow; an Outcome it returns is shown instead (video required).
+        self.scan_gate: Callable[[str, BenchView], Outcome | None] | None = None
         self.setWindowTitle(self.tr("PackGate · %1").replace("%1", station))
         self._build()
 
@@ -156,6 +158,8 @@ class StationWindow(QMainWindow):
         body.addWidget(self.step_bar)
         body.addWidget(self.instruction)
         body.addWidget(self.banner)
+        self.accessories = QVBoxLayout()  # bench extras built elsewhere (the video strip)
+        body.addLayout(self.accessories)
         body.addWidget(self.scan_field)
         middle = QHBoxLayout()
         middle.addWidget(self.panels, 1)
@@ -180,6 +184,10 @@ class StationWindow(QMainWindow):
     def submit(self, raw: str) -> None:
         """Send a scan (or a command from a button) to the worker; the outcome comes back by signal."""
         self.scan_field.clear()
+        refusal = self.scan_gate(raw, self.view) if self.scan_gate is not None else None
+        if refusal is not None:
+            self.show_outcome(refusal)
+            return
         self.worker.submit(raw)
 
     def _mirror(self, typed: str) -> None:

@@ -147,6 +147,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Evidence</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Exception</source>
         <translation type="unfinished"></translation>
     </message>
@@ -212,6 +216,142 @@
     </message>
     <message>
         <source>Saved {path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>EvidenceController</name>
+    <message>
+        <source>camera starting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no camera set up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No camera set up: orders are not recorded on video</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Camera lost: this order is not being recorded (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Camera lost: orders are not being recorded (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Disk full: recording stopped, packing goes on. Free space in %1 (%2 MB left)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Video: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the recorder keeps failing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Video recorder stopped: orders are not being recorded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>recorder restarting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Video recorder restarting: this order is not being recorded</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>EvidencePanel</name>
+    <message>
+        <source>Hide camera</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show camera</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>● REC %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>○ not recording</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>EvidenceTab</name>
+    <message>
+        <source>Scan a waybill or type an order number, then Enter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waybills</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bench</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Packer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seconds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Play / pause</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export clip and evidence sheet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waybill or order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n clip(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No video for %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exporting %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exported to %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -896,10 +1036,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Too many wrong PINs at this bench: PIN entry is closed for {minutes} minutes</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Unknown badge (digits not shown: scan your badge first, then type the PIN)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -968,6 +1104,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Too many wrong PINs at this bench: PIN entry is closed for {minutes} minutes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Login cancelled</source>
         <translation type="unfinished"></translation>
     </message>
@@ -985,6 +1125,10 @@
     </message>
     <message>
         <source>Manifest {manifest_no} closed, but printing failed: {error}. Print it with: packgate manifests print {id}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No working camera ({reason}): this bench records every order on video, so {code} cannot be opened</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1055,6 +1199,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>v4l2:/dev/video0, rtsp://..., test or none</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refuse to open an order while the camera does not work</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Save</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1104,6 +1256,18 @@
     </message>
     <message>
         <source>Station name and language apply at the next start.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Video required</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Station name, language and camera apply at the next start.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

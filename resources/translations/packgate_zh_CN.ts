@@ -147,6 +147,10 @@
         <translation>导入</translation>
     </message>
     <message>
+        <source>Evidence</source>
+        <translation>视频证据</translation>
+    </message>
+    <message>
         <source>Exception</source>
         <translation>异常</translation>
     </message>
@@ -213,6 +217,141 @@
     <message>
         <source>Saved {path}</source>
         <translation>已保存 {path}</translation>
+    </message>
+</context>
+<context>
+    <name>EvidenceController</name>
+    <message>
+        <source>camera starting</source>
+        <translation>摄像头启动中</translation>
+    </message>
+    <message>
+        <source>no camera set up</source>
+        <translation>未设置摄像头</translation>
+    </message>
+    <message>
+        <source>No camera set up: orders are not recorded on video</source>
+        <translation>未设置摄像头：订单不会录像</translation>
+    </message>
+    <message>
+        <source>Camera lost: this order is not being recorded (%1)</source>
+        <translation>摄像头断开：本订单没有录像（%1）</translation>
+    </message>
+    <message>
+        <source>Camera lost: orders are not being recorded (%1)</source>
+        <translation>摄像头断开：订单没有录像（%1）</translation>
+    </message>
+    <message>
+        <source>Disk full: recording stopped, packing goes on. Free space in %1 (%2 MB left)</source>
+        <translation>磁盘已满：录像已停止，打包照常进行。请清理 %1 的空间（剩余 %2 MB）</translation>
+    </message>
+    <message>
+        <source>Video: %1</source>
+        <translation>录像：%1</translation>
+    </message>
+    <message>
+        <source>the recorder keeps failing</source>
+        <translation>录像程序反复出错</translation>
+    </message>
+    <message>
+        <source>Video recorder stopped: orders are not being recorded</source>
+        <translation>录像程序已停止：订单没有录像</translation>
+    </message>
+    <message>
+        <source>recorder restarting</source>
+        <translation>录像程序重启中</translation>
+    </message>
+    <message>
+        <source>Video recorder restarting: this order is not being recorded</source>
+        <translation>录像程序重启中：本订单暂未录像</translation>
+    </message>
+</context>
+<context>
+    <name>EvidencePanel</name>
+    <message>
+        <source>Hide camera</source>
+        <translation>隐藏画面</translation>
+    </message>
+    <message>
+        <source>Show camera</source>
+        <translation>显示画面</translation>
+    </message>
+    <message>
+        <source>● REC %1</source>
+        <translation>● 录像中 %1</translation>
+    </message>
+    <message>
+        <source>○ not recording</source>
+        <translation>○ 未录像</translation>
+    </message>
+</context>
+<context>
+    <name>EvidenceTab</name>
+    <message>
+        <source>Scan a waybill or type an order number, then Enter</source>
+        <translation>扫描运单号或输入订单号，然后按回车</translation>
+    </message>
+    <message>
+        <source>Order</source>
+        <translation>订单</translation>
+    </message>
+    <message>
+        <source>Waybills</source>
+        <translation>运单</translation>
+    </message>
+    <message>
+        <source>Bench</source>
+        <translation>工位</translation>
+    </message>
+    <message>
+        <source>Packer</source>
+        <translation>打包员</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Seconds</source>
+        <translation>秒</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Play / pause</source>
+        <translation>播放 / 暂停</translation>
+    </message>
+    <message>
+        <source>Export clip and evidence sheet</source>
+        <translation>导出视频和证据单</translation>
+    </message>
+    <message>
+        <source>Waybill or order</source>
+        <translation>运单或订单</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>正在查找…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n clip(s)</source>
+        <translation>
+            <numerusform>%n 段录像</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No video for %1</source>
+        <translation>没有 %1 的录像</translation>
+    </message>
+    <message>
+        <source>Exporting %1…</source>
+        <translation>正在导出 %1…</translation>
+    </message>
+    <message>
+        <source>Exported to %1</source>
+        <translation>已导出到 %1</translation>
     </message>
 </context>
 <context>
@@ -742,6 +881,10 @@
         <translation>你好，{name}：请输入 PIN 码</translation>
     </message>
     <message>
+        <source>Too many wrong PINs at this bench: PIN entry is closed for {minutes} minutes</source>
+        <translation>本工作台输错 PIN 次数过多：{minutes} 分钟内不能输入 PIN</translation>
+    </message>
+    <message>
         <source>Welcome back {name}: order {order_no} resumed</source>
         <translation>欢迎回来，{name}：订单 {order_no} 已恢复</translation>
     </message>
@@ -918,10 +1061,6 @@
         <translation>请先扫描工牌</translation>
     </message>
     <message>
-        <source>Too many wrong PINs at this bench: PIN entry is closed for {minutes} minutes</source>
-        <translation>本工作台输错 PIN 次数过多：{minutes} 分钟内不能输入 PIN</translation>
-    </message>
-    <message>
         <source>Unknown badge (digits not shown: scan your badge first, then type the PIN)</source>
         <translation>未知工牌（数字不显示：请先扫工牌，再输入 PIN）</translation>
     </message>
@@ -1021,6 +1160,10 @@
         <source>Manifest {manifest_no} closed, but printing failed: {error}. Print it with: packgate manifests print {id}</source>
         <translation>交接单 {manifest_no} 已关闭，但打印失败：{error}。可用以下命令打印：packgate manifests print {id}</translation>
     </message>
+    <message>
+        <source>No working camera ({reason}): this bench records every order on video, so {code} cannot be opened</source>
+        <translation>摄像头不可用（{reason}）：本工位每个订单都必须录像，无法打开 {code}</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>
@@ -1089,6 +1232,14 @@
         <translation>无：快递公司为空的行视为错误</translation>
     </message>
     <message>
+        <source>v4l2:/dev/video0, rtsp://..., test or none</source>
+        <translation>v4l2:/dev/video0、rtsp://...、test 或 none</translation>
+    </message>
+    <message>
+        <source>Refuse to open an order while the camera does not work</source>
+        <translation>摄像头不可用时拒绝打开订单</translation>
+    </message>
+    <message>
         <source>Save</source>
         <translation>保存</translation>
     </message>
@@ -1137,12 +1288,24 @@
         <translation>导入订单的默认快递公司</translation>
     </message>
     <message>
-        <source>Station name and language apply at the next start.</source>
-        <translation>工位名称和语言在下次启动时生效。</translation>
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <source>Video required</source>
+        <translation>必须录像</translation>
+    </message>
+    <message>
+        <source>Station name, language and camera apply at the next start.</source>
+        <translation>工位名称、语言和摄像头在下次启动时生效。</translation>
     </message>
     <message>
         <source>Not saved: the change could not be audited ({error})</source>
         <translation>未保存：无法记录此次修改的审计日志（{error}）</translation>
+    </message>
+    <message>
+        <source>Station name and language apply at the next start.</source>
+        <translation>工位名称和语言在下次启动时生效。</translation>
     </message>
 </context>
 <context>

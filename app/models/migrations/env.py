@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import app.models.evidence  # noqa: F401 - the clip index tables belong to the same metadata
 from app.models.schema import Base
 
 config = context.config

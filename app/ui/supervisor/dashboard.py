@@ -35,6 +35,7 @@ from app.packing.auth import Supervisor
 from app.packing.ports import Services
 from app.reports.summary import Period
 from app.ui.supervisor.action_panel import ActionPanel
+from app.ui.supervisor.evidence_tab import EvidenceTab
 from app.ui.supervisor.import_panel import ImportPanel
 from app.ui.supervisor.tasks import TaskRunner, error_text
 from app.ui.supervisor.timeline import TimelinePanel
@@ -213,6 +214,8 @@ class Dashboard(QWidget):
         self.imports = ImportPanel(services, runner)
         self.imports.imported.connect(lambda _text: self.refresh(force=True))
         self.tabs.addTab(self.imports, self.tr("Imports"))
+        self.evidence = EvidenceTab(services, runner)
+        self.tabs.addTab(self.evidence, self.tr("Evidence"))
 
         # Exceptions, their timeline, and the actions.
         self.exceptions = self._table("exceptions", [self.tr("Exception"), self.tr("Order"), self.tr("State"),
@@ -284,6 +287,7 @@ class Dashboard(QWidget):
 
     def stop(self) -> None:
         self.timer.stop()
+        self.evidence.stop()
 
     # ------------------------------------------------------------------ period and refresh
 

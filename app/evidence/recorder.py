@@ -1,0 +1,536 @@
+"""The recorder: a child process that captures, overlays and encodes the packing video.
+
+The bench (parent) never waits on it: :class:`Recorder` puts commands on a queue and polls events
+and preview frames without blocking. The child (:func:`recorder_main`) owns the camera, the clip
+files and the clip index rows it writes; a crash there cannot take the bench down, and a clip it
+left ``recording`` is repaired and indexed ``interrupted`` by the next recorder's start.
+
+Clips are H.264 in fragmented MP4 (``frag_keyframe+empty_moov+default_base_moof``), one keyframe
+and one fragment per second: after a kill -9 or a power cut the file plays up to the last second.
+Frame timestamps follow the monotonic clock (``pts = seconds since start * fps``), so a clip's
+duration is the wall time it covered even when the camera or the encoder skips a frame.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import queue
+import shutil
+import threading
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from fractions import Fraction
+from pathlib import Path
+
+from app.evidence.commands import (
+    AddWaybill,
+    CameraState,
+    ClipEnded,
+    ClipStarted,
+    Command,
+    DiskFull,
+    Mark,
+    RecorderProblem,
+    Shutdown,
+    StartClip,
+    StopClip,
+)
+
+log = logging.getLogger(__name__)
+PREVIEW_SIZE = (192, 108)
+PREVIEW_EVERY_S = 0.25
+CAMERA_RETRY_S = 2.0
+CAMERA_STALL_S = 3.0
+DISK_CHECK_S = 1.0
+RETENTION_EVERY_S = 3600.0
+STARTING = "starting"
+
+
+@dataclass(frozen=True)
+class RecorderConfig:
+    camera: str
+    folder: str
+    station: str
+    width: int = 1280
+    height: int = 720
+    fps: int = 15
+    db_url: str | None = None
+    font_path: str | None = None
+    min_free_mb: int = 500
+    retention_days: float = 0
+    retention_gb: float = 0
+    preset: str = "veryfast"
+    crf: int = 27
+    threads: int = 2
+
+    @classmethod
+    def from_settings(cls, settings, station: str, db_url: str | None, camera: str | None = None) -> RecorderConfig:
+        from app.printing.fonts import find_cjk_font
+
+        width, height = settings.video_dimensions()
+        font = find_cjk_font(settings.label_font or None)
+        return cls(camera=camera if camera is not None else settings.camera, folder=str(settings.evidence_path()),
+                   station=station, width=width, height=height, fps=int(settings.video_fps), db_url=db_url,
+                   font_path=str(font) if font else None, min_free_mb=int(settings.evidence_min_free_mb),
+                   retention_days=float(settings.retention_days), retention_gb=float(settings.retention_gb))
+
+
+# ====================================================================== parent side
+
+
+class Recorder:
+    """The bench's handle on the recorder process. Every method returns at once."""
+
+    def __init__(self, config: RecorderConfig) -> None:
+        self.config = config
+        self._ctx = mp.get_context("spawn")
+        self.process: mp.process.BaseProcess | None = None
+        self.commands = self._ctx.Queue()
+        self.events = self._ctx.Queue()
+        self.preview = self._ctx.Queue(maxsize=2)
+
+    def start(self) -> None:
+        self.process = self._ctx.Process(
+            target=recorder_main, args=(self.config, self.commands, self.events, self.preview),
+            name="packgate-recorder", daemon=True,
+        )
+        self.process.start()
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.is_alive()
+
+    def send(self, command: Command) -> None:
+        self.commands.put_nowait(command)
+
+    def poll(self) -> list:
+        out = []
+        while True:
+            try:
+                out.append(self.events.get_nowait())
+            except queue.Empty:
+                return out
+
+    def latest_preview(self) -> tuple[int, int, bytes] | None:
+        latest = None
+        while True:
+            try:
+                latest = self.preview.get_nowait()
+            except queue.Empty:
+                return latest
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Finish the clip in progress and end the process (killed if it does not stop in time)."""
+        if self.process is None:
+            return
+        if self.process.is_alive():
+            try:
+                self.send(Shutdown())
+            except (ValueError, OSError):
+                pass
+            deadline = time.monotonic() + timeout
+            while self.process.is_alive() and time.monotonic() < deadline:
+                self.latest_preview()  # a child blocked on a full pipe could not exit
+                self.process.join(0.1)
+            if self.process.is_alive():
+                log.error("recorder did not stop within %.0f s: killing it", timeout)
+                self.process.kill()
+                self.process.join(2)
+        for q in (self.commands, self.events, self.preview):
+            q.cancel_join_thread()
+            q.close()
+        self.process = None
+
+
+# ====================================================================== child side
+
+
+class _Capture(threading.Thread):
+    """Reads the camera continuously (a live camera must be drained) and keeps the latest frame."""
+
+    def __init__(self, config: RecorderConfig) -> None:
+        super().__init__(name="camera", daemon=True)
+        from app.evidence.camera import parse_camera
+
+        self.config = config
+        self.spec = parse_camera(config.camera)
+        self.lock = threading.Lock()
+        self.frame = None
+        self.frame_at = 0.0
+        self.ok = False
+        self.reason = STARTING
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        from app.evidence.camera import CameraError, FrameSource
+
+        c = self.config
+        while not self.stopping.is_set():
+            try:
+                source = FrameSource(self.spec, c.width, c.height, c.fps)
+            except CameraError as exc:
+                self._lost(str(exc))
+                self.stopping.wait(CAMERA_RETRY_S)
+                continue
+            try:
+                while not self.stopping.is_set():
+                    frame = source.read()
+                    with self.lock:
+                        self.frame, self.frame_at = frame, time.monotonic()
+                        self.ok, self.reason = True, ""
+            except CameraError as exc:
+                self._lost(str(exc))
+                if source.permanent_failure:
+                    source.close()
+                    return
+            finally:
+                source.close()
+            self.stopping.wait(CAMERA_RETRY_S)
+
+    def _lost(self, reason: str) -> None:
+        with self.lock:
+            self.ok, self.reason, self.frame = False, reason, None
+
+    def latest(self):
+        with self.lock:
+            if self.ok and time.monotonic() - self.frame_at > CAMERA_STALL_S:
+                self.ok, self.reason, self.frame = False, "camera stopped giving pictures", None
+            return self.ok, self.reason, self.frame
+
+
+class _Clip:
+    """One clip being written."""
+
+    def __init__(self, config: RecorderConfig, start: StartClip, index, overlay) -> None:
+        import av
+
+        self.config, self.start_cmd, self.index, self.overlay = config, start, index, overlay
+        from app.evidence.overlay import OverlayInfo
+
+        self.info = OverlayInfo(start.station, start.packer, start.order_no, tuple(start.waybills))
+        self.started_wall = time.time()
+        self.started_mono = time.monotonic()
+        self.started_at = datetime.now(UTC)
+        from app.evidence import clipfile
+
+        local = datetime.now()
+        folder = Path(config.folder) / clipfile.safe_part(config.station) / local.strftime("%Y-%m-%d")
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / clipfile.clip_name(start.order_no, (), local)
+        n = 1
+        while self.path.exists():
+            n += 1
+            self.path = folder / clipfile.clip_name(f"{start.order_no}-{n}", (), local)
+        self.local_started = local
+        self.marks: list[dict] = []
+        self.frames = 0
+        self.last_pts = -1
+        self.last_frame = None
+        self.stop_at: float | None = None
+        self.stop_reason = ""
+        self.container = av.open(str(self.path), "w", format="mp4",
+                                 options={"movflags": "frag_keyframe+empty_moov+default_base_moof",
+                                          "flush_packets": "1"})  # each fragment reaches the disk at once
+        stream = self.container.add_stream("libx264", rate=config.fps)
+        stream.width, stream.height, stream.pix_fmt = config.width, config.height, "yuv420p"
+        stream.time_base = Fraction(1, config.fps)
+        stream.codec_context.time_base = Fraction(1, config.fps)
+        stream.options = {"preset": config.preset, "crf": str(config.crf), "tune": "zerolatency",
+                          "g": str(config.fps), "keyint_min": str(config.fps), "threads": str(config.threads)}
+        self.stream = stream
+        self.clip_id = None
+        if index is not None:
+            self.clip_id = index.create(order_no=start.order_no, packer=start.packer, path=self.path,
+                                        started_at=self.started_at, fps=config.fps, width=config.width,
+                                        height=config.height, waybills=tuple(start.waybills))
+
+    def write(self, frame) -> None:
+        import av
+
+        pts = max(self.last_pts + 1, round((time.monotonic() - self.started_mono) * self.config.fps))
+        planes = frame.to_ndarray()
+        self.overlay.burn(planes, self.info, datetime.now())
+        out = av.VideoFrame.from_ndarray(planes, format="yuv420p")
+        out.pts = pts
+        out.time_base = Fraction(1, self.config.fps)
+        if self.last_pts < 0 or pts // self.config.fps != self.last_pts // self.config.fps:
+            # a keyframe, hence a fragment on disk, every second of the clock even when frames are late
+            from av.video.frame import PictureType
+
+            out.pict_type = PictureType.I
+        for packet in self.stream.encode(out):
+            self.container.mux(packet)
+        self.last_frame = out  # the preview shows what is recorded, overlay and all
+        self.last_pts = pts
+        self.frames += 1
+
+    def mark(self, mark: Mark) -> None:
+        from app.evidence.index import append_mark
+
+        at = mark.at or time.time()
+        entry = {"t": round(max(0.0, at - self.started_wall), 3), "kind": mark.kind, "accepted": mark.accepted,
+                 "code": mark.code, "text": mark.text}
+        self.marks.append(entry)
+        try:
+            append_mark(self.path, entry)
+        except OSError:
+            log.warning("cannot write the marks beside %s", self.path, exc_info=True)
+
+    def add_waybill(self, waybill: str) -> None:
+        if waybill in self.info.waybills:
+            return
+        self.info = replace(self.info, waybills=(*self.info.waybills, waybill))
+        if self.index is not None and self.clip_id is not None:
+            self.index.add_waybill(self.clip_id, waybill)
+
+    def close(self, state: str, reason: str) -> ClipEnded:
+        from app.evidence import clipfile
+        from app.evidence.index import drop_marks_file
+
+        try:
+            for packet in self.stream.encode(None):
+                self.container.mux(packet)
+        except Exception:  # noqa: BLE001 - e.g. the disk is full: keep what is on disk
+            log.warning("cannot flush the encoder of %s", self.path, exc_info=True)
+            state = "interrupted"
+        try:
+            self.container.close()
+        except Exception:  # noqa: BLE001
+            log.warning("cannot close %s", self.path, exc_info=True)
+            state = "interrupted"
+        if state != "complete":
+            clipfile.repair_tail(self.path)
+        path = self.path
+        if self.info.waybills:  # named with the order number and its waybill
+            target = path.with_name(clipfile.clip_name(self.start_cmd.order_no, self.info.waybills, self.local_started))
+            if not target.exists():
+                try:
+                    path.rename(target)
+                    path = target
+                except OSError:
+                    log.warning("cannot rename %s", path, exc_info=True)
+        size = path.stat().st_size
+        sha = clipfile.sha256_file(path)
+        duration = (self.last_pts + 1) / self.config.fps if self.frames else 0.0
+        if self.index is not None and self.clip_id is not None:
+            from datetime import timedelta
+
+            self.index.finish(self.clip_id, path=str(path), state=state, end_reason=reason, frames=self.frames,
+                              bytes=size, sha256=sha, marks=self.marks,
+                              ended_at=self.started_at + timedelta(seconds=duration))
+        drop_marks_file(self.path)
+        return ClipEnded(self.clip_id, self.start_cmd.order_no, str(path), state, reason, round(duration, 3),
+                         self.frames, size, sha, self.info.waybills, tuple(self.marks))
+
+
+def _free_mb(folder: str) -> int:
+    path = Path(folder)
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return int(shutil.disk_usage(path).free // (1024 * 1024))
+
+
+def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
+    """The recorder process's loop: commands in, frames encoded at ``fps``, events out."""
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s recorder: %(message)s")
+    preview.cancel_join_thread()  # preview frames are disposable: never wait on them at exit
+    try:
+        os.nice(10)  # the bench's scans come first on a shared 2-core machine (a late frame leaves a gap: the clip's clock stays true)
+    except (AttributeError, OSError):
+        pass
+    from app.evidence.overlay import Overlay
+
+    index = None
+    engine = None
+    if config.db_url:
+        from app.evidence.index import ClipIndex, apply_retention
+        from app.models import db
+
+        engine = db.make_engine(config.db_url)
+        sessions = db.session_factory(engine)
+        index = ClipIndex(sessions, config.station)
+        try:
+            index.recover(datetime.now(UTC))
+        except Exception as exc:  # noqa: BLE001 - recording matters more than the recovery
+            log.exception("recovery of interrupted clips failed")
+            events.put(RecorderProblem(f"recovery failed: {exc}"))
+
+    def retention() -> None:
+        if index is None or not (config.retention_days or config.retention_gb):
+            return
+        try:
+            with sessions.begin() as s:
+                apply_retention(s, config.station, datetime.now(UTC), config.retention_days, config.retention_gb)
+        except Exception:  # noqa: BLE001
+            log.exception("retention failed")
+
+    retention()
+    overlay = Overlay(config.width, config.height, config.font_path)
+    capture = _Capture(config)
+    capture.start()
+    clip: _Clip | None = None
+    wanted: StartClip | None = None  # the order that should be on video (camera back: new clip)
+    pending_waybills: list[str] = []
+    pending_marks: list[Mark] = []  # for the wanted order while its clip is not open yet
+    camera_ok: bool | None = None
+    disk_full = False
+    tick = 1.0 / config.fps
+    next_tick = time.monotonic()
+    last_disk = last_preview = 0.0
+    last_retention = time.monotonic()
+
+    def end_clip(state: str, reason: str) -> None:
+        nonlocal clip
+        if clip is None:
+            return
+        try:
+            ended = clip.close(state, reason)
+            events.put(ended)
+        except Exception as exc:  # noqa: BLE001
+            log.exception("closing the clip failed")
+            events.put(RecorderProblem(f"closing the clip failed: {exc}"))
+        clip = None
+        retention()
+
+    def begin_clip(start: StartClip) -> None:
+        nonlocal clip, disk_full
+        free = _free_mb(config.folder)
+        if free < config.min_free_mb:
+            disk_full = True
+            events.put(DiskFull(config.folder, free))
+            return
+        try:
+            clip = _Clip(config, start, index, overlay)
+        except OSError as exc:
+            clip = None
+            if _free_mb(config.folder) < config.min_free_mb or getattr(exc, "errno", 0) == 28:
+                disk_full = True
+                events.put(DiskFull(config.folder, _free_mb(config.folder)))
+            else:
+                events.put(RecorderProblem(f"cannot record into {config.folder}: {exc}"))
+            return
+        except Exception as exc:  # noqa: BLE001 - e.g. the database refused the index row
+            log.exception("starting a clip failed")
+            clip = None
+            events.put(RecorderProblem(f"cannot start the clip: {exc}"))
+            return
+        for w in pending_waybills:
+            clip.add_waybill(w)
+        for mark in pending_marks:  # scans that came before the first frame (t = 0)
+            clip.mark(mark)
+        pending_marks.clear()
+        events.put(ClipStarted(clip.clip_id, start.order_no, str(clip.path)))
+
+    parent = mp.parent_process()
+    last_parent_check = time.monotonic()
+    running = True
+    while running:
+        # ---- commands, until the next frame is due
+        timeout = max(0.0, next_tick - time.monotonic())
+        got: list = []
+        try:
+            got.append(commands.get(timeout=timeout))
+            while True:
+                got.append(commands.get_nowait())
+        except queue.Empty:
+            pass
+        except (EOFError, OSError):  # the bench is gone
+            got.append(Shutdown())
+        for cmd in got:
+            if isinstance(cmd, Shutdown):
+                running = False
+            elif isinstance(cmd, StartClip):
+                end_clip("complete", "next order")
+                wanted, pending_waybills = cmd, list(cmd.waybills)
+                pending_marks.clear()
+                disk_full = False  # a new order tries again (space may have been freed)
+            elif isinstance(cmd, Mark):
+                if clip is not None:
+                    clip.mark(cmd)
+                elif wanted is not None and len(pending_marks) < 1000:
+                    pending_marks.append(cmd)
+            elif isinstance(cmd, AddWaybill):
+                if cmd.waybill not in pending_waybills:
+                    pending_waybills.append(cmd.waybill)
+                if clip is not None:
+                    clip.add_waybill(cmd.waybill)
+            elif isinstance(cmd, StopClip):
+                if cmd.after_s <= 0:
+                    end_clip("complete", cmd.reason)
+                elif clip is not None:  # counted from the scan, not from when this loop saw it
+                    late = max(0.0, time.time() - cmd.at) if cmd.at else 0.0
+                    clip.stop_at = time.monotonic() + max(0.0, cmd.after_s - late)
+                    clip.stop_reason = cmd.reason
+                wanted = None
+                pending_marks.clear()
+        if not running:
+            break
+        now = time.monotonic()
+        if now - last_parent_check >= 1.0:
+            last_parent_check = now
+            if parent is not None and not parent.is_alive():  # the bench crashed: close the clip, go
+                if clip is not None:
+                    clip.mark(Mark("bench", False, "", "bench stopped"))
+                end_clip("interrupted", "bench stopped")
+                break
+        if now < next_tick:
+            continue
+        next_tick = max(next_tick + tick, now - 1.0)
+
+        # ---- the camera
+        ok, reason, frame = capture.latest()
+        if ok != camera_ok and not (camera_ok is None and reason == STARTING):
+            camera_ok = ok
+            events.put(CameraState(ok, reason))
+            if not ok and clip is not None:
+                clip.mark(Mark("camera", False, "", reason))
+                keep_going = clip.stop_at is None
+                end_clip("interrupted", "camera lost")
+                if not keep_going:
+                    wanted = None
+        # ---- the clip
+        if clip is not None and clip.stop_at is not None and now >= clip.stop_at:
+            end_clip("complete", clip.stop_reason)
+        if wanted is not None and clip is None and ok and not disk_full:
+            begin_clip(wanted)
+        if clip is not None and frame is not None:
+            if now - last_disk >= DISK_CHECK_S:
+                last_disk = now
+                free = _free_mb(config.folder)
+                if free < config.min_free_mb:
+                    disk_full = True
+                    clip.mark(Mark("disk", False, "", "disk full"))
+                    end_clip("interrupted", "disk full")
+                    events.put(DiskFull(config.folder, free))
+            if clip is not None:
+                try:
+                    clip.write(frame)
+                except OSError as exc:
+                    disk_full = getattr(exc, "errno", 0) == 28 or _free_mb(config.folder) < config.min_free_mb
+                    end_clip("interrupted", "disk full" if disk_full else f"write failed: {exc}")
+                    events.put(DiskFull(config.folder, _free_mb(config.folder)) if disk_full
+                               else RecorderProblem(f"recording stopped: {exc}"))
+        # ---- the preview
+        if frame is not None and now - last_preview >= PREVIEW_EVERY_S:
+            last_preview = now
+            try:
+                shown = clip.last_frame if clip is not None and clip.last_frame is not None else frame
+                small = shown.reformat(width=PREVIEW_SIZE[0], height=PREVIEW_SIZE[1], format="rgb24")
+                preview.put_nowait((PREVIEW_SIZE[0], PREVIEW_SIZE[1], small.to_ndarray().tobytes()))
+            except queue.Full:
+                pass
+            except Exception:  # noqa: BLE001 - a preview is never worth a lost clip
+                log.debug("preview failed", exc_info=True)
+        if now - last_retention > RETENTION_EVERY_S:
+            last_retention = now
+            retention()
+
+    end_clip("complete", "recorder stopped")
+    capture.stopping.set()
+    capture.join(5)
+    if engine is not None:
+        engine.dispose()
+    events.put(CameraState(False, "recorder stopped"))

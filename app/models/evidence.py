@@ -1,0 +1,70 @@
+"""The evidence clip index: one row per packing video, and the waybills each clip shows.
+
+Kept apart from ``schema.py`` on purpose: a clip names its order, bench and packer as text, with no
+foreign key, so a clip (the evidence of a dispute) outlives any change to an order, and the
+workflow's tables can change without touching the video index. ``clip_waybills`` makes "which clip
+shows waybill X" an index lookup among any number of clips (bench/bench_evidence_find.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.schema import Base
+from app.models.types import UTCDateTime
+
+
+class ClipState(StrEnum):
+    RECORDING = "recording"  # being written (or the recorder died: indexed as interrupted at next start)
+    COMPLETE = "complete"  # closed normally
+    INTERRUPTED = "interrupted"  # a crash, a lost camera or a full disk cut it short; still playable
+
+
+CLIP_STATES = tuple(s.value for s in ClipState)
+
+
+class EvidenceClip(Base):
+    __tablename__ = "evidence_clips"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_no: Mapped[str] = mapped_column(String(64))
+    station: Mapped[str] = mapped_column(String(64))
+    packer: Mapped[str] = mapped_column(String(80), default="")
+    path: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    frames: Mapped[int] = mapped_column(Integer, default=0)
+    fps: Mapped[int] = mapped_column(Integer, default=15)
+    width: Mapped[int] = mapped_column(Integer, default=0)
+    height: Mapped[int] = mapped_column(Integer, default=0)
+    bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    marks: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of {t, kind, accepted, code, text}
+    state: Mapped[str] = mapped_column(String(16), default=ClipState.RECORDING.value)
+    end_reason: Mapped[str] = mapped_column(String(40), default="")
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)  # kept for a dispute: never deleted
+    flag_reason: Mapped[str] = mapped_column(Text, default="")
+    waybills: Mapped[list[ClipWaybill]] = relationship(
+        back_populates="clip", order_by="ClipWaybill.id", cascade="all, delete-orphan"
+    )
+    __table_args__ = (
+        CheckConstraint("state IN ('recording', 'complete', 'interrupted')", name="state_known"),
+        Index("ix_evidence_clips_order_no", "order_no"),
+        Index("ix_evidence_clips_station_started", "station", "started_at"),
+        Index("ix_evidence_clips_state", "state"),
+    )
+
+
+class ClipWaybill(Base):
+    __tablename__ = "clip_waybills"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clip_id: Mapped[int] = mapped_column(ForeignKey("evidence_clips.id", ondelete="CASCADE"))
+    waybill: Mapped[str] = mapped_column(String(64))
+    clip: Mapped[EvidenceClip] = relationship(back_populates="waybills")
+    __table_args__ = (
+        Index("ix_clip_waybills_waybill", "waybill"),
+        Index("ix_clip_waybills_clip", "clip_id", "waybill", unique=True),
+    )

@@ -1,0 +1,1 @@
+"""The bench's video widgets: recording indicator, camera banner, live preview, and their controller."""

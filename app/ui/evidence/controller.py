@@ -1,0 +1,171 @@
+"""Connects the bench window to the recorder process. The window decides nothing about video.
+
+Every Outcome the window rendered goes through :class:`~app.evidence.policy.RecordingPolicy` and
+its commands to the recorder's queue (no waiting); a view rendered without a scan (refresh, start)
+goes through ``on_view``. A timer polls the recorder's events and preview frames. With
+``require_video`` the window asks :meth:`gate` before forwarding a scan: an order number is
+refused, with the reason, while the camera does not work. A recorder that dies is started again.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from app.evidence.camera import parse_camera
+from app.evidence.commands import CameraState, ClipEnded, ClipStarted, DiskFull, RecorderProblem, StartClip
+from app.evidence.policy import RecordingPolicy, video_gate
+from app.evidence.recorder import Recorder, RecorderConfig
+from app.ui.evidence.panel import EvidencePanel
+
+log = logging.getLogger(__name__)
+POLL_MS = 100
+MAX_RESTARTS = 5
+
+
+class EvidenceController(QObject):
+    """``event(object)`` for every recorder event handled (tests wait on it)."""
+
+    event = Signal(object)
+
+    def __init__(self, window, services, station: str, camera: str | None = None,
+                 recorder_factory=Recorder) -> None:
+        super().__init__(window)
+        self.window, self.services, self.station = window, services, station
+        settings = services.settings
+        self.spec = parse_camera(camera if camera is not None else settings.camera)
+        self.require_video = bool(settings.require_video)
+        self.policy = RecordingPolicy(station, tail_s=float(settings.video_tail_seconds))
+        self.config = RecorderConfig.from_settings(settings, station, services.db_url, camera=str(self.spec))
+        self._factory = recorder_factory
+        self.recorder: Recorder | None = None
+        self.restarts = 0
+        self.camera_ok = False
+        self.camera_reason = self.tr("camera starting") if self.spec.enabled else self.tr("no camera set up")
+        self.panel = EvidencePanel()
+        window.accessories.addWidget(self.panel)
+        self.panel.show()  # also when the window is already on screen
+        self._pending_view = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(POLL_MS)
+        self.timer.timeout.connect(self.poll)
+        window.outcome_shown.connect(self.on_outcome)
+        window.view_shown.connect(self._on_view_shown)
+        window.scan_gate = self.gate if self.require_video else None
+        if not self.spec.enabled:
+            self.panel.preview.hide()
+            self.panel.toggle.hide()
+            self.panel.show_problem(self.tr("No camera set up: orders are not recorded on video"))
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> None:
+        if not self.spec.enabled:
+            return
+        self.recorder = self._factory(self.config)
+        self.recorder.start()
+        self.timer.start()
+        self._on_view_shown(self.window.view)
+
+    def stop(self) -> None:
+        self.timer.stop()
+        if self.recorder is not None:
+            self.recorder.stop()
+            self.recorder = None
+
+    # ------------------------------------------------------------------ window -> recorder
+
+    def gate(self, raw: str, view):
+        return video_gate(raw, view, self.camera_ok, self.camera_reason)
+
+    def _send(self, commands) -> None:
+        if self.recorder is None:
+            return
+        for command in commands:
+            try:
+                self.recorder.send(command)
+            except (ValueError, OSError):  # the recorder's queue is closed: it is being restarted
+                log.warning("recorder queue closed; command dropped: %r", command)
+
+    def on_outcome(self, outcome) -> None:
+        self._pending_view = None  # this outcome's view is handled with it
+        self._send(self.policy.on_outcome(outcome))
+
+    def _on_view_shown(self, view) -> None:
+        # A view without a scan (start, refresh). When it comes from a scan, the Outcome follows
+        # at once and takes it over, so its waybill is not lost to an early stop.
+        self._pending_view = view
+        QTimer.singleShot(0, self._flush_view)
+
+    def _flush_view(self) -> None:
+        view, self._pending_view = self._pending_view, None
+        if view is not None:
+            self._send(self.policy.on_view(view))
+
+    # ------------------------------------------------------------------ recorder -> window
+
+    def poll(self) -> None:
+        recorder = self.recorder
+        if recorder is None:
+            return
+        if not recorder.alive:
+            self._recorder_died()
+            return
+        for event in recorder.poll():
+            self.handle(event)
+        frame = recorder.latest_preview()
+        if frame is not None:
+            self.panel.show_frame(*frame)
+
+    def handle(self, event) -> None:
+        panel = self.panel
+        if isinstance(event, CameraState):
+            self.camera_ok, self.camera_reason = event.ok, event.reason
+            if event.ok:
+                panel.clear_problem()
+            else:
+                panel.clear_frame()
+                panel.set_recording(None)
+                panel.show_problem(self.tr("Camera lost: this order is not being recorded (%1)").replace("%1", event.reason)
+                                   if self.policy.order_no else
+                                   self.tr("Camera lost: orders are not being recorded (%1)").replace("%1", event.reason))
+        elif isinstance(event, ClipStarted):
+            panel.set_recording(event.order_no)
+            if self.camera_ok:
+                panel.clear_problem()
+        elif isinstance(event, ClipEnded):
+            if panel.recording == event.order_no:
+                panel.set_recording(None)
+        elif isinstance(event, DiskFull):
+            panel.set_recording(None)
+            panel.show_problem(self.tr("Disk full: recording stopped, packing goes on. Free space in %1 "
+                                       "(%2 MB left)").replace("%1", event.folder).replace("%2", str(event.free_mb)),
+                               severe=True)
+        elif isinstance(event, RecorderProblem):
+            panel.show_problem(self.tr("Video: %1").replace("%1", event.text))
+        self.event.emit(event)
+
+    def _recorder_died(self) -> None:
+        code = self.recorder.process.exitcode if self.recorder and self.recorder.process else None
+        log.error("the recorder process ended (exit code %s)", code)
+        try:
+            self.recorder.stop(timeout=1)
+        except Exception:  # noqa: BLE001
+            pass
+        self.recorder = None
+        self.camera_ok = False
+        self.panel.set_recording(None)
+        if self.restarts >= MAX_RESTARTS:
+            self.timer.stop()
+            self.camera_reason = self.tr("the recorder keeps failing")
+            self.panel.show_problem(self.tr("Video recorder stopped: orders are not being recorded"), severe=True)
+            return
+        self.restarts += 1
+        self.camera_reason = self.tr("recorder restarting")
+        self.panel.show_problem(self.tr("Video recorder restarting: this order is not being recorded"))
+        self.recorder = self._factory(self.config)
+        self.recorder.start()
+        if self.policy.order_no is not None:  # carry on recording the open order in a new clip
+            self._send([StartClip(self.policy.order_no, self.station, self.window.view.user_name or "",
+                                  tuple(self.policy.waybills))])
