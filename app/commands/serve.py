@@ -76,6 +76,8 @@ def run(args, ctx) -> int:
     print(f"PackGate server on {scheme}://{host}:{port} (database {safe_url(services.db_url)})", flush=True)
     if cert:
         print(f"certificate SHA-256 fingerprint: {tls.fingerprint_pem(Path(cert).read_text())}", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
+    # Stopping (SIGTERM, Ctrl+C) waits at most 3 s for calls in flight: a bench's long poll is cut
+    # and simply asks again once a server is back.
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, timeout_graceful_shutdown=3,
                 ssl_certfile=str(cert) if cert else None, ssl_keyfile=str(key) if key else None)
     return 0
