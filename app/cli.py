@@ -37,6 +37,8 @@ COMMAND_MODULES = (
     "app.commands.print_commands",
     "app.commands.backup",
     "app.commands.integrity",
+    "app.commands.platform",
+    "app.commands.sync",
 )
 
 

@@ -71,6 +71,11 @@ class Settings:
     late_hours: int = 24  # an order still ready/packing this long after creation is late
     pickup_warn_hours: int = 4  # packed but not handed over after this long is an exception
     refresh_seconds: int = 5  # supervisor view refresh period
+    platform_trigger: str = "packed"  # when the platform learns a waybill: "packed" or "handed_over"
+    platform_grace_minutes: int = 30  # the supervisor's platform tiles turn red after this long
+    platform_sender: bool = True  # single bench: run the platform sender inside the window's process
+    platform_rate_per_s: float = 100.0  # the sender's ceiling on calls per second to the platform
+    platform_file_minutes: int = 30  # file channel: export the waiting jobs at least this often
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
@@ -106,6 +111,12 @@ class Settings:
             raise ConfigError(f"scanner_suffix must be enter, tab or enter+tab, not {self.scanner_suffix!r}")
         if not (0 <= float(self.weight_tolerance_pct) <= 100):
             raise ConfigError("weight_tolerance_pct must be between 0 and 100")
+        if self.platform_trigger not in ("packed", "handed_over"):
+            raise ConfigError(f"platform_trigger must be packed or handed_over, not {self.platform_trigger!r}")
+        if not float(self.platform_rate_per_s) > 0:
+            raise ConfigError("platform_rate_per_s must be above 0")
+        if int(self.platform_grace_minutes) < 0 or int(self.platform_file_minutes) < 1:
+            raise ConfigError("platform_grace_minutes must not be negative and platform_file_minutes at least 1")
         if int(self.weight_tolerance_min_g) < 0:
             raise ConfigError("weight_tolerance_min_g must not be negative")
 

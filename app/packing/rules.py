@@ -116,6 +116,15 @@ class HoldOrder:
 
 
 @dataclass(frozen=True)
+class HoldForRefund:
+    """The buyer asked the platform for a refund: the order goes on hold (from ready, or from this
+    bench's packing) for a supervisor, and is not packed."""
+
+    order_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class OpenManifest:
     """Resume this bench's open manifest or start a new one."""
 
@@ -134,7 +143,7 @@ class CloseManifest:
 
 
 Effect = (ClaimOrder | AddUnit | SealParcel | SetBox | SetWeight | TakePoolWaybill | RequestLabel | LinkWaybill
-          | ReleaseOrder | HoldOrder | OpenManifest | AddToManifest | CloseManifest)
+          | ReleaseOrder | HoldOrder | HoldForRefund | OpenManifest | AddToManifest | CloseManifest)
 
 
 @dataclass(frozen=True)
@@ -232,6 +241,9 @@ def decide(bench: Bench, state: BenchState, order: OrderSnap | None, manifest: M
         gone = _taken_away(bench, state, order)
         if gone is not None:
             return gone
+        assert order is not None
+        if order.refund_requested:
+            return refund_stop(bench, state, order)
     step = bench_step(state, order)
     if command:
         return _on_command(bench, state, order, manifest, step, command, facts)
@@ -303,6 +315,17 @@ def why_not_openable(bench: Bench, state: BenchState, target: OrderSnap) -> Deci
     return replace(d, order_id=target.id)
 
 
+REFUND_REQUESTED = T("Outcome", "Order {order_no}: refund requested on the platform: do not pack. Set it aside for a supervisor")
+
+
+def refund_stop(bench: Bench, state: BenchState, order: OrderSnap) -> Decision:
+    """The platform says the buyer asked for a refund: refuse (loud), put the order on hold, and
+    leave the bench free for the next order; whatever was scanned stays recorded for the supervisor."""
+    d = _refused("order", replace(state, order_id=None, last_line=None), REFUND_REQUESTED, order_no=order.order_no)
+    reason = f"refund requested on the platform (refund_status {order.platform_refund}), stopped at {bench.station_name}"
+    return replace(d, order_id=order.id, effects=(HoldForRefund(order.id, reason),))
+
+
 def _on_order(bench: Bench, state: BenchState, text: str, facts: CodeFacts, target: OrderSnap | None) -> Decision:
     if target is None:
         if facts.is_badge:
@@ -313,6 +336,8 @@ def _on_order(bench: Bench, state: BenchState, text: str, facts: CodeFacts, targ
     refusal = why_not_openable(bench, state, target)
     if refusal is not None:
         return refusal
+    if target.refund_requested:
+        return refund_stop(bench, state, target)
     opened = replace(state, order_id=target.id, last_line=None, completed_order=None)
     if target.state == OrderState.READY.value:
         claimed = replace(target, state=OrderState.PACKING.value, station_id=bench.station_id)

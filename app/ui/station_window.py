@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import QT_TRANSLATE_NOOP
 from app.packing.outcome import BenchView, Level, Outcome, Step
 from app.packing.ports import Services
 from app.packing.workflow import CMD_HANDOVER, CMD_LOGOUT, BenchWorkflow
@@ -47,6 +48,22 @@ def translate_outcome(text: str) -> str:
 
 def render(message) -> str:
     return message.render(lambda ctx, s: QCoreApplication.translate(ctx, s))
+
+
+PLATFORM_STATES = {
+    "pending": QT_TRANSLATE_NOOP("Station", "waiting to be sent"),
+    "sent": QT_TRANSLATE_NOOP("Station", "sent, not confirmed yet"),
+    "exported": QT_TRANSLATE_NOOP("Station", "in a bulk-shipping file, not uploaded yet"),
+    "confirmed": QT_TRANSLATE_NOOP("Station", "confirmed"),
+    "failed": QT_TRANSLATE_NOOP("Station", "FAILED: the supervisor sees why"),
+}
+
+
+def platform_state_text(state: str | None) -> str:
+    """The small line under the done screen: how far the last order got on the shop platform."""
+    shown = QCoreApplication.translate("Station", PLATFORM_STATES[state]) if state in PLATFORM_STATES else \
+        QCoreApplication.translate("Station", "not sent yet")
+    return QCoreApplication.translate("Station", "Shop platform: %1").replace("%1", shown)
 
 
 class StationWindow(QMainWindow):
@@ -121,6 +138,12 @@ class StationWindow(QMainWindow):
         self.order_panel = OrderPanel()
         self.handover_panel = HandoverPanel()
         self.idle = QLabel()
+        self.idle.setTextFormat(Qt.TextFormat.PlainText)
+        # The last order's platform state, small: pending, sent, confirmed, failed...
+        self.platform_state = QLabel("")
+        self.platform_state.setObjectName("platform_state")
+        self.platform_state.setTextFormat(Qt.TextFormat.PlainText)
+        self.platform_state.setStyleSheet("font-size: 10pt; color: #757575;")
         self.idle.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.idle.setStyleSheet("font-size: 22pt; color: #616161;")
         self.panels = QStackedWidget()
@@ -139,6 +162,7 @@ class StationWindow(QMainWindow):
         middle.addWidget(self.panels, 1)
         middle.addWidget(self.label_preview)
         body.addLayout(middle, 1)
+        body.addWidget(self.platform_state)
         central = QWidget()
         central.setLayout(body)
         self.setCentralWidget(central)
@@ -205,6 +229,7 @@ class StationWindow(QMainWindow):
                 self.tr("Order %1 is packed. Next order, please.").replace("%1", view.completed_order)
                 if view.completed_order else self.tr("Ready for the next order")
             )
+            self.platform_state.setText(platform_state_text(view.completed_platform) if view.completed_order else "")
             self.panels.setCurrentWidget(self.idle)
         if view.manifest is None:
             self.handover_panel.set_manifest(None)
