@@ -143,6 +143,30 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Job</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parcel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Platform&apos;s message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shop platform</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Exception</source>
         <translation type="unfinished"></translation>
     </message>
@@ -180,6 +204,18 @@
     </message>
     <message>
         <source>Updated {time}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a failed platform job first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Job {job} will be sent again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Job {job} is no longer failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -677,6 +713,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Order {order_no}: refund requested on the platform: do not pack. Set it aside for a supervisor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Parcel {seq}, box {box}: now weigh it (expected {expected})</source>
         <translation type="unfinished"></translation>
     </message>
@@ -994,6 +1034,37 @@
     </message>
 </context>
 <context>
+    <name>Station</name>
+    <message>
+        <source>waiting to be sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>sent, not confirmed yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>in a bulk-shipping file, not uploaded yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>confirmed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FAILED: the supervisor sees why</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not sent yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shop platform: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>StationWindow</name>
     <message>
         <source>PackGate · %1</source>
@@ -1096,6 +1167,14 @@
     </message>
     <message>
         <source>Packed without waybill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not on the platform</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Platform failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -143,6 +143,30 @@
         <translation>产量</translation>
     </message>
     <message>
+        <source>Job</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Parcel</source>
+        <translation>包裹</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>尝试次数</translation>
+    </message>
+    <message>
+        <source>Platform&apos;s message</source>
+        <translation>平台返回信息</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Shop platform</source>
+        <translation>店铺平台</translation>
+    </message>
+    <message>
         <source>Exception</source>
         <translation>异常</translation>
     </message>
@@ -181,6 +205,18 @@
     <message>
         <source>Updated {time}</source>
         <translation>更新于 {time}</translation>
+    </message>
+    <message>
+        <source>Select a failed platform job first</source>
+        <translation>请先选择一个失败的平台任务</translation>
+    </message>
+    <message>
+        <source>Job {job} will be sent again</source>
+        <translation>任务 {job} 将重新发送</translation>
+    </message>
+    <message>
+        <source>Job {job} is no longer failed</source>
+        <translation>任务 {job} 已不是失败状态</translation>
     </message>
     <message>
         <source>CSV (*.csv)</source>
@@ -699,6 +735,10 @@
         <translation>{code} 是商品条码，不是运单：请扫描快递运单</translation>
     </message>
     <message>
+        <source>Order {order_no}: refund requested on the platform: do not pack. Set it aside for a supervisor</source>
+        <translation>订单 {order_no}：买家已在平台申请退款，请勿打包。请放到一边交给主管</translation>
+    </message>
+    <message>
         <source>Parcel {seq}, box {box}: now weigh it (expected {expected})</source>
         <translation>第 {seq} 个包裹，箱子 {box}：请称重（预计 {expected}）</translation>
     </message>
@@ -1030,6 +1070,37 @@
     </message>
 </context>
 <context>
+    <name>Station</name>
+    <message>
+        <source>waiting to be sent</source>
+        <translation>等待发送</translation>
+    </message>
+    <message>
+        <source>sent, not confirmed yet</source>
+        <translation>已发送，尚未确认</translation>
+    </message>
+    <message>
+        <source>in a bulk-shipping file, not uploaded yet</source>
+        <translation>已写入批量发货文件，尚未上传</translation>
+    </message>
+    <message>
+        <source>confirmed</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <source>FAILED: the supervisor sees why</source>
+        <translation>失败：主管可查看原因</translation>
+    </message>
+    <message>
+        <source>not sent yet</source>
+        <translation>尚未发送</translation>
+    </message>
+    <message>
+        <source>Shop platform: %1</source>
+        <translation>店铺平台：%1</translation>
+    </message>
+</context>
+<context>
     <name>StationWindow</name>
     <message>
         <source>PackGate · %1</source>
@@ -1137,6 +1208,14 @@
     <message>
         <source>Packed without waybill</source>
         <translation>已打包但无运单</translation>
+    </message>
+    <message>
+        <source>Not on the platform</source>
+        <translation>未上传到平台</translation>
+    </message>
+    <message>
+        <source>Platform failed</source>
+        <translation>平台上传失败</translation>
     </message>
     <message>
         <source>Not picked up</source>
