@@ -25,7 +25,7 @@ def run(args, ctx) -> int:
     st = services.settings
     sender = Sender(services.uow, services.catalogue, services.clock, lease_s=args.lease_seconds,
                     backoff_base=args.retry_base, rate_per_s=st.platform_rate_per_s,
-                    file_minutes=st.platform_file_minutes)
+                    file_minutes=st.platform_file_minutes, read_uow=services.read_uow)
     if args.once:
         total: dict[str, int] = {}
         try:

@@ -75,8 +75,12 @@ class Sender:
     def __init__(self, uow: Callable[[], Any], catalogue: CarrierCatalogue, clock: Callable[[], datetime], *,
                  owner: str | None = None, lease_s: float = 60.0, batch: int = 200, workers: int = 8,
                  rate_per_s: float = 100.0, backoff_base: float = 2.0, backoff_cap: float = 300.0,
-                 file_minutes: int = 30, refresh_s: float = 60.0, timeout_s: float = 10.0) -> None:
+                 file_minutes: int = 30, refresh_s: float = 60.0, timeout_s: float = 10.0,
+                 read_uow: Callable[[], Any] | None = None) -> None:
+        # Reads (the channel, the orders to refresh) take a read transaction: on SQLite a write one
+        # takes the file's lock, and the idle sender must never hold up a bench's scan.
         self._uow, self.catalogue, self.clock = uow, catalogue, clock
+        self._read_uow = read_uow or uow
         self.owner = owner or default_owner()
         self.lease_s, self.batch, self.workers = lease_s, batch, workers
         self.rate = RateLimit(rate_per_s)
@@ -90,7 +94,7 @@ class Sender:
     # ------------------------------------------------------------------ channel
 
     def _config(self) -> channel_config.ChannelConfig | None:
-        with self._uow() as uow:
+        with self._read_uow() as uow:
             return channel_config.load(uow.session)
 
     def logistics_id(self, options: dict[str, Any]) -> Callable[[str], int | None]:
@@ -217,7 +221,7 @@ class Sender:
     def refresh_platform_state(self, channel: Any, *, max_calls: int = 4) -> int:
         """Ask the platform about the orders not yet packed, least recently checked first."""
         self._last_refresh = time.monotonic()
-        with self._uow() as uow:
+        with self._read_uow() as uow:
             rows = uow.session.execute(
                 select(Order.id, Order.order_no).outerjoin(PlatformOrder, PlatformOrder.order_id == Order.id)
                 .where(Order.state.in_((OrderState.READY.value, OrderState.PACKING.value, OrderState.ON_HOLD.value)))
@@ -284,7 +288,7 @@ def start_in_background(services: Any, *, idle_s: float = 2.0) -> tuple[threadin
     stop = threading.Event()
     s = services.settings
     sender = Sender(services.uow, services.catalogue, services.clock, rate_per_s=s.platform_rate_per_s,
-                    file_minutes=s.platform_file_minutes)
+                    file_minutes=s.platform_file_minutes, read_uow=services.read_uow)
     thread = threading.Thread(target=sender.run, args=(stop, idle_s), name="platform-sender", daemon=True)
     thread.start()
     return thread, stop

@@ -53,7 +53,7 @@ def use_standin(services, gw, tmp_path):
 def sender(services, **kw):
     kw.setdefault("backoff_base", 0.0001)
     kw.setdefault("rate_per_s", 5000)
-    return Sender(services.uow, services.catalogue, services.clock, **kw)
+    return Sender(services.uow, services.catalogue, services.clock, read_uow=services.read_uow, **kw)
 
 
 def drain(snd, rounds=50):
@@ -300,3 +300,71 @@ def test_senders_killed_twice_mid_batch_leave_every_job_confirmed_once(services,
         assert held["logistics_id"] == 44 == j.logistics_id  # right carrier id
         assert j.platform_number == j.tracking_number and j.lease_owner is None
     assert sum(1 for k in state["orders"] if k.startswith("F-")) == total  # nothing lost, nothing extra
+
+
+def test_a_split_order_ships_parcel_one_then_uploads_the_extra_parcel(services, bench, gateway, tmp_path):
+    from tests.integration.test_parcels import NUTS, TEA, W1, W2, parcel_one
+
+    parcel_one(bench)
+    ok(bench, W1, Step.VERIFY)
+    ok(bench, NUTS)
+    ok(bench, TEA, Step.BOX)
+    ok(bench, "BOX-S")
+    weigh(bench)
+    ok(bench, W2, Step.ORDER)
+    assert [(j.kind, j.parcel_seq, j.tracking_number) for j in jobs(services)] == [("ship", 1, W1), ("extra", 2, W2)]
+    use_standin(services, gateway, tmp_path)
+    drain(sender(services))
+    assert {j.state for j in jobs(services)} == {"confirmed"}
+    held = gateway.orders["PDD-2001"]
+    assert held.tracking_number == W1 and held.extras == [(44, W2)]
+
+
+def test_with_the_handed_over_trigger_the_job_is_written_at_the_manifest_close(services, bench):
+    services.settings.platform_trigger = "handed_over"
+    waybill = pack_one(bench, "PDD-1001")
+    assert jobs(services) == []
+    ok(bench, "CMD:HANDOVER")
+    ok(bench, waybill)
+    ok(bench, "CMD:CLOSE")
+    [job] = jobs(services)
+    assert (job.order_no, job.kind, job.tracking_number, job.state) == ("PDD-1001", "ship", waybill, "pending")
+
+
+def test_webhook_posts_signed_json_and_a_2xx_confirms(services, bench, tmp_path):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from app.platform.signing import webhook_signature_ok
+
+    received, answers = [], [503, 200]
+
+    class Erp(BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_POST(self):  # noqa: N802
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((json.loads(body), webhook_signature_ok(body, "erp-secret",
+                                                                   self.headers["X-PackGate-Signature"])))
+            self.send_response(answers.pop(0) if answers else 200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Erp)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        waybill = pack_one(bench, "PDD-1001")
+        url = f"http://127.0.0.1:{server.server_address[1]}/shipments"
+        assert main(["--db", services.db_url, "platform", "set", "webhook", "--url", url, "--secret-file",
+                     secret_file(tmp_path, "erp", "erp-secret")]) == 0
+        drain(sender(services))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(received) == 2 and all(ok_sig for _, ok_sig in received)  # a 503, then the retry
+    payload = received[-1][0]
+    assert payload["order_no"] == "PDD-1001" and payload["tracking_number"] == waybill
+    assert payload["logistics_id"] == 44 and payload["event"] == "ship"
+    [job] = jobs(services)
+    assert job.state == "confirmed" and job.attempts == 2
