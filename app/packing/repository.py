@@ -393,7 +393,18 @@ def _do_link(s: Session, e: rules.LinkWaybill, actor: Actor, done: Applied) -> N
     except IntegrityError:
         raise Conflict("waybill_taken", number=e.number) from None
     if e.completes_order and actor.platform_trigger == "packed":
-        write_platform_jobs(s, (e.order_id,), now)
+        if e.parcels:
+            _run(s, _NEW_JOB, [{"j_order": e.order_id, "j_no": e.order_no, "j_kind": "ship" if seq == 1 else "extra",
+                                "j_seq": seq, "j_carrier": e.carrier_code, "j_number": number, "j_now": now}
+                               for seq, number in e.parcels])
+        else:
+            write_platform_jobs(s, (e.order_id,), now)
+
+
+_NEW_JOB = insert(PlatformJob).values(order_id=bindparam("j_order"), order_no=bindparam("j_no"), kind=bindparam("j_kind"),
+                                      parcel_seq=bindparam("j_seq"), carrier_code=bindparam("j_carrier"),
+                                      tracking_number=bindparam("j_number"), state="pending", attempts=0,
+                                      next_attempt_at=bindparam("j_now"), error="", created_at=bindparam("j_now"))
 
 
 # The outbox (GUIDE rule 14): one job per parcel, written in the transaction that packs (or hands

@@ -102,6 +102,11 @@ class LinkWaybill:
     number: str
     completes_order: bool
     order_waybill: str | None = None
+    # When it completes the order: what the platform job needs (order number, carrier, every
+    # parcel's (seq, waybill)), so the repository writes the outbox rows without reading them back.
+    order_no: str = ""
+    carrier_code: str = ""
+    parcels: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -499,7 +504,9 @@ def _on_waybill(bench: Bench, state: BenchState, order: OrderSnap, text: str, fa
     carrier_code = carrier.code if carrier else order.carrier_code
     first = linked.parcel(1)
     order_waybill = (first.waybill if first is not None else None) or number
-    effect = LinkWaybill(order.id, parcel.id, parcel.seq, number, completes, order_waybill if completes else None)
+    effect = LinkWaybill(order.id, parcel.id, parcel.seq, number, completes, order_waybill if completes else None,
+                         order.order_no, order.carrier_code,
+                         tuple((p.seq, p.waybill) for p in linked.parcels if p.waybill) if completes else ())
     if completes:
         after = replace(linked, state=OrderState.PACKED.value, waybill=order_waybill)
         done = replace(state, order_id=None, last_line=None, completed_order=order.order_no)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from app.models.schema import JobState, Order, OrderState, PlatformJob
@@ -86,11 +86,27 @@ def lease(s: Session, owner: str, now: datetime, seconds: float, limit: int, *, 
     return [Job(*r) for r in rows]
 
 
+_CONFIRM = (update(PlatformJob)
+            .where(PlatformJob.id == bindparam("c_id"), PlatformJob.lease_owner == bindparam("c_owner"))
+            .values(state=JobState.CONFIRMED.value, confirmed_at=bindparam("c_now"), error="",
+                    attempts=PlatformJob.attempts + 1, sent_at=func.coalesce(PlatformJob.sent_at, bindparam("c_now")),
+                    logistics_id=func.coalesce(bindparam("c_lid"), PlatformJob.logistics_id),
+                    platform_number=func.coalesce(bindparam("c_number"), PlatformJob.platform_number),
+                    lease_owner=None, lease_until=None))
+
+
 def record(s: Session, owner: str, results: Sequence[Result], now: datetime, *, backoff) -> int:
     """Write each result, only where ``owner`` still holds the lease (a result of a lost lease is
     dropped: the job's new holder will ask the platform again). Returns how many were written."""
     written = 0
+    confirmed = [r for r in results if r.kind == "confirmed"]
+    if confirmed:  # the usual answer: one statement, many rows
+        s.connection().execute(_CONFIRM, [{"c_id": r.job_id, "c_owner": owner, "c_now": now,
+                                           "c_lid": r.logistics_id, "c_number": r.platform_number} for r in confirmed])
+        written += len(confirmed)
     for r in results:
+        if r.kind == "confirmed":
+            continue
         mine = (PlatformJob.id == r.job_id, PlatformJob.lease_owner == owner)
         values: dict[str, Any] = {"lease_owner": None, "lease_until": None}
         if r.kind == "stop":

@@ -260,6 +260,7 @@ def _error(code: int, msg: str, sub_code: str, sub_msg: str) -> dict[str, Any]:
 class _Handler(BaseHTTPRequestHandler):
     gateway: StandIn
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms Nagle/delayed-ACK stall
 
     def log_message(self, format, *args) -> None:  # quiet: tests and benchmarks read stdout
         pass

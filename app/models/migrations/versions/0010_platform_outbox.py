@@ -51,7 +51,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_platform_jobs_due", "platform_jobs", ["state", "next_attempt_at"])
     op.create_index("ix_platform_jobs_order", "platform_jobs", ["order_id", "kind"])
-    op.create_index("ix_platform_jobs_export", "platform_jobs", ["export_file"])
+    op.create_index("ix_platform_jobs_export", "platform_jobs", ["export_file"],
+                    sqlite_where=sa.text("export_file IS NOT NULL"), postgresql_where=sa.text("export_file IS NOT NULL"))
     op.create_table(
         "platform_orders",
         sa.Column("order_id", sa.Integer(), nullable=False),
