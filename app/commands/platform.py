@@ -45,6 +45,8 @@ def register(sub) -> None:
     sd.add_argument("--access-token-file", metavar="FILE", help="default: token 'standin-token'")
     sd.add_argument("--refunded", action="append", default=[], metavar="ORDER_NO",
                     help="an order whose buyer asked for a refund (repeatable)")
+    sd.add_argument("--shipped", action="append", default=[], metavar="ORDER_NO=NUMBER",
+                    help="an order already shipped on the platform with this number (repeatable)")
     sd.add_argument("--faults", metavar="JSON", help='e.g. {"error_5xx_rate": 0.05, "delay_ms": 20}')
     sd.set_defaults(func=run_standin)
 
@@ -193,10 +195,16 @@ def run_standin(args, ctx) -> int:
         except (ValueError, AttributeError) as exc:
             raise ConfigError(f"--faults is not a JSON object of faults: {exc}") from exc
     faults.refunded.update({no: 3 for no in args.refunded})
+    shipped = {}
+    for item in args.shipped:
+        order_no, _, number = item.partition("=")
+        if not order_no.strip() or not number.strip():
+            raise ConfigError(f"--shipped {item!r}: use ORDER_NO=NUMBER")
+        shipped[order_no.strip()] = number.strip().upper()
     if not 0 <= args.port <= 65535:
         raise ConfigError("--port must be 0..65535")
     try:
-        serve(args.port, client_id=args.client_id, secret=secret, token=token, faults=faults)
+        serve(args.port, client_id=args.client_id, secret=secret, token=token, faults=faults, shipped=shipped)
     except OSError as exc:
         raise KnownError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}") from exc
     return 0

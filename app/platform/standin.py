@@ -329,9 +329,11 @@ def params_json(params: dict[str, str]) -> dict[str, Any]:
 
 
 def serve(port: int, *, client_id: str, secret: str, token: str, faults: Faults | None = None,
-          host: str = "127.0.0.1") -> None:
+          host: str = "127.0.0.1", shipped: dict[str, str] | None = None) -> None:
     """Run in the foreground until interrupted (``packgate platform standin``)."""
     gw = StandIn(client_id=client_id, secret=secret, token=token, host=host, port=port, faults=faults)
+    for order_sn, number in (shipped or {}).items():
+        gw.ship(order_sn, number, 0)
     print(f"PDD stand-in gateway on {gw.url} (client_id {client_id}); Ctrl-C stops it", flush=True)
     try:
         gw.server.serve_forever()
