@@ -139,7 +139,8 @@ def start_standin(faults: dict | None = None) -> tuple[subprocess.Popen, str]:
     if faults:
         args += ["--faults", json.dumps(faults)]
     proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    proc.stdout.readline()  # "PDD stand-in gateway on ..."
+    if not proc.stdout.readline():  # "PDD stand-in gateway on ..."
+        raise SystemExit(f"the stand-in did not start: {proc.stderr.read().decode()}")
     return proc, f"http://127.0.0.1:{port}/api/router"
 
 
@@ -205,6 +206,13 @@ def throughput(url: str, jobs: int, rate: float) -> float:
     return jobs / elapsed
 
 
+def wait_confirmed(services, count: int, deadline: float) -> None:
+    while confirmed(services) < count:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"fault run: only {confirmed(services)} of {count} confirmed in time")
+        time.sleep(0.1)  # another process works: poll the database
+
+
 def fault_run(url: str, jobs: int) -> dict:
     services = bootstrap(url, Settings(station="BENCH-PLATFORM"))
     packed_jobs(services, jobs)
@@ -216,19 +224,18 @@ def fault_run(url: str, jobs: int) -> dict:
     env = {**os.environ, "PACKGATE_DB": url}
     sync = [sys.executable, "main.py", "sync", "--lease-seconds", "3", "--retry-base", "0.1", "--idle", "0.1"]
     t0 = time.perf_counter()
+    deadline = time.monotonic() + 900
     kills = 0
     try:
         configure(services, endpoint)
         for stop_at in (jobs // 3, 2 * jobs // 3):
             sender = subprocess.Popen(sync, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-            while confirmed(services) < stop_at:
-                time.sleep(0.1)
+            wait_confirmed(services, stop_at, deadline)
             sender.send_signal(signal.SIGKILL)
             sender.wait()
             kills += 1
         sender = subprocess.Popen(sync, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-        while confirmed(services) < jobs:
-            time.sleep(0.1)
+        wait_confirmed(services, jobs, deadline)
         sender.terminate()
         sender.wait()
         elapsed = time.perf_counter() - t0

@@ -181,19 +181,22 @@ def run_retry(args, ctx) -> int:
 
 def run_standin(args, ctx) -> int:
     from app.platform.config import read_secret
-    from app.platform.standin import Faults, params_json, serve
+    from app.platform.standin import Faults, serve
 
     secret = read_secret(args.client_secret_file) if args.client_secret_file else "standin-secret"
     token = read_secret(args.access_token_file) if args.access_token_file else "standin-token"
     faults = Faults()
     if args.faults:
         try:
-            for key, value in params_json(json.loads(args.faults)).items():
-                if not hasattr(faults, key):
-                    raise ConfigError(f"--faults: unknown fault {key!r}")
-                setattr(faults, key, value)
-        except (ValueError, AttributeError) as exc:
-            raise ConfigError(f"--faults is not a JSON object of faults: {exc}") from exc
+            wanted = json.loads(args.faults)
+        except ValueError as exc:
+            raise ConfigError(f"--faults is not JSON: {exc}") from exc
+        if not isinstance(wanted, dict):
+            raise ConfigError("--faults must be a JSON object, e.g. {\"error_5xx_rate\": 0.05}")
+        for key, value in wanted.items():
+            if not hasattr(faults, key):
+                raise ConfigError(f"--faults: unknown fault {key!r}")
+            setattr(faults, key, value)
     faults.refunded.update({no: 3 for no in args.refunded})
     shipped = {}
     for item in args.shipped:
