@@ -39,6 +39,7 @@ from app.ui.worker import ScanWorker
 log = logging.getLogger(__name__)
 INSTRUCTION_POINT_SIZE = 30
 RETRY_MS = 3000
+PLATFORM_POLL_MS = 3000
 OFFLINE_STYLE = "QStatusBar { background: #c62828; color: white; font-size: 16pt; font-weight: bold; }"
 
 
@@ -105,6 +106,11 @@ class StationWindow(QMainWindow):
         self.retry_timer = QTimer(self)
         self.retry_timer.setInterval(RETRY_MS)
         self.retry_timer.timeout.connect(self.worker.refresh)
+        # While the done screen waits for the platform's confirmation, read the view again now and then
+        # (on the worker, like every read).
+        self.platform_timer = QTimer(self)
+        self.platform_timer.setInterval(PLATFORM_POLL_MS)
+        self.platform_timer.timeout.connect(self.worker.refresh)
         self.render_view(self.view)
 
     # ------------------------------------------------------------------ layout
@@ -231,6 +237,13 @@ class StationWindow(QMainWindow):
             )
             self.platform_state.setText(platform_state_text(view.completed_platform) if view.completed_order else "")
             self.panels.setCurrentWidget(self.idle)
+        if view.order is not None or view.step in (Step.HANDOVER, Step.LOGIN, Step.PIN):
+            self.platform_state.setText("")  # only the done screen shows it
+        waiting = view.order is None and view.completed_order is not None and view.completed_platform in ("pending", "sent")
+        if not waiting:
+            self.platform_timer.stop()
+        elif not self.platform_timer.isActive():
+            self.platform_timer.start()
         if view.manifest is None:
             self.handover_panel.set_manifest(None)
         # The label of the open order, while the packer sticks it on and scans the waybill.
@@ -308,6 +321,7 @@ class StationWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         self.retry_timer.stop()
+        self.platform_timer.stop()
         self.scan_filter.enabled = False
         self.scan_filter.uninstall()
         self.worker.stop()

@@ -206,7 +206,7 @@ def test_render_first_page_fits_the_box(tmp_path):
     assert image.height() >= 148 or image.width() >= 118  # fills the box one way
 
 
-def test_done_screen_shows_the_last_order_s_platform_state_small(window, scanner, demo_services):
+def test_done_screen_shows_the_last_order_s_platform_state_small(window, scanner, demo_services, qtbot):
     from sqlalchemy import update
 
     from app.models.schema import PlatformJob
@@ -217,5 +217,6 @@ def test_done_screen_shows_the_last_order_s_platform_state_small(window, scanner
     with demo_services.uow() as uow:
         uow.session.execute(update(PlatformJob).where(PlatformJob.order_no == ORDER)
                             .values(state="confirmed", confirmed_at=demo_services.clock()))
-    window.render_view(window.workflow.view())
-    assert window.platform_state.text() == "Shop platform: confirmed"
+    assert window.platform_timer.isActive()  # waiting for the platform: the view is read again on the worker
+    qtbot.waitUntil(lambda: window.platform_state.text() == "Shop platform: confirmed", timeout=10_000)
+    assert not window.platform_timer.isActive()
