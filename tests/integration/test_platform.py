@@ -368,3 +368,34 @@ def test_webhook_posts_signed_json_and_a_2xx_confirms(services, bench, tmp_path)
     assert payload["logistics_id"] == 44 and payload["event"] == "ship"
     [job] = jobs(services)
     assert job.state == "confirmed" and job.attempts == 2
+
+
+def test_cancel_after_the_platform_confirmed_writes_a_cancel_correction(services, bench, gateway, tmp_path):
+    from app.packing.supervisor import cancel_order
+
+    pack_one(bench, "PDD-1001")
+    use_standin(services, gateway, tmp_path)
+    drain(sender(services))
+    unlink_waybill(services, "S-9001", "1234", "PDD-1001", "wrong parcel")
+    cancel_order(services, "S-9001", "1234", "PDD-1001", "buyer cancelled")
+    assert [(j.kind, j.state) for j in jobs(services)] == [("ship", "confirmed"), ("unlink", "pending"),
+                                                           ("cancel", "pending")]
+
+
+def test_bad_platform_input_is_one_clear_line_and_changes_nothing(services, tmp_path, capsys):
+    url = services.db_url
+    secret = secret_file(tmp_path, "s", "erp-secret")
+    for argv, words in ((["platform", "set", "webhook", "--url", "ftp://erp", "--secret-file", secret], "not an http"),
+                        (["platform", "set", "pdd", "--client-id", " ", "--client-secret-file", secret,
+                          "--access-token-file", secret], "must not be empty"),
+                        (["platform", "set", "pdd", "--client-id", "c", "--client-secret-file", str(tmp_path / "no"),
+                          "--access-token-file", secret], "Cannot read the secret file"),
+                        (["platform", "retry", "999"], "not a failed job"),
+                        (["platform", "uploaded", "nothing.csv"], "no exported jobs"),
+                        (["platform", "carriers"], "needs the pdd channel"),
+                        (["sync", "--once", "--lease-seconds", "0"], "above 0")):
+        assert main(["--db", url, *argv]) != 0, argv
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and words in err[0], (argv, err)
+    assert main(["--db", url, "platform", "show"]) == 0
+    assert "no platform channel" in capsys.readouterr().out
