@@ -436,6 +436,7 @@ class PlatformConfig(Base):
     stopped_reason: Mapped[str] = mapped_column(Text, default="")
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_export_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the platform last answered a state refresh
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     __table_args__ = (CheckConstraint("id = 1", name="one_row"),
                       CheckConstraint(_in("channel", ("pdd", "file", "webhook")), name="channel_known"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, case, delete, exists, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +25,7 @@ from app.models.schema import (
     OrderState,
     Parcel,
     ParcelLine,
+    PlatformConfig,
     PlatformJob,
     PlatformOrder,
     Product,
@@ -243,6 +244,21 @@ def _handover_facts(s: Session, number: str) -> CodeFacts:
 
 def waybill_owner(s: Session, number: str) -> str | None:
     return s.scalar(select(Order.order_no).join(Parcel, Parcel.order_id == Order.id).where(Parcel.waybill == number))
+
+
+PLATFORM_STALE_MINUTES = 10
+
+
+def platform_stale(s: Session, now: datetime) -> bool:
+    """With the pdd channel: True when the platform has not answered a state refresh for
+    PLATFORM_STALE_MINUTES (or the channel is stopped): the bench packs on what it last knew, and
+    says so. One row by primary key, read only when an order is opened."""
+    row = s.execute(select(PlatformConfig.channel, PlatformConfig.stopped_reason, PlatformConfig.refreshed_at)
+                    .where(PlatformConfig.id == 1)).first()
+    if row is None or row.channel != "pdd":
+        return False
+    return bool(row.stopped_reason) or row.refreshed_at is None or \
+        row.refreshed_at < now - timedelta(minutes=PLATFORM_STALE_MINUTES)
 
 
 def platform_state(s: Session, order_no: str) -> str | None:

@@ -175,6 +175,7 @@ class Bench:
     station_name: str
     catalogue: CarrierCatalogue
     tolerance_g: Callable[[int], int] = field(default=lambda expected: max(round(expected * 0.1), 50))
+    platform_stale: bool = False  # the platform has not answered lately: its refund state may be old
 
 
 def _refused(kind: str, state: BenchState, template: str, /, **params) -> Decision:
@@ -346,7 +347,11 @@ def _on_order(bench: Bench, state: BenchState, text: str, facts: CodeFacts, targ
     opened = replace(state, order_id=target.id, last_line=None, completed_order=None)
     if target.state == OrderState.READY.value:
         claimed = replace(target, state=OrderState.PACKING.value, station_id=bench.station_id)
-        d = _accepted("order", opened, T("Outcome", "Order {order_no}: scan each item"), order_no=target.order_no)
+        if bench.platform_stale:
+            d = _accepted("order", opened, T("Outcome", "Order {order_no}: scan each item. The shop platform cannot be reached: packing on what PackGate last knew"),
+                          Level.WARNING, order_no=target.order_no)
+        else:
+            d = _accepted("order", opened, T("Outcome", "Order {order_no}: scan each item"), order_no=target.order_no)
         return replace(d, effects=(ClaimOrder(target.id),), order=claimed)
     return _keep(_accepted("order", opened, T("Outcome", "Order {order_no} resumed"), order_no=target.order_no), target)
 

@@ -145,6 +145,8 @@ class BenchWorkflow:
         number = rules.waybill_number(bench, order, text) if step == Step.WAYBILL and not command else text
         facts = repo.facts(s, step, text, number, command=command is not None)
         target = repo.load_order_by_no(s, text) if step == Step.ORDER and not command else None
+        if target is not None and target.state == "ready":  # opening an order: is the platform's word current?
+            bench = replace(bench, platform_stale=repo.platform_stale(s, self.services.clock()))
         d = rules.decide(bench, st, order, manifest, text, facts, target)
         try:
             applied = repo.apply(s, d.effects, repo.Actor(bench.station_id, st.user_id, self.services.clock,

@@ -242,10 +242,15 @@ class Sender:
             now = self.clock()
             values = [{"order_id": ids[no], "order_status": st, "refund_status": rf, "checked_at": now}
                       for no, (st, rf) in states.items() if no in ids]
-            if values:
-                with self._uow() as uow:
+            with self._uow() as uow:
+                if values:
                     _upsert_platform_orders(uow.session, values)
-                done += len(values)
+                from app.models.schema import PlatformConfig
+
+                row = uow.session.get(PlatformConfig, 1)
+                if row is not None:
+                    row.refreshed_at = now  # the bench knows the platform's word is current
+            done += len(values)
         return done
 
     # ------------------------------------------------------------------ loop

@@ -773,6 +773,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Order {order_no}: scan each item. The shop platform cannot be reached: packing on what PackGate last knew</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Every parcel of order {order_no} has its waybill</source>
         <translation type="unfinished"></translation>
     </message>

@@ -795,6 +795,10 @@
         <translation>交接单为空：请扫描包裹，或扫描 CMD:CANCEL 离开</translation>
     </message>
     <message>
+        <source>Order {order_no}: scan each item. The shop platform cannot be reached: packing on what PackGate last knew</source>
+        <translation>订单 {order_no}：请逐件扫描商品。暂时无法连接店铺平台：按 PackGate 最后获知的状态打包</translation>
+    </message>
+    <message>
         <source>Every parcel of order {order_no} has its waybill</source>
         <translation>订单 {order_no} 的每个包裹都已关联运单</translation>
     </message>

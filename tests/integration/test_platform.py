@@ -399,3 +399,13 @@ def test_bad_platform_input_is_one_clear_line_and_changes_nothing(services, tmp_
         assert len(err) == 1 and words in err[0], (argv, err)
     assert main(["--db", url, "platform", "show"]) == 0
     assert "no platform channel" in capsys.readouterr().out
+
+
+def test_the_bench_says_so_when_the_platform_has_not_answered(services, bench, gateway, tmp_path):
+    use_standin(services, gateway, tmp_path)
+    out = bench.handle("PDD-1001")  # never refreshed yet
+    assert out.accepted and "cannot be reached" in out.message.render()
+    ok(bench, "CMD:CANCEL")
+    assert sender(services).run_once().refreshed > 0
+    out = bench.handle("PDD-1001")
+    assert out.accepted and "cannot be reached" not in out.message.render()

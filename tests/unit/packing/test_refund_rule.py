@@ -67,3 +67,13 @@ def test_an_order_held_by_another_bench_stays_that_refusal():
     assert "BENCH-9" in d.message.render()
     assert open_state(target).order_id == 1  # (helper sanity)
     assert BENCH.station_id == 7
+
+
+def test_when_the_platform_cannot_be_reached_the_bench_packs_and_says_so():
+    target = order(state="ready", station=None)
+    stale = replace(BENCH, platform_stale=True)
+    d = rules.decide(stale, USER, None, None, "O-1", CodeFacts(), target)
+    assert d.accepted and d.level == Level.WARNING and isinstance(d.effects[0], rules.ClaimOrder)
+    assert "cannot be reached: packing on what PackGate last knew" in d.message.render()
+    d = rules.decide(stale, USER, None, None, "O-1", CodeFacts(), replace(target, platform_refund=3))
+    assert not d.accepted and isinstance(d.effects[0], rules.HoldForRefund)  # what it last knew still counts

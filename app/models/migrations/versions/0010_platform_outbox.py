@@ -71,6 +71,7 @@ def upgrade() -> None:
         sa.Column("stopped_reason", sa.Text(), nullable=False),
         sa.Column("stopped_at", UTCDateTime(), nullable=True),
         sa.Column("last_export_at", UTCDateTime(), nullable=True),
+        sa.Column("refreshed_at", UTCDateTime(), nullable=True),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.CheckConstraint("id = 1", name=op.f("ck_platform_config_one_row")),
         sa.CheckConstraint("channel IN ('pdd', 'file', 'webhook')", name=op.f("ck_platform_config_channel_known")),
