@@ -43,6 +43,8 @@ COMMAND_MODULES = (
     "app.commands.enrol",
     "app.commands.audit",
     "app.commands.evidence",
+    "app.commands.platform",
+    "app.commands.sync",
 )
 
 

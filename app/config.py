@@ -103,6 +103,11 @@ class Settings:
     retention_days: int = 90  # clips older than this are deleted (never a flagged one); 0 = keep
     retention_gb: float = 50.0  # at most this much video per bench, oldest deleted first; 0 = no limit
     evidence_min_free_mb: int = 500  # recording stops (with a banner) below this much free disk space
+    platform_trigger: str = "packed"  # when the platform learns a waybill: "packed" or "handed_over"
+    platform_grace_minutes: int = 30  # the supervisor's platform tiles turn red after this long
+    platform_sender: bool = True  # single bench: run the platform sender inside the window's process
+    platform_rate_per_s: float = 100.0  # the sender's ceiling on calls per second to the platform
+    platform_file_minutes: int = 30  # file channel: export the waiting jobs at least this often
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
@@ -147,6 +152,12 @@ class Settings:
             raise ConfigError(f"scanner_suffix must be enter, tab or enter+tab, not {self.scanner_suffix!r}")
         if not (0 <= float(self.weight_tolerance_pct) <= 100):
             raise ConfigError("weight_tolerance_pct must be between 0 and 100")
+        if self.platform_trigger not in ("packed", "handed_over"):
+            raise ConfigError(f"platform_trigger must be packed or handed_over, not {self.platform_trigger!r}")
+        if not float(self.platform_rate_per_s) > 0:
+            raise ConfigError("platform_rate_per_s must be above 0")
+        if int(self.platform_grace_minutes) < 0 or int(self.platform_file_minutes) < 1:
+            raise ConfigError("platform_grace_minutes must not be negative and platform_file_minutes at least 1")
         if int(self.weight_tolerance_min_g) < 0:
             raise ConfigError("weight_tolerance_min_g must not be negative")
         self.video_dimensions()

@@ -42,6 +42,7 @@ class Carrier:
     name_en: str
     name_zh: str
     aliases: tuple[str, ...] = ()
+    pdd_logistics_id: int | None = None  # the Pinduoduo platform's id of this carrier (logistics_id)
 
     @property
     def display_name(self) -> str:
@@ -207,11 +208,21 @@ def _carrier(table: Any, index: int) -> tuple[Carrier, tuple[WaybillRule, ...]]:
         name_en=_text(table, "name_en", f"carrier {code}"),
         name_zh=_text(table, "name_zh", f"carrier {code}"),
         aliases=tuple(aliases),
+        pdd_logistics_id=_logistics_id(table, code),
     )
     rules = table.get("rules", [])
     if not isinstance(rules, list):
         raise ConfigError(f"carrier {code}: 'rules' must be a list of tables")
     return carrier, tuple(_rule(r, f"carrier {code} rule #{i + 1}") for i, r in enumerate(rules))
+
+
+def _logistics_id(table: dict[str, Any], code: str) -> int | None:
+    value = table.get("pdd_logistics_id")
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ConfigError(f"carrier {code}: 'pdd_logistics_id' must be a whole number")
+    return value
 
 
 def load_catalogue(path: Path | None = None) -> CarrierCatalogue:

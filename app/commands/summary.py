@@ -58,7 +58,8 @@ def run(args, ctx) -> int:
     period = period_of(args, now)
     settings = services.settings
     with services.read_uow() as uow:
-        figures = summary(uow.session, now, period, settings.late_hours, settings.pickup_warn_hours)
+        figures = summary(uow.session, now, period, settings.late_hours, settings.pickup_warn_hours,
+                          platform_grace_minutes=settings.platform_grace_minutes)
     if args.json:
         print(json.dumps(figures, ensure_ascii=False, indent=2))
         return 0
@@ -83,6 +84,9 @@ def format_text(figures: dict, late_hours: int = 24, pickup_warn_hours: int = 4)
     flag = "" if figures["packed_without_waybill"] == 0 else "   <-- MUST BE 0: investigate"
     out.append(f"Packed without waybill: {figures['packed_without_waybill']}{flag}")
     out.append(f"Late (ready or packing > {late_hours} h): {figures['late']}")
+    if "not_on_platform" in figures:
+        out.append(f"Not on the platform: {figures['not_on_platform']}, platform failed: {figures['platform_failed']}, "
+                   f"late to the platform (> {late_hours} h to its confirmation): {figures['platform']['late_to_platform']}")
     out.append("By carrier:")
     for carrier, row in figures["by_carrier"].items():
         out.append(f"  {carrier:<7} packed {row['packed']:>5}  handed over {row['handed_over']:>5}  "

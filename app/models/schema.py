@@ -406,3 +406,89 @@ class ServerKey(Base):
     __tablename__ = "server_keys"
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[str] = mapped_column(String(128))
+# ----------------------------------------------------------------------------- the shop platform
+
+
+class JobState(StrEnum):
+    """A platform job: ``pending`` (not tried yet or due again), ``sent`` (tried, the answer was lost
+    or the platform was unreachable: due again), ``exported`` (in a bulk-shipping file not yet
+    marked uploaded), ``confirmed`` (the platform holds this number), ``failed`` (the platform
+    refused: a supervisor acts), ``void`` (overtaken by a correction before it was sent)."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    EXPORTED = "exported"
+    CONFIRMED = "confirmed"
+    FAILED = "failed"
+    VOID = "void"
+
+
+JOB_STATES = tuple(s.value for s in JobState)
+# ship: parcel 1 (pdd.logistics.online.send); extra: parcels 2+ (pdd.order.upload.extra.logistics);
+# unlink / cancel: corrections written by the supervisor's actions after a ship job went out.
+JOB_KINDS = ("ship", "extra", "unlink", "cancel")
+
+
+class PlatformJob(Base):
+    """The transactional outbox: one row per parcel waybill (or correction) the platform must learn,
+    written in the transaction that packs (or hands over) the order; the sender delivers it under a
+    lease (``lease_owner``/``lease_until``) so only one sender works on a job at a time."""
+
+    __tablename__ = "platform_jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    order_no: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    parcel_seq: Mapped[int] = mapped_column(Integer, default=1)
+    carrier_code: Mapped[str] = mapped_column(String(16))
+    tracking_number: Mapped[str] = mapped_column(String(64))
+    logistics_id: Mapped[int | None] = mapped_column(Integer)  # as sent
+    state: Mapped[str] = mapped_column(String(16), default=JobState.PENDING.value)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lease_owner: Mapped[str | None] = mapped_column(String(80))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str] = mapped_column(Text, default="")
+    platform_number: Mapped[str | None] = mapped_column(String(64))  # what the platform holds, read back
+    export_file: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    __table_args__ = (
+        CheckConstraint(_in("state", JOB_STATES), name="state_known"),
+        CheckConstraint(_in("kind", JOB_KINDS), name="kind_known"),
+        CheckConstraint("state <> 'confirmed' OR confirmed_at IS NOT NULL", name="confirmed_has_time"),
+        Index("ix_platform_jobs_due", "state", "next_attempt_at"),
+        Index("ix_platform_jobs_order", "order_id", "kind"),
+        # Only exported jobs have a file: the waybill scan's insert does not touch this index.
+        Index("ix_platform_jobs_export", "export_file", sqlite_where=text("export_file IS NOT NULL"),
+              postgresql_where=text("export_file IS NOT NULL")),
+    )
+
+
+class PlatformOrder(Base):
+    """What the platform last said about an order (``pdd.order.status.get``): the bench refuses to
+    open an order whose buyer asked for a refund, and stops one being packed at its next scan."""
+
+    __tablename__ = "platform_orders"
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True)
+    order_status: Mapped[int | None] = mapped_column(Integer)  # 1 awaiting, 2 shipped, 3 signed, 0 abnormal
+    refund_status: Mapped[int | None] = mapped_column(Integer)  # 1 none, 2 in progress, 3 refunding, 4 refunded
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PlatformConfig(Base):
+    """The site's one platform channel (``packgate platform set``): settings as JSON, secrets only as
+    paths of owner-only files. ``stopped_reason`` set: the sender waits (e.g. an expired token)."""
+
+    __tablename__ = "platform_config"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    options: Mapped[str] = mapped_column(Text, default="{}")
+    stopped_reason: Mapped[str] = mapped_column(Text, default="")
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_export_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the platform last answered a state refresh
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),
+                      CheckConstraint(_in("channel", ("pdd", "file", "webhook")), name="channel_known"))

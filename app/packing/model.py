@@ -11,6 +11,9 @@ from dataclasses import dataclass, field, replace
 
 from app.models.schema import OrderState
 
+# pdd.order.status.get refund_status: 1 none or closed, 2 after-sale in progress, 3 refunding, 4 refunded
+REFUND_REQUESTED = (2, 3, 4)
+
 
 @dataclass(frozen=True)
 class BenchState:
@@ -86,6 +89,12 @@ class OrderSnap:
     recipient_address: str = ""
     note: str = ""
     holder: str | None = None  # the name of the bench holding it (when packing elsewhere)
+    platform_refund: int | None = None  # the platform's refund_status as last read (2, 3, 4: refund asked)
+
+    @property
+    def refund_requested(self) -> bool:
+        """The buyer asked for a refund on the platform (in progress, refunding or refunded)."""
+        return self.platform_refund in REFUND_REQUESTED
 
     @property
     def units_missing(self) -> int:

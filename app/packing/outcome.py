@@ -138,6 +138,7 @@ class BenchView:
     last_line: int | None = None  # index in order.lines of the line the last scan hit
     last_print: str | None = None  # where the last document went (file path or printer)
     completed_order: str | None = None  # order number just completed (the Done step lights up)
+    completed_platform: str | None = None  # its platform job's state (pending, sent, confirmed, failed...)
 
     @property
     def instruction(self) -> Message:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, exists, func, insert, or_, select, update
+from sqlalchemy import bindparam, case, delete, exists, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,9 @@ from app.models.schema import (
     OrderState,
     Parcel,
     ParcelLine,
+    PlatformConfig,
+    PlatformJob,
+    PlatformOrder,
     Product,
     ProductBarcode,
     Station,
@@ -72,9 +75,11 @@ _BARCODE = (select(func.min(ProductBarcode.barcode)).where(ProductBarcode.produc
             .correlate(Product).scalar_subquery())
 _ORDER_COLUMNS = (Order.id, Order.order_no, Order.state, Order.station_id, Order.carrier_code,
                 Order.preassigned_waybill, Order.waybill, Order.recipient_name, Order.recipient_phone,
-                  Order.recipient_address, Order.note)
-_ORDER_BY_ID = select(*_ORDER_COLUMNS).where(Order.id == bindparam("order_id"))
-_ORDER_BY_NO = select(*_ORDER_COLUMNS).where(Order.order_no == bindparam("order_no"))
+                  Order.recipient_address, Order.note, PlatformOrder.refund_status)
+# The platform's refund state rides along in the order's one select (no extra query per scan).
+_ORDER_SELECT = select(*_ORDER_COLUMNS).outerjoin(PlatformOrder, PlatformOrder.order_id == Order.id)
+_ORDER_BY_ID = _ORDER_SELECT.where(Order.id == bindparam("order_id"))
+_ORDER_BY_NO = _ORDER_SELECT.where(Order.order_no == bindparam("order_no"))
 _LINES = (select(OrderLine.id, OrderLine.product_id, Product.sku, Product.name, _BARCODE, OrderLine.quantity,
                  OrderLine.scanned, Product.unit_weight_g)
           .join(Product, Product.id == OrderLine.product_id)
@@ -109,7 +114,8 @@ def _snapshot(s: Session, row) -> OrderSnap:
     return OrderSnap(id=row.id, order_no=row.order_no, state=row.state, station_id=row.station_id,
                      carrier_code=row.carrier_code, preassigned_waybill=row.preassigned_waybill, waybill=row.waybill,
                      lines=lines, parcels=tuple(parcels), recipient_name=row.recipient_name,
-                     recipient_phone=row.recipient_phone, recipient_address=row.recipient_address, note=row.note)
+                     recipient_phone=row.recipient_phone, recipient_address=row.recipient_address, note=row.note,
+                     platform_refund=row.refund_status)
 
 
 def load_order(s: Session, order_id: int) -> OrderSnap | None:
@@ -240,6 +246,27 @@ def waybill_owner(s: Session, number: str) -> str | None:
     return s.scalar(select(Order.order_no).join(Parcel, Parcel.order_id == Order.id).where(Parcel.waybill == number))
 
 
+PLATFORM_STALE_MINUTES = 10
+
+
+def platform_stale(s: Session, now: datetime) -> bool:
+    """With the pdd channel: True when the platform has not answered a state refresh for
+    PLATFORM_STALE_MINUTES (or the channel is stopped): the bench packs on what it last knew, and
+    says so. One row by primary key, read only when an order is opened."""
+    row = s.execute(select(PlatformConfig.channel, PlatformConfig.stopped_reason, PlatformConfig.refreshed_at)
+                    .where(PlatformConfig.id == 1)).first()
+    if row is None or row.channel != "pdd":
+        return False
+    return bool(row.stopped_reason) or row.refreshed_at is None or \
+        row.refreshed_at < now - timedelta(minutes=PLATFORM_STALE_MINUTES)
+
+
+def platform_state(s: Session, order_no: str) -> str | None:
+    """The state of the order's latest platform job (not voided), for the bench's done screen."""
+    return s.scalar(select(PlatformJob.state).where(PlatformJob.order_no == order_no, PlatformJob.state != "void")
+                    .order_by(PlatformJob.id.desc()).limit(1))
+
+
 def order_state(s: Session, order_id: int) -> str | None:
     return s.scalar(select(Order.state).where(Order.id == order_id))
 
@@ -252,6 +279,7 @@ class Actor:
     station_id: int
     user_id: int | None
     clock: Callable[[], datetime]
+    platform_trigger: str = "packed"  # when the platform job is written: packed or handed_over
 
 
 def _mine(order_id: int, actor: Actor):
@@ -380,6 +408,58 @@ def _do_link(s: Session, e: rules.LinkWaybill, actor: Actor, done: Applied) -> N
                 raise Conflict("taken_away")
     except IntegrityError:
         raise Conflict("waybill_taken", number=e.number) from None
+    if e.completes_order and actor.platform_trigger == "packed":
+        if e.parcels:
+            _run(s, _NEW_JOB, [{"j_order": e.order_id, "j_no": e.order_no, "j_kind": "ship" if seq == 1 else "extra",
+                                "j_seq": seq, "j_carrier": e.carrier_code, "j_number": number, "j_now": now}
+                               for seq, number in e.parcels])
+        else:
+            write_platform_jobs(s, (e.order_id,), now)
+
+
+_NEW_JOB = insert(PlatformJob).values(order_id=bindparam("j_order"), order_no=bindparam("j_no"), kind=bindparam("j_kind"),
+                                      parcel_seq=bindparam("j_seq"), carrier_code=bindparam("j_carrier"),
+                                      tracking_number=bindparam("j_number"), state="pending", attempts=0,
+                                      next_attempt_at=bindparam("j_now"), error="", created_at=bindparam("j_now"))
+
+
+# The outbox (GUIDE rule 14): one job per parcel, written in the transaction that packs (or hands
+# over) the order, so a crash can never lose it; parcel 1 ships the order, the others are extras.
+_JOBS_FROM_PARCELS = insert(PlatformJob).from_select(
+    ["order_id", "order_no", "kind", "parcel_seq", "carrier_code", "tracking_number", "state", "attempts",
+     "next_attempt_at", "error", "created_at"],
+    select(Order.id, Order.order_no, case((Parcel.seq == 1, "ship"), else_="extra"), Parcel.seq, Order.carrier_code,
+           Parcel.waybill, literal("pending"), literal(0), bindparam("j_now"), literal(""), bindparam("j_now"))
+    .join(Order, Order.id == Parcel.order_id)
+    .where(Parcel.order_id.in_(bindparam("j_orders", expanding=True)), Parcel.waybill.is_not(None))
+    .order_by(Parcel.order_id, Parcel.seq))
+
+
+def write_platform_jobs(s: Session, order_ids: Sequence[int], now: datetime) -> None:
+    if order_ids:
+        _run(s, _JOBS_FROM_PARCELS, {"j_orders": list(order_ids), "j_now": now})
+
+
+def correct_platform_jobs(s: Session, order_id: int, kind: str, now: datetime, number: str | None = None) -> int:
+    """A supervisor unlinked ``number`` (kind ``unlink``) or cancelled the order (``cancel``), in the
+    caller's transaction. Jobs that have not gone out yet (pending or failed, and no sender holds
+    their lease) are voided: the platform never hears of them. For each that did go out (sent,
+    exported, confirmed, or leased right now) a correction job is written. Returns how many."""
+    ship = (PlatformJob.order_id == order_id, PlatformJob.kind.in_(("ship", "extra")))
+    free = or_(PlatformJob.lease_until.is_(None), PlatformJob.lease_until < now)
+    _run(s, update(PlatformJob).where(*ship, PlatformJob.state.in_(("pending", "failed")), free)
+         .values(state="void", error=f"voided by {kind} before it was sent", lease_owner=None, lease_until=None))
+    gone_out = select(PlatformJob.order_no, PlatformJob.parcel_seq, PlatformJob.carrier_code,
+                      PlatformJob.tracking_number).where(*ship, PlatformJob.state != "void")
+    if number is not None:
+        gone_out = gone_out.where(PlatformJob.tracking_number == number)
+    rows = s.execute(gone_out.distinct()).all()
+    for r in rows:
+        s.execute(insert(PlatformJob).values(order_id=order_id, order_no=r.order_no, kind=kind, parcel_seq=r.parcel_seq,
+                                             carrier_code=r.carrier_code, tracking_number=r.tracking_number,
+                                             state="pending", attempts=0, next_attempt_at=now, error="",
+                                             created_at=now))
+    return len(rows)
 
 
 def _do_release(s: Session, e: rules.ReleaseOrder, actor: Actor, done: Applied) -> None:
@@ -400,6 +480,15 @@ def _do_hold(s: Session, e: rules.HoldOrder, actor: Actor, done: Applied) -> Non
     if _run(s, update(Order).where(*_mine(e.order_id, actor))
             .values(state=OrderState.ON_HOLD.value, station_id=None, hold_reason=e.reason)) != 1:
         raise Conflict("taken_away")
+
+
+def _do_hold_refunded(s: Session, e: rules.HoldForRefund, actor: Actor, done: Applied) -> None:
+    """A ready order (or this bench's own) whose buyer asked for a refund goes on hold; if another
+    writer moved it first there is nothing to hold here."""
+    _run(s, update(Order).where(Order.id == e.order_id,
+                                or_(Order.state == OrderState.READY.value,
+                                    (Order.state == PACKING) & (Order.station_id == actor.station_id)))
+         .values(state=OrderState.ON_HOLD.value, station_id=None, hold_reason=e.reason))
 
 
 def _do_open_manifest(s: Session, e: rules.OpenManifest, actor: Actor, done: Applied) -> None:
@@ -433,15 +522,24 @@ def _do_close_manifest(s: Session, e: rules.CloseManifest, actor: Actor, done: A
     if _run(s, update(Manifest).where(Manifest.id == e.manifest_id, Manifest.closed_at.is_(None))
             .values(closed_at=now, closed_by_id=actor.user_id)) != 1:
         raise Conflict("manifest_closed")
-    hand_over_complete_orders(s, e.manifest_id, now)
+    hand_over_complete_orders(s, e.manifest_id, now, write_jobs=actor.platform_trigger == "handed_over")
 
 
-def hand_over_complete_orders(s: Session, manifest_id: int, now: datetime) -> int:
-    """Orders on ``manifest_id`` whose every parcel is on a closed manifest are handed over."""
+def hand_over_complete_orders(s: Session, manifest_id: int, now: datetime, *, write_jobs: bool = False) -> int:
+    """Orders on ``manifest_id`` whose every parcel is on a closed manifest are handed over (and,
+    with ``write_jobs``, get their platform jobs in the same transaction)."""
     orders_here = select(ManifestItem.order_id).where(ManifestItem.manifest_id == manifest_id)
     parcel_left = exists().where(Parcel.order_id == Order.id, ~_on_closed_manifest(Parcel.id))
-    return _run(s, update(Order).where(Order.id.in_(orders_here), Order.state == OrderState.PACKED.value, ~parcel_left)
-                .values(state=OrderState.HANDED_OVER.value, handed_over_at=now))
+    complete = (Order.id.in_(orders_here), Order.state == OrderState.PACKED.value, ~parcel_left)
+    if not write_jobs:
+        return _run(s, update(Order).where(*complete).values(state=OrderState.HANDED_OVER.value, handed_over_at=now))
+    ids = list(s.scalars(select(Order.id).where(*complete).with_for_update()))
+    if not ids:
+        return 0
+    count = _run(s, update(Order).where(Order.id.in_(ids), Order.state == OrderState.PACKED.value)
+                 .values(state=OrderState.HANDED_OVER.value, handed_over_at=now))
+    write_platform_jobs(s, ids, now)
+    return count
 
 
 _HANDLERS: dict[type, Callable] = {
@@ -455,6 +553,7 @@ _HANDLERS: dict[type, Callable] = {
     rules.LinkWaybill: _do_link,
     rules.ReleaseOrder: _do_release,
     rules.HoldOrder: _do_hold,
+    rules.HoldForRefund: _do_hold_refunded,
     rules.OpenManifest: _do_open_manifest,
     rules.AddToManifest: _do_add_to_manifest,
     rules.CloseManifest: _do_close_manifest,

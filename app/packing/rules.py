@@ -102,6 +102,11 @@ class LinkWaybill:
     number: str
     completes_order: bool
     order_waybill: str | None = None
+    # When it completes the order: what the platform job needs (order number, carrier, every
+    # parcel's (seq, waybill)), so the repository writes the outbox rows without reading them back.
+    order_no: str = ""
+    carrier_code: str = ""
+    parcels: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,15 @@ class ReleaseOrder:
 
 @dataclass(frozen=True)
 class HoldOrder:
+    order_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class HoldForRefund:
+    """The buyer asked the platform for a refund: the order goes on hold (from ready, or from this
+    bench's packing) for a supervisor, and is not packed."""
+
     order_id: int
     reason: str
 
@@ -134,7 +148,7 @@ class CloseManifest:
 
 
 Effect = (ClaimOrder | AddUnit | SealParcel | SetBox | SetWeight | TakePoolWaybill | RequestLabel | LinkWaybill
-          | ReleaseOrder | HoldOrder | OpenManifest | AddToManifest | CloseManifest)
+          | ReleaseOrder | HoldOrder | HoldForRefund | OpenManifest | AddToManifest | CloseManifest)
 
 
 @dataclass(frozen=True)
@@ -161,6 +175,7 @@ class Bench:
     station_name: str
     catalogue: CarrierCatalogue
     tolerance_g: Callable[[int], int] = field(default=lambda expected: max(round(expected * 0.1), 50))
+    platform_stale: bool = False  # the platform has not answered lately: its refund state may be old
 
 
 def _refused(kind: str, state: BenchState, template: str, /, **params) -> Decision:
@@ -232,6 +247,9 @@ def decide(bench: Bench, state: BenchState, order: OrderSnap | None, manifest: M
         gone = _taken_away(bench, state, order)
         if gone is not None:
             return gone
+        assert order is not None
+        if order.refund_requested:
+            return refund_stop(bench, state, order)
     step = bench_step(state, order)
     if command:
         return _on_command(bench, state, order, manifest, step, command, facts)
@@ -303,6 +321,17 @@ def why_not_openable(bench: Bench, state: BenchState, target: OrderSnap) -> Deci
     return replace(d, order_id=target.id)
 
 
+REFUND_REQUESTED = T("Outcome", "Order {order_no}: refund requested on the platform: do not pack. Set it aside for a supervisor")
+
+
+def refund_stop(bench: Bench, state: BenchState, order: OrderSnap) -> Decision:
+    """The platform says the buyer asked for a refund: refuse (loud), put the order on hold, and
+    leave the bench free for the next order; whatever was scanned stays recorded for the supervisor."""
+    d = _refused("order", replace(state, order_id=None, last_line=None), REFUND_REQUESTED, order_no=order.order_no)
+    reason = f"refund requested on the platform (refund_status {order.platform_refund}), stopped at {bench.station_name}"
+    return replace(d, order_id=order.id, effects=(HoldForRefund(order.id, reason),))
+
+
 def _on_order(bench: Bench, state: BenchState, text: str, facts: CodeFacts, target: OrderSnap | None) -> Decision:
     if target is None:
         if facts.is_badge:
@@ -313,10 +342,16 @@ def _on_order(bench: Bench, state: BenchState, text: str, facts: CodeFacts, targ
     refusal = why_not_openable(bench, state, target)
     if refusal is not None:
         return refusal
+    if target.refund_requested:
+        return refund_stop(bench, state, target)
     opened = replace(state, order_id=target.id, last_line=None, completed_order=None)
     if target.state == OrderState.READY.value:
         claimed = replace(target, state=OrderState.PACKING.value, station_id=bench.station_id)
-        d = _accepted("order", opened, T("Outcome", "Order {order_no}: scan each item"), order_no=target.order_no)
+        if bench.platform_stale:
+            d = _accepted("order", opened, T("Outcome", "Order {order_no}: scan each item. The shop platform cannot be reached: packing on what PackGate last knew"),
+                          Level.WARNING, order_no=target.order_no)
+        else:
+            d = _accepted("order", opened, T("Outcome", "Order {order_no}: scan each item"), order_no=target.order_no)
         return replace(d, effects=(ClaimOrder(target.id),), order=claimed)
     return _keep(_accepted("order", opened, T("Outcome", "Order {order_no} resumed"), order_no=target.order_no), target)
 
@@ -474,7 +509,9 @@ def _on_waybill(bench: Bench, state: BenchState, order: OrderSnap, text: str, fa
     carrier_code = carrier.code if carrier else order.carrier_code
     first = linked.parcel(1)
     order_waybill = (first.waybill if first is not None else None) or number
-    effect = LinkWaybill(order.id, parcel.id, parcel.seq, number, completes, order_waybill if completes else None)
+    effect = LinkWaybill(order.id, parcel.id, parcel.seq, number, completes, order_waybill if completes else None,
+                         order.order_no, order.carrier_code,
+                         tuple((p.seq, p.waybill) for p in linked.parcels if p.waybill) if completes else ())
     if completes:
         after = replace(linked, state=OrderState.PACKED.value, waybill=order_waybill)
         done = replace(state, order_id=None, last_line=None, completed_order=order.order_no)

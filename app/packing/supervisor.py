@@ -136,6 +136,7 @@ def cancel_order(services: Services, badge: str, pin: str, order_no: str, reason
         if done != 1:
             s.refresh(order)
             raise _state_changed(order)
+        repo.correct_platform_jobs(s, order.id, "cancel", services.clock())
         msg = Message(T("Outcome", "Order {order_no} cancelled (was {state}): do not ship it"),
                       {"order_no": order.order_no, "state": before})
         _audit(s, services, sup, station, "cancel", raw=order.order_no, message=msg, reason=reason, order_id=order.id)
@@ -204,6 +205,7 @@ def unlink_waybill(services: Services, badge: str, pin: str, order_no: str, reas
         if done != 1:
             s.refresh(order)
             raise _state_changed(order)
+        repo.correct_platform_jobs(s, order.id, "unlink", services.clock(), number)
         msg = Message(T("Outcome", "Waybill {number} unlinked from order {order_no}: the order is back to packing"),
                       {"number": number, "order_no": order.order_no})
         _audit(s, services, sup, station, "unlink", raw=number, message=msg, reason=reason, order_id=order.id)

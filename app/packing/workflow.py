@@ -132,7 +132,7 @@ class BenchWorkflow:
         """The current view, read fresh from the database (the last one if it is unreachable)."""
         try:
             with self.services.read_uow() as uow:
-                self._last_view = self._view(uow.session, self.state, None)
+                self._last_view = self._view(uow.session, self.state, None, platform=True)
         except DatabaseUnavailable:
             pass
         return self._last_view
@@ -211,9 +211,12 @@ class BenchWorkflow:
         number = rules.waybill_number(bench, order, text) if step == Step.WAYBILL and not command else text
         facts = repo.facts(s, step, text, number, command=command is not None)
         target = repo.load_order_by_no(s, text) if step == Step.ORDER and not command else None
+        if target is not None and target.state == "ready":  # opening an order: is the platform's word current?
+            bench = replace(bench, platform_stale=repo.platform_stale(s, self.services.clock()))
         d = rules.decide(bench, st, order, manifest, text, facts, target)
         try:
-            applied = repo.apply(s, d.effects, repo.Actor(bench.station_id, st.user_id, self.services.clock))
+            applied = repo.apply(s, d.effects, repo.Actor(bench.station_id, st.user_id, self.services.clock,
+                                                           self.services.settings.platform_trigger))
         except repo.Conflict as conflict:
             return self._lost_race(s, bench, st, d, conflict, order, target)
         return _Scan(*self._with_applied(d, applied, order if d.order is None else d.order))
@@ -460,11 +463,18 @@ class BenchWorkflow:
             self._station_id = station.id
         return self._station_id
 
-    def _view(self, s: Session, st: BenchState, order: OrderSnap | None) -> BenchView:
+    def _view(self, s: Session, st: BenchState, order: OrderSnap | None, *, platform: bool = False) -> BenchView:
         if st.order_id is not None and (order is None or order.id != st.order_id):
             order = repo.load_order(s, st.order_id)
         manifest = views.manifest_view(s, st.manifest_id, self.services.catalogue) if st.manifest_id is not None else None
-        return views.bench_view(self.station_name, st, order, manifest, self.services.catalogue, self._tolerance)
+        view = views.bench_view(self.station_name, st, order, manifest, self.services.catalogue, self._tolerance)
+        if st.completed_order is not None:
+            # The scan that packed it just wrote its job (pending); a refresh of the view (not the
+            # scan path) reads how far the platform got.
+            known = repo.platform_state(s, st.completed_order) if platform else (
+                "pending" if self.services.settings.platform_trigger == "packed" else None)
+            view = replace(view, completed_platform=known)
+        return view
 
 
 _INSERT_EVENT = ScanEvent.__table__.insert()

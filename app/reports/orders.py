@@ -22,6 +22,14 @@ from app.models.schema import (
 )
 
 
+def order_platform_status(s: Session, order_id: int) -> dict[str, Any] | None:
+    """``state`` (pending, sent, exported, confirmed or failed), ``attempts``, ``error``,
+    ``confirmed_at``; None before the order has a platform job."""
+    from app.platform.outbox import order_platform_status as status
+
+    return status(s, order_id)
+
+
 def _iso(dt) -> str | None:
     return dt.astimezone().isoformat(timespec="seconds") if dt else None
 
@@ -56,6 +64,7 @@ def order_details(s: Session, order_no: str) -> dict[str, Any] | None:
         "lines": [{"sku": sku, "barcode": code or "", "name": name, "qty": qty, "scanned": scanned}
                   for sku, code, name, qty, scanned in lines],
         "parcels": order_parcels(s, order.id),
+        "platform_status": order_platform_status(s, order.id),
         "events": order_events(s, order.id),
     }
 

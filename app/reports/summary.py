@@ -581,14 +581,34 @@ def locked_users(s: Session, now: datetime) -> list[dict[str, Any]]:
 
 
 def summary(s: Session, now: datetime, period: Period | None = None, late_hours: int = 24,
-            pickup_warn_hours: int = 4, tz: tzinfo | None = None) -> dict[str, Any]:
+            pickup_warn_hours: int = 4, tz: tzinfo | None = None, platform_grace_minutes: int = 30) -> dict[str, Any]:
     """Every figure of the supervisor's summary as plain JSON-able data."""
     period = period or Period()
     s.info[_MEMO] = {}
     try:
-        return _summary(s, now, period, late_hours, pickup_warn_hours, tz)
+        figures = _summary(s, now, period, late_hours, pickup_warn_hours, tz)
+        figures.update(platform_figures(s, now, late_hours, platform_grace_minutes))
+        return figures
     finally:
         s.info.pop(_MEMO, None)
+
+
+def platform_figures(s: Session, now: datetime, late_hours: int = 24, grace_minutes: int = 30) -> dict[str, Any]:
+    """The shop platform, now: ``not_on_platform`` (packed or handed over, the platform has not
+    confirmed), ``platform_failed`` (jobs the platform refused), and under ``platform`` the same
+    counted only past the grace time (the tiles turn red on these) and the 24-hour rule measured to
+    the platform's confirmation."""
+    from app.platform import outbox
+
+    grace = now - timedelta(minutes=grace_minutes)
+    return {
+        "not_on_platform": outbox.not_on_platform(s),
+        "platform_failed": outbox.platform_failed(s),
+        "platform": {"not_on_platform_after_grace": outbox.not_on_platform(s, grace),
+                     "failed_after_grace": outbox.platform_failed(s, grace),
+                     "late_to_platform": outbox.late_to_platform(s, now, late_hours),
+                     "grace_minutes": grace_minutes},
+    }
 
 
 def _summary(s: Session, now: datetime, period: Period, late_hours: int, pickup_warn_hours: int,

@@ -183,6 +183,13 @@ def run_gui(args, ctx) -> int:
         bridge.weight.connect(window.on_scale_weight)
         reader = ScaleReader(settings.scale_port, bridge.weight.emit, baud=settings.scale_baud)
         reader.start()
+    sender_stop = None
+    if settings.platform_sender:
+        # The single bench's platform sender: a background thread, never on the scan path (the
+        # scans and this thread each take their own short transactions).
+        from app.platform.sender import start_in_background
+
+        _thread, sender_stop = start_in_background(services)
     if getattr(args, "supervisor", False):
         window.open_supervisor()
     if os.environ.get("PACKGATE_STARTUP_TIMING") == "1":
@@ -203,3 +210,5 @@ def run_gui(args, ctx) -> int:
             reader.stop()
         if evidence is not None:
             evidence.stop()  # the clip in progress is closed, playable and indexed
+        if sender_stop is not None:
+            sender_stop.set()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import QT_TRANSLATE_NOOP
 from app.packing.outcome import BenchView, Level, Outcome, Step
 from app.packing.ports import Services
 from app.packing.workflow import CMD_HANDOVER, CMD_LOGOUT, BenchWorkflow
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 INSTRUCTION_POINT_SIZE = 30
 RETRY_MS = 3000
 WATCH_MS = 1000
+PLATFORM_POLL_MS = 3000
 OFFLINE_STYLE = "QStatusBar { background: #c62828; color: white; font-size: 16pt; font-weight: bold; }"
 
 
@@ -51,6 +53,22 @@ def translate_outcome(text: str) -> str:
 
 def render(message) -> str:
     return message.render(lambda ctx, s: QCoreApplication.translate(ctx, s))
+
+
+PLATFORM_STATES = {
+    "pending": QT_TRANSLATE_NOOP("Station", "waiting to be sent"),
+    "sent": QT_TRANSLATE_NOOP("Station", "sent, not confirmed yet"),
+    "exported": QT_TRANSLATE_NOOP("Station", "in a bulk-shipping file, not uploaded yet"),
+    "confirmed": QT_TRANSLATE_NOOP("Station", "confirmed"),
+    "failed": QT_TRANSLATE_NOOP("Station", "FAILED: the supervisor sees why"),
+}
+
+
+def platform_state_text(state: str | None) -> str:
+    """The small line under the done screen: how far the last order got on the shop platform."""
+    shown = QCoreApplication.translate("Station", PLATFORM_STATES[state]) if state in PLATFORM_STATES else \
+        QCoreApplication.translate("Station", "not sent yet")
+    return QCoreApplication.translate("Station", "Shop platform: %1").replace("%1", shown)
 
 
 class StationWindow(QMainWindow):
@@ -111,6 +129,11 @@ class StationWindow(QMainWindow):
             threading.Thread(target=self._listen, name="packgate-server-listener", daemon=True).start()
         else:
             self.watch_timer.start()
+        # While the done screen waits for the platform's confirmation, read the view again now and then
+        # (on the worker, like every read).
+        self.platform_timer = QTimer(self)
+        self.platform_timer.setInterval(PLATFORM_POLL_MS)
+        self.platform_timer.timeout.connect(self.worker.refresh)
         self.render_view(self.view)
         show_as_text(self)
 
@@ -145,6 +168,12 @@ class StationWindow(QMainWindow):
         self.order_panel = OrderPanel()
         self.handover_panel = HandoverPanel()
         self.idle = QLabel()
+        self.idle.setTextFormat(Qt.TextFormat.PlainText)
+        # The last order's platform state, small: pending, sent, confirmed, failed...
+        self.platform_state = QLabel("")
+        self.platform_state.setObjectName("platform_state")
+        self.platform_state.setTextFormat(Qt.TextFormat.PlainText)
+        self.platform_state.setStyleSheet("font-size: 10pt; color: #757575;")
         self.idle.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.idle.setStyleSheet("font-size: 22pt; color: #616161;")
         self.panels = QStackedWidget()
@@ -165,6 +194,7 @@ class StationWindow(QMainWindow):
         middle.addWidget(self.panels, 1)
         middle.addWidget(self.label_preview)
         body.addLayout(middle, 1)
+        body.addWidget(self.platform_state)
         central = QWidget()
         central.setLayout(body)
         self.setCentralWidget(central)
@@ -235,7 +265,15 @@ class StationWindow(QMainWindow):
                 self.tr("Order %1 is packed. Next order, please.").replace("%1", view.completed_order)
                 if view.completed_order else self.tr("Ready for the next order")
             )
+            self.platform_state.setText(platform_state_text(view.completed_platform) if view.completed_order else "")
             self.panels.setCurrentWidget(self.idle)
+        if view.order is not None or view.step in (Step.HANDOVER, Step.LOGIN, Step.PIN):
+            self.platform_state.setText("")  # only the done screen shows it
+        waiting = view.order is None and view.completed_order is not None and view.completed_platform in ("pending", "sent")
+        if not waiting:
+            self.platform_timer.stop()
+        elif not self.platform_timer.isActive():
+            self.platform_timer.start()
         if view.manifest is None:
             self.handover_panel.set_manifest(None)
         # The label of the open order, while the packer sticks it on and scans the waybill.
@@ -336,6 +374,7 @@ class StationWindow(QMainWindow):
         self._listening = False
         self.watch_timer.stop()
         self.retry_timer.stop()
+        self.platform_timer.stop()
         self.scan_filter.enabled = False
         self.scan_filter.uninstall()
         self.worker.stop()

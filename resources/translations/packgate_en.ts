@@ -151,6 +151,30 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Job</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parcel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Platform&apos;s message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shop platform</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Exception</source>
         <translation type="unfinished"></translation>
     </message>
@@ -196,6 +220,18 @@
     </message>
     <message>
         <source>Updated {time}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a failed platform job first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Job {job} will be sent again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Job {job} is no longer failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -932,6 +968,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Order {order_no}: refund requested on the platform: do not pack. Set it aside for a supervisor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Parcel {seq}, box {box}: now weigh it (expected {expected})</source>
         <translation type="unfinished"></translation>
     </message>
@@ -988,6 +1028,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Order {order_no}: scan each item. The shop platform cannot be reached: packing on what PackGate last knew</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Every parcel of order {order_no} has its waybill</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1020,10 +1064,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Weight {weight} OK. Label of parcel {parcel} printed: scan its waybill</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Order {order_no} was sent back to this bench by a supervisor: finish it</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1033,10 +1073,6 @@
     </message>
     <message>
         <source>Scan your badge first</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Unknown badge (digits not shown: scan your badge first, then type the PIN)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1100,6 +1136,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Weight {weight} OK. Label of parcel {parcel} printed: scan its waybill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Weight {weight} OK. Label printed: scan the carrier waybill</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1121,6 +1161,10 @@
     </message>
     <message>
         <source>Label reprinted: scan the carrier waybill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown badge (digits not shown: scan your badge first, then type the PIN)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1297,6 +1341,37 @@
     </message>
 </context>
 <context>
+    <name>Station</name>
+    <message>
+        <source>waiting to be sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>sent, not confirmed yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>in a bulk-shipping file, not uploaded yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>confirmed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FAILED: the supervisor sees why</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not sent yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shop platform: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>StationWindow</name>
     <message>
         <source>PackGate · %1</source>
@@ -1411,6 +1486,14 @@
     </message>
     <message>
         <source>Packed without waybill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not on the platform</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Platform failed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -151,6 +151,30 @@
         <translation>视频证据</translation>
     </message>
     <message>
+        <source>Job</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Parcel</source>
+        <translation>包裹</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>尝试次数</translation>
+    </message>
+    <message>
+        <source>Platform&apos;s message</source>
+        <translation>平台返回信息</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Shop platform</source>
+        <translation>店铺平台</translation>
+    </message>
+    <message>
         <source>Exception</source>
         <translation>异常</translation>
     </message>
@@ -197,6 +221,18 @@
     <message>
         <source>Updated {time}</source>
         <translation>更新于 {time}</translation>
+    </message>
+    <message>
+        <source>Select a failed platform job first</source>
+        <translation>请先选择一个失败的平台任务</translation>
+    </message>
+    <message>
+        <source>Job {job} will be sent again</source>
+        <translation>任务 {job} 将重新发送</translation>
+    </message>
+    <message>
+        <source>Job {job} is no longer failed</source>
+        <translation>任务 {job} 已不是失败状态</translation>
     </message>
     <message>
         <source>CSV (*.csv)</source>
@@ -957,6 +993,10 @@
         <translation>服务器拒绝：{detail}</translation>
     </message>
     <message>
+        <source>Order {order_no}: refund requested on the platform: do not pack. Set it aside for a supervisor</source>
+        <translation>订单 {order_no}：买家已在平台申请退款，请勿打包。请放到一边交给主管</translation>
+    </message>
+    <message>
         <source>Parcel {seq}, box {box}: now weigh it (expected {expected})</source>
         <translation>第 {seq} 个包裹，箱子 {box}：请称重（预计 {expected}）</translation>
     </message>
@@ -1013,6 +1053,10 @@
         <translation>交接单为空：请扫描包裹，或扫描 CMD:CANCEL 离开</translation>
     </message>
     <message>
+        <source>Order {order_no}: scan each item. The shop platform cannot be reached: packing on what PackGate last knew</source>
+        <translation>订单 {order_no}：请逐件扫描商品。暂时无法连接店铺平台：按 PackGate 最后获知的状态打包</translation>
+    </message>
+    <message>
         <source>Every parcel of order {order_no} has its waybill</source>
         <translation>订单 {order_no} 的每个包裹都已关联运单</translation>
     </message>
@@ -1045,10 +1089,6 @@
         <translation>订单 {order_no} 分 {count} 个包裹发货：请给出要解除的那个包裹的运单号（{waybills}）</translation>
     </message>
     <message>
-        <source>Weight {weight} OK. Label of parcel {parcel} printed: scan its waybill</source>
-        <translation>重量 {weight} 正确。包裹 {parcel} 的面单已打印：请扫描它的运单</translation>
-    </message>
-    <message>
         <source>Order {order_no} was sent back to this bench by a supervisor: finish it</source>
         <translation>主管把订单 {order_no} 退回本工作台：请完成它</translation>
     </message>
@@ -1059,10 +1099,6 @@
     <message>
         <source>Scan your badge first</source>
         <translation>请先扫描工牌</translation>
-    </message>
-    <message>
-        <source>Unknown badge (digits not shown: scan your badge first, then type the PIN)</source>
-        <translation>未知工牌（数字不显示：请先扫工牌，再输入 PIN）</translation>
     </message>
     <message>
         <source>That is an item: scan the order number first</source>
@@ -1133,6 +1169,10 @@
         <translation>打印机错误：{error}。修好后扫描 CMD:REPRINT</translation>
     </message>
     <message>
+        <source>Weight {weight} OK. Label of parcel {parcel} printed: scan its waybill</source>
+        <translation>重量 {weight} 正确。包裹 {parcel} 的面单已打印：请扫描它的运单</translation>
+    </message>
+    <message>
         <source>Weight {weight} OK. Label printed: scan the carrier waybill</source>
         <translation>重量 {weight} 正确。面单已打印：请扫描快递运单</translation>
     </message>
@@ -1155,6 +1195,10 @@
     <message>
         <source>Label reprinted: scan the carrier waybill</source>
         <translation>面单已重打：请扫描快递运单</translation>
+    </message>
+    <message>
+        <source>Unknown badge (digits not shown: scan your badge first, then type the PIN)</source>
+        <translation>未知工牌（数字不显示：请先扫工牌，再输入 PIN）</translation>
     </message>
     <message>
         <source>Manifest {manifest_no} closed, but printing failed: {error}. Print it with: packgate manifests print {id}</source>
@@ -1288,6 +1332,10 @@
         <translation>导入订单的默认快递公司</translation>
     </message>
     <message>
+        <source>Station name and language apply at the next start.</source>
+        <translation>工位名称和语言在下次启动时生效。</translation>
+    </message>
+    <message>
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
@@ -1302,10 +1350,6 @@
     <message>
         <source>Not saved: the change could not be audited ({error})</source>
         <translation>未保存：无法记录此次修改的审计日志（{error}）</translation>
-    </message>
-    <message>
-        <source>Station name and language apply at the next start.</source>
-        <translation>工位名称和语言在下次启动时生效。</translation>
     </message>
 </context>
 <context>
@@ -1329,6 +1373,37 @@
         <translation>PackGate 无法启动：
 
 %1</translation>
+    </message>
+</context>
+<context>
+    <name>Station</name>
+    <message>
+        <source>waiting to be sent</source>
+        <translation>等待发送</translation>
+    </message>
+    <message>
+        <source>sent, not confirmed yet</source>
+        <translation>已发送，尚未确认</translation>
+    </message>
+    <message>
+        <source>in a bulk-shipping file, not uploaded yet</source>
+        <translation>已写入批量发货文件，尚未上传</translation>
+    </message>
+    <message>
+        <source>confirmed</source>
+        <translation>已确认</translation>
+    </message>
+    <message>
+        <source>FAILED: the supervisor sees why</source>
+        <translation>失败：主管可查看原因</translation>
+    </message>
+    <message>
+        <source>not sent yet</source>
+        <translation>尚未发送</translation>
+    </message>
+    <message>
+        <source>Shop platform: %1</source>
+        <translation>店铺平台：%1</translation>
     </message>
 </context>
 <context>
@@ -1451,6 +1526,14 @@
     <message>
         <source>Packed without waybill</source>
         <translation>已打包但无运单</translation>
+    </message>
+    <message>
+        <source>Not on the platform</source>
+        <translation>未上传到平台</translation>
+    </message>
+    <message>
+        <source>Platform failed</source>
+        <translation>平台上传失败</translation>
     </message>
     <message>
         <source>Not picked up</source>

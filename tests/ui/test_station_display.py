@@ -204,3 +204,19 @@ def test_render_first_page_fits_the_box(tmp_path):
     assert isinstance(image, QImage) and not image.isNull()
     assert image.height() <= 150 and image.width() <= 120
     assert image.height() >= 148 or image.width() >= 118  # fills the box one way
+
+
+def test_done_screen_shows_the_last_order_s_platform_state_small(window, scanner, demo_services, qtbot):
+    from sqlalchemy import update
+
+    from app.models.schema import PlatformJob
+
+    to_waybill_step(scanner, window)
+    scanner.scan(WAYBILL)
+    assert window.platform_state.text() == "Shop platform: waiting to be sent"
+    with demo_services.uow() as uow:
+        uow.session.execute(update(PlatformJob).where(PlatformJob.order_no == ORDER)
+                            .values(state="confirmed", confirmed_at=demo_services.clock()))
+    assert window.platform_timer.isActive()  # waiting for the platform: the view is read again on the worker
+    qtbot.waitUntil(lambda: window.platform_state.text() == "Shop platform: confirmed", timeout=10_000)
+    assert not window.platform_timer.isActive()

@@ -50,6 +50,12 @@ def no_gui(monkeypatch):
 
     monkeypatch.setattr(gui, "run", refuse)
     monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: None)  # `serve` checks its options, serves nothing
+    # `sync` and `platform standin` run until stopped: one pass of the sender, no server loop.
+    import app.platform.sender as sender
+    import app.platform.standin as standin
+
+    monkeypatch.setattr(sender.Sender, "run", lambda self, stop, idle_s=2.0: (self.run_once(), self.shutdown()))
+    monkeypatch.setattr(standin, "serve", lambda *a, **kw: None)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

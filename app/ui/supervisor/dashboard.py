@@ -51,7 +51,11 @@ TILES = (
     ("cancelled", T("Supervisor", "Cancelled")),
     ("late", T("Supervisor", "Late")),
     ("packed_without_waybill", T("Supervisor", "Packed without waybill")),
+    ("not_on_platform", T("Supervisor", "Not on the platform")),
+    ("platform_failed", T("Supervisor", "Platform failed")),
 )
+# A platform tile turns red when its figure, counted past the grace time, is not zero.
+PLATFORM_ALARMS = {"not_on_platform": "not_on_platform_after_grace", "platform_failed": "failed_after_grace"}
 EXCEPTION_KINDS = (
     ("on_hold", T("Supervisor", "On hold")),
     ("late", T("Supervisor", "Late")),
@@ -73,11 +77,23 @@ def tr_supervisor(text: str) -> str:
 
 def load_figures(services: Services, period: Period) -> dict[str, Any]:
     """Runs on the worker: plain data only."""
+    from app.platform.outbox import failed_jobs
     from app.reports.summary import summary
 
     settings = services.settings
     with services.read_uow() as uow:
-        return summary(uow.session, services.clock(), period, settings.late_hours, settings.pickup_warn_hours)
+        figures = summary(uow.session, services.clock(), period, settings.late_hours, settings.pickup_warn_hours,
+                          platform_grace_minutes=settings.platform_grace_minutes)
+        figures["platform_failed_jobs"] = failed_jobs(uow.session)
+        return figures
+
+
+def retry_platform_job(services: Services, job_id: int) -> bool:
+    """Runs on the worker: the failed job is due again at once."""
+    from app.platform.outbox import retry
+
+    with services.uow() as uow:
+        return retry(uow.session, job_id, services.clock())
 
 
 def _cell(value: Any) -> QTableWidgetItem:
@@ -216,6 +232,24 @@ class Dashboard(QWidget):
         self.tabs.addTab(self.imports, self.tr("Imports"))
         self.evidence = EvidenceTab(services, runner)
         self.tabs.addTab(self.evidence, self.tr("Evidence"))
+        # The shop platform: failed jobs with the platform's own message, and a retry.
+        self.platform_jobs = self._table("platform_jobs", [self.tr("Job"), self.tr("Order"), self.tr("Parcel"),
+                                                           self.tr("Carrier"), self.tr("Waybill"), self.tr("Attempts"),
+                                                           self.tr("Platform's message")])
+        self.platform_jobs.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.platform_jobs.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.platform_retry = QPushButton(self.tr("Retry"))
+        self.platform_retry.setObjectName("platform_retry")
+        self.platform_retry.clicked.connect(self.retry_selected_job)
+        self.platform_tab = QWidget()
+        platform_layout = QVBoxLayout(self.platform_tab)
+        platform_layout.addWidget(self.platform_jobs, 1)
+        retry_row = QHBoxLayout()
+        retry_row.addWidget(self.platform_retry)
+        retry_row.addStretch(1)
+        platform_layout.addLayout(retry_row)
+        self.tabs.addTab(self.platform_tab, self.tr("Shop platform"))
+        self._platform_rows: list[dict[str, Any]] = []
 
         # Exceptions, their timeline, and the actions.
         self.exceptions = self._table("exceptions", [self.tr("Exception"), self.tr("Order"), self.tr("State"),
@@ -334,8 +368,15 @@ class Dashboard(QWidget):
         self._refreshing = False
         self.figures = figures
         tiles = figures["tiles"]
+        platform = figures.get("platform", {})
         for key, tile in self.tiles.items():
-            tile.set_value(tiles[key], alarm=(key == "packed_without_waybill" and tiles[key] != 0))
+            if key in PLATFORM_ALARMS:
+                tile.set_value(figures.get(key, 0), alarm=platform.get(PLATFORM_ALARMS[key], 0) != 0)
+            else:
+                tile.set_value(tiles[key], alarm=(key == "packed_without_waybill" and tiles[key] != 0))
+        self._platform_rows = figures.get("platform_failed_jobs", [])
+        self._fill(self.platform_jobs, [[r["job"], r["order_no"], r["parcel"], r["carrier"], r["tracking_number"],
+                                         r["attempts"], r["error"]] for r in self._platform_rows])
         self._fill(self.carriers, [[code, r["packed"], r["handed_over"], r["awaiting_pickup"], r["open_manifests"]]
                                    for code, r in figures["by_carrier"].items()])
         for table, rows in ((self.packers, figures["by_packer"]), (self.stations, figures["by_station"])):
@@ -369,6 +410,23 @@ class Dashboard(QWidget):
                 table.setItem(r, c, _cell(value))
         if 0 <= selected < len(rows):
             table.selectRow(selected)
+
+    # ------------------------------------------------------------------ the shop platform
+
+    def retry_selected_job(self) -> None:
+        row = self.platform_jobs.currentRow()
+        if not 0 <= row < len(self._platform_rows):
+            self.status.setText(self.tr("Select a failed platform job first"))
+            return
+        job = self._platform_rows[row]["job"]
+        services = self.services
+
+        def done(ok: bool) -> None:
+            self.status.setText(self.tr("Job {job} will be sent again").format(job=job) if ok
+                                else self.tr("Job {job} is no longer failed").format(job=job))
+            self.refresh(force=True)
+
+        self.runner.submit(lambda: retry_platform_job(services, job), done, self._failed)
 
     # ------------------------------------------------------------------ exceptions and timeline
 

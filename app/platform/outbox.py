@@ -1,0 +1,224 @@
+"""The outbox's database side: lease due jobs, record what the platform answered, and the figures.
+
+The lease is one conditional UPDATE (``... WHERE id IN (...) AND (lease_until IS NULL OR
+lease_until < now)``) that works on SQLite and PostgreSQL alike; on PostgreSQL the candidates are
+picked ``FOR UPDATE SKIP LOCKED`` so two senders do not even wait for each other. A sender killed
+mid-batch leaves its leases to expire; the next sender finishes those jobs (at least once), and
+the platform's answer ("already shipped", read back) makes the repeat harmless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from app.models.schema import JobState, Order, OrderState, PlatformJob
+
+DUE_STATES = (JobState.PENDING.value, JobState.SENT.value)
+OPEN_STATES = (JobState.PENDING.value, JobState.SENT.value, JobState.EXPORTED.value, JobState.FAILED.value)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A leased job as plain data (the channels never see an ORM object)."""
+
+    id: int
+    order_id: int
+    order_no: str
+    kind: str
+    parcel_seq: int
+    carrier_code: str
+    tracking_number: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Result:
+    """What became of one job: ``confirmed``, ``retry`` (went out or not: ``sent``), ``failed``,
+    ``stop`` (the channel stops; the job waits untouched) or ``exported`` (into ``export_file``)."""
+
+    job_id: int
+    kind: str
+    message: str = ""
+    platform_number: str | None = None
+    logistics_id: int | None = None
+    went_out: bool = True
+    export_file: str | None = None
+    retry_after_s: float = 0.0
+
+
+def _free(now: datetime):
+    return or_(PlatformJob.lease_until.is_(None), PlatformJob.lease_until < now)
+
+
+def _due(now: datetime, extras_wait: bool = True):
+    due = and_(PlatformJob.state.in_(DUE_STATES), PlatformJob.next_attempt_at <= now, _free(now))
+    if not extras_wait:
+        return due
+    ship = aliased(PlatformJob)
+    parcel_one_confirmed = exists().where(ship.order_id == PlatformJob.order_id, ship.kind == "ship",
+                                          ship.state == JobState.CONFIRMED.value)
+    return and_(due, or_(PlatformJob.kind != "extra", parcel_one_confirmed))  # extra parcels after parcel 1
+
+
+def lease(s: Session, owner: str, now: datetime, seconds: float, limit: int, *, extras_wait: bool = True) -> list[Job]:
+    """Take up to ``limit`` due jobs for ``owner`` until ``now + seconds``; the caller commits.
+    ``extras_wait``: a split order's extra parcels wait until the platform confirmed parcel 1."""
+    candidates = select(PlatformJob.id).where(_due(now, extras_wait)).order_by(PlatformJob.id).limit(limit)
+    if s.bind.dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True, of=PlatformJob)
+    ids = list(s.scalars(candidates))
+    if not ids:
+        return []
+    until = now + timedelta(seconds=seconds)
+    s.execute(update(PlatformJob).where(PlatformJob.id.in_(ids), PlatformJob.state.in_(DUE_STATES), _free(now))
+              .values(lease_owner=owner, lease_until=until).execution_options(synchronize_session=False))
+    rows = s.execute(select(PlatformJob.id, PlatformJob.order_id, PlatformJob.order_no, PlatformJob.kind,
+                            PlatformJob.parcel_seq, PlatformJob.carrier_code, PlatformJob.tracking_number,
+                            PlatformJob.attempts)
+                     .where(PlatformJob.id.in_(ids), PlatformJob.lease_owner == owner, PlatformJob.lease_until == until)
+                     .order_by(PlatformJob.id)).all()
+    return [Job(*r) for r in rows]
+
+
+_CONFIRM = (update(PlatformJob)
+            .where(PlatformJob.id == bindparam("c_id"), PlatformJob.lease_owner == bindparam("c_owner"))
+            .values(state=JobState.CONFIRMED.value, confirmed_at=bindparam("c_now"), error="",
+                    attempts=PlatformJob.attempts + 1, sent_at=func.coalesce(PlatformJob.sent_at, bindparam("c_now")),
+                    logistics_id=func.coalesce(bindparam("c_lid"), PlatformJob.logistics_id),
+                    platform_number=func.coalesce(bindparam("c_number"), PlatformJob.platform_number),
+                    lease_owner=None, lease_until=None))
+
+
+def record(s: Session, owner: str, results: Sequence[Result], now: datetime, *, backoff) -> int:
+    """Write each result, only where ``owner`` still holds the lease (a result of a lost lease is
+    dropped: the job's new holder will ask the platform again). Returns how many were written."""
+    written = 0
+    confirmed = [r for r in results if r.kind == "confirmed"]
+    if confirmed:  # the usual answer: one statement, many rows
+        s.connection().execute(_CONFIRM, [{"c_id": r.job_id, "c_owner": owner, "c_now": now,
+                                           "c_lid": r.logistics_id, "c_number": r.platform_number} for r in confirmed])
+        written += len(confirmed)
+    for r in results:
+        if r.kind == "confirmed":
+            continue
+        mine = (PlatformJob.id == r.job_id, PlatformJob.lease_owner == owner)
+        values: dict[str, Any] = {"lease_owner": None, "lease_until": None}
+        if r.kind == "stop":
+            values.update(error=r.message)
+        else:
+            values["attempts"] = PlatformJob.attempts + 1
+            if r.went_out:
+                values["sent_at"] = func.coalesce(PlatformJob.sent_at, now)
+            if r.logistics_id is not None:
+                values["logistics_id"] = r.logistics_id
+            if r.platform_number is not None:
+                values["platform_number"] = r.platform_number
+            if r.kind == "confirmed":
+                values.update(state=JobState.CONFIRMED.value, confirmed_at=now, error="")
+            elif r.kind == "exported":
+                values.update(state=JobState.EXPORTED.value, export_file=r.export_file, error="")
+            elif r.kind == "failed":
+                values.update(state=JobState.FAILED.value, error=r.message)
+            else:  # retry
+                attempts = s.scalar(select(PlatformJob.attempts).where(PlatformJob.id == r.job_id)) or 0
+                wait = max(r.retry_after_s, backoff(attempts + 1))
+                values.update(state=JobState.SENT.value if r.went_out else JobState.PENDING.value, error=r.message,
+                              next_attempt_at=now + timedelta(seconds=wait))
+        written += s.execute(update(PlatformJob).where(*mine).values(**values)
+                             .execution_options(synchronize_session=False)).rowcount
+    return written
+
+
+def release(s: Session, owner: str) -> None:
+    """Give back every lease of ``owner`` (a sender that stops cleanly)."""
+    s.execute(update(PlatformJob).where(PlatformJob.lease_owner == owner)
+              .values(lease_owner=None, lease_until=None).execution_options(synchronize_session=False))
+
+
+def retry(s: Session, job_id: int, now: datetime) -> bool:
+    """A supervisor's retry: a failed job is due again at once (attempts kept)."""
+    return s.execute(update(PlatformJob).where(PlatformJob.id == job_id, PlatformJob.state == JobState.FAILED.value)
+                     .values(state=JobState.PENDING.value, next_attempt_at=now)
+                     .execution_options(synchronize_session=False)).rowcount == 1
+
+
+def mark_uploaded(s: Session, file_name: str, now: datetime) -> int:
+    """The supervisor uploaded this bulk-shipping file in the shop's back office: its jobs are confirmed."""
+    return s.execute(update(PlatformJob).where(PlatformJob.export_file == file_name,
+                                               PlatformJob.state == JobState.EXPORTED.value)
+                     .values(state=JobState.CONFIRMED.value, confirmed_at=now)
+                     .execution_options(synchronize_session=False)).rowcount
+
+
+# ----------------------------------------------------------------------------------- figures
+
+
+def counts(s: Session) -> dict[str, int]:
+    rows = dict(s.execute(select(PlatformJob.state, func.count()).group_by(PlatformJob.state)).all())
+    return {state.value: int(rows.get(state.value, 0)) for state in JobState}
+
+
+def failed_jobs(s: Session, limit: int = 200) -> list[dict[str, Any]]:
+    rows = s.execute(select(PlatformJob.id, PlatformJob.order_no, PlatformJob.kind, PlatformJob.parcel_seq,
+                            PlatformJob.carrier_code, PlatformJob.tracking_number, PlatformJob.attempts,
+                            PlatformJob.error, PlatformJob.platform_number, PlatformJob.created_at)
+                     .where(PlatformJob.state == JobState.FAILED.value).order_by(PlatformJob.id).limit(limit)).all()
+    return [{"job": r.id, "order_no": r.order_no, "kind": r.kind, "parcel": r.parcel_seq, "carrier": r.carrier_code,
+             "tracking_number": r.tracking_number, "attempts": r.attempts, "error": r.error,
+             "platform_number": r.platform_number,
+             "created_at": r.created_at.astimezone().isoformat(timespec="seconds") if r.created_at else None}
+            for r in rows]
+
+
+def _shipped_confirmed():
+    return exists().where(PlatformJob.order_id == Order.id, PlatformJob.kind == "ship",
+                          PlatformJob.state == JobState.CONFIRMED.value)
+
+
+def not_on_platform(s: Session, older_than: datetime | None = None) -> int:
+    """Packed or handed-over orders whose first waybill the platform has not confirmed."""
+    q = (select(func.count()).select_from(Order)
+         .where(Order.state.in_((OrderState.PACKED.value, OrderState.HANDED_OVER.value)), ~_shipped_confirmed()))
+    if older_than is not None:
+        q = q.where(Order.packed_at < older_than)
+    return int(s.scalar(q) or 0)
+
+
+def platform_failed(s: Session, older_than: datetime | None = None) -> int:
+    q = select(func.count()).select_from(PlatformJob).where(PlatformJob.state == JobState.FAILED.value)
+    if older_than is not None:
+        q = q.where(PlatformJob.created_at < older_than)
+    return int(s.scalar(q) or 0)
+
+
+def late_to_platform(s: Session, now: datetime, hours: int = 24) -> int:
+    """The platform's shipping rule measured to its confirmation, not to the bench: orders created
+    more than ``hours`` ago, not cancelled, whose first waybill the platform has not confirmed."""
+    q = (select(func.count()).select_from(Order)
+         .where(Order.state != OrderState.CANCELLED.value, Order.created_at < now - timedelta(hours=hours),
+                ~_shipped_confirmed()))
+    return int(s.scalar(q) or 0)
+
+
+def order_platform_status(s: Session, order_id: int) -> dict[str, Any] | None:
+    """``order --json``'s ``platform_status``: the order's jobs as one state (None: no job yet)."""
+    rows = s.execute(select(PlatformJob.state, PlatformJob.attempts, PlatformJob.error, PlatformJob.confirmed_at)
+                     .where(PlatformJob.order_id == order_id, PlatformJob.state != JobState.VOID.value)
+                     .order_by(PlatformJob.id)).all()
+    if not rows:
+        return None
+    states = {r.state for r in rows}
+    for state in ("failed", "pending", "sent", "exported", "confirmed"):
+        if state in states:
+            break
+    errors = [r.error for r in rows if r.state == state and r.error] or [r.error for r in rows if r.error]
+    confirmed = [r.confirmed_at for r in rows if r.confirmed_at is not None]
+    return {"state": state, "attempts": sum(r.attempts for r in rows), "error": errors[-1] if errors else None,
+            "confirmed_at": max(confirmed).astimezone().isoformat(timespec="seconds")
+            if state == "confirmed" and confirmed else None}

@@ -1,0 +1,302 @@
+"""The sender: drains the outbox to the site's channel, under a lease, never on the scan path.
+
+One cycle: lease a batch of due jobs (one short transaction) -> deliver them (HTTP calls in a few
+threads, within ``rate_per_s``) -> write the answers (one short transaction, only where the lease is
+still ours). A sender killed with kill -9 anywhere leaves leases that expire after ``lease_s``; the
+next sender (in this process or another, on this machine or another) takes the jobs again. With the
+``pdd`` channel it also refreshes the platform state of the orders not yet packed (50 per call), so
+the bench can refuse an order whose buyer asked for a refund.
+
+Runs inside the bench process (a daemon thread started by ``app/ui/app.py``), in ``packgate sync``
+or ``packgate sync --once``. Secrets are read from their files when the channel is built and never
+logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.carriers import CarrierCatalogue
+from app.errors import DatabaseUnavailable, KnownError
+from app.models.schema import Manifest, Order, OrderState, PlatformJob, PlatformOrder
+from app.platform import config as channel_config
+from app.platform import outbox
+from app.platform.faults import backoff_s
+from app.platform.filechannel import export_jobs
+from app.platform.outbox import Job, Result
+
+log = logging.getLogger(__name__)
+
+
+class RateLimit:
+    """A token bucket: at most ``per_s`` calls a second, shared by the sender's threads."""
+
+    def __init__(self, per_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_s, self._clock = float(per_s), clock
+        self._lock = threading.Lock()
+        self._next = clock()
+
+    def wait(self) -> None:
+        with self._lock:
+            now = self._clock()
+            at = max(now, self._next)
+            self._next = at + 1.0 / self.per_s
+        if at > now:
+            time.sleep(at - now)
+
+
+@dataclass
+class CycleStats:
+    leased: int = 0
+    results: dict[str, int] = field(default_factory=dict)
+    refreshed: int = 0
+    exported_file: str | None = None
+    stopped: str | None = None
+
+
+def default_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Sender:
+    def __init__(self, uow: Callable[[], Any], catalogue: CarrierCatalogue, clock: Callable[[], datetime], *,
+                 owner: str | None = None, lease_s: float = 60.0, batch: int = 200, workers: int = 8,
+                 rate_per_s: float = 100.0, backoff_base: float = 2.0, backoff_cap: float = 300.0,
+                 file_minutes: int = 30, refresh_s: float = 60.0, timeout_s: float = 10.0,
+                 read_uow: Callable[[], Any] | None = None) -> None:
+        # Reads (the channel, the orders to refresh) take a read transaction: on SQLite a write one
+        # takes the file's lock, and the idle sender must never hold up a bench's scan.
+        self._uow, self.catalogue, self.clock = uow, catalogue, clock
+        self._read_uow = read_uow or uow
+        self.owner = owner or default_owner()
+        self.lease_s, self.batch, self.workers = lease_s, batch, workers
+        self.rate = RateLimit(rate_per_s)
+        self.backoff = lambda attempts: backoff_s(attempts, backoff_base, backoff_cap)
+        self.file_minutes, self.refresh_s, self.timeout_s = file_minutes, refresh_s, timeout_s
+        self._channel: Any = None
+        self._channel_key: str | None = None
+        self._last_refresh = 0.0
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="platform-send")
+
+    # ------------------------------------------------------------------ channel
+
+    def _config(self) -> channel_config.ChannelConfig | None:
+        with self._read_uow() as uow:
+            return channel_config.load(uow.session)
+
+    def logistics_id(self, options: dict[str, Any]) -> Callable[[str], int | None]:
+        refreshed = {k.upper(): int(v) for k, v in (options.get("logistics_ids") or {}).items()}
+
+        def lookup(code: str) -> int | None:
+            carrier = self.catalogue.get(code)
+            if carrier is not None and carrier.pdd_logistics_id is not None:
+                return carrier.pdd_logistics_id
+            return refreshed.get(code.upper())
+        return lookup
+
+    def _build(self, cfg: channel_config.ChannelConfig) -> Any:
+        key = f"{cfg.channel}:{sorted(cfg.options.items())}"
+        if self._channel is not None and key == self._channel_key:
+            return self._channel
+        self.close_channel()
+        if cfg.channel == "pdd":
+            from app.platform.pdd import PddChannel, PddClient
+
+            channel: Any = PddChannel(PddClient.from_options(cfg.options, timeout=self.timeout_s),
+                                      self.logistics_id(cfg.options))
+        elif cfg.channel == "webhook":
+            from app.platform.webhook import WebhookChannel
+
+            channel = WebhookChannel.from_options(cfg.options, logistics_id=self.logistics_id(cfg.options),
+                                                  timeout=self.timeout_s)
+        else:
+            channel = None  # the file channel needs no connection
+        self._channel, self._channel_key = channel, key
+        return channel
+
+    def close_channel(self) -> None:
+        if self._channel is not None:
+            self._channel.close()
+        self._channel = self._channel_key = None
+
+    # ------------------------------------------------------------------ one cycle
+
+    def run_once(self, *, force_export: bool = False) -> CycleStats:
+        stats = CycleStats()
+        cfg = self._config()
+        if cfg is None:
+            return stats
+        if cfg.stopped_reason:
+            stats.stopped = cfg.stopped_reason
+            return stats
+        try:
+            channel = self._build(cfg)
+        except KnownError as exc:  # an unreadable secret file: stop and tell the supervisor
+            self._stop(exc.message)
+            stats.stopped = exc.message
+            return stats
+        if cfg.channel == "file":
+            return self._export(cfg, stats, force_export)
+        now = self.clock()
+        with self._uow() as uow:
+            jobs = outbox.lease(uow.session, self.owner, now, self.lease_s, self.batch)
+        stats.leased = len(jobs)
+        if jobs:
+            results = list(self._pool.map(lambda j: self._deliver(channel, j), jobs))
+            self._record(results, stats)
+        if cfg.channel == "pdd" and not stats.stopped and time.monotonic() - self._last_refresh >= self.refresh_s:
+            stats.refreshed = self.refresh_platform_state(channel)
+        return stats
+
+    def _deliver(self, channel: Any, job: Job) -> Result:
+        self.rate.wait()
+        try:
+            return channel.send(job)
+        except Exception as exc:  # noqa: BLE001 - a bug in a channel must not lose the job
+            log.exception("platform job %s failed unexpectedly", job.id)
+            return Result(job.id, "retry", f"internal error: {type(exc).__name__}")
+
+    def _record(self, results: list[Result], stats: CycleStats) -> None:
+        now = self.clock()
+        stop = next((r for r in results if r.kind == "stop"), None)
+        with self._uow() as uow:
+            outbox.record(uow.session, self.owner, results, now, backoff=self.backoff)
+            if stop is not None:
+                channel_config.stop(uow.session, stop.message, now)
+        for r in results:
+            stats.results[r.kind] = stats.results.get(r.kind, 0) + 1
+        if stop is not None:
+            stats.stopped = stop.message
+            log.warning("platform channel stopped: %s", stop.message)
+
+    def _stop(self, reason: str) -> None:
+        with self._uow() as uow:
+            channel_config.stop(uow.session, reason, self.clock())
+
+    def _export(self, cfg: channel_config.ChannelConfig, stats: CycleStats, force: bool) -> CycleStats:
+        now = self.clock()
+        with self._uow() as uow:
+            s = uow.session
+            last = cfg.last_export_at
+            closed = s.scalar(select(func.max(Manifest.closed_at)))
+            due = (force or last is None or now - last >= timedelta(minutes=self.file_minutes)
+                   or (closed is not None and closed > last))
+            if not due:
+                return stats
+            jobs = outbox.lease(s, self.owner, now, self.lease_s, 100_000, extras_wait=False)
+        stats.leased = len(jobs)
+        if not jobs:
+            return stats
+
+        def name(code: str) -> str:
+            carrier = self.catalogue.get(code)
+            return carrier.name_zh if carrier else code
+
+        path, results = export_jobs(jobs, cfg.options["dir"], cfg.options.get("format", "csv"), now, name)
+        self._record(results, stats)
+        with self._uow() as uow:
+            from app.models.schema import PlatformConfig
+
+            row = uow.session.get(PlatformConfig, 1)
+            if row is not None:
+                row.last_export_at = now
+        stats.exported_file = str(path) if path else None
+        return stats
+
+    # ------------------------------------------------------------------ the platform's order state
+
+    def refresh_platform_state(self, channel: Any, *, max_calls: int = 4) -> int:
+        """Ask the platform about the orders not yet packed, least recently checked first."""
+        self._last_refresh = time.monotonic()
+        with self._read_uow() as uow:
+            rows = uow.session.execute(
+                select(Order.id, Order.order_no).outerjoin(PlatformOrder, PlatformOrder.order_id == Order.id)
+                .where(Order.state.in_((OrderState.READY.value, OrderState.PACKING.value, OrderState.ON_HOLD.value)))
+                .order_by(PlatformOrder.checked_at.is_not(None), PlatformOrder.checked_at, Order.id)
+                .limit(50 * max_calls)).all()
+        ids = {no: oid for oid, no in rows}
+        numbers = [no for _, no in rows]
+        done = 0
+        for i in range(0, len(numbers), 50):
+            self.rate.wait()
+            verdict, states = channel.order_states(numbers[i:i + 50])
+            if verdict.kind == "stop":
+                self._stop(verdict.message)
+                break
+            if verdict.kind != "ok":
+                log.info("platform state refresh: %s (the bench packs on what it last knew)", verdict.message)
+                break
+            now = self.clock()
+            values = [{"order_id": ids[no], "order_status": st, "refund_status": rf, "checked_at": now}
+                      for no, (st, rf) in states.items() if no in ids]
+            with self._uow() as uow:
+                if values:
+                    _upsert_platform_orders(uow.session, values)
+                from app.models.schema import PlatformConfig
+
+                row = uow.session.get(PlatformConfig, 1)
+                if row is not None:
+                    row.refreshed_at = now  # the bench knows the platform's word is current
+            done += len(values)
+        return done
+
+    # ------------------------------------------------------------------ loop
+
+    def run(self, stop: threading.Event, idle_s: float = 2.0) -> None:
+        """Cycle until ``stop`` is set; wait ``idle_s`` when there was nothing to do."""
+        while not stop.is_set():
+            try:
+                stats = self.run_once()
+                busy = stats.leased >= self.batch
+            except DatabaseUnavailable:
+                busy = False
+            except Exception:  # noqa: BLE001 - the sender keeps going; the bench never notices
+                log.exception("platform sender cycle failed")
+                busy = False
+            if not busy:
+                stop.wait(idle_s)
+        self.shutdown()
+
+    def shutdown(self) -> None:
+        try:
+            with self._uow() as uow:
+                outbox.release(uow.session, self.owner)
+        except Exception:  # noqa: BLE001 - leases expire on their own
+            pass
+        self.close_channel()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _upsert_platform_orders(s, values: list[dict]) -> None:
+    dialect = s.bind.dialect.name
+    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(PlatformOrder).values(values)
+    s.execute(ins.on_conflict_do_update(index_elements=[PlatformOrder.order_id], set_={
+        "order_status": ins.excluded.order_status, "refund_status": ins.excluded.refund_status,
+        "checked_at": ins.excluded.checked_at}))
+
+
+def start_in_background(services: Any, *, idle_s: float = 2.0) -> tuple[threading.Thread, threading.Event]:
+    """The embedded sender of a single bench: a daemon thread (off the UI thread and the scan path)."""
+    stop = threading.Event()
+    s = services.settings
+    sender = Sender(services.uow, services.catalogue, services.clock, rate_per_s=s.platform_rate_per_s,
+                    file_minutes=s.platform_file_minutes, read_uow=services.read_uow)
+    thread = threading.Thread(target=sender.run, args=(stop, idle_s), name="platform-sender", daemon=True)
+    thread.start()
+    return thread, stop
+
+
+__all__ = ["CycleStats", "PlatformJob", "RateLimit", "Sender", "start_in_background"]

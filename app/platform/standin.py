@@ -1,0 +1,341 @@
+"""A stand-in for the Pinduoduo gateway: a real HTTP server on loopback, for tests, benchmarks and
+the demo (``packgate platform standin --port N``).
+
+Faithful to the documented protocol (see :mod:`app.platform.pdd` for the SDK sources checked): a
+form POST (or query string) to the router; the common parameters ``type``, ``client_id``,
+``access_token``, ``timestamp`` (seconds, within ``TIMESTAMP_WINDOW_S``), ``data_type=JSON``,
+``version=V1`` and ``sign`` (upper-case hex MD5 of secret + sorted name+value pairs + secret) are
+checked; answers are ``{"<api>_response": {...}}`` or ``{"error_response": {"error_code",
+"error_msg", "sub_code", "sub_msg", "request_id"}}``.
+
+It keeps what a shop's orders hold on the platform: the first shipment of an order is final (a
+repeat with the same number says "already shipped", and so does another number: the sender reads
+the number back with ``pdd.order.information.get``). Faults on demand (:class:`Faults`, or
+``POST /_standin/faults`` with the same fields as JSON): delay, dropped connections (before or
+after the shipment is recorded), HTTP 5xx, rate limiting, an expired token, refunded orders, and
+orders already shipped with another number.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from app.platform.signing import pdd_sign
+
+TIMESTAMP_WINDOW_S = 600
+DEFAULT_COMPANIES = [
+    {"id": 44, "logistics_company": "顺丰速运", "code": "SF"}, {"id": 115, "logistics_company": "中通快递", "code": "ZTO"},
+    {"id": 85, "logistics_company": "圆通快递", "code": "YTO"}, {"id": 1, "logistics_company": "申通快递", "code": "STO"},
+    {"id": 121, "logistics_company": "韵达快递", "code": "YUNDA"}, {"id": 118, "logistics_company": "邮政EMS", "code": "EMS"},
+    {"id": 120, "logistics_company": "京东配送", "code": "JD"}, {"id": 384, "logistics_company": "极兔速递", "code": "JTSD"},
+    {"id": 131, "logistics_company": "德邦快递", "code": "DEPPON"},
+]
+
+
+@dataclass
+class Faults:
+    delay_ms: int = 0
+    drop_rate: float = 0.0  # close the connection before doing anything
+    drop_after_rate: float = 0.0  # record the shipment, then close the connection (the answer is lost)
+    error_5xx_rate: float = 0.0
+    rate_limit_rate: float = 0.0
+    rate_limit_per_s: float = 0.0  # a real limit (0: none): calls above it get the rate-limit error
+    token_expired: bool = False
+    refunded: dict[str, int] = field(default_factory=dict)  # order_sn -> refund_status
+    seed: int | None = None
+
+
+@dataclass
+class PlatformOrderState:
+    tracking_number: str | None = None
+    logistics_id: int | None = None
+    extras: list[tuple[int, str]] = field(default_factory=list)
+    ship_calls: int = 0
+
+
+class StandIn:
+    """``with StandIn(...) as gw:`` runs the server on a thread; ``gw.url`` is the endpoint."""
+
+    def __init__(self, *, client_id: str = "standin-client", secret: str = "standin-secret",
+                 token: str = "standin-token", host: str = "127.0.0.1", port: int = 0,
+                 faults: Faults | None = None) -> None:
+        self.client_id, self.secret, self.token = client_id, secret, token
+        self.faults = faults or Faults()
+        self.orders: dict[str, PlatformOrderState] = {}
+        self.calls: dict[str, int] = {}
+        self.lock = threading.Lock()
+        self._rng = random.Random(self.faults.seed)
+        self._window: list[float] = []
+        standin = self
+
+        class Handler(_Handler):
+            gateway = standin
+
+        self.server = ThreadingHTTPServer((host, port), Handler)
+        self.server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}/api/router"
+
+    def ship(self, order_sn: str, tracking_number: str, logistics_id: int) -> None:
+        """An order already shipped on the platform (e.g. by hand, with another number)."""
+        with self.lock:
+            self.orders[order_sn] = PlatformOrderState(tracking_number, logistics_id)
+
+    def set_faults(self, **changes) -> None:
+        with self.lock:
+            for key, value in changes.items():
+                if not hasattr(self.faults, key):
+                    raise ValueError(f"unknown fault {key!r}")
+                setattr(self.faults, key, value)
+            if "seed" in changes:
+                self._rng = random.Random(changes["seed"])
+
+    def chance(self, rate: float) -> bool:
+        with self.lock:
+            return rate > 0 and self._rng.random() < rate
+
+    def start(self) -> StandIn:
+        self._thread = threading.Thread(target=self.server.serve_forever, name="pdd-standin", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def __enter__(self) -> StandIn:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ the protocol
+
+    def handle(self, params: dict[str, str]) -> tuple[int, dict[str, Any], str | None]:
+        """(HTTP status, JSON body, "drop" / "drop_after" / None) for one call."""
+        f = self.faults
+        if f.delay_ms:
+            time.sleep(f.delay_ms / 1000)
+        if self.chance(f.drop_rate):
+            return 0, {}, "drop"
+        if self.chance(f.error_5xx_rate):
+            return 503, {"error": "Service Unavailable"}, None
+        api = params.get("type", "")
+        with self.lock:
+            self.calls[api] = self.calls.get(api, 0) + 1
+        problem = self._check_common(params)
+        if problem is not None:
+            return 200, problem, None
+        if self._rate_limited() or self.chance(f.rate_limit_rate):
+            return 200, _error(70031, "调用过于频繁", "isv.api-call-limited", "调用频率超限, 请稍后重试"), None
+        handler = _APIS.get(api)
+        if handler is None:
+            return 200, _error(10000, "参数错误", "isv.invalid-type", f"unknown type {api}"), None
+        body = handler(self, params)
+        drop = "drop_after" if api == "pdd.logistics.online.send" and self.chance(f.drop_after_rate) else None
+        return 200, body, drop
+
+    def _rate_limited(self) -> bool:
+        limit = self.faults.rate_limit_per_s
+        if not limit:
+            return False
+        now = time.monotonic()
+        with self.lock:
+            self._window = [t for t in self._window if now - t < 1.0]
+            if len(self._window) >= limit:
+                return True
+            self._window.append(now)
+        return False
+
+    def _check_common(self, p: dict[str, str]) -> dict[str, Any] | None:
+        for name in ("type", "client_id", "timestamp", "sign"):
+            if not p.get(name):
+                return _error(10000, "参数错误", "isv.missing-parameter", f"缺少参数 {name}")
+        if p.get("data_type", "JSON").upper() != "JSON":
+            return _error(10000, "参数错误", "isv.invalid-data-type", "data_type must be JSON")
+        if p["client_id"] != self.client_id:
+            return _error(10016, "client_id不存在", "isv.client-id-not-exist", "client_id not found")
+        try:
+            skew = abs(time.time() - int(p["timestamp"]))
+        except ValueError:
+            return _error(10000, "参数错误", "isv.invalid-timestamp", "timestamp must be seconds")
+        if skew > TIMESTAMP_WINDOW_S:
+            return _error(10002, "timestamp已过期", "isv.timestamp-expired", "请求时间戳与服务器时间相差过大")
+        if pdd_sign(p, self.secret) != p["sign"]:
+            return _error(10001, "签名错误", "isv.sign-invalid", "sign校验失败")
+        needs_token = p["type"] not in ("pdd.logistics.companies.get",)
+        if needs_token and (self.faults.token_expired or p.get("access_token") != self.token):
+            return _error(10019, "access_token已过期", "isv.access-token-expired", "access_token已过期, 请重新授权")
+        return None
+
+    # APIs
+    def _online_send(self, p: dict[str, str]) -> dict[str, Any]:
+        order_sn, number = p.get("order_sn", ""), p.get("tracking_number", "")
+        try:
+            lid = int(p.get("logistics_id", ""))
+        except ValueError:
+            return _error(10000, "参数错误", "isv.invalid-logistics-id", "logistics_id must be a number")
+        if not order_sn or not number:
+            return _error(10000, "参数错误", "isv.missing-parameter", "order_sn and tracking_number are required")
+        if self.faults.refunded.get(order_sn, 1) in (2, 3, 4):
+            return _error(50010, "业务错误", "order_refunded", "订单已退款或售后中, 不能发货")
+        with self.lock:
+            state = self.orders.setdefault(order_sn, PlatformOrderState())
+            state.ship_calls += 1
+            if state.tracking_number is not None:
+                return _error(50010, "业务错误", "order_already_shipped", "订单已发货")
+            state.tracking_number, state.logistics_id = number, lid
+        return {"logistics_online_send_response": {"is_success": True}}
+
+    def _extra(self, p: dict[str, str]) -> dict[str, Any]:
+        order_sn = p.get("order_sn", "")
+        try:
+            tracks = json.loads(p.get("extra_track_list", "[]"))
+            pairs = [(int(t["shipping_id"]), str(t["tracking_number"])) for t in tracks]
+        except (ValueError, TypeError, KeyError):
+            return _error(10000, "参数错误", "isv.invalid-extra-track-list", "extra_track_list is not valid")
+        with self.lock:
+            state = self.orders.get(order_sn)
+            if state is None or state.tracking_number is None:
+                return _error(50010, "业务错误", "order_not_shipped", "订单未发货, 不能上传额外运单")
+            for pair in pairs:
+                if pair not in state.extras:
+                    state.extras.append(pair)
+        return {"upload_extra_logistics_response": {"success": True}}
+
+    def _status(self, p: dict[str, str]) -> dict[str, Any]:
+        sns = [s for s in p.get("order_sns", "").split(",") if s][:50]
+        out = []
+        with self.lock:
+            for sn in sns:
+                state = self.orders.get(sn)
+                out.append({"orderSn": sn, "order_status": 2 if state and state.tracking_number else 1,
+                            "refund_status": self.faults.refunded.get(sn, 1)})
+        return {"order_status_get_response": {"order_status_list": out}}
+
+    def _information(self, p: dict[str, str]) -> dict[str, Any]:
+        sn = p.get("order_sn", "")
+        with self.lock:
+            state = self.orders.get(sn) or PlatformOrderState()
+            info = {"order_sn": sn, "order_status": 2 if state.tracking_number else 1,
+                    "refund_status": self.faults.refunded.get(sn, 1), "tracking_number": state.tracking_number or "",
+                    "logistics_id": state.logistics_id or 0}
+        return {"order_info_get_response": {"order_info": info}}
+
+    def _companies(self, p: dict[str, str]) -> dict[str, Any]:
+        return {"logistics_companies_get_response": {"logistics_companies": DEFAULT_COMPANIES}}
+
+    def snapshot(self) -> dict[str, Any]:
+        with self.lock:
+            return {"orders": {k: asdict(v) for k, v in self.orders.items()}, "calls": dict(self.calls),
+                    "faults": asdict(self.faults)}
+
+
+_APIS = {
+    "pdd.logistics.online.send": StandIn._online_send,
+    "pdd.order.upload.extra.logistics": StandIn._extra,
+    "pdd.order.status.get": StandIn._status,
+    "pdd.order.information.get": StandIn._information,
+    "pdd.logistics.companies.get": StandIn._companies,
+}
+
+
+def _error(code: int, msg: str, sub_code: str, sub_msg: str) -> dict[str, Any]:
+    return {"error_response": {"error_code": code, "error_msg": msg, "sub_code": sub_code, "sub_msg": sub_msg,
+                               "request_id": uuid.uuid4().hex}}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    gateway: StandIn
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms Nagle/delayed-ACK stall
+
+    def log_message(self, format, *args) -> None:  # quiet: tests and benchmarks read stdout
+        pass
+
+    def _reply(self, status: int, body: dict[str, Any]) -> None:
+        data = json.dumps(body, ensure_ascii=False).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json;charset=UTF-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        try:
+            self.connection.shutdown(2)
+        except OSError:
+            pass
+
+    def _params(self) -> dict[str, str]:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length).decode("utf-8") if length else ""
+        params = dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
+        if "json" in (self.headers.get("Content-Type") or ""):
+            params.update({k: v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+                           for k, v in (json.loads(raw or "{}")).items()})
+        else:
+            params.update(dict(parse_qsl(raw, keep_blank_values=True)))
+        return params
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if urlsplit(self.path).path == "/_standin/state":
+            self._reply(200, self.gateway.snapshot())
+            return
+        self._answer(self._params())
+
+    def do_POST(self) -> None:  # noqa: N802
+        path = urlsplit(self.path).path
+        params = self._params()
+        if path == "/_standin/faults":
+            try:
+                self.gateway.set_faults(**params_json(params))
+            except (TypeError, ValueError) as exc:
+                self._reply(400, {"error": str(exc)})
+                return
+            self._reply(200, asdict(self.gateway.faults))
+            return
+        self._answer(params)
+
+    def _answer(self, params: dict[str, str]) -> None:
+        status, body, drop = self.gateway.handle(params)
+        if drop is not None:
+            self._drop()
+            return
+        self._reply(status, body)
+
+
+def params_json(params: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        try:
+            out[key] = json.loads(value)
+        except ValueError:
+            out[key] = value
+    return out
+
+
+def serve(port: int, *, client_id: str, secret: str, token: str, faults: Faults | None = None,
+          host: str = "127.0.0.1", shipped: dict[str, str] | None = None) -> None:
+    """Run in the foreground until interrupted (``packgate platform standin``)."""
+    gw = StandIn(client_id=client_id, secret=secret, token=token, host=host, port=port, faults=faults)
+    for order_sn, number in (shipped or {}).items():
+        gw.ship(order_sn, number, 0)
+    print(f"PDD stand-in gateway on {gw.url} (client_id {client_id}); Ctrl-C stops it", flush=True)
+    try:
+        gw.server.serve_forever()
+    finally:
+        gw.server.server_close()
