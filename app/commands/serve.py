@@ -21,6 +21,8 @@ def register(sub) -> None:
     p.add_argument("--tls-cert", metavar="FILE", help="certificate (PEM) for HTTPS")
     p.add_argument("--tls-key", metavar="FILE", help="its private key (PEM)")
     p.add_argument("--idle-minutes", type=int, default=30, help="a packer's session ends after this long idle")
+    p.add_argument("--no-sender", action="store_true",
+                   help="do not run the shop-platform sender here (another server or `packgate sync` does)")
     p.set_defaults(func=run)
 
 
@@ -72,12 +74,22 @@ def run(args, ctx) -> int:
         ctx.db_url = args.serve_db
     services = ctx.services()
     app = create_app(services, signer(services, args.idle_minutes * 60))
+    sender_stop = None
+    if not args.no_sender:
+        # The site's platform sender lives in the server (its lease lets several servers share the work).
+        from app.platform.sender import start_in_background
+
+        _thread, sender_stop = start_in_background(services)
     scheme = "https" if cert else "http"
     print(f"PackGate server on {scheme}://{host}:{port} (database {safe_url(services.db_url)})", flush=True)
     if cert:
         print(f"certificate SHA-256 fingerprint: {tls.fingerprint_pem(Path(cert).read_text())}", flush=True)
     # Stopping (SIGTERM, Ctrl+C) waits at most 3 s for calls in flight: a bench's long poll is cut
     # and simply asks again once a server is back.
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, timeout_graceful_shutdown=3,
-                ssl_certfile=str(cert) if cert else None, ssl_keyfile=str(key) if key else None)
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, timeout_graceful_shutdown=3,
+                    ssl_certfile=str(cert) if cert else None, ssl_keyfile=str(key) if key else None)
+    finally:
+        if sender_stop is not None:
+            sender_stop.set()
     return 0

@@ -342,3 +342,28 @@ def test_a_bench_hears_within_a_second_that_a_supervisor_took_its_order(server, 
     assert notice is not None and "taken off this bench" in notice.message.render()
     assert notice.view.order is None and bench.watch() is None
     bench.close()
+
+
+def test_the_server_runs_the_platform_sender(demo_db, tmp_path, capsys):
+    """A waybill scanned through the server reaches the platform: the sender lives in `packgate serve`."""
+    from app.platform.standin import Faults, StandIn
+    from tests.integration.test_platform import use_standin, wait_for
+
+    svc = bootstrap(demo_db, Settings(station="ADMIN"))
+    with StandIn(faults=Faults(seed=3)) as gateway:
+        try:
+            use_standin(svc, gateway, tmp_path)
+            srv = start_server(demo_db, tmp_path / "server-home")
+            try:
+                bench = bench_through(srv, "BENCH-P", capsys)
+                for scan in SCRIPT[:8] + ["SF1400000000000"]:
+                    bench.handle(scan)
+                assert bench.last_view.completed_order == "PDD-1001"
+                wait_for(lambda: "PDD-1001" in gateway.orders, timeout=30)  # the demo's history ships too
+                held = gateway.orders["PDD-1001"]
+                assert (held.tracking_number, held.logistics_id) == ("SF1400000000000", 44)
+                bench.close()
+            finally:
+                srv.stop()
+        finally:
+            svc.close()
