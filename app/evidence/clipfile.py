@@ -21,11 +21,13 @@ def safe_part(text: str) -> str:
 
 
 def clip_name(order_no: str, waybills: tuple[str, ...] | list[str], started: datetime) -> str:
-    """``ORDER_WAYBILL[+N]_YYYYmmdd-HHMMSS.mp4``: the order and its waybill say which parcel it shows."""
+    """``ORDER_WAYBILL[+N]_YYYYmmdd-HHMMSS-mmm.mp4``: the order and its waybill say which parcel it shows;
+    the milliseconds keep two clips of one order started in the same second apart (a recorder restarted
+    after a crash)."""
     parts = [safe_part(order_no)]
     if waybills:
         parts.append(safe_part(waybills[0]) + (f"+{len(waybills) - 1}" if len(waybills) > 1 else ""))
-    parts.append(started.strftime("%Y%m%d-%H%M%S"))
+    parts.append(started.strftime("%Y%m%d-%H%M%S") + f"-{started.microsecond // 1000:03d}")
     return "_".join(parts) + ".mp4"
 
 

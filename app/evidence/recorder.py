@@ -116,6 +116,8 @@ class Recorder:
 
     def latest_preview(self) -> tuple[int, int, bytes] | None:
         latest = None
+        if not self.alive:  # a dead child may have left half a frame in the pipe: never read it
+            return None
         while True:
             try:
                 latest = self.preview.get_nowait()
@@ -132,8 +134,10 @@ class Recorder:
             except (ValueError, OSError):
                 pass
             deadline = time.monotonic() + timeout
+            # No reading of the preview pipe here: the child never waits on it at exit
+            # (cancel_join_thread), and a child that exits halfway through writing a frame leaves a
+            # partial message whose read would block this thread for good.
             while self.process.is_alive() and time.monotonic() < deadline:
-                self.latest_preview()  # a child blocked on a full pipe could not exit
                 self.process.join(0.1)
             if self.process.is_alive():
                 log.error("recorder did not stop within %.0f s: killing it", timeout)

@@ -38,8 +38,8 @@ def test_bad_camera_specs_say_what_is_expected(spec):
 
 def test_clip_names_carry_the_order_and_its_waybill():
     at = datetime(2026, 12, 1, 9, 5, 7)
-    assert clip_name("PDD-1001", (), at) == "PDD-1001_20261201-090507.mp4"
-    assert clip_name("PDD/1001", ("SF1", "SF2"), at) == "PDD_1001_SF1+1_20261201-090507.mp4"
+    assert clip_name("PDD-1001", (), at) == "PDD-1001_20261201-090507-000.mp4"
+    assert clip_name("PDD/1001", ("SF1", "SF2"), at) == "PDD_1001_SF1+1_20261201-090507-000.mp4"
 
 
 def test_the_overlay_qr_code_reads_back_and_the_text_strip_is_drawn():
