@@ -175,14 +175,14 @@ def test_unlink_voids_a_job_not_sent_and_corrects_one_that_was(services, bench, 
     from app.security import hash_pin  # noqa: F401 - the demo supervisor has a PIN
 
     first = pack_one(bench, "PDD-1001")
-    unlink_waybill(services, "S-9001", "1234", "PDD-1001", "wrong label")
+    unlink_waybill(services, "S-9001", "123456", "PDD-1001", "wrong label")
     assert [(j.kind, j.state) for j in jobs(services)] == [("ship", "void")]
     ok(bench, "PDD-1001")
     out = ok(bench, first)
     assert out.step == Step.ORDER
     use_standin(services, gateway, tmp_path)
     drain(sender(services))
-    unlink_waybill(services, "S-9001", "1234", "PDD-1001", "courier lost it")
+    unlink_waybill(services, "S-9001", "123456", "PDD-1001", "courier lost it")
     kinds = [(j.kind, j.state) for j in jobs(services)]
     assert kinds[:2] == [("ship", "void"), ("ship", "confirmed")]
     assert kinds[2][0] == "unlink"
@@ -376,8 +376,8 @@ def test_cancel_after_the_platform_confirmed_writes_a_cancel_correction(services
     pack_one(bench, "PDD-1001")
     use_standin(services, gateway, tmp_path)
     drain(sender(services))
-    unlink_waybill(services, "S-9001", "1234", "PDD-1001", "wrong parcel")
-    cancel_order(services, "S-9001", "1234", "PDD-1001", "buyer cancelled")
+    unlink_waybill(services, "S-9001", "123456", "PDD-1001", "wrong parcel")
+    cancel_order(services, "S-9001", "123456", "PDD-1001", "buyer cancelled")
     assert [(j.kind, j.state) for j in jobs(services)] == [("ship", "confirmed"), ("unlink", "pending"),
                                                            ("cancel", "pending")]
 
