@@ -185,9 +185,11 @@ def unlink_waybill(services: Services, badge: str, pin: str, order_no: str, reas
         if order.state != OrderState.PACKED.value or not parcel.waybill:
             raise _refuse(T("Outcome", "Order {order_no} is {state}: it has no linked waybill to unlink"),
                           order_no=order.order_no, state=order.state)
-        on_manifest = exists().where(ManifestItem.parcel_id == parcel.id)
+        # Any parcel of the order on a manifest refuses: the order goes back to packing, and a parcel
+        # already handed to a courier's list cannot be unpacked at the bench.
+        on_manifest = exists().where(ManifestItem.order_id == order.id)
         manifest_no = s.scalar(select(Manifest.manifest_no).join(ManifestItem, ManifestItem.manifest_id == Manifest.id)
-                               .where(ManifestItem.parcel_id == parcel.id))
+                               .where(ManifestItem.order_id == order.id).limit(1))
         if manifest_no is not None:
             raise _refuse(T("Outcome", "Order {order_no} is on manifest {manifest_no}: take it off the handover first"),
                           order_no=order.order_no, manifest_no=manifest_no)

@@ -243,3 +243,14 @@ def test_the_bench_hears_at_once_that_its_open_order_was_taken_away(demo):
     release_hold(demo, "S-9001", "123456", "PDD-2001", "the packer went home")
     notice = flow.watch()
     assert notice is not None and "taken off this bench" in notice.message.render() and notice.step == Step.ORDER
+
+
+def test_a_parcel_cannot_be_unlinked_while_another_parcel_of_its_order_is_on_a_manifest(demo):
+    from app.packing.supervisor import ActionRefused
+
+    flow = pack_in_two_parcels(demo)
+    ok(flow, "CMD:HANDOVER", Step.HANDOVER)
+    ok(flow, W1)  # parcel 1 is on the courier's list
+    with pytest.raises(ActionRefused, match="is on manifest"):
+        unlink_waybill(demo, "S-9001", "123456", W2, "label torn")
+    assert details(demo, "PDD-2001")["state"] == "packed"
