@@ -10,7 +10,6 @@ a PIN check updates the user's lockout counters under a row lock.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -63,10 +62,18 @@ class _Scan:
     order: OrderSnap | None
 
 
+@dataclass
+class _Applied:
+    decision: Decision
+    scan: _Scan
+    outcome: Outcome
+
+
 class BenchWorkflow:
     """The workflow of one bench (station). Not thread-safe: feed it one scan at a time."""
 
-    def __init__(self, services: Services, station_name: str, *, print_at_bench: bool = False) -> None:
+    def __init__(self, services: Services, station_name: str, *, print_at_bench: bool = False,
+                 station_id: int | None = None) -> None:
         if not station_name.strip():
             raise ValueError("a station needs a name")
         self.services = services
@@ -75,51 +82,22 @@ class BenchWorkflow:
         # label or manifest data (``extra``) instead of this process printing it.
         self.print_at_bench = print_at_bench
         self.state = BenchState()
-        self._station_id: int | None = None
+        self._station_id: int | None = station_id  # known already when the server checked the token
         self._tolerance = views.tolerance_g(services.settings)
         self._last_view = BenchView(station=self.station_name, step=Step.LOGIN)
 
     # ------------------------------------------------------------------ public API
 
-    def handle(self, raw: str, *,
-               before_commit: Callable[[Session, Outcome, BenchState], None] | None = None) -> Outcome:
-        """Decide what ``raw`` means at the current step, apply it and audit it in one commit.
-        ``before_commit`` runs inside that unit of work with the Outcome (the server keeps its reply
-        there, so a retried scan gets the first answer)."""
-        text, problem = clean_scan(raw)  # the scanner prefix was stripped by the input layer
+    def handle(self, raw: str) -> Outcome:
+        """Decide what ``raw`` means at the current step, apply it and audit it in one commit."""
         try:
             with self.services.uow() as uow:
-                s = uow.session
-                self._ensure_station(s)
-                if problem is not None:
-                    d = Decision(False, Level.REFUSED, problem, "garbage", self.state, self.state.order_id,
-                                 self.state.manifest_id)
-                    scan = _Scan(d, None)
-                elif self.state.user_id is None:
-                    scan = _Scan(self._login(s, text), None)
-                else:
-                    scan = self._scan(s, text)
-                d = scan.decision
-                masked = d.kind == "pin" or self.state.pending_user_id is not None or _masked(d)
-                events = [self._event(d, raw=MASKED if masked else audit_raw(raw))]
-                if d.print_label is not None and scan.order is not None:
-                    events.append(self._event(d, raw="", kind="reprint" if d.reprint else "print", accepted=True,
-                                              message=f"Label of parcel {d.print_label} of {scan.order.order_no} "
-                                                      f"sent to {self.services.settings.printer_spec()}"))
-                _audit(s, events)
-                view = self._view(s, d.state, scan.order)
-                outcome = Outcome(d.accepted, d.level, d.message, d.kind, view, raw=raw)
-                if d.print_label is not None and scan.order is not None and self.print_at_bench:
-                    outcome = self._label_for_bench(outcome, scan.order, d.print_label, d.reprint)
-                elif d.print_manifest and d.manifest_id is not None and self.print_at_bench:
-                    outcome = replace(outcome, extra={"manifest": views.manifest_data(s, d.manifest_id, self.services.catalogue),
-                                                      "manifest_id": d.manifest_id})
-                if before_commit is not None:
-                    before_commit(s, outcome, d.state)
+                applied = self._apply(uow.session, raw)
         except DatabaseUnavailable:
             log.warning("database unreachable while handling a scan", exc_info=True)
             return Outcome(False, Level.REFUSED, DB_UNREACHABLE, "offline", self._last_view, raw=raw)
-        self.state, self._last_view = d.state, view
+        d, scan, outcome = applied.decision, applied.scan, applied.outcome
+        self.state, self._last_view = d.state, outcome.view
         if self.print_at_bench:
             return outcome
         if d.print_label is not None and scan.order is not None:
@@ -127,6 +105,44 @@ class BenchWorkflow:
         if d.print_manifest and d.manifest_id is not None:
             return self._print_manifest(outcome, d.manifest_id)
         return outcome
+
+    def handle_in(self, s: Session, raw: str) -> Outcome:
+        """The same scan inside a unit of work the caller owns and commits: the server checks the
+        station's token first and keeps its reply last in that one transaction. Prints nothing (the
+        bench prints: ``print_at_bench``); the new state is :attr:`state` once the caller commits."""
+        assert self.print_at_bench, "handle_in is for a bench that prints on its own printer"
+        applied = self._apply(s, raw)
+        self.state, self._last_view = applied.decision.state, applied.outcome.view
+        return applied.outcome
+
+    def _apply(self, s: Session, raw: str) -> _Applied:
+        """Load, decide, apply and audit one scan in the session ``s`` (its unit of work commits)."""
+        text, problem = clean_scan(raw)  # the scanner prefix was stripped by the input layer
+        self._ensure_station(s)
+        if problem is not None:
+            d = Decision(False, Level.REFUSED, problem, "garbage", self.state, self.state.order_id,
+                         self.state.manifest_id)
+            scan = _Scan(d, None)
+        elif self.state.user_id is None:
+            scan = _Scan(self._login(s, text), None)
+        else:
+            scan = self._scan(s, text)
+        d = scan.decision
+        masked = d.kind == "pin" or self.state.pending_user_id is not None or _masked(d)
+        events = [self._event(d, raw=MASKED if masked else audit_raw(raw))]
+        if d.print_label is not None and scan.order is not None:
+            events.append(self._event(d, raw="", kind="reprint" if d.reprint else "print", accepted=True,
+                                      message=f"Label of parcel {d.print_label} of {scan.order.order_no} "
+                                              f"sent to {self.services.settings.printer_spec()}"))
+        _audit(s, events)
+        view = self._view(s, d.state, scan.order)
+        outcome = Outcome(d.accepted, d.level, d.message, d.kind, view, raw=raw)
+        if d.print_label is not None and scan.order is not None and self.print_at_bench:
+            outcome = self._label_for_bench(outcome, scan.order, d.print_label, d.reprint)
+        elif d.print_manifest and d.manifest_id is not None and self.print_at_bench:
+            outcome = replace(outcome, extra={"manifest": views.manifest_data(s, d.manifest_id, self.services.catalogue),
+                                              "manifest_id": d.manifest_id})
+        return _Applied(d, scan, outcome)
 
     def view(self) -> BenchView:
         """The current view, read fresh from the database (the last one if it is unreachable)."""

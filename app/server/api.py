@@ -14,13 +14,14 @@ import time
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, HTTPException
+from fastapi import Depends, FastAPI, Header, HTTPException, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from app.errors import KnownError
-from app.models.schema import ScanReply
+from app.errors import DatabaseUnavailable, KnownError
+from app.models.schema import ScanReply, StationKey
+from app.models.schema import Station as StationRow
 from app.packing.model import BenchState
 from app.packing.outcome import Outcome
 from app.packing.ports import Services
@@ -31,6 +32,7 @@ from app.server.sessions import SessionSigner
 
 log = logging.getLogger(__name__)
 API = "/api/v1"
+REVOKED = "Unknown or revoked station token: enrol this bench again"
 REPLY_DAYS = 2  # how long a scan's reply is kept for retries
 WAIT_POLL_S = 0.25  # a long-polling bench hears of a change within this (plus the round trip)
 
@@ -75,6 +77,25 @@ class PrintedRequest(BaseModel):
     detail: str = Field(default="", max_length=500)
 
 
+def _token(authorization: str | None) -> str:
+    token = (authorization or "").removeprefix("Bearer ").strip()
+    if not token:
+        raise HTTPException(401, "This bench has no station token: enrol it (packgate enrol)")
+    return token
+
+
+def _json(text: str) -> Response:
+    return Response(text.encode(), media_type="application/json")
+
+
+# The calling station (enrolled, not revoked) and the reply it was already given for this scan id.
+_CALLER = (select(StationRow.id, StationRow.name, ScanReply.reply)
+           .join(StationKey, StationKey.station_id == StationRow.id)
+           .outerjoin(ScanReply, (ScanReply.station_id == StationRow.id) & (ScanReply.scan_id == bindparam("scan_id")))
+           .where(StationKey.token_hash == bindparam("token_hash"), StationKey.revoked_at.is_(None)))
+_KEEP_REPLY = insert(ScanReply)
+
+
 class BenchReply(BaseModel):
     outcome: dict[str, Any] | None = None
     view: dict[str, Any] | None = None
@@ -88,24 +109,27 @@ def create_app(services: Services, signer: SessionSigner) -> FastAPI:
         uow.session.execute(delete(ScanReply).where(ScanReply.at < services.clock() - timedelta(days=REPLY_DAYS)))
 
     def station(authorization: Annotated[str | None, Header()] = None) -> tuple[int, str]:
-        token = (authorization or "").removeprefix("Bearer ").strip()
-        if not token:
-            raise HTTPException(401, "This bench has no station token: enrol it (packgate enrol)")
+        token = _token(authorization)
         with services.read_uow() as uow:
             found = stations.station_for_token(uow.session, token)
         if found is None:
-            raise HTTPException(401, "Unknown or revoked station token: enrol this bench again")
+            raise HTTPException(401, REVOKED)
         return found
 
     Station = Annotated[tuple[int, str], Depends(station)]
 
     def bench(st: tuple[int, str], blob: str | None) -> BenchWorkflow:
-        flow = BenchWorkflow(services, st[1], print_at_bench=True)
+        flow = BenchWorkflow(services, st[1], print_at_bench=True, station_id=st[0])
         flow.state = signer.open(st[0], blob)
         return flow
 
     def reply(st: tuple[int, str], outcome: Outcome, state: BenchState) -> BenchReply:
         return BenchReply(outcome=to_plain(outcome), session=signer.sign(st[0], state))
+
+    def reply_json(st: tuple[int, str], outcome: Outcome, state: BenchState) -> str:
+        """A scan's reply as BenchReply's JSON, encoded once: sent, and kept for a retry."""
+        return json.dumps({"outcome": to_plain(outcome), "view": None, "session": signer.sign(st[0], state)},
+                          ensure_ascii=False, separators=(",", ":"))
 
     @app.get(f"{API}/health")
     def health() -> dict[str, Any]:
@@ -119,33 +143,38 @@ def create_app(services: Services, signer: SessionSigner) -> FastAPI:
             raise HTTPException(403, exc.message) from None
         return EnrolReply(station=body.station.strip(), token=token)
 
-    def stored(st: tuple[int, str], scan_id: str) -> BenchReply | None:
+    def stored(scan_id: str, token: str) -> Response | None:
         with services.read_uow() as uow:
-            text = uow.session.scalar(select(ScanReply.reply).where(ScanReply.station_id == st[0],
-                                                                    ScanReply.scan_id == scan_id))
-        return BenchReply(**json.loads(text)) if text else None
+            row = uow.session.execute(_CALLER, {"token_hash": stations.digest(token), "scan_id": scan_id}).first()
+        return _json(row.reply) if row is not None and row.reply is not None else None
 
     @app.post(f"{API}/scan", response_model=BenchReply)
-    def scan(body: ScanRequest, st: Station) -> BenchReply:
-        first = stored(st, body.scan_id)
-        if first is not None:  # a retry after a lost reply: the first answer, nothing counted twice
-            return first
-        flow = bench(st, body.session)
-        kept: dict[str, BenchReply] = {}
-
-        def keep(s, outcome: Outcome, state: BenchState) -> None:
-            kept["reply"] = reply(st, outcome, state)
-            s.add(ScanReply(station_id=st[0], scan_id=body.scan_id, reply=kept["reply"].model_dump_json(),
-                            at=services.clock()))
-
+    def scan(body: ScanRequest, authorization: Annotated[str | None, Header()] = None) -> Response:
+        # One transaction: the token check and the stored reply of a retry in one read, then the scan
+        # and its reply (kept for a retry). A token revoked before it began is refused here.
+        token = _token(authorization)
         try:
-            outcome = flow.handle(body.raw, before_commit=keep)
+            with services.uow() as uow:
+                s = uow.session
+                caller = s.execute(_CALLER, {"token_hash": stations.digest(token), "scan_id": body.scan_id}).first()
+                if caller is None:
+                    raise HTTPException(401, REVOKED)
+                if caller.reply is not None:  # a retry after a lost reply: the first answer, nothing counted twice
+                    return _json(caller.reply)
+                st = (caller.id, caller.name)
+                flow = bench(st, body.session)
+                outcome = flow.handle_in(s, body.raw)
+                text = reply_json(st, outcome, flow.state)
+                s.execute(_KEEP_REPLY, {"station_id": st[0], "scan_id": body.scan_id, "reply": text,
+                                        "at": services.clock()})
         except IntegrityError:  # the same scan id arrived twice at once: the other one won
-            first = stored(st, body.scan_id)
+            first = stored(body.scan_id, token)
             if first is None:
                 raise
             return first
-        return kept.get("reply") or reply(st, outcome, flow.state)
+        except DatabaseUnavailable:  # nothing was saved: the bench says so and keeps its view
+            raise HTTPException(503, "The server's database is unreachable: nothing was saved") from None
+        return _json(text)
 
     @app.post(f"{API}/view", response_model=BenchReply)
     def view(body: SessionRequest, st: Station) -> BenchReply:
