@@ -7,6 +7,7 @@ their own database URL and settings.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,9 +38,13 @@ class Services:
     catalogue: CarrierCatalogue
     clock: Callable[[], datetime] = utcnow
     _printers: dict[str, Printer] = field(default_factory=dict, repr=False)
+    _write_lock: threading.RLock | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self._write_lock = db.write_lock(self.engine)
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions)
+        return UnitOfWork(self.sessions, self._write_lock)
 
     def read_uow(self) -> UnitOfWork:
         return UnitOfWork(self.read_sessions)

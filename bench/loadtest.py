@@ -199,18 +199,20 @@ class BenchCounts:
     started: float = 0.0
     finished: float = 0.0
     latency_ms: dict[str, float] = field(default_factory=dict)
+    samples_ms: list[float] = field(default_factory=list)  # every scan's latency, for the figures over all benches
 
 
 class BenchDriver:
-    """Plays one packer at one bench: every scan goes through ``BenchWorkflow.handle``."""
+    """Plays one packer at one bench: every scan goes through ``BenchWorkflow.handle``, or through
+    the PackGate server with ``bench=RemoteBench(...)`` (the same interface; no database here)."""
 
-    def __init__(self, services: Services, cfg: BenchConfig) -> None:
+    def __init__(self, services: Services | None, cfg: BenchConfig, *, bench=None) -> None:
         from app.packing.workflow import BenchWorkflow
 
         self.services = services
         self.cfg = cfg
         self.rng = random.Random(cfg.seed * 7919 + cfg.bench)
-        self.flow = BenchWorkflow(services, station(cfg.bench))
+        self.flow = bench if bench is not None else BenchWorkflow(services, station(cfg.bench))
         self.counts = BenchCounts(station=station(cfg.bench))
         self._kinds: Counter[str] = Counter()
         self._latencies: list[float] = []
@@ -287,6 +289,7 @@ class BenchDriver:
                 "p99": round(1000 * ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 2),
                 "max": round(1000 * ordered[-1], 2),
             }
+            self.counts.samples_ms = [round(1000 * x, 3) for x in self._latencies]
         return self.counts
 
     def finish_open_work(self) -> None:
@@ -408,13 +411,101 @@ class _Stop(Exception):
     pass
 
 
-def run_bench(url: str, cfg: BenchConfig) -> BenchCounts:
+def run_bench(url: str | None, cfg: BenchConfig, link=None) -> BenchCounts:
+    """One bench on the database ``url``, or through the PackGate server of ``link`` (a ServerLink)."""
+    if link is not None:
+        from app.client.remote import RemoteBench
+
+        remote = RemoteBench(link, NullPrinter(), timeout=60)
+        try:
+            return BenchDriver(None, cfg, bench=remote).run()
+        finally:
+            remote.close()
+    assert url is not None
     services = bootstrap(url, Settings(station=station(cfg.bench), printer="loadtest:"))
     services.set_printer(NullPrinter())
     try:
         return BenchDriver(services, cfg).run()
     finally:
         services.close()
+
+
+# ---------------------------------------------------------------------------------- servers
+
+SERVER_ENV = "PACKGATE_LOAD_SERVER"  # a bench process that scans through a server: its URL ...
+TOKEN_ENV = "PACKGATE_LOAD_TOKEN"  # ... and its station token (a secret: never in argv)
+SERVER_READY_S = 60
+
+
+@dataclass
+class LoadServer:
+    url: str
+    proc: subprocess.Popen
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_servers(url: str, count: int, home: Path) -> list[LoadServer]:
+    """``count`` real ``packgate serve`` processes on loopback ports, all on the database ``url``
+    (in the environment, not argv), each ready to answer when this returns."""
+    import httpx
+
+    env = {**os.environ, "PACKGATE_DB": url, "PACKGATE_HOME": str(home), "PYTHONPATH": str(REPO_ROOT)}
+    servers = []
+    try:
+        for _ in range(count):
+            port = free_port()
+            proc = subprocess.Popen([sys.executable, str(REPO_ROOT / "main.py"), "serve", "--listen", f"127.0.0.1:{port}",
+                                     "--no-sender"], cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.PIPE, text=True)
+            servers.append(LoadServer(f"http://127.0.0.1:{port}", proc))
+        for server in servers:
+            deadline = time.monotonic() + SERVER_READY_S
+            while True:
+                if server.proc.poll() is not None:
+                    raise RuntimeError(f"server {server.url} exited: {server.proc.stderr.read()[-2000:]}")
+                try:
+                    if httpx.get(f"{server.url}/api/v1/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"server {server.url} not ready within {SERVER_READY_S} s")
+                time.sleep(0.05)  # polling a starting process: there is no signal to await
+    except BaseException:
+        stop_servers(servers)
+        raise
+    return servers
+
+
+def stop_servers(servers: Sequence[LoadServer]) -> list[str]:
+    """Stop them; what a server logged as a traceback comes back as a failure."""
+    failures = []
+    for server in servers:
+        if server.proc.poll() is None:
+            server.proc.terminate()
+        try:
+            _out, err = server.proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.proc.kill()
+            _out, err = server.proc.communicate()
+        if err and "Traceback" in err:
+            failures.append(f"server {server.url} logged a traceback: {err.strip()[-2000:]}")
+    return failures
+
+
+def enrol_benches(services: Services, servers: Sequence[LoadServer], benches: int) -> list:
+    """Each bench enrolled as a station; bench ``b`` talks to server ``b % len(servers)``."""
+    from app.client.remote import enrol
+    from app.server.stations import add_station
+
+    return [enrol(servers[b % len(servers)].url, station(b), add_station(services, station(b))) for b in range(benches)]
 
 
 # ---------------------------------------------------------------------------------- checking
@@ -512,10 +603,16 @@ class LoadResult:
     scans: int
     states: dict[str, int]
     failures: list[str]  # bench processes that crashed (exit code, last stderr lines)
+    servers: int = 0  # PackGate server processes the benches scanned through (0: straight to the database)
 
     @property
     def scans_per_second(self) -> float:
         return self.scans / self.seconds if self.seconds else 0.0
+
+    def latency(self, q: float) -> float:
+        """The ``q`` quantile (0.5, 0.99) of every scan's latency over all benches, in ms."""
+        samples = sorted(x for c in self.counts for x in c.get("samples_ms", ()))
+        return samples[min(len(samples) - 1, int(q * len(samples)))] if samples else 0.0
 
 
 def bench_command(cfg: BenchConfig) -> list[str]:
@@ -528,22 +625,38 @@ def bench_command(cfg: BenchConfig) -> list[str]:
     return cmd
 
 
-def start_bench(url: str, cfg: BenchConfig, **popen) -> subprocess.Popen:
-    """Start one bench process. The URL travels in the environment (PACKGATE_DB), not in argv."""
+def start_bench(url: str, cfg: BenchConfig, link=None, **popen) -> subprocess.Popen:
+    """Start one bench process. The URL travels in the environment (PACKGATE_DB), not in argv; with
+    ``link`` the bench scans through that server and is given no database at all."""
     env = {**os.environ, "PACKGATE_DB": url, "PYTHONPATH": str(REPO_ROOT)}
+    if link is not None:
+        del env["PACKGATE_DB"]
+        env[SERVER_ENV], env[TOKEN_ENV] = link.server, link.token
     return subprocess.Popen(bench_command(cfg), cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, **popen)
 
 
 def run_load(url: str, benches: int, per_bench: int, seed: int = 1, timeout: float = 600,
-             setup_first: bool = True, **overrides) -> LoadResult:
+             setup_first: bool = True, servers: int = 0, **overrides) -> LoadResult:
+    """The benches as processes on the database ``url``; with ``servers`` > 0 they scan through that
+    many ``packgate serve`` processes on it instead (spread over them) and never see the database."""
+    import tempfile
+
     services = bootstrap(url, Settings(printer="loadtest:"))
+    running: list[LoadServer] = []
+    failures: list[str] = []
     try:
         if setup_first:
             setup(services, benches, per_bench, seed)
-        procs = [start_bench(url, BenchConfig(bench=b, benches=benches, per_bench=per_bench, seed=seed, **overrides))
+        links: list = [None] * benches
+        if servers:
+            home = Path(tempfile.mkdtemp(prefix="packgate-load-"))
+            running = start_servers(url, servers, home)
+            links = enrol_benches(services, running, benches)
+        procs = [start_bench(url, BenchConfig(bench=b, benches=benches, per_bench=per_bench, seed=seed, **overrides),
+                             links[b])
                  for b in range(benches)]
-        counts, failures = [], []
+        counts = []
         deadline = time.monotonic() + timeout
         for b, proc in enumerate(procs):
             try:
@@ -559,12 +672,15 @@ def run_load(url: str, benches: int, per_bench: int, seed: int = 1, timeout: flo
             if "Traceback" in err:
                 failures.append(f"bench {b} logged a traceback: {err.strip()[-2000:]}")
             counts.append(json.loads(out.strip().splitlines()[-1]))
+        failures += stop_servers(running)
+        running = []
         problems = check(services, counts)
         states = order_summary(services)
     finally:
+        stop_servers(running)
         services.close()
     seconds = (max(c["finished"] for c in counts) - min(c["started"] for c in counts)) if counts else 0.0
-    return LoadResult(counts, problems, seconds, sum(c["sent"] for c in counts), states, failures)
+    return LoadResult(counts, problems, seconds, sum(c["sent"] for c in counts), states, failures, servers)
 
 
 # ---------------------------------------------------------------------------------- command line
@@ -594,15 +710,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         if name == "check":
             p.add_argument("counts", nargs="*", help="JSON files written by the benches")
     args = parser.parse_args(argv)
-    url = _db_url(args)
     if args.what == "bench":
         cfg = BenchConfig(bench=args.bench, benches=args.benches, per_bench=args.per_bench, seed=args.seed,
                           stop_after=args.stop_after, progress=args.progress)
-        counts = json.dumps(asdict(run_bench(url, cfg)))
+        link = None
+        if os.environ.get(SERVER_ENV):  # through the PackGate server: no database here
+            from app.client.remote import ServerLink
+
+            link = ServerLink(os.environ[SERVER_ENV], station(cfg.bench), os.environ[TOKEN_ENV])
+        counts = json.dumps(asdict(run_bench(None if link else _db_url(args), cfg, link)))
         if args.out:
             Path(args.out).write_text(counts + "\n", encoding="utf-8")
         print(counts, flush=True)
         return 0
+    url = _db_url(args)
     if args.what == "run":
         result = run_load(url, args.benches, args.per_bench, args.seed)
         print(json.dumps({"scans": result.scans, "seconds": round(result.seconds, 2),

@@ -7,6 +7,7 @@ handlers never commit; only the unit of work does. A lost connection becomes
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from types import TracebackType
 
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -22,13 +23,26 @@ def is_connection_error(exc: BaseException) -> bool:
 
 
 class UnitOfWork:
-    def __init__(self, factory: sessionmaker[Session]) -> None:
+    """``lock``: taken for the whole unit of work (SQLite's writers, see :func:`app.models.db.write_lock`)."""
+
+    def __init__(self, factory: sessionmaker[Session], lock: AbstractContextManager | None = None) -> None:
         self._factory = factory
+        self._lock = lock
         self.session: Session
 
     def __enter__(self) -> UnitOfWork:
-        self.session = self._factory()
+        if self._lock is not None:
+            self._lock.__enter__()
+        try:
+            self.session = self._factory()
+        except BaseException:
+            self._release()
+            raise
         return self
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            self._lock.__exit__(None, None, None)
 
     def commit(self) -> None:
         self.session.commit()
@@ -60,7 +74,10 @@ class UnitOfWork:
                         "Database unreachable: nothing was saved. Scan again when it is back."
                     ) from exc
         finally:
-            self.session.close()
+            try:
+                self.session.close()
+            finally:
+                self._release()
 
     def _safe_rollback(self) -> None:
         try:

@@ -7,7 +7,10 @@ real process driving a real BenchWorkflow; afterwards SQL proves that no promise
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
+from app.bootstrap import bootstrap
+from app.config import Settings
 from bench.loadtest import run_load
 
 BENCHES = 4
@@ -31,3 +34,18 @@ def test_benches_race_on_one_postgresql_database(pg_url):
 
 def test_benches_race_on_one_sqlite_file(sqlite_url):
     _assert_clean(run_load(sqlite_url, BENCHES, PER_BENCH, seed=4, timeout=90))
+
+
+def test_benches_race_through_one_server_on_sqlite(sqlite_url):
+    """bench_load.py --servers: real `packgate serve` processes, benches enrolled as stations that
+    never see the database; every scan went through the server (each left its reply there)."""
+    result = run_load(sqlite_url, BENCHES, PER_BENCH, seed=5, timeout=90, servers=1)
+    _assert_clean(result)
+    svc = bootstrap(sqlite_url, Settings())
+    try:
+        with svc.engine.connect() as conn:
+            replies = conn.execute(text("SELECT count(*) FROM scan_replies")).scalar()
+    finally:
+        svc.close()
+    assert replies == result.scans == sum(c["sent"] - c["offline"] for c in result.counts)
+    assert 0 < result.latency(0.5) <= result.latency(0.99)
