@@ -124,6 +124,7 @@ class RemoteBench:
         self.printer = printer
         self.session: str | None = None
         self._http = _client(link.server, link.fingerprint, timeout)
+        self._http.headers["Authorization"] = f"Bearer {link.token}"  # every call, one keep-alive connection
         self._last_view = BenchView(station=link.station, step=Step.LOGIN)
 
     # ------------------------------------------------------------------ the bench interface
@@ -202,7 +203,7 @@ class RemoteBench:
         last: Exception | None = None
         for _ in range(RETRIES):
             try:
-                r = self._http.post(path, json=body, headers={"Authorization": f"Bearer {self.link.token}"})
+                r = self._http.post(path, json=body)
             except httpx.TransportError as exc:
                 last = exc
                 continue

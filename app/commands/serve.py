@@ -85,7 +85,9 @@ def run(args, ctx) -> int:
     if cert:
         print(f"certificate SHA-256 fingerprint: {tls.fingerprint_pem(Path(cert).read_text())}", flush=True)
     # Stopping (SIGTERM, Ctrl+C) waits at most 3 s for calls in flight: a bench's long poll is cut
-    # and simply asks again once a server is back.
+    # and simply asks again once a server is back. uvicorn takes httptools and uvloop when they are
+    # installed (dependencies; no uvloop on Windows), else its pure-Python h11 and asyncio; no
+    # access log (a line per scan).
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, timeout_graceful_shutdown=3,
                     ssl_certfile=str(cert) if cert else None, ssl_keyfile=str(key) if key else None)
