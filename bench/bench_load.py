@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -38,7 +39,7 @@ PG_ADMIN_URL = os.environ.get("PACKGATE_TEST_PG", "postgresql+psycopg://postgres
 
 
 def one_run(args, servers: int) -> tuple[LoadResult, str, float]:
-    url, admin, name = args.db, None, None
+    url, admin, name, folder = args.db, None, None, None
     if url is None:
         name = f"packgate_load_{uuid.uuid4().hex[:8]}"
         admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
@@ -46,7 +47,8 @@ def one_run(args, servers: int) -> tuple[LoadResult, str, float]:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     elif url == "sqlite":
-        url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='packgate-load-')) / 'load.db'}"
+        folder = Path(tempfile.mkdtemp(prefix="packgate-load-"))
+        url = f"sqlite:///{folder / 'load.db'}"
     try:
         t0 = time.time()
         result = run_load(url, args.benches, args.per_bench, args.seed, timeout=args.timeout, servers=servers)
@@ -56,6 +58,8 @@ def one_run(args, servers: int) -> tuple[LoadResult, str, float]:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
+        if folder is not None and not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
     return result, url, wall
 
 

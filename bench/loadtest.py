@@ -23,8 +23,10 @@ import argparse
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -640,17 +642,16 @@ def run_load(url: str, benches: int, per_bench: int, seed: int = 1, timeout: flo
              setup_first: bool = True, servers: int = 0, **overrides) -> LoadResult:
     """The benches as processes on the database ``url``; with ``servers`` > 0 they scan through that
     many ``packgate serve`` processes on it instead (spread over them) and never see the database."""
-    import tempfile
-
     services = bootstrap(url, Settings(printer="loadtest:"))
     running: list[LoadServer] = []
     failures: list[str] = []
+    home: Path | None = None
     try:
         if setup_first:
             setup(services, benches, per_bench, seed)
         links: list = [None] * benches
         if servers:
-            home = Path(tempfile.mkdtemp(prefix="packgate-load-"))
+            home = Path(tempfile.mkdtemp(prefix="packgate-load-home-"))
             running = start_servers(url, servers, home)
             links = enrol_benches(services, running, benches)
         procs = [start_bench(url, BenchConfig(bench=b, benches=benches, per_bench=per_bench, seed=seed, **overrides),
@@ -679,6 +680,8 @@ def run_load(url: str, benches: int, per_bench: int, seed: int = 1, timeout: flo
     finally:
         stop_servers(running)
         services.close()
+        if home is not None:
+            shutil.rmtree(home, ignore_errors=True)
     seconds = (max(c["finished"] for c in counts) - min(c["started"] for c in counts)) if counts else 0.0
     return LoadResult(counts, problems, seconds, sum(c["sent"] for c in counts), states, failures, servers)
 

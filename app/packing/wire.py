@@ -17,12 +17,24 @@ from typing import Any
 
 from app.i18n import Message
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})  # exact types: a str enum is not one of them
+
+
+@cache
+def _names(cls: type) -> tuple[str, ...] | None:
+    """A dataclass's field names (None: not a dataclass), looked up once per class."""
+    return tuple(f.name for f in dataclasses.fields(cls)) if dataclasses.is_dataclass(cls) else None
+
 
 def to_plain(value: Any) -> Any:
-    if isinstance(value, Message):
+    cls = type(value)
+    if cls in _SCALARS:  # most values: checked first, the scan's reply is built on every scan
+        return value
+    if cls is Message:
         return {"template": value.template, "params": {k: to_plain(v) for k, v in value.params.items()}}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    names = _names(cls)
+    if names is not None:
+        return {name: to_plain(getattr(value, name)) for name in names}
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, datetime):
@@ -43,6 +55,8 @@ def from_plain(tp: Any, data: Any) -> Any:
     """Rebuild a value of type ``tp`` from :func:`to_plain`'s output."""
     if data is None:
         return None
+    if tp in _SCALARS:
+        return data
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         options = [a for a in typing.get_args(tp) if a is not type(None)]
