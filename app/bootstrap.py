@@ -44,7 +44,7 @@ class Services:
         self._write_lock = db.write_lock(self.engine)
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, self._write_lock)
+        return UnitOfWork(self.sessions, self._write_lock, db.SQLITE_BUSY_TIMEOUT_MS / 1000)
 
     def read_uow(self) -> UnitOfWork:
         return UnitOfWork(self.read_sessions)

@@ -128,7 +128,7 @@ def write_lock(engine: Engine) -> threading.RLock | None:
     (1, 2, 5 ... up to 100 ms a try) instead of being woken when the lock is free. In one process
     with many threads (the PackGate server, 16 benches through it) that made the p99 of a scan
     1.2 s; queueing on a Python lock first hands the file over at once. Other processes on the same
-    file still meet the busy timeout."""
+    file still meet the busy timeout, and so does a writer that waited that long for the lock."""
     return threading.RLock() if engine.dialect.name == "sqlite" else None
 
 

@@ -7,7 +7,7 @@ handlers never commit; only the unit of work does. A lost connection becomes
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+import threading
 from types import TracebackType
 
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -23,16 +23,20 @@ def is_connection_error(exc: BaseException) -> bool:
 
 
 class UnitOfWork:
-    """``lock``: taken for the whole unit of work (SQLite's writers, see :func:`app.models.db.write_lock`)."""
+    """``lock``: taken for the whole unit of work (SQLite's writers, see :func:`app.models.db.write_lock`);
+    after ``lock_wait_s`` without it the unit of work goes ahead and meets the database's own lock."""
 
-    def __init__(self, factory: sessionmaker[Session], lock: AbstractContextManager | None = None) -> None:
+    def __init__(self, factory: sessionmaker[Session], lock: threading.RLock | None = None,
+                 lock_wait_s: float = 10.0) -> None:
         self._factory = factory
         self._lock = lock
+        self._lock_wait_s = lock_wait_s
+        self._held = False
         self.session: Session
 
     def __enter__(self) -> UnitOfWork:
         if self._lock is not None:
-            self._lock.__enter__()
+            self._held = self._lock.acquire(timeout=self._lock_wait_s)
         try:
             self.session = self._factory()
         except BaseException:
@@ -41,8 +45,9 @@ class UnitOfWork:
         return self
 
     def _release(self) -> None:
-        if self._lock is not None:
-            self._lock.__exit__(None, None, None)
+        if self._held:
+            self._held = False
+            self._lock.release()
 
     def commit(self) -> None:
         self.session.commit()
