@@ -65,9 +65,16 @@ class RecorderConfig:
     preset: str = "veryfast"
     crf: int = 27
     threads: int = 2
+    # A bench behind the PackGate server (an app.client.remote.ServerLink): the clip index goes to
+    # a journal beside the clips and on to the server, and finished clips are uploaded.
+    link: object | None = None
+    upload_chunk: int = 4 * 1024 * 1024
+    upload_retry_s: float = 2.0
+    upload_retry_max_s: float = 300.0
 
     @classmethod
-    def from_settings(cls, settings, station: str, db_url: str | None, camera: str | None = None) -> RecorderConfig:
+    def from_settings(cls, settings, station: str, db_url: str | None, camera: str | None = None,
+                      link=None) -> RecorderConfig:
         from app.printing.fonts import find_cjk_font
 
         width, height = settings.video_dimensions()
@@ -75,7 +82,8 @@ class RecorderConfig:
         return cls(camera=camera if camera is not None else settings.camera, folder=str(settings.evidence_path()),
                    station=station, width=width, height=height, fps=int(settings.video_fps), db_url=db_url,
                    font_path=str(font) if font else None, min_free_mb=int(settings.evidence_min_free_mb),
-                   retention_days=float(settings.retention_days), retention_gb=float(settings.retention_gb))
+                   retention_days=float(settings.retention_days), retention_gb=float(settings.retention_gb),
+                   link=link)
 
 
 # ====================================================================== parent side
@@ -349,7 +357,22 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
 
     index = None
     engine = None
-    if config.db_url:
+    uploader = None
+    if config.link is not None:  # behind the server: a journal beside the clips, delivered by the uploader
+        from app.client.evidence import Uploader
+        from app.evidence.journal import ClipJournal, JournalIndex
+
+        journal = ClipJournal(config.folder, config.station)
+        try:
+            journal.recover(datetime.now(UTC))
+        except Exception as exc:  # noqa: BLE001 - recording matters more than the recovery
+            log.exception("recovery of interrupted clips failed")
+            events.put(RecorderProblem(f"recovery failed: {exc}"))
+        uploader = Uploader(config.link, journal, chunk=config.upload_chunk, retry_s=config.upload_retry_s,
+                            retry_max_s=config.upload_retry_max_s, on_event=events.put)
+        index = JournalIndex(journal, wake=uploader.wake)
+        uploader.start()
+    elif config.db_url:
         from app.evidence.index import ClipIndex, apply_retention
         from app.models import db
 
@@ -364,6 +387,14 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
 
     def retention() -> None:
         if index is None or not (config.retention_days or config.retention_gb):
+            return
+        if uploader is not None:
+            # Behind the server the bench holds only clips not yet in the server's store: none is
+            # deleted by retention (the server's store keeps the site's retention); say so instead.
+            count, size = index.pending()
+            if config.retention_gb and size > config.retention_gb * 1024**3:
+                events.put(RecorderProblem(f"{count} clips ({size / 1024**3:.1f} GB) are waiting for the upload "
+                                           "to the server and are all kept: check the connection to the server"))
             return
         try:
             with sessions.begin() as s:
@@ -535,6 +566,8 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
     end_clip("complete", "recorder stopped")
     capture.stopping.set()
     capture.join(5)
+    if uploader is not None:  # a chunk cut off here is sent again from the server's offset next time
+        uploader.stop(timeout=2)
     if engine is not None:
         engine.dispose()
     events.put(CameraState(False, "recorder stopped"))

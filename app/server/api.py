@@ -12,6 +12,7 @@ import json
 import logging
 import time
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException
@@ -81,7 +82,7 @@ class BenchReply(BaseModel):
     session: str
 
 
-def create_app(services: Services, signer: SessionSigner) -> FastAPI:
+def create_app(services: Services, signer: SessionSigner, evidence_dir: Path | None = None) -> FastAPI:
     app = FastAPI(title="PackGate server", version="1",
                   description="Benches scan through this server; it alone holds the database credentials.")
     with services.uow() as uow:  # replies old enough that no bench retries them any more
@@ -190,4 +191,6 @@ def create_app(services: Services, signer: SessionSigner) -> FastAPI:
         flow.manifest_printed(body.manifest_id, body.ok, body.detail)
         return {"ok": True}
 
+    from app.server.evidence_api import evidence_routes  # clips from the benches (issue 12)
+    app.include_router(evidence_routes(services, station, evidence_dir or services.settings.evidence_path()))
     return app

@@ -2,7 +2,8 @@
 
 Every Outcome the window rendered goes through :class:`~app.evidence.policy.RecordingPolicy` and
 its commands to the recorder's queue (no waiting); a view rendered without a scan (refresh, start)
-goes through ``on_view``. A timer polls the recorder's events and preview frames. With
+goes through ``on_view``. At a bench behind the server (``link``) the recorder writes its clip index
+to a journal beside the clips and uploads them to the server's evidence store. A timer polls the recorder's events and preview frames. With
 ``require_video`` the window asks :meth:`gate` before forwarding a scan: an order number is
 refused, with the reason, while the camera does not work. A recorder that dies is started again.
 """
@@ -30,14 +31,16 @@ class EvidenceController(QObject):
     event = Signal(object)
 
     def __init__(self, window, services, station: str, camera: str | None = None,
-                 recorder_factory=Recorder) -> None:
+                 recorder_factory=Recorder, link=None) -> None:
         super().__init__(window)
         self.window, self.services, self.station = window, services, station
         settings = services.settings
         self.spec = parse_camera(camera if camera is not None else settings.camera)
         self.require_video = bool(settings.require_video)
         self.policy = RecordingPolicy(station, tail_s=float(settings.video_tail_seconds))
-        self.config = RecorderConfig.from_settings(settings, station, services.db_url, camera=str(self.spec))
+        # Behind the server (``link``) the recorder indexes and uploads through it: no database here.
+        self.config = RecorderConfig.from_settings(settings, station, None if link is not None else services.db_url,
+                                                   camera=str(self.spec), link=link)
         self._factory = recorder_factory
         self.recorder: Recorder | None = None
         self.restarts = 0
