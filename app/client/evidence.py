@@ -101,7 +101,7 @@ class Uploader(threading.Thread):
         self.retry_s, self.retry_max_s = retry_s, retry_max_s
         self.on_event, self.on_progress = on_event, on_progress
         self._wake = threading.Event()
-        self._stop = threading.Event()
+        self._halt = threading.Event()
         self._delivered: dict[str, int] = {}  # key -> the journal revision the server has
         self._reported: set[str] = set()
         self.failures = 0  # passes in a row that could not reach the server
@@ -112,7 +112,7 @@ class Uploader(threading.Thread):
         self._wake.set()
 
     def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
+        self._halt.set()
         self._wake.set()
         if self.is_alive():
             self.join(timeout)
@@ -120,23 +120,23 @@ class Uploader(threading.Thread):
 
     @property
     def stopping(self) -> bool:
-        return self._stop.is_set()
+        return self._halt.is_set()
 
     def run(self) -> None:
         pause = self.retry_s
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             self._wake.clear()
             try:
                 self.run_once()
             except Unreachable as exc:
                 self.failures += 1
                 log.info("evidence upload: server unreachable (%s); again in %.1f s", exc, pause)
-                self._stop.wait(pause)  # a growing pause; a new clip does not cut it short
+                self._halt.wait(pause)  # a growing pause; a new clip does not cut it short
                 pause = min(pause * 2, self.retry_max_s)
                 continue
             except Exception:  # noqa: BLE001 - the uploader must outlive any one bad clip
                 log.exception("evidence upload failed")
-                self._stop.wait(pause)
+                self._halt.wait(pause)
                 pause = min(pause * 2, self.retry_max_s)
                 continue
             self.failures, pause = 0, self.retry_s
@@ -148,7 +148,7 @@ class Uploader(threading.Thread):
         """Deliver every changed row, then upload every finished clip (raises Unreachable)."""
         self.deliver_rows()
         for entry in self.journal.entries():
-            if self._stop.is_set():
+            if self._halt.is_set():
                 return
             if entry["state"] == RECORDING or entry.get("upload_refused"):
                 continue
@@ -156,7 +156,7 @@ class Uploader(threading.Thread):
 
     def deliver_rows(self) -> None:
         for entry in self.journal.entries():
-            if self._stop.is_set():
+            if self._halt.is_set():
                 return
             if self._delivered.get(entry["key"], -1) >= entry.get("rev", 0):
                 continue
@@ -182,7 +182,7 @@ class Uploader(threading.Thread):
             offset = 0
         with open(path, "rb") as fh:
             while offset < size:
-                if self._stop.is_set():
+                if self._halt.is_set():
                     return
                 if self._wake.is_set():  # a clip changed meanwhile: its row first (a few bytes)
                     self._wake.clear()

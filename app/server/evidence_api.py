@@ -11,8 +11,6 @@ field of the body); a clip is named by the bench's own key (32 hex digits, from 
 - ``DELETE /api/v1/clips/{key}/upload``: forget a partial upload (the bench starts again from 0).
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
