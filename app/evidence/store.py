@@ -110,16 +110,26 @@ class EvidenceStore:
         part = self.partial(station, key)
         return {"offset": part.stat().st_size if part.exists() else 0, "uploaded": False, "path": None}
 
-    def append(self, station: str, key: str, offset: int, data: bytes) -> int:
-        """Append ``data`` if ``offset`` is exactly what the server has; returns the new size."""
+    def append(self, session: Session, station: str, key: str, offset: int, data: bytes) -> int:
+        """Append ``data`` if ``offset`` is exactly what the server has; returns the new size. Only
+        a finished, not yet uploaded clip takes bytes, and never more than its index says it has."""
+        clip = _clip(session, station, key)
+        if clip is None:
+            raise NoSuchClip(f"No clip {key} of {station} at the server")
+        if clip.uploaded_at is not None:
+            raise OffsetMismatch(clip.bytes)
+        if clip.state == ClipState.RECORDING.value:
+            raise NotReady("The clip is still being recorded at the server's index: deliver its end first")
+        if offset + len(data) > clip.bytes:
+            raise NotReady(f"The index says the clip has {clip.bytes} bytes: {offset + len(data)} is too many")
         part = self.partial(station, key)
         with self._lock:
+            size = part.stat().st_size if part.exists() else 0
+            if offset != size:
+                raise OffsetMismatch(size)
             _make_dir(self.partial_dir)
             fd = os.open(part, os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), OWNER_ONLY)
             try:
-                size = os.fstat(fd).st_size
-                if offset != size:
-                    raise OffsetMismatch(size)
                 os.lseek(fd, offset, os.SEEK_SET)
                 view = memoryview(data)
                 while view:
@@ -160,12 +170,12 @@ class EvidenceStore:
                         key, station, got, size, sha256, expected)
             raise ChecksumMismatch(f"What arrived ({size} bytes, SHA-256 {got}) is not the bench's clip "
                                    f"({expected} bytes, SHA-256 {sha256}): refused and discarded; send it again")
-        folder = self.root / clipfile.safe_part(station) / started_at.astimezone().strftime("%Y-%m-%d")
+        folder = self.root / _plain_name(station, "_") / started_at.astimezone().strftime("%Y-%m-%d")
         _make_dir(folder)
-        name = Path(bench_path.replace("\\", "/")).name or f"{key}.mp4"
-        dest = folder / clipfile.safe_part(name)
+        stem = _plain_name(Path(bench_path.replace("\\", "/")).stem, key)  # the bench's name, nothing else of its path
+        dest = folder / f"{stem}.mp4"
         if dest.exists():
-            dest = folder / f"{dest.stem}-{key[:8]}{dest.suffix}"
+            dest = folder / f"{stem}-{key[:8]}.mp4"
         _fsync(part)
         os.replace(part, dest)
         os.chmod(dest, OWNER_ONLY)
@@ -184,6 +194,11 @@ class EvidenceStore:
             os.replace(dest, part)  # not recorded: the partial upload stays for the next try
             raise
         return dest_text
+
+
+def _plain_name(text: str, fallback: str) -> str:
+    """A file or folder name of letters, digits, ``._-`` that is never ``.`` or ``..``."""
+    return clipfile.safe_part(text).strip(".") or fallback
 
 
 def _make_dir(folder: Path) -> None:

@@ -80,6 +80,8 @@ def evidence_routes(services, station: Callable, store_dir: Path) -> APIRouter:
             return {"offset": await run_in_threadpool(_append, store, services, st[1], key, at, data)}
         except NoSuchClip as exc:
             raise HTTPException(404, exc.message) from None
+        except NotReady as exc:
+            raise HTTPException(409, exc.message) from None
         except OffsetMismatch as exc:
             return JSONResponse({"detail": exc.message, "offset": exc.offset}, status_code=409)
 
@@ -105,8 +107,5 @@ def evidence_routes(services, station: Callable, store_dir: Path) -> APIRouter:
 
 def _append(store: EvidenceStore, services, station: str, key: str, offset: int, data: bytes) -> int:
     with services.read_uow() as uow:
-        state = store.offset(uow.session, station, key)  # NoSuchClip: the row comes first
-    if state["uploaded"]:
-        raise OffsetMismatch(state["offset"])
-    return store.append(station, key, offset, data)
+        return store.append(uow.session, station, key, offset, data)
 

@@ -299,6 +299,9 @@ def test_a_mismatched_upload_is_refused_and_discarded_and_the_bench_keeps_its_co
     # A chunk at another offset than the server's is refused with the server's offset.
     r = httpx.put(f"{base}/upload", params={"offset": 5}, content=b"x", headers=auth)
     assert r.status_code == 409 and r.json()["offset"] == 0
+    r = httpx.put(f"{base}/upload", params={"offset": 0}, content=bytes(len(data) + 1), headers=auth)
+    assert r.status_code == 409 and "too many" in r.json()["detail"]  # never more than the index says
+    assert partial_size(store) is None
     # Another station's token does not reach this bench's clip.
     other = enrol(server.url, "BENCH-V", code_for(server.db_url, "BENCH-V", capsys))
     r = httpx.get(f"{base}/upload", headers={"Authorization": f"Bearer {other.token}"})
