@@ -14,6 +14,7 @@ verified the clip's SHA-256.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import threading
@@ -134,6 +135,7 @@ class JournalIndex:
         self.journal, self.wake = journal, wake
         self.station = journal.station
         self._clips: dict[int, dict] = {}
+        self._handles = itertools.count(1)
 
     def create(self, *, order_no: str, packer: str, path: Path, started_at: datetime, fps: int,
                width: int, height: int, waybills: tuple[str, ...] = ()) -> int:
@@ -142,7 +144,7 @@ class JournalIndex:
                  "height": height, "frames": 0, "bytes": 0, "sha256": "", "marks": [], "state": RECORDING,
                  "end_reason": "", "waybills": list(dict.fromkeys(waybills)), "rev": 0}
         self.journal.write(entry)
-        handle = len(self._clips) + 1
+        handle = next(self._handles)
         self._clips[handle] = entry
         self.wake()
         return handle
