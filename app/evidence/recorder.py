@@ -393,7 +393,7 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
             # deleted by retention (the server's store keeps the site's retention); say so instead.
             count, size = index.pending()
             if config.retention_gb and size > config.retention_gb * 1024**3:
-                events.put(RecorderProblem(f"{count} clips ({size / 1024**3:.1f} GB) are waiting for the upload "
+                events.put(RecorderProblem(f"{count} clip(s) ({size / 1024**3:.1f} GB) are waiting for the upload "
                                            "to the server and are all kept: check the connection to the server"))
             return
         try:

@@ -331,10 +331,14 @@ def test_a_mismatched_upload_is_refused_and_discarded_and_the_bench_keeps_its_co
 def test_server_unreachable_while_recording_loses_nothing(server, link, store, tmp_path, recorders, capsys):
     folder = tmp_path / "bench-evidence"
     server.stop()
-    cfg = config(folder, station=STATION, link=link, upload_retry_s=0.1, upload_retry_max_s=0.5)
+    cfg = config(folder, station=STATION, link=link, upload_retry_s=0.1, upload_retry_max_s=0.5,
+                 retention_days=1, retention_gb=1e-6)
     rec, events = recorders(cfg)
     events.wait(CameraState, where=lambda e: e.ok)
     first = record_one(rec, events, "PDD-1001", "SF1400000000000")
+    # Past retention_gb: said so, and the clip not yet uploaded is kept.
+    warned = events.wait(RecorderProblem, where=lambda e: "waiting for the upload" in e.text)
+    assert warned.text.startswith("1 clip(s)") and Path(first.path).exists()
     rec.send(StartClip("PDD-1002", STATION, "王芳", (), time.time()))
     second = events.wait(ClipStarted)
     rec.send(Mark("order", True, "PDD-1002", "opened", time.time()))
@@ -364,3 +368,42 @@ def test_server_unreachable_while_recording_loses_nothing(server, link, store, t
         assert Path(clip["path"]).is_relative_to(store.resolve()) and clip["uploaded_at"]
     assert not Path(first.path).exists() and not Path(second.path).exists()
     assert not list((folder / STATION).rglob("*.json"))
+
+
+def test_the_server_keeps_its_stores_retention_over_uploaded_clips_only(demo_db, tmp_path, capsys):  # noqa: F811
+    import hashlib
+    from datetime import timedelta
+
+    from app.bootstrap import bootstrap
+    from app.config import Settings
+    from app.evidence.store import EvidenceStore, put_clip
+
+    home, store = tmp_path / "server-home", tmp_path / "store"
+    (home / "config").mkdir(parents=True)
+    Settings(retention_days=30, retention_gb=0).save(home / "config" / "settings.json")  # the server's settings
+    svc = bootstrap(demo_db, Settings(station="SEED"))
+    now = datetime.now(UTC)
+    paths = {}
+    try:
+        for n, (age, uploaded) in enumerate(((40, True), (40, False), (1, True))):
+            key, data = f"{n:032x}", f"clip {n}".encode() * 1000
+            sha = hashlib.sha256(data).hexdigest()
+            with svc.uow() as uow:
+                put_clip(uow.session, STATION, key, {
+                    "order_no": f"PDD-90{n}", "path": f"/bench/PDD-90{n}.mp4", "started_at": now - timedelta(days=age),
+                    "fps": 15, "width": 320, "height": 240, "bytes": len(data), "sha256": sha, "state": "complete"})
+            if uploaded:
+                with svc.read_uow() as uow:
+                    EvidenceStore(store).append(uow.session, STATION, key, 0, data)
+                paths[n] = Path(EvidenceStore(store).verify(svc.uow, STATION, key, sha, now))
+    finally:
+        svc.close()
+    server = start_server(demo_db, home, "--evidence", str(store), "--no-sender")
+    try:
+        wait_until(lambda: not paths[0].exists(), "the server's retention removes the old uploaded clip")
+    finally:
+        server.stop()
+    assert find_at_server(demo_db, "PDD-900", capsys) == []
+    assert paths[2].exists() and find_at_server(demo_db, "PDD-902", capsys)[0]["path"] == str(paths[2])
+    [pending] = find_at_server(demo_db, "PDD-901", capsys)  # not uploaded: still its bench's, not the store's
+    assert pending["path"] == "/bench/PDD-901.mp4"
