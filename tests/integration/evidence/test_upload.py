@@ -407,3 +407,34 @@ def test_the_server_keeps_its_stores_retention_over_uploaded_clips_only(demo_db,
     assert paths[2].exists() and find_at_server(demo_db, "PDD-902", capsys)[0]["path"] == str(paths[2])
     [pending] = find_at_server(demo_db, "PDD-901", capsys)  # not uploaded: still its bench's, not the store's
     assert pending["path"] == "/bench/PDD-901.mp4"
+
+
+def test_over_https_the_uploader_sends_nothing_to_a_server_with_another_certificate(sqlite_url, tmp_path, capsys):
+    from dataclasses import replace
+
+    from app.bootstrap import bootstrap
+    from app.config import Settings
+    from app.server.tls import self_signed
+
+    bootstrap(sqlite_url, Settings(station="SEED")).close()
+    cert, key = self_signed(tmp_path / "tls", "127.0.0.1")
+    store = tmp_path / "store"
+    srv = start_server(sqlite_url, tmp_path / "home", "--tls-cert", str(cert), "--tls-key", str(key),
+                       "--evidence", str(store), "--no-sender", scheme="https")
+    try:
+        link = enrol(srv.url, STATION, code_for(sqlite_url, STATION, capsys))
+        folder = tmp_path / "bench-evidence"
+        path = journaled_clip(folder, "PDD-1006", seconds=1.0)
+        forged = Uploader(replace(link, fingerprint="0" * 64), ClipJournal(folder, STATION))
+        with pytest.raises(Unreachable, match="certificate"):
+            forged.run_once()
+        forged.stop()
+        assert find_at_server(sqlite_url, "PDD-1006", capsys) == [] and path.exists()
+        events: list = []
+        pinned = Uploader(link, ClipJournal(folder, STATION), on_event=events.append)
+        pinned.run_once()
+        pinned.stop()
+        [uploaded] = events
+        assert not path.exists() and clipfile.sha256_file(Path(uploaded.server_path)) == uploaded.sha256
+    finally:
+        srv.stop()
