@@ -73,6 +73,8 @@ def evidence_routes(services, station: Callable, store_dir: Path) -> APIRouter:
     @router.put("/{key}/upload")
     async def chunk(key: Key, st: Station, request: Request,
                     at: Annotated[int, Query(alias="offset", ge=0)]) -> Any:
+        if int(request.headers.get("content-length") or 0) > MAX_CHUNK:  # refused before it is read
+            raise HTTPException(413, f"A chunk is at most {MAX_CHUNK} bytes")
         data = await request.body()
         if len(data) > MAX_CHUNK:
             raise HTTPException(413, f"A chunk is at most {MAX_CHUNK} bytes")

@@ -438,3 +438,17 @@ def test_over_https_the_uploader_sends_nothing_to_a_server_with_another_certific
         assert not path.exists() and clipfile.sha256_file(Path(uploaded.server_path)) == uploaded.sha256
     finally:
         srv.stop()
+
+
+def test_a_chunk_over_the_limit_is_refused_before_it_is_read(server, link, tmp_path):
+    from app.server.evidence_api import MAX_CHUNK
+
+    folder = tmp_path / "bench-evidence"
+    journaled_clip(folder, "PDD-1007", seconds=1.0)
+    [entry] = ClipJournal(folder, STATION).entries()
+    Uploader(link, ClipJournal(folder, STATION)).http.deliver(entry)
+    r = httpx.put(f"{server.url}/api/v1/clips/{entry['key']}/upload", params={"offset": 0},
+                  content=bytes(MAX_CHUNK + 1), headers={"Authorization": f"Bearer {link.token}"})
+    assert r.status_code == 413
+    r = httpx.put(f"{server.url}/api/v1/clips/{entry['key']}/upload", params={"offset": 0}, content=b"x")
+    assert r.status_code == 401  # no token: nothing of it is read
