@@ -179,6 +179,11 @@ def test_a_clip_recorded_behind_the_server_is_indexed_there_and_uploaded(server,
     assert main(["--db", server.db_url, "evidence", "find", "PDD-1001", "--json"]) == 0
     detail = json.loads(capsys.readouterr().out)[0]
     assert detail["path"] == str(server_path)
+    # The server PC gives the evidence from its store: the clip (checked against its SHA-256) and the sheet.
+    out = tmp_path / "export"
+    assert main(["--db", server.db_url, "evidence", "export", "SF1400000000000", "--out", str(out)]) == 0
+    [copied] = out.rglob("*.mp4")
+    assert clipfile.sha256_file(copied) == ended.sha256 and list(out.rglob("evidence-PDD-1001.pdf"))
 
 
 def test_an_upload_cut_by_a_server_stop_goes_on_from_the_servers_offset(server, link, store, tmp_path, capsys):
