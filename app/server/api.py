@@ -27,6 +27,7 @@ from app.packing.ports import Services
 from app.packing.wire import to_plain
 from app.packing.workflow import BenchWorkflow
 from app.server import stations
+from app.server.desk_api import add_desk_routes
 from app.server.sessions import SessionSigner
 
 log = logging.getLogger(__name__)
@@ -190,4 +191,5 @@ def create_app(services: Services, signer: SessionSigner) -> FastAPI:
         flow.manifest_printed(body.manifest_id, body.ok, body.detail)
         return {"ok": True}
 
+    add_desk_routes(app, services, signer, Station)  # the supervisor's desk: app/server/desk_api.py
     return app
