@@ -11,8 +11,6 @@ supervisor) and answers a refreshed one in the same header. Actions and flags al
 at that moment. PIN hashes never leave the server.
 """
 
-from __future__ import annotations
-
 import base64
 import hashlib
 import hmac

@@ -84,6 +84,7 @@ def show_error(title: str, text: str) -> None:
 
 def _run_remote(app: QApplication, args, settings: Settings, server: str) -> int:
     """A bench that scans through the PackGate server: no database here, its own printer."""
+    from app.client.desk import RemoteDesk
     from app.client.local import LocalServices
     from app.client.remote import RemoteBench, ServerError, ServerLink
     from app.ui.sounds import QtSounds
@@ -102,8 +103,12 @@ def _run_remote(app: QApplication, args, settings: Settings, server: str) -> int
         settings.printer = args.printer
     services = LocalServices(settings)
     bench = RemoteBench(link, services.printer())
-    window = StationWindow(services, station, sounds=QtSounds(muted=not settings.sounds), workflow=bench)
+    # The supervisor view and the settings unlock go through the server too, each with its own desk session.
+    window = StationWindow(services, station, sounds=QtSounds(muted=not settings.sounds), workflow=bench,
+                           desks=lambda: RemoteDesk(link))
     window.show()
+    if getattr(args, "supervisor", False):
+        window.open_supervisor()
     try:
         return app.exec()
     finally:
