@@ -29,7 +29,7 @@ RETRY_S = 5  # after a failed one (server unreachable): wait this long before th
 
 class ChangeListener(QObject):
     """On its own thread: the desk's long poll; ``changed`` (queued to the UI thread) when the
-    shift's version moved."""
+    shift's version moved on from that of the figures last shown (:meth:`shown`)."""
 
     changed = Signal()
 
@@ -38,6 +38,15 @@ class ChangeListener(QObject):
         self.desk = desk
         self.stop_event = threading.Event()
         self.thread: threading.Thread | None = None
+        self.since: str | None = None
+        self._have_since = threading.Event()
+
+    def shown(self, figures: dict) -> None:
+        """The figures on screen are of this version (read before them): wait for the next one."""
+        version = figures.get("version")
+        if version is not None:
+            self.since = str(version)
+            self._have_since.set()
 
     def start(self) -> None:
         self.thread = threading.Thread(target=self._run, name="packgate-supervisor-listener", daemon=True)
@@ -45,20 +54,22 @@ class ChangeListener(QObject):
 
     def stop(self) -> None:
         self.stop_event.set()
+        self._have_since.set()
 
     def _run(self) -> None:
-        since: str | None = None
+        self._have_since.wait()
         while not self.stop_event.is_set():
+            since = self.since
+            assert since is not None
             try:
-                if since is None:
-                    since = self.desk.version()
                 now = self.desk.wait_for_change(since, WAIT_S, self.stop_event)
             except Exception as exc:  # noqa: BLE001 - unreachable, session ended: the slow timer goes on
                 log.info("supervisor change listener: %s", exc)
                 self.stop_event.wait(RETRY_S)
                 continue
             if now != since and not self.stop_event.is_set():
-                since = now
+                if self.since == since:  # until the refreshed figures say which version they show
+                    self.since = now
                 try:
                     self.changed.emit()
                 except RuntimeError:  # the window is gone
@@ -81,6 +92,7 @@ class SupervisorWindow(QWidget):
         self.dashboard = Dashboard(services, desk, self.runner)
         self.listener = ChangeListener(desk, self)
         self.listener.changed.connect(self.dashboard.changed)
+        self.dashboard.refreshed.connect(self.listener.shown)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.login)
         self.stack.addWidget(self.dashboard)
