@@ -21,11 +21,11 @@ from typing import Any
 
 import httpx
 
-from app.client.remote import CERT_CHANGED, ServerError, ServerLink, _client, _detail, peer_fingerprint
+from app.client.remote import CERT_CHANGED, ServerLink, _client, _detail, peer_fingerprint
 from app.config import data_dir
-from app.desk.port import ClipNotHere, DeskSessionEnded
+from app.desk.port import ClipNotHere, DeskError, DeskSessionEnded
 from app.errors import KnownError
-from app.i18n import Message
+from app.i18n import QT_TRANSLATE_NOOP, Message
 from app.imports.orders import ImportReport
 from app.imports.products import ProductReport
 from app.packing.auth import NotAuthorized, Supervisor
@@ -37,7 +37,19 @@ from app.reports.summary import Period
 log = logging.getLogger(__name__)
 API = "/api/v1/desk"
 SESSION_HEADER = "X-Desk-Session"
-UNREACHABLE = "PackGate server unreachable ({error}): nothing was changed; try again when the connection is back"
+T = QT_TRANSLATE_NOOP
+UNREACHABLE = T("Outcome", "PackGate server unreachable ({error}): nothing was changed; try again when the connection is back")
+NOT_ENROLLED = T("Outcome", "This bench is not enrolled at the server, or was revoked: {detail}")
+MISMATCH = T("Outcome", "The clip {name} from the server does not match its SHA-256")
+BAD_EXPORT = T("Outcome", "The server's evidence export could not be read: {error}")
+
+
+class ServerUnreachable(DeskError):
+    """The server did not answer, or not as the one this PC enrolled with: nothing was changed."""
+
+
+def _unreachable(error: str) -> ServerUnreachable:
+    return ServerUnreachable(Message(UNREACHABLE, {"error": error}))
 
 
 def _period(period: Period) -> dict[str, str | None]:
@@ -96,7 +108,8 @@ class RemoteDesk:
         try:
             content = path.read_bytes()
         except OSError as exc:
-            raise KnownError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+            raise DeskError(Message(T("Outcome", "Cannot read {path}: {error}"),
+                                    {"path": str(path), "error": exc.strerror or str(exc)})) from exc
         data = self._json("POST", "/import", content=content, params={"kind": kind, "name": path.name,
                                                                       "profile": profile or ""})
         return from_plain(ProductReport if kind == "products" else ImportReport, data["report"])
@@ -126,7 +139,7 @@ class RemoteDesk:
                 digest.update(chunk)
         if clip.get("sha256") and digest.hexdigest() != clip["sha256"]:
             part.unlink(missing_ok=True)
-            raise ClipNotHere(f"The clip {Path(clip['path']).name} from the server does not match its SHA-256")
+            raise ClipNotHere(Message(MISMATCH, {"name": Path(clip["path"]).name}))
         os.replace(part, target)
         return target
 
@@ -147,7 +160,7 @@ class RemoteDesk:
                     (out_dir / safe).write_bytes(z.read(name))
                     written[name] = str(out_dir / safe)
         except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-            raise KnownError(f"The server's evidence export could not be read: {exc}") from exc
+            raise DeskError(Message(BAD_EXPORT, {"error": str(exc)})) from exc
         finally:
             archive.unlink(missing_ok=True)
         return {"order_no": index["order_no"], "sheet": written[index["sheet"]],
@@ -186,7 +199,7 @@ class RemoteDesk:
             r = http.request(method, API + path, json=body if content is None else None, content=content,
                              params=params, headers=self._headers())
         except httpx.HTTPError as exc:
-            raise ServerError(UNREACHABLE.format(error=type(exc).__name__)) from exc
+            raise _unreachable(type(exc).__name__) from exc
         self._check(r)
         return r.json()
 
@@ -199,14 +212,14 @@ class RemoteDesk:
                 self._check(r)
                 yield r
         except httpx.HTTPError as exc:
-            raise ServerError(UNREACHABLE.format(error=type(exc).__name__)) from exc
+            raise _unreachable(type(exc).__name__) from exc
 
     def _check(self, r: httpx.Response) -> None:
         """The pinned certificate, the renewed session, and the server's refusal as the domain's."""
         got = peer_fingerprint(r)
         if self.link.fingerprint and got != self.link.fingerprint:
-            raise ServerError(Message(CERT_CHANGED.template, {"pinned": self.link.fingerprint[:16],
-                                                              "got": (got or "?")[:16]}).render())
+            raise ServerUnreachable(Message(CERT_CHANGED.template, {"pinned": self.link.fingerprint[:16],
+                                                                    "got": (got or "?")[:16]}))
         renewed = r.headers.get(SESSION_HEADER)
         if renewed:
             self.session = renewed
@@ -220,16 +233,21 @@ class RemoteDesk:
         info = detail if isinstance(detail, dict) else {"text": _detail(r) if detail is None else str(detail)}
         kind, text = info.get("kind"), str(info.get("text") or f"HTTP {r.status_code}")
         if r.status_code == 401:
-            raise ServerError(f"This bench is not enrolled at the server, or was revoked: {text}")
+            raise ServerUnreachable(Message(NOT_ENROLLED, {"detail": text}))
+        message = from_plain(Message, info["message"]) if isinstance(info.get("message"), dict) else Message(text)
         if kind == "not_authorized":
-            raise NotAuthorized(from_plain(Message, info["message"]))
+            raise NotAuthorized(message)
         if kind == "no_session":
             self.session = None
-            raise DeskSessionEnded(text)
+            raise DeskSessionEnded(message)
         if kind == "refused":
-            raise ActionRefused(from_plain(Message, info["message"]))
+            raise ActionRefused(message)
         if kind == "not_here":
-            raise ClipNotHere(text)
+            raise ClipNotHere(message)
+        if kind == "desk":
+            raise DeskError(message)
         if r.status_code >= 500:
-            raise ServerError(UNREACHABLE.format(error=f"HTTP {r.status_code}"))
-        raise KnownError(text if kind else f"The server refused: {text}")
+            raise _unreachable(f"HTTP {r.status_code}")
+        if kind:  # the server's own KnownError (an import file it cannot read, ...): its text as it is
+            raise KnownError(text)
+        raise DeskError(Message(T("Outcome", "The server refused: {detail}"), {"detail": text}))

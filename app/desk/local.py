@@ -48,7 +48,7 @@ class LocalDesk:
 
     def audit_settings(self, what: str, message: str) -> None:
         if self.supervisor is None:
-            raise DeskSessionEnded("A supervisor must unlock the settings first")
+            raise DeskSessionEnded(Message(T("Outcome", "A supervisor must unlock the settings first")))
         audit_change(self.services, self.supervisor, kind="settings", what=what, message=message, station=self.station)
 
     # ------------------------------------------------------------------ figures and orders
@@ -154,11 +154,12 @@ class LocalDesk:
         return n
 
     def _not_here(self, clip: dict[str, Any]) -> ClipNotHere:
-        name = Path(clip["path"]).name
+        params = {"name": Path(clip["path"]).name, "path": clip["path"], "station": clip.get("station") or "?"}
         if self.serving:
-            return ClipNotHere(f"The clip {name} is still at bench {clip.get('station') or '?'}: not uploaded yet")
-        return ClipNotHere(f"The clip {clip['path']} is not on this PC (deleted, moved, or still at bench "
-                           f"{clip.get('station') or '?'})")
+            return ClipNotHere(Message(T("Outcome", "The clip {name} is still at bench {station}: not uploaded yet"),
+                                       params))
+        return ClipNotHere(Message(T("Outcome", "The clip {path} is not on this PC (deleted, moved, or still at "
+                                                "bench {station})"), params))
 
     # ------------------------------------------------------------------ push
 

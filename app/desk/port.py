@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from app.errors import KnownError
+from app.i18n import Message
 from app.imports.orders import ImportReport
 from app.imports.products import ProductReport
 from app.packing.auth import NotAuthorized, Supervisor
@@ -20,15 +21,24 @@ from app.packing.supervisor import ActionDone, ActionRefused
 from app.reports.export import ShipmentRow
 from app.reports.summary import Period
 
-__all__ = ["ActionDone", "ActionRefused", "ClipNotHere", "DeskSessionEnded", "NotAuthorized", "SupervisorDesk",
-           "Supervisor"]
+__all__ = ["ActionDone", "ActionRefused", "ClipNotHere", "DeskError", "DeskSessionEnded", "NotAuthorized",
+           "SupervisorDesk", "Supervisor"]
 
 
-class ClipNotHere(KnownError):
+class DeskError(KnownError):
+    """The desk cannot do it: ``msg`` is the translatable message (the window shows it in the
+    operator's language), ``message`` its English text."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.render())
+        self.msg = message
+
+
+class ClipNotHere(DeskError):
     """The clip's file is not where the desk can read it (still at its bench, or deleted)."""
 
 
-class DeskSessionEnded(KnownError):
+class DeskSessionEnded(DeskError):
     """The supervisor's desk session is missing, expired or no longer a supervisor's: log in again."""
 
 

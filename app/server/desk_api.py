@@ -29,8 +29,9 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from app.desk.local import IMPORT_KINDS, LocalDesk
-from app.desk.port import ClipNotHere, DeskSessionEnded
+from app.desk.port import ClipNotHere, DeskError, DeskSessionEnded
 from app.errors import KnownError
+from app.i18n import QT_TRANSLATE_NOOP, Message
 from app.imports.orders import DEFAULT_MAX_BYTES
 from app.models.schema import Role, User
 from app.packing.auth import NotAuthorized, Supervisor
@@ -42,7 +43,8 @@ from app.server.sessions import SessionSigner
 
 API = "/api/v1/desk"
 SESSION_HEADER = "X-Desk-Session"
-NO_SESSION = "No supervisor's desk session (or it expired): log in to the supervisor view again"
+NO_SESSION = Message(QT_TRANSLATE_NOOP("Outcome", "No supervisor's desk session (or it expired): log in to the "
+                                                   "supervisor view again"))
 
 
 class Credentials(BaseModel):
@@ -145,11 +147,13 @@ def refusal(exc: Exception) -> HTTPException:
     if isinstance(exc, NotAuthorized):
         return HTTPException(403, {"kind": "not_authorized", "message": to_plain(exc.message), "text": str(exc)})
     if isinstance(exc, DeskSessionEnded):
-        return HTTPException(403, {"kind": "no_session", "text": exc.message})
+        return HTTPException(403, {"kind": "no_session", "message": to_plain(exc.msg), "text": exc.message})
     if isinstance(exc, ActionRefused):
         return HTTPException(409, {"kind": "refused", "message": to_plain(exc.msg), "text": exc.message})
     if isinstance(exc, ClipNotHere):
-        return HTTPException(409, {"kind": "not_here", "text": exc.message})
+        return HTTPException(409, {"kind": "not_here", "message": to_plain(exc.msg), "text": exc.message})
+    if isinstance(exc, DeskError):
+        return HTTPException(409, {"kind": "desk", "message": to_plain(exc.msg), "text": exc.message})
     if isinstance(exc, KnownError):
         return HTTPException(409, {"kind": "known", "text": exc.message})
     raise exc
@@ -170,7 +174,7 @@ def add_desk_routes(app: FastAPI, services: Services, signer: SessionSigner, sta
                 ok = user is not None and user.active and user.role == Role.SUPERVISOR.value
             sup = sup if ok else None
         if sup is None:
-            raise HTTPException(403, {"kind": "no_session", "text": NO_SESSION})
+            raise refusal(DeskSessionEnded(NO_SESSION))
         response.headers[SESSION_HEADER] = sign_desk(signer, st[0], sup)  # the idle time starts again
         return LocalDesk(services, st[1], supervisor=sup, serving=True)
 
@@ -254,7 +258,8 @@ def add_desk_routes(app: FastAPI, services: Services, signer: SessionSigner, sta
         """The clip's file (Range requests: seek without downloading it all) once it is on the server."""
         path = call(desk(st, session, response).clip_file, clip_id)
         if path.suffix.lower() != ".mp4":  # only clips: never whatever else a row might name
-            raise HTTPException(409, {"kind": "not_here", "text": f"Clip {clip_id} is not a video file"})
+            raise refusal(ClipNotHere(Message(QT_TRANSLATE_NOOP("Outcome", "Clip {id} is not a video file"),
+                                              {"id": clip_id})))
         return FileResponse(path, media_type="video/mp4", filename=path.name,
                             headers={SESSION_HEADER: response.headers[SESSION_HEADER]})
 

@@ -103,3 +103,62 @@ def test_the_supervisor_view_through_the_server_shows_both_benches_and_refreshes
         if window is not None:
             window.close()
         server.stop()
+
+
+@NO_GPU
+def test_a_bench_behind_the_server_unlocks_its_settings_and_opens_the_supervisor_view(qtbot, tmp_path, capsys,
+                                                                                      monkeypatch):
+    from PySide6.QtWidgets import QDialogButtonBox
+    from sqlalchemy import text
+
+    from app.bootstrap import bootstrap
+    from app.demo import seed_demo
+    from app.ui.station_window import StationWindow
+    from app.ui.supervisor.window import SupervisorWindow
+    from tests.integration.test_server import Paper
+
+    db_url = f"sqlite:///{tmp_path / 'site.db'}"
+    seeding = bootstrap(db_url, Settings(station="SEED"))
+    seed_demo(seeding)
+    seeding.close()
+    server = start_server(db_url, tmp_path / "server-home")
+    try:
+        bench = bench_through(server, "BENCH-S", capsys)
+        services = LocalServices(Settings(station="BENCH-S"))
+        window = StationWindow(services, "BENCH-S", workflow=bench, desks=lambda: RemoteDesk(bench.link))
+        qtbot.addWidget(window)
+        dialog = window.open_settings()
+        qtbot.keyClicks(dialog.badge, "S-9001")
+        qtbot.keyClicks(dialog.pin, "000000")
+        with qtbot.waitSignal(dialog.unlock_finished) as wrong:
+            qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
+        assert wrong.args == [False] and "Wrong PIN" in dialog.auth_error.text()
+        qtbot.keyClicks(dialog.pin, PIN)
+        with qtbot.waitSignal(dialog.unlock_finished, timeout=10_000) as right:
+            qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
+        assert right.args == [True] and dialog.pages.currentIndex() == 1
+        monkeypatch.setattr(dialog, "settings_path", tmp_path / "bench-settings.json")
+        dialog.tolerance_pct.setValue(15)
+        with qtbot.waitSignal(dialog.saved, timeout=10_000):
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+        assert services.settings.weight_tolerance_pct == 15
+        check = bootstrap(db_url, Settings(station="CHECK"))
+        try:
+            with check.read_uow() as uow:  # audited at the server, naming the bench and the supervisor
+                [(message, station)] = uow.session.execute(text(
+                    "SELECT e.message, s.name FROM scan_events e JOIN stations s ON s.id = e.station_id "
+                    "WHERE e.kind = 'settings'")).all()
+        finally:
+            check.close()
+        assert station == "BENCH-S" and "weight_tolerance_pct" in message and "陈主管" in message
+
+        supervisor = window.open_supervisor()
+        assert isinstance(supervisor, SupervisorWindow) and isinstance(supervisor.desk, RemoteDesk)
+        with qtbot.waitSignal(supervisor.dashboard.refreshed, timeout=10_000):
+            login(qtbot, supervisor)
+        supervisor.close()
+        window.close()
+        bench.close()
+        assert isinstance(bench.printer, Paper)
+    finally:
+        server.stop()
