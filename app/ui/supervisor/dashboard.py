@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.desk.port import Supervisor, SupervisorDesk
+from app.desk.port import DeskSessionEnded, Supervisor, SupervisorDesk
 from app.fileutil import open_owner_only
 from app.i18n import QT_TRANSLATE_NOOP
 from app.packing.ports import Services
@@ -123,6 +123,7 @@ class Dashboard(QWidget):
 
     refreshed = Signal(dict)
     refresh_failed = Signal(str)
+    session_ended = Signal(str)  # the server ended the desk session (idle, user disabled): log in again
     exported = Signal(str)  # path
     timeline_loaded = Signal(str)  # order number
 
@@ -354,6 +355,10 @@ class Dashboard(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self._after_query()
         text = error_text(exc)
+        if isinstance(exc, DeskSessionEnded) and self.supervisor is not None:
+            self.supervisor = None
+            self.timer.stop()
+            self.session_ended.emit(text)
         self.status.setText(self.tr("Figures not refreshed: {error}").format(error=text))
         self.status.setStyleSheet("color: #c62828;")
         self.refresh_failed.emit(text)

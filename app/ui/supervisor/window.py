@@ -99,6 +99,7 @@ class SupervisorWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.stack)
         self.login.logged_in.connect(self._logged_in)
+        self.dashboard.session_ended.connect(self._session_ended)
         self.resize(1200, 800)
         show_as_text(self)
 
@@ -111,6 +112,12 @@ class SupervisorWindow(QWidget):
         self.dashboard.start(supervisor, badge)
         if self.listener.thread is None:
             self.listener.start()
+
+    def _session_ended(self, text: str) -> None:
+        """Back to the login form (the figures on screen would go stale without saying so)."""
+        self.stack.setCurrentWidget(self.login)
+        self.login.error.setText(text)
+        self.login.badge.setFocus()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.listener.stop()

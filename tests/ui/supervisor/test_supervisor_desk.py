@@ -49,6 +49,8 @@ def test_embedded_view_refreshes_within_a_second_of_a_scan_at_a_bench(qtbot, log
 
 @NO_GPU
 def test_the_supervisor_view_through_the_server_shows_both_benches_and_refreshes_by_itself(qtbot, tmp_path, capsys):
+    from sqlalchemy import text
+
     from app.bootstrap import bootstrap
     from app.demo import seed_demo
     from app.ui.supervisor import open_supervisor
@@ -97,6 +99,33 @@ def test_the_supervisor_view_through_the_server_shows_both_benches_and_refreshes
             qtbot.keyClick(d.action_panel.pin, Qt.Key.Key_Return)
         assert "taken back" in d.action_panel.result.text()
         assert d.tiles["packing"].value.text() == str(before)
+
+        # Evidence: a clip on the server plays from the supervisor PC's cache, fetched off the UI thread.
+        from tests.integration.evidence.recorder_helpers import make_clip
+
+        site = bootstrap(db_url, Settings(station="CHECK"))
+        try:
+            clip = make_clip(tmp_path / "server-evidence", site.sessions, "PDD-1009", ("SF1400000000008",), 1.0,
+                             station="BENCH-2")
+            tab = d.evidence
+            d.tabs.setCurrentWidget(tab)
+            with qtbot.waitSignals([tab.searched, tab.playing], timeout=10_000):
+                qtbot.keyClicks(tab.search, "SF1400000000008")
+                qtbot.keyClick(tab.search, Qt.Key.Key_Return)
+            played = tab.player.source().toLocalFile()
+            assert played.startswith(str(tmp_path / "cache")) and open(played, "rb").read() == clip.read_bytes()
+            assert [c["station"] for c in tab.clips] == ["BENCH-2"]
+            tab.player.stop()
+
+            # The server ends the desk session (the supervisor was disabled): back to the login form.
+            with site.uow() as uow:
+                uow.session.execute(text("UPDATE users SET active = false WHERE badge = 'S-9001'"))
+        finally:
+            site.close()
+        with qtbot.waitSignal(d.session_ended, timeout=10_000) as ended:
+            d.refresh(force=True)
+        assert "log in to the supervisor view again" in ended.args[0]
+        assert window.stack.currentWidget() is window.login and window.supervisor is None
         one.close()
         two.close()
     finally:
