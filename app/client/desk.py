@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import threading
+import uuid
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -131,7 +132,7 @@ class RemoteDesk:
         if target.is_file():
             return target
         self.cache_dir.mkdir(parents=True, exist_ok=True)
-        part = target.with_name(target.name + ".part")
+        part = target.with_name(f"{target.name}.{uuid.uuid4().hex[:8]}.part")  # two downloads never share one
         digest = hashlib.sha256()
         with self._stream("GET", f"/clips/{clip['id']}/file") as r, open(part, "wb") as out:
             for chunk in r.iter_bytes(1 << 16):

@@ -51,6 +51,7 @@ class EvidenceTab(QWidget):
         self.services, self.desk, self.runner = services, desk, runner
         self.badge = ""  # the logged-in supervisor's, for the flag (the PIN is typed again)
         self.clips: list[dict[str, Any]] = []
+        self._fetching: set[Any] = set()  # clip ids being downloaded (one download per clip)
         self.search = QLineEdit()
         self.search.setObjectName("evidence_search")
         self.search.setPlaceholderText(self.tr("Scan a waybill or type an order number, then Enter"))
@@ -176,10 +177,16 @@ class EvidenceTab(QWidget):
         local = self.desk.local_clip(clip)
         if local is not None:
             self._play_file(clip, local)
-        else:  # behind the server: fetched into the local cache first, off the UI thread
+        elif clip.get("id") not in self._fetching:  # behind the server: into the local cache first, off the UI thread
             self.status.setText(self.tr("Fetching the clip from the server…"))
+            self._fetching.add(clip.get("id"))
             desk = self.desk
-            self.runner.submit(lambda: desk.fetch_clip(clip), lambda path: self._fetched(clip, path), self._failed)
+
+            def failed(exc: BaseException) -> None:
+                self._fetching.discard(clip.get("id"))
+                self._failed(exc)
+
+            self.runner.submit(lambda: desk.fetch_clip(clip), lambda path: self._fetched(clip, path), failed)
         self.marks.clear()
         for mark in clip["marks"]:
             ok = "\u2713" if mark["accepted"] else "\u2717"
@@ -189,6 +196,7 @@ class EvidenceTab(QWidget):
 
 
     def _fetched(self, clip: dict[str, Any], path: Path) -> None:
+        self._fetching.discard(clip.get("id"))
         if self.current() is clip or (self.current() or {}).get("id") == clip.get("id"):
             self.status.clear()
             self._play_file(clip, path)
