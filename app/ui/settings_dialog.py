@@ -49,6 +49,7 @@ class SettingsDialog(QDialog):
             desk = LocalDesk(services, station)
         self.services = services
         self.desk = desk
+        self.finished.connect(lambda _result: desk.close())  # behind the server: its connection
         self.station = station
         self.settings_path = settings_path
         self.supervisor = None

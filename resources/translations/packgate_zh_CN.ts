@@ -393,7 +393,7 @@
     </message>
     <message>
         <source>PIN</source>
-        <translation>PIN</translation>
+        <translation>PIN 码</translation>
     </message>
     <message>
         <source>Searching…</source>

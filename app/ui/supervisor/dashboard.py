@@ -137,6 +137,7 @@ class Dashboard(QWidget):
         self.figures: dict[str, Any] | None = None
         self._refreshing = False
         self._again = False  # the shift changed while a query ran: query once more after it
+        self._query = 0  # the latest figures query: an older one answering later is not shown
         self._exception_rows: list[dict[str, Any]] = []
 
         # Top bar: who, period, refresh, exports.
@@ -336,8 +337,12 @@ class Dashboard(QWidget):
         if self.supervisor is None or (self._refreshing and not force):
             return
         self._refreshing = True
-        desk, period = self.desk, self.period()
-        self.runner.submit(lambda: desk.figures(period), self._show, self._failed)
+        self._query += 1
+        desk, period, query = self.desk, self.period(), self._query
+        # Only the latest query's figures are shown: a forced refresh (after an action) may overtake
+        # one the change listener started a moment before the action committed.
+        self.runner.submit(lambda: desk.figures(period), lambda f: self._show(f) if query == self._query else None,
+                           lambda e: self._failed(e) if query == self._query else None)
 
     def changed(self) -> None:
         """The shift changed (a scan, an action, an import): the figures again, never two queries at once."""
