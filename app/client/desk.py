@@ -59,7 +59,8 @@ def _period(period: Period) -> dict[str, str | None]:
 
 
 class RemoteDesk:
-    """Thread-safe for the window's worker pool: httpx's client pools connections per thread."""
+    """Shared by the window's worker threads (httpx's connection pool is thread-safe); the long poll
+    has a connection of its own."""
 
     def __init__(self, link: ServerLink, *, timeout: float = 20.0, cache_dir: Path | None = None) -> None:
         self.link = link
