@@ -88,7 +88,7 @@ class Settings:
     sender_address: str = ""
     late_hours: int = 24  # an order still ready/packing this long after creation is late
     pickup_warn_hours: int = 4  # packed but not handed over after this long is an exception
-    refresh_seconds: int = 5  # supervisor view refresh period
+    refresh_seconds: int = 60  # supervisor view: the slow refresh besides the push (late, awaiting pickup)
     server: str = ""  # the PackGate server this bench scans through (https://HOST:8650); "" = embedded SQLite
     default_carrier: str = ""  # carrier for imported orders whose carrier is blank (e.g. ZTO); "" = a bad row
     # Packing video evidence (app/evidence). camera: v4l2:/dev/video0, dshow:video=NAME, avfoundation:0,

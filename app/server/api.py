@@ -28,6 +28,7 @@ from app.packing.ports import Services
 from app.packing.wire import to_plain
 from app.packing.workflow import BenchWorkflow
 from app.server import stations
+from app.server.desk_api import add_desk_routes
 from app.server.sessions import SessionSigner
 
 log = logging.getLogger(__name__)
@@ -193,4 +194,5 @@ def create_app(services: Services, signer: SessionSigner, evidence_dir: Path | N
 
     from app.server.evidence_api import evidence_routes  # clips from the benches (issue 12)
     app.include_router(evidence_routes(services, station, evidence_dir or services.settings.evidence_path()))
+    add_desk_routes(app, services, signer, Station)  # the supervisor's desk: app/server/desk_api.py
     return app

@@ -1,4 +1,7 @@
-"""Bench settings behind a supervisor's badge and PIN. Non-modal: the window keeps scanning."""
+"""Bench settings behind a supervisor's badge and PIN. Non-modal: the window keeps scanning.
+
+The badge and PIN are checked, and the change audited, through the desk: in-process, or at the
+PackGate server for a bench behind it (the settings file itself is the bench's own)."""
 
 from __future__ import annotations
 
@@ -22,8 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.config import Settings
+from app.desk.port import SupervisorDesk
 from app.errors import KnownError
-from app.packing.auth import NotAuthorized, audit_change, authorize_supervisor
+from app.packing.auth import NotAuthorized
 from app.packing.ports import Services
 from app.ui.station_window import render
 from app.ui.supervisor.tasks import TaskRunner
@@ -37,9 +41,15 @@ class SettingsDialog(QDialog):
     unlock_finished = Signal(bool)  # the badge + PIN check came back (True: unlocked)
 
     def __init__(self, services: Services, station: str | None, parent: QWidget | None = None,
-                 settings_path=None) -> None:
+                 settings_path=None, *, desk: SupervisorDesk | None = None) -> None:
         super().__init__(parent)
+        if desk is None:
+            from app.desk.local import LocalDesk
+
+            desk = LocalDesk(services, station)
         self.services = services
+        self.desk = desk
+        self.finished.connect(lambda _result: desk.close())  # behind the server: its connection
         self.station = station
         self.settings_path = settings_path
         self.supervisor = None
@@ -80,7 +90,7 @@ class SettingsDialog(QDialog):
         self.unlock_button.setEnabled(False)
         self.auth_error.setText(self.tr("Checking…"))
         self._tasks.submit(
-            lambda: authorize_supervisor(self.services, badge, pin, action="settings", station=self.station),
+            lambda: self.desk.unlock_settings(badge, pin),
             self._unlocked,
             self._unlock_failed,
         )
@@ -209,8 +219,7 @@ class SettingsDialog(QDialog):
         self.buttons.setEnabled(False)
         # The audit event first (on a worker: it is a database write), then the file.
         self._tasks.submit(
-            lambda: audit_change(self.services, supervisor, kind="settings", what=",".join(changes),
-                                 message=message, station=station),
+            lambda: self.desk.audit_settings(",".join(changes), message),
             lambda _none: self._write(new),
             self._save_failed,
         )

@@ -356,6 +356,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Kept for a dispute</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Play / pause</source>
         <translation type="unfinished"></translation>
     </message>
@@ -364,11 +368,39 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Why? e.g. the buyer&apos;s refund claim</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your PIN, again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep for a dispute</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop keeping</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Waybill or order</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Searching…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>yes: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
@@ -383,11 +415,23 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Fetching the clip from the server…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Exporting %1…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Exported to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: kept for a dispute</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: no longer kept</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -968,6 +1012,38 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>PackGate server unreachable ({error}): nothing was changed; try again when the connection is back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The clip {name} from the server does not match its SHA-256</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server&apos;s evidence export could not be read: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read {path}: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The clip {path} is not on this PC (deleted, moved, or still at bench {station})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A supervisor must unlock the settings first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No video evidence for {text}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The clip {name} is still at bench {station}: not uploaded yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Order {order_no}: refund requested on the platform: do not pack. Set it aside for a supervisor</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1173,6 +1249,14 @@
     </message>
     <message>
         <source>No working camera ({reason}): this bench records every order on video, so {code} cannot be opened</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No supervisor&apos;s desk session (or it expired): log in to the supervisor view again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clip {id} is not a video file</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
