@@ -193,6 +193,9 @@ def create_app(services: Services, signer: SessionSigner, evidence_dir: Path | N
         return {"ok": True}
 
     from app.server.evidence_api import evidence_routes  # clips from the benches (issue 12)
-    app.include_router(evidence_routes(services, station, evidence_dir or services.settings.evidence_path()))
-    add_desk_routes(app, services, signer, Station)  # the supervisor's desk: app/server/desk_api.py
+
+    store = Path(evidence_dir or services.settings.evidence_path())
+    app.include_router(evidence_routes(services, station, store))
+    add_desk_routes(app, services, signer, Station,  # the supervisor's desk: app/server/desk_api.py
+                    clip_roots=(store, Path(services.settings.evidence_path())))
     return app

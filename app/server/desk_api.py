@@ -159,8 +159,13 @@ def refusal(exc: Exception) -> HTTPException:
     raise exc
 
 
-def add_desk_routes(app: FastAPI, services: Services, signer: SessionSigner, station_dependency: Any) -> None:
-    """Include the desk's routes; ``station_dependency`` is the station-token dependency (401)."""
+def add_desk_routes(app: FastAPI, services: Services, signer: SessionSigner, station_dependency: Any,
+                    clip_roots: tuple[Path, ...] = ()) -> None:
+    """Include the desk's routes; ``station_dependency`` is the station-token dependency (401).
+
+    Clip files are served only from ``clip_roots`` (the evidence store, the server PC's evidence
+    folder): a row naming any other file is refused, whatever it says."""
+    roots = tuple(Path(r).resolve() for r in clip_roots)
     router = APIRouter(prefix=API, tags=["supervisor desk"])
     Station = station_dependency
     DeskSession = Annotated[str | None, Header(alias=SESSION_HEADER)]
@@ -257,8 +262,10 @@ def add_desk_routes(app: FastAPI, services: Services, signer: SessionSigner, sta
     def clip_file(clip_id: int, st: Station, response: Response, session: DeskSession = None) -> FileResponse:
         """The clip's file (Range requests: seek without downloading it all) once it is on the server."""
         path = call(desk(st, session, response).clip_file, clip_id)
-        if path.suffix.lower() != ".mp4":  # only clips: never whatever else a row might name
-            raise refusal(ClipNotHere(Message(QT_TRANSLATE_NOOP("Outcome", "Clip {id} is not a video file"),
+        real = Path(path).resolve()
+        if path.suffix.lower() != ".mp4" or not any(real.is_relative_to(r) for r in roots):
+            # only clips in the evidence folders: never whatever else a row might name
+            raise refusal(ClipNotHere(Message(QT_TRANSLATE_NOOP("Outcome", "Clip {id} is not a video file in the server's evidence folders"),
                                               {"id": clip_id})))
         return FileResponse(path, media_type="video/mp4", filename=path.name,
                             headers={SESSION_HEADER: response.headers[SESSION_HEADER]})

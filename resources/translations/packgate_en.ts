@@ -1256,7 +1256,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Clip {id} is not a video file</source>
+        <source>Clip {id} is not a video file in the server&apos;s evidence folders</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1289,8 +1289,12 @@
         <translation>没有主管会话（或已过期）：请重新登录主管视图</translation>
     </message>
     <message>
+        <source>Clip {id} is not a video file in the server&apos;s evidence folders</source>
+        <translation>片段 {id} 不是服务器证据文件夹中的视频文件</translation>
+    </message>
+    <message>
         <source>Clip {id} is not a video file</source>
-        <translation>视频 {id} 不是视频文件</translation>
+        <translation type="vanished">视频 {id} 不是视频文件</translation>
     </message>
 </context>
 <context>

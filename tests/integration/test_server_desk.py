@@ -166,12 +166,18 @@ def test_clips_through_the_server_409_before_upload_then_range_and_export(server
 
     svc = bootstrap(server.db_url, Settings(station="CHECK"))
     try:
-        path = make_clip(tmp_path / "server-evidence", svc.sessions, "PDD-1001", ("SF1400000000000",), 2.0,
+        server_folder = tmp_path / "server-home" / "data" / "evidence"  # the server's own evidence folder
+        path = make_clip(server_folder, svc.sessions, "PDD-1001", ("SF1400000000000",), 2.0,
                          station="BENCH-V")
         with svc.uow() as uow:  # another clip, still at its bench: the server cannot read the bench's path
             clip = uow.session.scalar(select(EvidenceClip).where(EvidenceClip.path == str(path)))
             uow.session.add(EvidenceClip(order_no="PDD-1003", station="BENCH-V", packer="p",
                                          path="C:/PackGate/evidence/BENCH-V/PDD-1003_x.mp4",
+                                         started_at=clip.started_at, fps=15, state="complete"))
+            elsewhere = tmp_path / "elsewhere" / "PDD-1004_x.mp4"  # a real file, outside the evidence folders
+            elsewhere.parent.mkdir()
+            elsewhere.write_bytes(path.read_bytes())
+            uow.session.add(EvidenceClip(order_no="PDD-1004", station="BENCH-V", packer="p", path=str(elsewhere),
                                          started_at=clip.started_at, fps=15, state="complete"))
     finally:
         svc.close()
@@ -187,6 +193,10 @@ def test_clips_through_the_server_409_before_upload_then_range_and_export(server
     assert r.status_code == 409 and "not uploaded yet" in r.json()["detail"]["text"]
     with pytest.raises(ClipNotHere):
         desk.export_evidence("PDD-1003", tmp_path / "nothing")
+    [outside] = desk.find_clips("PDD-1004")
+    r = httpx.get(f"{server.url}/api/v1/desk/clips/{outside['id']}/file",
+                  headers={"Authorization": f"Bearer {desk.link.token}", "X-Desk-Session": desk.session})
+    assert r.status_code == 409 and "evidence folders" in r.json()["detail"]["text"], r.text
 
     [clip] = desk.find_clips("SF1400000000000")
     r = httpx.get(f"{server.url}/api/v1/desk/clips/{clip['id']}/file",

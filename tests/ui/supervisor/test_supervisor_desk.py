@@ -105,7 +105,7 @@ def test_the_supervisor_view_through_the_server_shows_both_benches_and_refreshes
 
         site = bootstrap(db_url, Settings(station="CHECK"))
         try:
-            clip = make_clip(tmp_path / "server-evidence", site.sessions, "PDD-1009", ("SF1400000000008",), 1.0,
+            clip = make_clip(tmp_path / "server-home" / "data" / "evidence", site.sessions, "PDD-1009", ("SF1400000000008",), 1.0,
                              station="BENCH-2")
             tab = d.evidence
             d.tabs.setCurrentWidget(tab)
