@@ -22,7 +22,15 @@ from typing import Any
 
 import httpx
 
-from app.client.remote import CERT_CHANGED, ServerLink, _client, _detail, peer_fingerprint
+from app.client.remote import (
+    CERT_CHANGED,
+    ServerLink,
+    _client,
+    _detail,
+    cert_changed,
+    peer_fingerprint,
+    pin_mismatch,
+)
 from app.config import data_dir
 from app.desk.port import ClipNotHere, DeskError, DeskSessionEnded
 from app.errors import KnownError
@@ -201,6 +209,9 @@ class RemoteDesk:
             r = http.request(method, API + path, json=body if content is None else None, content=content,
                              params=params, headers=self._headers())
         except httpx.HTTPError as exc:
+            mismatch = pin_mismatch(exc)
+            if mismatch is not None:
+                raise ServerUnreachable(cert_changed(mismatch)) from None
             raise _unreachable(type(exc).__name__) from exc
         self._check(r)
         return r.json()
@@ -214,6 +225,9 @@ class RemoteDesk:
                 self._check(r)
                 yield r
         except httpx.HTTPError as exc:
+            mismatch = pin_mismatch(exc)
+            if mismatch is not None:
+                raise ServerUnreachable(cert_changed(mismatch)) from None
             raise _unreachable(type(exc).__name__) from exc
 
     def _check(self, r: httpx.Response) -> None:

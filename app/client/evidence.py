@@ -14,16 +14,14 @@ sent again if the copy still matches its own checksum, else it is kept and repor
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import ssl
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
-from app.client.remote import ServerLink, _client, _detail, peer_fingerprint
+from app.client.remote import ServerLink, _client, _detail, peer_fingerprint, pin_mismatch
 from app.evidence import clipfile
 from app.evidence.commands import ClipUploaded, RecorderProblem
 from app.evidence.journal import RECORDING, ROW_KEYS, ClipJournal
@@ -43,29 +41,8 @@ class Refused(Exception):
         self.status, self.detail, self.offset = status, detail, offset
 
 
-def _pinned_socket_class(fingerprint: str) -> type[ssl.SSLSocket]:
-    class PinnedSocket(ssl.SSLSocket):
-        """Checks the pinned certificate right after the TLS handshake, before a byte of a request
-        (a clip and its index row never reach a server that is not the one enrolled with)."""
-
-        def do_handshake(self, *args, **kwargs):
-            super().do_handshake(*args, **kwargs)
-            got = hashlib.sha256(self.getpeercert(True) or b"").hexdigest()
-            if got != fingerprint:
-                raise ssl.SSLError(f"the server's certificate {got[:16]} is not the one pinned at enrolment "
-                                   f"({fingerprint[:16]}): nothing sent")
-
-    return PinnedSocket
-
-
 def _evidence_client(link: ServerLink, timeout: float) -> httpx.Client:
-    if not (link.server.startswith("https://") and link.fingerprint):
-        return _client(link.server, link.fingerprint, timeout)
-    ctx = ssl.create_default_context()
-    ctx.check_hostname = False  # the pin is the check: a self-signed or the site's own certificate
-    ctx.verify_mode = ssl.CERT_NONE
-    ctx.sslsocket_class = _pinned_socket_class(link.fingerprint)
-    return httpx.Client(base_url=link.server.rstrip("/"), verify=ctx, timeout=httpx.Timeout(timeout, connect=3.0))
+    return _client(link.server, link.fingerprint, timeout)  # the pin is checked at the TLS handshake
 
 
 class EvidenceLink:
@@ -83,7 +60,8 @@ class EvidenceLink:
         try:
             r = self._http.request(method, f"/api/v1/clips/{path}", headers=headers, **kw)
         except httpx.HTTPError as exc:
-            raise Unreachable(str(exc) or type(exc).__name__) from exc
+            mismatch = pin_mismatch(exc)
+            raise Unreachable(str(mismatch or exc) or type(exc).__name__) from exc
         if self.link.fingerprint and peer_fingerprint(r) != self.link.fingerprint:
             raise Unreachable("the server's certificate is not the one pinned at enrolment")
         if r.status_code >= 500 or r.status_code == 401:  # 401: revoked; keep every clip until IT sorts it out
