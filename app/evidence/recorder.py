@@ -464,9 +464,13 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
             elif isinstance(cmd, StopClip):
                 if cmd.after_s <= 0:
                     end_clip("complete", cmd.reason)
-                elif clip is not None:  # counted from the scan, not from when this loop saw it
+                    wanted = None
+                if clip is None and wanted is not None and camera_ok and not disk_full:
+                    begin_clip(wanted)  # packed within a frame of its opening: it still gets its clip and tail
+                if clip is not None:  # counted from the scan, not from when this loop saw it
                     late = max(0.0, time.time() - cmd.at) if cmd.at else 0.0
-                    clip.stop_at = time.monotonic() + max(0.0, cmd.after_s - late)
+                    least = 2 * tick if clip.frames == 0 else 0.0  # a clip has at least one frame
+                    clip.stop_at = time.monotonic() + max(least, cmd.after_s - late)
                     clip.stop_reason = cmd.reason
                 wanted = None
                 pending_marks.clear()
