@@ -65,6 +65,7 @@ class RecorderConfig:
     preset: str = "veryfast"
     crf: int = 27
     threads: int = 2
+    audio: str | None = None  # None: no sound; else audio_source ("" = the camera's own), app/evidence/audio.py
 
     @classmethod
     def from_settings(cls, settings, station: str, db_url: str | None, camera: str | None = None) -> RecorderConfig:
@@ -75,7 +76,8 @@ class RecorderConfig:
         return cls(camera=camera if camera is not None else settings.camera, folder=str(settings.evidence_path()),
                    station=station, width=width, height=height, fps=int(settings.video_fps), db_url=db_url,
                    font_path=str(font) if font else None, min_free_mb=int(settings.evidence_min_free_mb),
-                   retention_days=float(settings.retention_days), retention_gb=float(settings.retention_gb))
+                   retention_days=float(settings.retention_days), retention_gb=float(settings.retention_gb),
+                   audio=settings.audio_source if settings.audio else None)
 
 
 # ====================================================================== parent side
@@ -235,9 +237,11 @@ class _Clip:
         self.last_frame = None
         self.stop_at: float | None = None
         self.stop_reason = ""
-        self.container = av.open(str(self.path), "w", format="mp4",
-                                 options={"movflags": "frag_keyframe+empty_moov+default_base_moof",
-                                          "flush_packets": "1"})  # each fragment reaches the disk at once
+        options = {"movflags": "frag_keyframe+empty_moov+default_base_moof",
+                   "flush_packets": "1"}  # each fragment reaches the disk at once
+        if config.audio is not None:  # a silent microphone holds the video back one second at most
+            options["max_interleave_delta"] = "1000000"
+        self.container = av.open(str(self.path), "w", format="mp4", options=options)
         stream = self.container.add_stream("libx264", rate=config.fps)
         stream.width, stream.height, stream.pix_fmt = config.width, config.height, "yuv420p"
         stream.time_base = Fraction(1, config.fps)
@@ -245,6 +249,8 @@ class _Clip:
         stream.options = {"preset": config.preset, "crf": str(config.crf), "tune": "zerolatency",
                           "g": str(config.fps), "keyint_min": str(config.fps), "threads": str(config.threads)}
         self.stream = stream
+        self.audio = self._audio_stream()
+        self.audio_next = 0  # the next sample's pts: chunks follow on unless the clock says there was a gap
         self.clip_id = None
         if index is not None:
             self.clip_id = index.create(order_no=start.order_no, packer=start.packer, path=self.path,
@@ -271,6 +277,34 @@ class _Clip:
         self.last_pts = pts
         self.frames += 1
 
+    def _audio_stream(self):
+        from app.evidence.audio import RATE, parse_audio, resolve
+        from app.evidence.camera import parse_camera
+
+        if self.config.audio is None or resolve(parse_audio(self.config.audio), parse_camera(self.config.camera)) is None:
+            return None
+        stream = self.container.add_stream("aac", rate=RATE)
+        stream.layout, stream.bit_rate = "mono", 64_000
+        stream.time_base = Fraction(1, RATE)
+        return stream
+
+    def write_audio(self, chunks) -> None:
+        """Sound chunks ``(monotonic start, frame)`` placed by the clock the video frames follow."""
+        from app.evidence.audio import RATE
+
+        for start, frame in chunks:
+            if start < self.started_mono - 0.01:
+                continue  # sound from before the clip
+            pts = round((start - self.started_mono) * RATE)
+            if pts < self.audio_next - RATE // 4:
+                continue  # the microphone runs ahead of the clock: drop rather than overlap
+            if pts < self.audio_next + RATE // 10:
+                pts = self.audio_next  # jitter of the arrival times: keep the sound continuous
+            frame.pts, frame.time_base = pts, Fraction(1, RATE)
+            for packet in self.audio.encode(frame):
+                self.container.mux(packet)
+            self.audio_next = pts + frame.samples
+
     def mark(self, mark: Mark) -> None:
         from app.evidence.index import append_mark
 
@@ -296,6 +330,8 @@ class _Clip:
 
         try:
             for packet in self.stream.encode(None):
+                self.container.mux(packet)
+            for packet in self.audio.encode(None) if self.audio is not None else ():
                 self.container.mux(packet)
         except Exception:  # noqa: BLE001 - e.g. the disk is full: keep what is on disk
             log.warning("cannot flush the encoder of %s", self.path, exc_info=True)
@@ -337,6 +373,22 @@ def _free_mb(folder: str) -> int:
     return int(shutil.disk_usage(path).free // (1024 * 1024))
 
 
+def _start_microphone(config: RecorderConfig, events):
+    """The sound's own capture thread, or None when the site records no sound (or this camera has none)."""
+    if config.audio is None:
+        return None
+    from app.evidence.audio import AudioCapture, parse_audio, resolve
+    from app.evidence.camera import parse_camera
+
+    spec = resolve(parse_audio(config.audio), parse_camera(config.camera))
+    if spec is None:
+        events.put(RecorderProblem(f"no sound: camera {config.camera} has none of its own; set audio_source"))
+        return None
+    microphone = AudioCapture(spec)
+    microphone.start()
+    return microphone
+
+
 def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
     """The recorder process's loop: commands in, frames encoded at ``fps``, events out."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s recorder: %(message)s")
@@ -375,6 +427,8 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
     overlay = Overlay(config.width, config.height, config.font_path)
     capture = _Capture(config)
     capture.start()
+    microphone = _start_microphone(config, events)
+    microphone_ok: bool | None = None
     clip: _Clip | None = None
     wanted: StartClip | None = None  # the order that should be on video (camera back: new clip)
     pending_waybills: list[str] = []
@@ -521,6 +575,21 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
                     end_clip("interrupted", "disk full" if disk_full else f"write failed: {exc}")
                     events.put(DiskFull(config.folder, _free_mb(config.folder)) if disk_full
                                else RecorderProblem(f"recording stopped: {exc}"))
+        # ---- the sound (its own thread and input: a late or lost microphone never holds a frame)
+        if microphone is not None:
+            chunks = microphone.take()
+            ok_sound, reason_sound = microphone.state()
+            if ok_sound != microphone_ok and not (microphone_ok is None and reason_sound == STARTING):
+                microphone_ok = ok_sound
+                if not ok_sound:
+                    events.put(RecorderProblem(f"no sound: {reason_sound} (the video goes on)"))
+                    if clip is not None:
+                        clip.mark(Mark("audio", False, "", reason_sound))
+            if clip is not None and clip.audio is not None and chunks:
+                try:
+                    clip.write_audio(chunks)
+                except Exception:  # noqa: BLE001 - the sound is never worth a lost clip (a full disk: see above)
+                    log.warning("cannot write the sound of %s", clip.path, exc_info=True)
         # ---- the preview
         if frame is not None and now - last_preview >= PREVIEW_EVERY_S:
             last_preview = now
@@ -537,6 +606,8 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
             retention()
 
     end_clip("complete", "recorder stopped")
+    if microphone is not None:
+        microphone.stopping.set()
     capture.stopping.set()
     capture.join(5)
     if engine is not None:
