@@ -53,6 +53,8 @@ class EvidenceController(QObject):
         window.outcome_shown.connect(self.on_outcome)
         window.view_shown.connect(self._on_view_shown)
         window.scan_gate = self.gate if self.require_video else None
+        window.settings_applied.connect(self.apply_settings)
+        self.panel.set_preview_visible(bool(settings.video_preview))
         if not self.spec.enabled:
             self.panel.preview.hide()
             self.panel.toggle.hide()
@@ -73,6 +75,11 @@ class EvidenceController(QObject):
         if self.recorder is not None:
             self.recorder.stop()
             self.recorder = None
+
+    def apply_settings(self) -> None:
+        """What applies at once when the settings are saved: the live picture shown or hidden."""
+        if self.spec.enabled:
+            self.panel.set_preview_visible(bool(self.services.settings.video_preview))
 
     # ------------------------------------------------------------------ window -> recorder
 
@@ -114,9 +121,10 @@ class EvidenceController(QObject):
             return
         for event in recorder.poll():
             self.handle(event)
-        frame = recorder.latest_preview()
-        if frame is not None:
-            self.panel.show_frame(*frame)
+        if self.panel.preview.isVisibleTo(self.panel):  # a hidden picture is not even read from the pipe
+            frame = recorder.latest_preview()
+            if frame is not None:
+                self.panel.show_frame(*frame)
 
     def handle(self, event) -> None:
         panel = self.panel
