@@ -18,6 +18,7 @@ import multiprocessing as mp
 import os
 import queue
 import shutil
+import sys
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -47,6 +48,7 @@ CAMERA_STALL_S = 3.0
 DISK_CHECK_S = 1.0
 RETENTION_EVERY_S = 3600.0
 STARTING = "starting"
+BELOW_NORMAL_PRIORITY_CLASS = 0x4000  # Windows SetPriorityClass
 
 
 @dataclass(frozen=True)
@@ -341,7 +343,10 @@ class _Clip:
         except Exception:  # noqa: BLE001
             log.warning("cannot close %s", self.path, exc_info=True)
             state = "interrupted"
-        if state != "complete":
+        if not self.path.exists():  # no frame reached the file (the camera went at once): an empty clip
+            self.path.touch()
+            state = "interrupted"
+        elif state != "complete":
             clipfile.repair_tail(self.path)
         path = self.path
         if self.info.waybills:  # named with the order number and its waybill
@@ -373,6 +378,24 @@ def _free_mb(folder: str) -> int:
     return int(shutil.disk_usage(path).free // (1024 * 1024))
 
 
+def lower_priority() -> None:
+    """The bench's scans come first on a shared 2-core machine: the recorder yields the CPU to them.
+
+    A starved recorder only leaves a gap in the video (frames follow the clock, so a clip's length
+    stays true). Linux and macOS: nice 10. Windows: the below-normal priority class (no psutil).
+    """
+    try:
+        if sys.platform == "win32":
+            import ctypes
+
+            kernel32 = ctypes.windll.kernel32
+            kernel32.SetPriorityClass(kernel32.GetCurrentProcess(), BELOW_NORMAL_PRIORITY_CLASS)
+        else:
+            os.nice(10)
+    except (AttributeError, OSError):
+        log.warning("cannot lower the recorder's priority", exc_info=True)
+
+
 def _start_microphone(config: RecorderConfig, events):
     """The sound's own capture thread, or None when the site records no sound (or this camera has none)."""
     if config.audio is None:
@@ -393,10 +416,7 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
     """The recorder process's loop: commands in, frames encoded at ``fps``, events out."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s recorder: %(message)s")
     preview.cancel_join_thread()  # preview frames are disposable: never wait on them at exit
-    try:
-        os.nice(10)  # the bench's scans come first on a shared 2-core machine (a late frame leaves a gap: the clip's clock stays true)
-    except (AttributeError, OSError):
-        pass
+    lower_priority()
     from app.evidence.overlay import Overlay
 
     index = None
@@ -445,6 +465,10 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
         if clip is None:
             return
         try:
+            if clip.frames == 0:  # ended before its first frame (the next order came at once): give it one
+                latest = capture.latest()[2]
+                if latest is not None:
+                    clip.write(latest)
             ended = clip.close(state, reason)
             events.put(ended)
         except Exception as exc:  # noqa: BLE001
