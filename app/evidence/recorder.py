@@ -47,6 +47,7 @@ CAMERA_RETRY_S = 2.0
 CAMERA_STALL_S = 3.0
 DISK_CHECK_S = 1.0
 RETENTION_EVERY_S = 3600.0
+RETENTION_AFTER_CLIP_S = 60.0
 STARTING = "starting"
 BELOW_NORMAL_PRIORITY_CLASS = 0x4000  # Windows SetPriorityClass
 
@@ -66,7 +67,7 @@ class RecorderConfig:
     retention_gb: float = 0
     preset: str = "veryfast"
     crf: int = 27
-    threads: int = 2
+    threads: int = 1  # x264 on one thread: the encoder never takes both cores of a 2-core bench from its scans
     audio: str | None = None  # None: no sound; else audio_source ("" = the camera's own), app/evidence/audio.py
 
     @classmethod
@@ -382,7 +383,8 @@ def lower_priority() -> None:
     """The bench's scans come first on a shared 2-core machine: the recorder yields the CPU to them.
 
     A starved recorder only leaves a gap in the video (frames follow the clock, so a clip's length
-    stays true). Linux and macOS: nice 10. Windows: the below-normal priority class (no psutil).
+    stays true). Linux: nice 10 and SCHED_BATCH; macOS: nice 10; Windows: the below-normal priority
+    class (no psutil). Threads started afterwards (camera, encoder, microphone) inherit it.
     """
     try:
         if sys.platform == "win32":
@@ -392,6 +394,8 @@ def lower_priority() -> None:
             kernel32.SetPriorityClass(kernel32.GetCurrentProcess(), BELOW_NORMAL_PRIORITY_CLASS)
         else:
             os.nice(10)
+            if hasattr(os, "sched_setscheduler"):  # Linux: a batch job, never preempting the window on wake-up
+                os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
     except (AttributeError, OSError):
         log.warning("cannot lower the recorder's priority", exc_info=True)
 
@@ -459,9 +463,10 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
     next_tick = time.monotonic()
     last_disk = last_preview = 0.0
     last_retention = time.monotonic()
+    last_clip_retention = float("-inf")  # retention reads every clip of the bench: after a clip, once a minute at most
 
     def end_clip(state: str, reason: str) -> None:
-        nonlocal clip
+        nonlocal clip, last_clip_retention
         if clip is None:
             return
         try:
@@ -475,7 +480,9 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
             log.exception("closing the clip failed")
             events.put(RecorderProblem(f"closing the clip failed: {exc}"))
         clip = None
-        retention()
+        if time.monotonic() - last_clip_retention >= RETENTION_AFTER_CLIP_S:
+            last_clip_retention = time.monotonic()
+            retention()
 
     def begin_clip(start: StartClip) -> None:
         nonlocal clip, disk_full

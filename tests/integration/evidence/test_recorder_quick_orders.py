@@ -67,6 +67,7 @@ def test_orders_back_to_back_each_have_a_playable_clip(tmp_path):
 
 
 def test_the_recorder_runs_below_the_bench_on_linux(tmp_path):
+    """nice 10 and SCHED_BATCH: the window's scans preempt it, never the other way round."""
     import os
     from pathlib import Path
 
@@ -74,8 +75,9 @@ def test_the_recorder_runs_below_the_bench_on_linux(tmp_path):
     rec.start()
     try:
         Events(rec).wait(CameraState, where=lambda e: e.ok)
-        nice = int(Path(f"/proc/{rec.process.pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
-        assert nice == min(19, os.nice(0) + 10)
+        stat = Path(f"/proc/{rec.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        assert int(stat[16]) == min(19, os.nice(0) + 10)  # field 19: nice
+        assert int(stat[38]) == os.SCHED_BATCH  # field 41: the scheduling policy
     finally:
         rec.stop(timeout=15)
 
