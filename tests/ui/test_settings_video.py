@@ -118,7 +118,7 @@ class FakeRecorder:
         return (2, 2, bytes(12))
 
 
-def test_the_live_picture_setting_applies_at_once_and_a_hidden_picture_is_not_read(window, qtbot, demo_services):
+def test_the_live_picture_setting_applies_at_once_and_is_not_read_while_hidden_or_a_scan_is_decided(window, qtbot, demo_services):
     demo_services.settings.video_preview = False
     controller = EvidenceController(window, demo_services, "BENCH-1", camera="test", recorder_factory=FakeRecorder)
     controller.start()
@@ -132,6 +132,10 @@ def test_the_live_picture_setting_applies_at_once_and_a_hidden_picture_is_not_re
         with qtbot.waitSignal(dialog.saved):
             save(dialog)
         assert controller.panel.preview.isVisible() and controller.panel.toggle.text() == "Hide camera"
+        window.worker.pending += 1  # a scan is being decided: its banner comes first
+        controller.poll()
+        assert controller.recorder.reads == 0
+        window.worker.pending -= 1
         controller.poll()
         assert controller.recorder.reads == 1 and not controller.panel.preview.pixmap().isNull()
     finally:
