@@ -95,7 +95,7 @@ class Recorder:
         self.process: mp.process.BaseProcess | None = None
         self.commands = self._ctx.Queue()
         self.events = self._ctx.Queue()
-        self.preview = self._ctx.Queue(maxsize=2)
+        self.preview = PreviewSlot(self._ctx, *PREVIEW_SIZE)
 
     def start(self) -> None:
         self.process = self._ctx.Process(
@@ -120,14 +120,8 @@ class Recorder:
                 return out
 
     def latest_preview(self) -> tuple[int, int, bytes] | None:
-        latest = None
-        if not self.alive:  # a dead child may have left half a frame in the pipe: never read it
-            return None
-        while True:
-            try:
-                latest = self.preview.get_nowait()
-            except queue.Empty:
-                return latest
+        """The newest preview frame not yet taken, else None (never waits)."""
+        return self.preview.take()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Finish the clip in progress and end the process (killed if it does not stop in time)."""
@@ -139,9 +133,8 @@ class Recorder:
             except (ValueError, OSError):
                 pass
             deadline = time.monotonic() + timeout
-            # No reading of the preview pipe here: the child never waits on it at exit
-            # (cancel_join_thread), and a child that exits halfway through writing a frame leaves a
-            # partial message whose read would block this thread for good.
+            # The queues' pipes are not read here: a child that exits halfway through writing a
+            # message leaves a partial one whose read would block this thread for good.
             while self.process.is_alive() and time.monotonic() < deadline:
                 self.process.join(0.1)
             if self.process.is_alive():
@@ -152,6 +145,51 @@ class Recorder:
             q.cancel_join_thread()
             q.close()
         self.process = None
+
+
+class PreviewSlot:
+    """The latest preview frame in shared memory: the recorder overwrites it, the bench copies it.
+
+    Neither side ever waits on the other. Through a pipe, a 62 KB frame is written in pieces, and the
+    bench's UI thread, once it started reading one, waited for the recorder (low priority, starved
+    under load) to write the rest: up to 60 ms in a scan's way. A sequence number, odd while a frame
+    is being written, tells the bench a frame is new and whole (else it takes it at the next poll).
+    Duck-typed as the queue it replaces (``put_nowait``, ``cancel_join_thread``, ``close``).
+    """
+
+    def __init__(self, ctx, width: int, height: int) -> None:
+        self.width, self.height = width, height
+        self.seq = ctx.RawValue("Q", 0)
+        self.data = ctx.RawArray("B", width * height * 3)
+        self.taken = 0  # the bench's side: the last sequence number taken
+
+    def put_nowait(self, item: tuple[int, int, bytes]) -> None:
+        import ctypes
+
+        width, height, rgb = item
+        if (width, height) != (self.width, self.height) or len(rgb) != len(self.data):
+            raise ValueError(f"preview frame {width}x{height} ({len(rgb)} bytes) does not fit the slot")
+        self.seq.value += 1  # odd: being written
+        ctypes.memmove(self.data, rgb, len(rgb))
+        self.seq.value += 1
+
+    def take(self) -> tuple[int, int, bytes] | None:
+        import ctypes
+
+        seq = self.seq.value
+        if seq == self.taken or seq % 2:
+            return None
+        rgb = ctypes.string_at(self.data, len(self.data))
+        if self.seq.value != seq:  # overwritten while copied
+            return None
+        self.taken = seq
+        return self.width, self.height, rgb
+
+    def cancel_join_thread(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 # ====================================================================== child side
