@@ -205,6 +205,7 @@ def measure_latency(camera: str | None = None, stats: dict | None = None) -> lis
         # The controller's own slots, timed where the window calls them (connected after this).
         win.outcome_shown.disconnect(evidence.on_outcome)
         polls, outcomes = _Timed(evidence, "poll"), _Timed(evidence, "on_outcome")
+        sends = _Timed(evidence, "_flush_outbox")  # the commands put on the recorder's queue, after the banner
         win.outcome_shown.connect(evidence.on_outcome)
         evidence.timer.timeout.disconnect()
         evidence.timer.timeout.connect(evidence.poll)
@@ -251,7 +252,7 @@ def measure_latency(camera: str | None = None, stats: dict | None = None) -> lis
             app.processEvents()
             time.sleep(0.01)
         if stats is not None:
-            stats.update(cpu=cpu, clips=len(clips), poll=str(polls), outcome=str(outcomes))
+            stats.update(cpu=cpu, clips=len(clips), poll=str(polls), outcome=str(outcomes), sends=str(sends))
         evidence.stop()
     win.close()
     services.close()
@@ -297,7 +298,8 @@ def main() -> None:
             if stats:
                 cpus.append(stats["cpu"])
                 extra = (f"; recorder CPU {stats['cpu']:.0f} % of one core, {stats['clips']} clips;"
-                         f" UI thread in the video controller: poll {stats['poll']}, per scan {stats['outcome']}")
+                         f" UI thread in the video controller: poll {stats['poll']}; per scan {stats['outcome']},"
+                         f" then after the banner {stats['sends']}")
             print(f"round {n + 1}, recording {name} (load average {load:.1f}): p50 {p50:.1f} ms, p99 {p99:.1f} ms,"
                   f" max {latencies[-1]:.1f} ms{extra}")
     for name, label in (("off", "recording off"), ("on", "recording on (--camera test, 720p15)")):
