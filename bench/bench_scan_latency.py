@@ -6,7 +6,7 @@ into a live StationWindow and times each from the scan's last key (Enter) to the
 the outcome. Labels go to a stand-in printer: the figure is the scan path (filter, worker thread,
 workflow and SQLite commit, render), not the printer. It also starts the window in a fresh process
 and a bare PySide6 QMainWindow in another one, and prints both times to ready-for-scan.
-``--with-video`` runs the scans with the packing video recording too (``--camera test``, 720p15:
+``--no-index`` records without the clip index (to tell its SQLite writes from the rest). ``--with-video`` runs the scans with the packing video recording too (``--camera test``, 720p15:
 recorder process, one clip per order, its index rows in the same SQLite file), beside the figure
 without it from the same run: ``--rounds N`` (3) alternate runs without and with recording, each a
 fresh window and 1,000 scans, and the medians of the runs' p50 and p99 are compared (ratios). With
@@ -199,6 +199,10 @@ def measure_latency(camera: str | None = None, stats: dict | None = None) -> lis
         from app.evidence.commands import ClipEnded
 
         evidence = EvidenceController(win, services, STATION, camera=camera)
+        if "--no-index" in sys.argv:  # to tell the clip index's writes (same SQLite file) from the rest
+            from dataclasses import replace
+
+            evidence.config = replace(evidence.config, db_url=None)
         ready, clips = [], []
         evidence.event.connect(lambda e: ready.append(e) if isinstance(e, CameraState) and e.ok else None)
         evidence.event.connect(lambda e: clips.append(e) if isinstance(e, ClipEnded) else None)
