@@ -6,12 +6,15 @@ into a live StationWindow and times each from the scan's last key (Enter) to the
 the outcome. Labels go to a stand-in printer: the figure is the scan path (filter, worker thread,
 workflow and SQLite commit, render), not the printer. It also starts the window in a fresh process
 and a bare PySide6 QMainWindow in another one, and prints both times to ready-for-scan.
-``--no-index`` records without the clip index (to tell its SQLite writes from the rest). ``--with-video`` runs the scans with the packing video recording too (``--camera test``, 720p15:
+``--with-video`` runs the scans with the packing video recording too (``--camera test``, 720p15:
 recorder process, one clip per order, its index rows in the same SQLite file), beside the figure
 without it from the same run: ``--rounds N`` (3) alternate runs without and with recording, each a
 fresh window and 1,000 scans, and the medians of the runs' p50 and p99 are compared (ratios). With
 recording it also prints the recorder process's CPU (Linux /proc), the clips it wrote, and the UI
 thread's own time in the video controller (preview frames, events, the marks sent per scan).
+``--no-index`` records without the clip index (to tell its SQLite writes from the rest);
+``--gap-ms N`` leaves N ms between scans, the window running its event loop (a packer's scans are
+seconds apart; 0, the default, scans back to back).
 """
 
 from __future__ import annotations
@@ -243,8 +246,13 @@ def measure_latency(camera: str | None = None, stats: dict | None = None) -> lis
     scan("P-1001")
     refused: list[str] = []
     latencies = []
+    gap_s = float(sys.argv[sys.argv.index("--gap-ms") + 1]) / 1000 if "--gap-ms" in sys.argv else 0.0
     for code in scans:
         latencies.append(scan(code))
+        idle_until = time.perf_counter() + gap_s  # the packer's hand between two scans (0: none)
+        while time.perf_counter() < idle_until:
+            app.processEvents()
+            time.sleep(0.001)
         if win.banner.level.value == "refused":
             refused.append(f"{code}: {win.banner.text()}")
     scan("CMD:LOGOUT")
