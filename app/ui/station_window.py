@@ -78,6 +78,7 @@ class StationWindow(QMainWindow):
     outcome_shown = Signal(object)
     view_shown = Signal(object)
     changed_elsewhere = Signal()  # the server's long poll: something changed behind this bench's back
+    settings_applied = Signal()  # the settings dialog saved: bench extras (the video strip) take theirs
 
     def __init__(
         self,
@@ -365,6 +366,7 @@ class StationWindow(QMainWindow):
         settings = self.services.settings
         self.scan_filter.configure(settings.scanner_suffix, settings.scanner_prefix)
         self.sounds.muted = not settings.sounds
+        self.settings_applied.emit()
 
     def _watch_tick(self) -> None:
         if self.view.user_name is not None and not self.worker.busy and not self.offline:

@@ -1335,6 +1335,46 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>720p (1280x720)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1080p (1920x1080)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> fps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>empty: evidence/ in the data folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>keep every clip</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no limit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Record sound with the video</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>empty: the camera&apos;s own; alsa:default, dshow:audio=NAME or test</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the live camera picture at the bench</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Save</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1383,7 +1423,23 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Station name and language apply at the next start.</source>
+        <source>Sound</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sound source</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Live picture</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Station name, language and the video settings apply at the next start (the live picture at once).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1391,11 +1447,27 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Video required</source>
+        <source>Video size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Station name, language and camera apply at the next start.</source>
+        <source>Frame rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Evidence folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep clips for</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep at most</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Video required</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -1372,6 +1372,46 @@
         <translation>摄像头不可用时拒绝打开订单</translation>
     </message>
     <message>
+        <source>720p (1280x720)</source>
+        <translation>720p（1280x720）</translation>
+    </message>
+    <message>
+        <source>1080p (1920x1080)</source>
+        <translation>1080p（1920x1080）</translation>
+    </message>
+    <message>
+        <source> fps</source>
+        <translation> 帧/秒</translation>
+    </message>
+    <message>
+        <source>empty: evidence/ in the data folder</source>
+        <translation>留空：数据文件夹中的 evidence/</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <source>keep every clip</source>
+        <translation>保留所有视频</translation>
+    </message>
+    <message>
+        <source>no limit</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <source>Record sound with the video</source>
+        <translation>录像时同时录音</translation>
+    </message>
+    <message>
+        <source>empty: the camera&apos;s own; alsa:default, dshow:audio=NAME or test</source>
+        <translation>留空：用摄像头自带的声音；或 alsa:default、dshow:audio=名称、test</translation>
+    </message>
+    <message>
+        <source>Show the live camera picture at the bench</source>
+        <translation>在工作台显示摄像头实时画面</translation>
+    </message>
+    <message>
         <source>Save</source>
         <translation>保存</translation>
     </message>
@@ -1420,12 +1460,52 @@
         <translation>导入订单的默认快递公司</translation>
     </message>
     <message>
+        <source>Sound</source>
+        <translation>声音</translation>
+    </message>
+    <message>
+        <source>Sound source</source>
+        <translation>声音来源</translation>
+    </message>
+    <message>
+        <source>Live picture</source>
+        <translation>实时画面</translation>
+    </message>
+    <message>
+        <source>Station name, language and the video settings apply at the next start (the live picture at once).</source>
+        <translation>工作台名称、语言和视频设置在下次启动时生效（实时画面立即生效）。</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>未保存：%1</translation>
+    </message>
+    <message>
         <source>Station name and language apply at the next start.</source>
-        <translation>工位名称和语言在下次启动时生效。</translation>
+        <translation type="vanished">工位名称和语言在下次启动时生效。</translation>
     </message>
     <message>
         <source>Camera</source>
         <translation>摄像头</translation>
+    </message>
+    <message>
+        <source>Video size</source>
+        <translation>视频尺寸</translation>
+    </message>
+    <message>
+        <source>Frame rate</source>
+        <translation>帧率</translation>
+    </message>
+    <message>
+        <source>Evidence folder</source>
+        <translation>视频文件夹</translation>
+    </message>
+    <message>
+        <source>Keep clips for</source>
+        <translation>视频保留</translation>
+    </message>
+    <message>
+        <source>Keep at most</source>
+        <translation>最多保留</translation>
     </message>
     <message>
         <source>Video required</source>
@@ -1433,7 +1513,7 @@
     </message>
     <message>
         <source>Station name, language and camera apply at the next start.</source>
-        <translation>工位名称、语言和摄像头在下次启动时生效。</translation>
+        <translation type="vanished">工位名称、语言和摄像头在下次启动时生效。</translation>
     </message>
     <message>
         <source>Not saved: the change could not be audited ({error})</source>
