@@ -88,7 +88,7 @@ class Settings:
     sender_address: str = ""
     late_hours: int = 24  # an order still ready/packing this long after creation is late
     pickup_warn_hours: int = 4  # packed but not handed over after this long is an exception
-    refresh_seconds: int = 5  # supervisor view refresh period
+    refresh_seconds: int = 60  # supervisor view: the slow refresh besides the push (late, awaiting pickup)
     server: str = ""  # the PackGate server this bench scans through (https://HOST:8650); "" = embedded SQLite
     default_carrier: str = ""  # carrier for imported orders whose carrier is blank (e.g. ZTO); "" = a bad row
     # Packing video evidence (app/evidence). camera: v4l2:/dev/video0, dshow:video=NAME, avfoundation:0,
@@ -99,7 +99,11 @@ class Settings:
     video_fps: int = 15
     video_tail_seconds: float = 3.0  # recording goes on this long after the order is packed
     require_video: bool = False  # refuse to open an order while the camera does not work
-    audio: bool = False  # record sound too (off unless the site turns it on; not recorded yet)
+    audio: bool = False  # record sound too, AAC in the same clip (off unless the site turns it on)
+    # where the sound comes from: "" = the camera's own (IP camera, test camera), alsa:default, pulse:default,
+    # dshow:audio=NAME, avfoundation::0 or "test" (a 440 Hz tone)
+    audio_source: str = ""
+    video_preview: bool = True  # show the live camera picture at the bench (the packer can still hide it)
     retention_days: int = 90  # clips older than this are deleted (never a flagged one); 0 = keep
     retention_gb: float = 50.0  # at most this much video per bench, oldest deleted first; 0 = no limit
     evidence_min_free_mb: int = 500  # recording stops (with a banner) below this much free disk space
@@ -161,9 +165,10 @@ class Settings:
         if int(self.weight_tolerance_min_g) < 0:
             raise ConfigError("weight_tolerance_min_g must not be negative")
         self.video_dimensions()
+        from app.evidence.audio import check
         from app.evidence.camera import parse_camera
 
-        parse_camera(self.camera)  # ConfigError with the expected forms
+        check(bool(self.audio), self.audio_source, parse_camera(self.camera))  # ConfigError with the expected forms
         if not (1 <= int(self.video_fps) <= 60):
             raise ConfigError("video_fps must be between 1 and 60")
         if float(self.retention_days) < 0 or float(self.retention_gb) < 0:

@@ -6,9 +6,15 @@ into a live StationWindow and times each from the scan's last key (Enter) to the
 the outcome. Labels go to a stand-in printer: the figure is the scan path (filter, worker thread,
 workflow and SQLite commit, render), not the printer. It also starts the window in a fresh process
 and a bare PySide6 QMainWindow in another one, and prints both times to ready-for-scan.
-``--with-video`` runs the scans a second time with the packing video recording (``--camera test``,
-720p15: recorder process, one clip per order, its index rows in the same SQLite file), beside the
-figure without it from the same run.
+``--with-video`` runs the scans with the packing video recording too (``--camera test``, 720p15:
+recorder process, one clip per order, its index rows in the same SQLite file), beside the figure
+without it from the same run: ``--rounds N`` (3) alternate runs without and with recording, each a
+fresh window and 1,000 scans, and the medians of the runs' p50 and p99 are compared (ratios). With
+recording it also prints the recorder process's CPU (Linux /proc), the clips it wrote, and the UI
+thread's own time in the video controller (preview frames, events, the marks sent per scan).
+``--no-index`` records without the clip index (to tell its SQLite writes from the rest);
+``--gap-ms N`` leaves N ms between scans, the window running its event loop (a packer's scans are
+seconds apart; 0, the default, scans back to back).
 """
 
 from __future__ import annotations
@@ -127,7 +133,36 @@ def scans_for_orders(order_nos: list[str], barcode_of, weights, first_waybill: i
     return scans
 
 
-def measure_latency(camera: str | None = None) -> list[float]:
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class _Timed:
+    """Wraps a method of the video controller: the UI thread's time in it, per call."""
+
+    def __init__(self, obj, name: str) -> None:
+        self.calls, self.total, self.worst = 0, 0.0, 0.0
+        inner = getattr(obj, name)
+
+        def timed(*args):
+            t0 = time.perf_counter()
+            try:
+                return inner(*args)
+            finally:
+                took = time.perf_counter() - t0
+                self.calls += 1
+                self.total += took
+                self.worst = max(self.worst, took)
+
+        setattr(obj, name, timed)
+
+    def __str__(self) -> str:
+        mean = self.total / self.calls * 1000 if self.calls else 0.0
+        return f"{self.calls} calls, mean {mean:.2f} ms, max {self.worst * 1000:.1f} ms"
+
+
+def measure_latency(camera: str | None = None, stats: dict | None = None) -> list[float]:
     from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
@@ -164,13 +199,28 @@ def measure_latency(camera: str | None = None) -> list[float]:
 
         services.settings.evidence_dir = str(OUT / "evidence")
         services.settings.video_tail_seconds = 0.5
+        from app.evidence.commands import ClipEnded
+
         evidence = EvidenceController(win, services, STATION, camera=camera)
-        ready = []
+        if "--no-index" in sys.argv:  # to tell the clip index's writes (same SQLite file) from the rest
+            from dataclasses import replace
+
+            evidence.config = replace(evidence.config, db_url=None)
+        ready, clips = [], []
         evidence.event.connect(lambda e: ready.append(e) if isinstance(e, CameraState) and e.ok else None)
+        evidence.event.connect(lambda e: clips.append(e) if isinstance(e, ClipEnded) else None)
+        # The controller's own slots, timed where the window calls them (connected after this).
+        win.outcome_shown.disconnect(evidence.on_outcome)
+        polls, outcomes = _Timed(evidence, "poll"), _Timed(evidence, "on_outcome")
+        sends = _Timed(evidence, "_flush_outbox")  # the commands put on the recorder's queue, after the banner
+        win.outcome_shown.connect(evidence.on_outcome)
+        evidence.timer.timeout.disconnect()
+        evidence.timer.timeout.connect(evidence.poll)
         evidence.start()
         while not ready:
             app.processEvents()
             time.sleep(0.01)
+        cpu0, wall0 = cpu_seconds(evidence.recorder.process.pid), time.monotonic()
     win.show()
     app.processEvents()
     painted = {"at": 0.0}
@@ -196,12 +246,25 @@ def measure_latency(camera: str | None = None) -> list[float]:
     scan("P-1001")
     refused: list[str] = []
     latencies = []
+    gap_s = float(sys.argv[sys.argv.index("--gap-ms") + 1]) / 1000 if "--gap-ms" in sys.argv else 0.0
     for code in scans:
         latencies.append(scan(code))
+        idle_until = time.perf_counter() + gap_s  # the packer's hand between two scans (0: none)
+        while time.perf_counter() < idle_until:
+            app.processEvents()
+            time.sleep(0.001)
         if win.banner.level.value == "refused":
             refused.append(f"{code}: {win.banner.text()}")
     scan("CMD:LOGOUT")
     if evidence is not None:
+        pid = evidence.recorder.process.pid
+        cpu = 100 * (cpu_seconds(pid) - cpu0) / (time.monotonic() - wall0)
+        deadline_at = time.monotonic() + 10
+        while len(clips) < len(rows) and time.monotonic() < deadline_at:  # the last clip's tail
+            app.processEvents()
+            time.sleep(0.01)
+        if stats is not None:
+            stats.update(cpu=cpu, clips=len(clips), poll=str(polls), outcome=str(outcomes), sends=str(sends))
         evidence.stop()
     win.close()
     services.close()
@@ -231,15 +294,37 @@ def main() -> None:
         build_db()
     else:
         print(f"reusing {DB.relative_to(ROOT)}")
-    runs = [("recording off", None)]
-    if "--with-video" in sys.argv:
-        runs.append(("recording on (--camera test, 720p15)", "test"))
-    for name, camera in runs:
-        latencies = sorted(measure_latency(camera))
-        p50 = statistics.median(latencies)
-        p99 = latencies[int(len(latencies) * 0.99) - 1]
-        print(f"scan -> banner painted, {name}: p50 {p50:.1f} ms (target < 16), p99 {p99:.1f} ms (target < 33), "
-              f"max {latencies[-1]:.1f} ms")
+    video = "--with-video" in sys.argv
+    rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else (3 if video else 1)
+    figures: dict[str, list[tuple[float, float]]] = {"off": [], "on": []}
+    cpus = []
+    for n in range(rounds):
+        for name, camera in (("off", None), ("on", "test")) if video else (("off", None),):
+            stats: dict = {}
+            load = os.getloadavg()[0]
+            latencies = sorted(measure_latency(camera, stats))
+            p50 = statistics.median(latencies)
+            p99 = latencies[int(len(latencies) * 0.99) - 1]
+            figures[name].append((p50, p99))
+            extra = ""
+            if stats:
+                cpus.append(stats["cpu"])
+                extra = (f"; recorder CPU {stats['cpu']:.0f} % of one core, {stats['clips']} clips;"
+                         f" UI thread in the video controller: poll {stats['poll']}; per scan {stats['outcome']},"
+                         f" then after the banner {stats['sends']}")
+            print(f"round {n + 1}, recording {name} (load average {load:.1f}): p50 {p50:.1f} ms, p99 {p99:.1f} ms,"
+                  f" max {latencies[-1]:.1f} ms{extra}")
+    for name, label in (("off", "recording off"), ("on", "recording on (--camera test, 720p15)")):
+        if figures[name]:
+            p50 = statistics.median(f[0] for f in figures[name])
+            p99 = statistics.median(f[1] for f in figures[name])
+            print(f"scan -> banner painted, {label}, median of {len(figures[name])} runs: p50 {p50:.1f} ms "
+                  f"(target < 16), p99 {p99:.1f} ms (target < 33)")
+    if video:
+        on50, on99 = (statistics.median(f[i] for f in figures["on"]) for i in (0, 1))
+        off50, off99 = (statistics.median(f[i] for f in figures["off"]) for i in (0, 1))
+        print(f"recording on / off: p50 x{on50 / off50:.2f} ({on50 - off50:+.1f} ms), p99 x{on99 / off99:.2f} "
+              f"({on99 - off99:+.1f} ms); recorder CPU median {statistics.median(cpus):.0f} % of one core")
     if "--no-startup" in sys.argv:
         return
     bare, station = start_times()

@@ -73,15 +73,56 @@ class ServerLink:
         return path
 
 
+class PinMismatch(ssl.SSLError):
+    """The server presented another certificate than the one pinned at enrolment."""
+
+    def __init__(self, pinned: str, got: str) -> None:
+        super().__init__(f"the server's certificate {got[:16]} is not the one pinned at enrolment ({pinned[:16]})")
+        self.pinned, self.got = pinned, got
+
+
+def _pinned_socket_class(fingerprint: str) -> type[ssl.SSLSocket]:
+    class PinnedSocket(ssl.SSLSocket):
+        """Checks the pinned certificate right after the TLS handshake, before a byte of a request
+        leaves: the station token, a scan or a clip never reach a server that is not the enrolled one."""
+
+        def do_handshake(self, *args, **kwargs):
+            super().do_handshake(*args, **kwargs)
+            got = hashlib.sha256(self.getpeercert(True) or b"").hexdigest()
+            if got != fingerprint:
+                raise PinMismatch(fingerprint, got)
+
+    return PinnedSocket
+
+
 def _client(server: str, fingerprint: str | None, timeout: float) -> httpx.Client:
     verify: Any = True
     if server.startswith("https://"):
-        # The certificate is self-signed or the site's own: trust exactly the one pinned at enrolment.
+        # The certificate is self-signed or the site's own: trust exactly the one pinned at enrolment,
+        # checked at the handshake (enrolment itself, with no pin yet, reads it off the connection).
         ctx = ssl.create_default_context()
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE
+        if fingerprint:
+            ctx.sslsocket_class = _pinned_socket_class(fingerprint)
         verify = ctx
     return httpx.Client(base_url=server.rstrip("/"), verify=verify, timeout=httpx.Timeout(timeout, connect=3.0))
+
+
+def pin_mismatch(exc: BaseException) -> PinMismatch | None:
+    """The PinMismatch behind a transport error, if that is what it was."""
+    seen: BaseException | None = exc
+    for _ in range(10):
+        if seen is None:
+            return None
+        if isinstance(seen, PinMismatch):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def cert_changed(mismatch: PinMismatch) -> Message:
+    return Message(CERT_CHANGED.template, {"pinned": mismatch.pinned[:16], "got": mismatch.got[:16]})
 
 
 def peer_fingerprint(response: httpx.Response) -> str | None:
@@ -205,6 +246,9 @@ class RemoteBench:
             try:
                 r = self._http.post(path, json=body)
             except httpx.TransportError as exc:
+                mismatch = pin_mismatch(exc)
+                if mismatch is not None:  # nothing was sent: refuse at once, no retry
+                    raise _Refusal(cert_changed(mismatch)) from None
                 last = exc
                 continue
             got = peer_fingerprint(r)

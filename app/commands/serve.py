@@ -1,4 +1,4 @@
-"""``packgate serve [--listen HOST:PORT] [--db URL] [--tls-cert FILE --tls-key FILE]``: the PackGate server.
+"""``packgate serve [--listen HOST:PORT] [--db URL] [--tls-cert FILE --tls-key FILE] [--evidence DIR]``: the server.
 
 Benches enrolled with ``packgate stations add`` / ``packgate enrol`` scan through it and never hold
 the database's credentials. It keeps no state outside the database: several ``serve`` processes
@@ -23,6 +23,8 @@ def register(sub) -> None:
     p.add_argument("--idle-minutes", type=int, default=30, help="a packer's session ends after this long idle")
     p.add_argument("--no-sender", action="store_true",
                    help="do not run the shop-platform sender here (another server or `packgate sync` does)")
+    p.add_argument("--evidence", metavar="DIR",
+                   help="the evidence store: clips uploaded by the benches (default: evidence/ in the server's data folder)")
     p.set_defaults(func=run)
 
 
@@ -73,7 +75,9 @@ def run(args, ctx) -> int:
     if args.serve_db:
         ctx.db_url = args.serve_db
     services = ctx.services()
-    app = create_app(services, signer(services, args.idle_minutes * 60))
+    store = Path(args.evidence).expanduser() if args.evidence else services.settings.evidence_path()
+    app = create_app(services, signer(services, args.idle_minutes * 60), evidence_dir=store)
+    retention_stop = _start_store_retention(services)
     sender_stop = None
     if not args.no_sender:
         # The site's platform sender lives in the server (its lease lets several servers share the work).
@@ -81,7 +85,8 @@ def run(args, ctx) -> int:
 
         _thread, sender_stop = start_in_background(services)
     scheme = "https" if cert else "http"
-    print(f"PackGate server on {scheme}://{host}:{port} (database {safe_url(services.db_url)})", flush=True)
+    print(f"PackGate server on {scheme}://{host}:{port} (database {safe_url(services.db_url)}, evidence {store})",
+          flush=True)
     if cert:
         print(f"certificate SHA-256 fingerprint: {tls.fingerprint_pem(Path(cert).read_text())}", flush=True)
     # Stopping (SIGTERM, Ctrl+C) waits at most 3 s for calls in flight: a bench's long poll is cut
@@ -94,4 +99,36 @@ def run(args, ctx) -> int:
     finally:
         if sender_stop is not None:
             sender_stop.set()
+        retention_stop.set()
     return 0
+
+
+RETENTION_EVERY_S = 3600.0
+
+
+def _start_store_retention(services):
+    """The evidence store keeps ``retention_days`` / ``retention_gb`` per bench (the server's settings),
+    over uploaded clips only, never a flagged one: checked at start, then hourly, on its own thread."""
+    import logging
+    import threading
+
+    from app.evidence.store import server_retention
+
+    stop = threading.Event()
+    settings = services.settings
+
+    def loop() -> None:
+        while True:
+            try:
+                with services.uow() as uow:
+                    removed = server_retention(uow.session, services.clock(), float(settings.retention_days),
+                                               float(settings.retention_gb))
+                if removed:
+                    logging.getLogger(__name__).warning("evidence retention removed %d clip(s)", len(removed))
+            except Exception:  # noqa: BLE001 - retention must never take the server down
+                logging.getLogger(__name__).exception("evidence retention failed")
+            if stop.wait(RETENTION_EVERY_S):
+                return
+
+    threading.Thread(target=loop, name="evidence-retention", daemon=True).start()
+    return stop

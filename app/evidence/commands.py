@@ -91,3 +91,14 @@ class DiskFull:
 @dataclass(frozen=True)
 class RecorderProblem:
     text: str
+
+
+@dataclass(frozen=True)
+class ClipUploaded:
+    """The server verified a clip's SHA-256 and holds it in its evidence store; the bench's copy is gone."""
+
+    key: str
+    order_no: str
+    bench_path: str
+    server_path: str
+    sha256: str

@@ -52,6 +52,7 @@ def clip_dict(clip: EvidenceClip) -> dict:
         "flagged": clip.flagged,
         "flag_reason": clip.flag_reason,
         "end_reason": clip.end_reason,
+        "uploaded_at": _iso(clip.uploaded_at),
     }
 
 
@@ -124,29 +125,37 @@ class ClipIndex:
                                                          EvidenceClip.state == ClipState.RECORDING.value)).all()
             for clip in clips:
                 path = Path(clip.path)
-                values: dict = {"state": ClipState.INTERRUPTED.value, "end_reason": "recorder stopped"}
-                if path.exists():
-                    clipfile.repair_tail(path)
-                    info = clipfile.probe(path)
-                    values.update(frames=info["frames"], bytes=path.stat().st_size,
-                                  sha256=clipfile.sha256_file(path))
-                    fps = info["fps"] or clip.fps
-                    seconds = info["duration_s"] or (info["frames"] / fps if fps else 0)
-                    from datetime import timedelta
-
-                    values["ended_at"] = clip.started_at + timedelta(seconds=seconds)
-                    values["fps"] = fps
-                    marks = read_marks(path)
-                    if marks:
-                        values["marks"] = json.dumps(marks, ensure_ascii=False)
-                else:
-                    values.update(end_reason="file missing", ended_at=clip.started_at)
+                values = measure_interrupted(path, clip.started_at, clip.fps)
+                if "marks" in values:
+                    values["marks"] = json.dumps(values["marks"], ensure_ascii=False)
                 s.execute(update(EvidenceClip).where(EvidenceClip.id == clip.id).values(**values))
                 drop_marks_file(path)
                 recovered.append({"id": clip.id, "order_no": clip.order_no, "path": clip.path, **values})
         for item in recovered:
             log.warning("clip of order %s was interrupted: indexed as such (%s)", item["order_no"], item["path"])
         return recovered
+
+
+def measure_interrupted(path: Path, started_at: datetime, fps: int) -> dict:
+    """What the index says of a clip its recorder left unfinished: repaired (torn tail cut), then
+    its real frames, bytes, SHA-256, length and the marks saved beside it; or "file missing"."""
+    from datetime import timedelta
+
+    values: dict = {"state": ClipState.INTERRUPTED.value, "end_reason": "recorder stopped"}
+    if not path.exists():
+        values.update(end_reason="file missing", ended_at=started_at)
+        return values
+    clipfile.repair_tail(path)
+    info = clipfile.probe(path)
+    values.update(frames=info["frames"], bytes=path.stat().st_size, sha256=clipfile.sha256_file(path))
+    fps = info["fps"] or fps
+    seconds = info["duration_s"] or (info["frames"] / fps if fps else 0)
+    values["ended_at"] = started_at + timedelta(seconds=seconds)
+    values["fps"] = fps
+    marks = read_marks(path)
+    if marks:
+        values["marks"] = marks
+    return values
 
 
 def marks_path(path: Path) -> Path:
@@ -180,17 +189,21 @@ def drop_marks_file(path: Path) -> None:
         pass
 
 
-def apply_retention(session: Session, station: str, now: datetime, days: float, max_gb: float) -> list[str]:
+def apply_retention(session: Session, station: str, now: datetime, days: float, max_gb: float, *,
+                    uploaded_only: bool = False) -> list[str]:
     """Delete this bench's oldest clips past ``days`` or beyond ``max_gb`` in all; never a flagged one
-    nor one being recorded. Returns the paths removed."""
+    nor one being recorded. ``uploaded_only`` (the server's evidence store): only the clips whose
+    upload the server verified count and go; a clip still on its bench is not the server's to delete.
+    Returns the paths removed."""
     from datetime import timedelta
 
-    clips = session.execute(
-        select(EvidenceClip.id, EvidenceClip.path, EvidenceClip.bytes, EvidenceClip.started_at,
-               EvidenceClip.flagged, EvidenceClip.state)
-        .where(EvidenceClip.station == station)
-        .order_by(EvidenceClip.started_at, EvidenceClip.id)
-    ).all()
+    query = (select(EvidenceClip.id, EvidenceClip.path, EvidenceClip.bytes, EvidenceClip.started_at,
+                    EvidenceClip.flagged, EvidenceClip.state)
+             .where(EvidenceClip.station == station)
+             .order_by(EvidenceClip.started_at, EvidenceClip.id))
+    if uploaded_only:
+        query = query.where(EvidenceClip.uploaded_at.is_not(None))
+    clips = session.execute(query).all()
     doomed: list[tuple[int, str]] = []
     if days:
         cutoff = now - timedelta(days=days)

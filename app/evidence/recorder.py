@@ -3,7 +3,10 @@
 The bench (parent) never waits on it: :class:`Recorder` puts commands on a queue and polls events
 and preview frames without blocking. The child (:func:`recorder_main`) owns the camera, the clip
 files and the clip index rows it writes; a crash there cannot take the bench down, and a clip it
-left ``recording`` is repaired and indexed ``interrupted`` by the next recorder's start.
+left ``recording`` is repaired and indexed ``interrupted`` by the next recorder's start. At a bench
+behind the PackGate server (``RecorderConfig.link``) the index rows go to a journal beside the clips
+(:mod:`app.evidence.journal`) and an uploader thread here delivers them and the finished clips to
+the server's evidence store (:mod:`app.client.evidence`).
 
 Clips are H.264 in fragmented MP4 (``frag_keyframe+empty_moov+default_base_moof``), one keyframe
 and one fragment per second: after a kill -9 or a power cut the file plays up to the last second.
@@ -18,6 +21,7 @@ import multiprocessing as mp
 import os
 import queue
 import shutil
+import sys
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -46,7 +50,9 @@ CAMERA_RETRY_S = 2.0
 CAMERA_STALL_S = 3.0
 DISK_CHECK_S = 1.0
 RETENTION_EVERY_S = 3600.0
+RETENTION_AFTER_CLIP_S = 60.0
 STARTING = "starting"
+BELOW_NORMAL_PRIORITY_CLASS = 0x4000  # Windows SetPriorityClass
 
 
 @dataclass(frozen=True)
@@ -64,10 +70,18 @@ class RecorderConfig:
     retention_gb: float = 0
     preset: str = "veryfast"
     crf: int = 27
-    threads: int = 2
+    threads: int = 1  # x264 on one thread: the encoder never takes both cores of a 2-core bench from its scans
+    audio: str | None = None  # None: no sound; else audio_source ("" = the camera's own), app/evidence/audio.py
+    # A bench behind the PackGate server (an app.client.remote.ServerLink): the clip index goes to
+    # a journal beside the clips and on to the server, and finished clips are uploaded.
+    link: object | None = None
+    upload_chunk: int = 4 * 1024 * 1024
+    upload_retry_s: float = 2.0
+    upload_retry_max_s: float = 300.0
 
     @classmethod
-    def from_settings(cls, settings, station: str, db_url: str | None, camera: str | None = None) -> RecorderConfig:
+    def from_settings(cls, settings, station: str, db_url: str | None, camera: str | None = None,
+                      link=None) -> RecorderConfig:
         from app.printing.fonts import find_cjk_font
 
         width, height = settings.video_dimensions()
@@ -75,7 +89,8 @@ class RecorderConfig:
         return cls(camera=camera if camera is not None else settings.camera, folder=str(settings.evidence_path()),
                    station=station, width=width, height=height, fps=int(settings.video_fps), db_url=db_url,
                    font_path=str(font) if font else None, min_free_mb=int(settings.evidence_min_free_mb),
-                   retention_days=float(settings.retention_days), retention_gb=float(settings.retention_gb))
+                   retention_days=float(settings.retention_days), retention_gb=float(settings.retention_gb),
+                   audio=settings.audio_source if settings.audio else None, link=link)
 
 
 # ====================================================================== parent side
@@ -90,7 +105,7 @@ class Recorder:
         self.process: mp.process.BaseProcess | None = None
         self.commands = self._ctx.Queue()
         self.events = self._ctx.Queue()
-        self.preview = self._ctx.Queue(maxsize=2)
+        self.preview = PreviewSlot(self._ctx, *PREVIEW_SIZE)
 
     def start(self) -> None:
         self.process = self._ctx.Process(
@@ -115,14 +130,8 @@ class Recorder:
                 return out
 
     def latest_preview(self) -> tuple[int, int, bytes] | None:
-        latest = None
-        if not self.alive:  # a dead child may have left half a frame in the pipe: never read it
-            return None
-        while True:
-            try:
-                latest = self.preview.get_nowait()
-            except queue.Empty:
-                return latest
+        """The newest preview frame not yet taken, else None (never waits)."""
+        return self.preview.take()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Finish the clip in progress and end the process (killed if it does not stop in time)."""
@@ -134,9 +143,8 @@ class Recorder:
             except (ValueError, OSError):
                 pass
             deadline = time.monotonic() + timeout
-            # No reading of the preview pipe here: the child never waits on it at exit
-            # (cancel_join_thread), and a child that exits halfway through writing a frame leaves a
-            # partial message whose read would block this thread for good.
+            # The queues' pipes are not read here: a child that exits halfway through writing a
+            # message leaves a partial one whose read would block this thread for good.
             while self.process.is_alive() and time.monotonic() < deadline:
                 self.process.join(0.1)
             if self.process.is_alive():
@@ -147,6 +155,51 @@ class Recorder:
             q.cancel_join_thread()
             q.close()
         self.process = None
+
+
+class PreviewSlot:
+    """The latest preview frame in shared memory: the recorder overwrites it, the bench copies it.
+
+    Neither side ever waits on the other. Through a pipe, a 62 KB frame is written in pieces, and the
+    bench's UI thread, once it started reading one, waited for the recorder (low priority, starved
+    under load) to write the rest: up to 60 ms in a scan's way. A sequence number, odd while a frame
+    is being written, tells the bench a frame is new and whole (else it takes it at the next poll).
+    Duck-typed as the queue it replaces (``put_nowait``, ``cancel_join_thread``, ``close``).
+    """
+
+    def __init__(self, ctx, width: int, height: int) -> None:
+        self.width, self.height = width, height
+        self.seq = ctx.RawValue("Q", 0)
+        self.data = ctx.RawArray("B", width * height * 3)
+        self.taken = 0  # the bench's side: the last sequence number taken
+
+    def put_nowait(self, item: tuple[int, int, bytes]) -> None:
+        import ctypes
+
+        width, height, rgb = item
+        if (width, height) != (self.width, self.height) or len(rgb) != len(self.data):
+            raise ValueError(f"preview frame {width}x{height} ({len(rgb)} bytes) does not fit the slot")
+        self.seq.value += 1  # odd: being written
+        ctypes.memmove(self.data, rgb, len(rgb))
+        self.seq.value += 1
+
+    def take(self) -> tuple[int, int, bytes] | None:
+        import ctypes
+
+        seq = self.seq.value
+        if seq == self.taken or seq % 2:
+            return None
+        rgb = ctypes.string_at(self.data, len(self.data))
+        if self.seq.value != seq:  # overwritten while copied
+            return None
+        self.taken = seq
+        return self.width, self.height, rgb
+
+    def cancel_join_thread(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
 # ====================================================================== child side
@@ -235,9 +288,11 @@ class _Clip:
         self.last_frame = None
         self.stop_at: float | None = None
         self.stop_reason = ""
-        self.container = av.open(str(self.path), "w", format="mp4",
-                                 options={"movflags": "frag_keyframe+empty_moov+default_base_moof",
-                                          "flush_packets": "1"})  # each fragment reaches the disk at once
+        options = {"movflags": "frag_keyframe+empty_moov+default_base_moof",
+                   "flush_packets": "1"}  # each fragment reaches the disk at once
+        if config.audio is not None:  # a silent microphone holds the video back one second at most
+            options["max_interleave_delta"] = "1000000"
+        self.container = av.open(str(self.path), "w", format="mp4", options=options)
         stream = self.container.add_stream("libx264", rate=config.fps)
         stream.width, stream.height, stream.pix_fmt = config.width, config.height, "yuv420p"
         stream.time_base = Fraction(1, config.fps)
@@ -245,6 +300,8 @@ class _Clip:
         stream.options = {"preset": config.preset, "crf": str(config.crf), "tune": "zerolatency",
                           "g": str(config.fps), "keyint_min": str(config.fps), "threads": str(config.threads)}
         self.stream = stream
+        self.audio = self._audio_stream()
+        self.audio_next = 0  # the next sample's pts: chunks follow on unless the clock says there was a gap
         self.clip_id = None
         if index is not None:
             self.clip_id = index.create(order_no=start.order_no, packer=start.packer, path=self.path,
@@ -270,6 +327,34 @@ class _Clip:
         self.last_frame = out  # the preview shows what is recorded, overlay and all
         self.last_pts = pts
         self.frames += 1
+
+    def _audio_stream(self):
+        from app.evidence.audio import RATE, parse_audio, resolve
+        from app.evidence.camera import parse_camera
+
+        if self.config.audio is None or resolve(parse_audio(self.config.audio), parse_camera(self.config.camera)) is None:
+            return None
+        stream = self.container.add_stream("aac", rate=RATE)
+        stream.layout, stream.bit_rate = "mono", 64_000
+        stream.time_base = Fraction(1, RATE)
+        return stream
+
+    def write_audio(self, chunks) -> None:
+        """Sound chunks ``(monotonic start, frame)`` placed by the clock the video frames follow."""
+        from app.evidence.audio import RATE
+
+        for start, frame in chunks:
+            if start < self.started_mono - 0.01:
+                continue  # sound from before the clip
+            pts = round((start - self.started_mono) * RATE)
+            if pts < self.audio_next - RATE // 4:
+                continue  # the microphone runs ahead of the clock: drop rather than overlap
+            if pts < self.audio_next + RATE // 10:
+                pts = self.audio_next  # jitter of the arrival times: keep the sound continuous
+            frame.pts, frame.time_base = pts, Fraction(1, RATE)
+            for packet in self.audio.encode(frame):
+                self.container.mux(packet)
+            self.audio_next = pts + frame.samples
 
     def mark(self, mark: Mark) -> None:
         from app.evidence.index import append_mark
@@ -297,6 +382,8 @@ class _Clip:
         try:
             for packet in self.stream.encode(None):
                 self.container.mux(packet)
+            for packet in self.audio.encode(None) if self.audio is not None else ():
+                self.container.mux(packet)
         except Exception:  # noqa: BLE001 - e.g. the disk is full: keep what is on disk
             log.warning("cannot flush the encoder of %s", self.path, exc_info=True)
             state = "interrupted"
@@ -305,7 +392,10 @@ class _Clip:
         except Exception:  # noqa: BLE001
             log.warning("cannot close %s", self.path, exc_info=True)
             state = "interrupted"
-        if state != "complete":
+        if not self.path.exists():  # no frame reached the file (the camera went at once): an empty clip
+            self.path.touch()
+            state = "interrupted"
+        elif state != "complete":
             clipfile.repair_tail(self.path)
         path = self.path
         if self.info.waybills:  # named with the order number and its waybill
@@ -337,19 +427,68 @@ def _free_mb(folder: str) -> int:
     return int(shutil.disk_usage(path).free // (1024 * 1024))
 
 
+def lower_priority() -> None:
+    """The bench's scans come first on a shared 2-core machine: the recorder yields the CPU to them.
+
+    A starved recorder only leaves a gap in the video (frames follow the clock, so a clip's length
+    stays true). Linux: nice 10 and SCHED_BATCH; macOS: nice 10; Windows: the below-normal priority
+    class (no psutil). Threads started afterwards (camera, encoder, microphone) inherit it.
+    """
+    try:
+        if sys.platform == "win32":
+            import ctypes
+
+            kernel32 = ctypes.windll.kernel32
+            kernel32.SetPriorityClass(kernel32.GetCurrentProcess(), BELOW_NORMAL_PRIORITY_CLASS)
+        else:
+            os.nice(10)
+            if hasattr(os, "sched_setscheduler"):  # Linux: a batch job, never preempting the window on wake-up
+                os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+    except (AttributeError, OSError):
+        log.warning("cannot lower the recorder's priority", exc_info=True)
+
+
+def _start_microphone(config: RecorderConfig, events):
+    """The sound's own capture thread, or None when the site records no sound (or this camera has none)."""
+    if config.audio is None:
+        return None
+    from app.evidence.audio import AudioCapture, parse_audio, resolve
+    from app.evidence.camera import parse_camera
+
+    spec = resolve(parse_audio(config.audio), parse_camera(config.camera))
+    if spec is None:
+        events.put(RecorderProblem(f"no sound: camera {config.camera} has none of its own; set audio_source"))
+        return None
+    microphone = AudioCapture(spec)
+    microphone.start()
+    return microphone
+
+
 def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
     """The recorder process's loop: commands in, frames encoded at ``fps``, events out."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s recorder: %(message)s")
     preview.cancel_join_thread()  # preview frames are disposable: never wait on them at exit
-    try:
-        os.nice(10)  # the bench's scans come first on a shared 2-core machine (a late frame leaves a gap: the clip's clock stays true)
-    except (AttributeError, OSError):
-        pass
+    lower_priority()
     from app.evidence.overlay import Overlay
 
     index = None
     engine = None
-    if config.db_url:
+    uploader = None
+    if config.link is not None:  # behind the server: a journal beside the clips, delivered by the uploader
+        from app.client.evidence import Uploader
+        from app.evidence.journal import ClipJournal, JournalIndex
+
+        journal = ClipJournal(config.folder, config.station)
+        try:
+            journal.recover(datetime.now(UTC))
+        except Exception as exc:  # noqa: BLE001 - recording matters more than the recovery
+            log.exception("recovery of interrupted clips failed")
+            events.put(RecorderProblem(f"recovery failed: {exc}"))
+        uploader = Uploader(config.link, journal, chunk=config.upload_chunk, retry_s=config.upload_retry_s,
+                            retry_max_s=config.upload_retry_max_s, on_event=events.put)
+        index = JournalIndex(journal, wake=uploader.wake)
+        uploader.start()
+    elif config.db_url:
         from app.evidence.index import ClipIndex, apply_retention
         from app.models import db
 
@@ -365,6 +504,14 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
     def retention() -> None:
         if index is None or not (config.retention_days or config.retention_gb):
             return
+        if uploader is not None:
+            # Behind the server the bench holds only clips not yet in the server's store: none is
+            # deleted by retention (the server's store keeps the site's retention); say so instead.
+            count, size = index.pending()
+            if config.retention_gb and size > config.retention_gb * 1024**3:
+                events.put(RecorderProblem(f"{count} clip(s) ({size / 1024**3:.1f} GB) are waiting for the upload "
+                                           "to the server and are all kept: check the connection to the server"))
+            return
         try:
             with sessions.begin() as s:
                 apply_retention(s, config.station, datetime.now(UTC), config.retention_days, config.retention_gb)
@@ -375,6 +522,8 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
     overlay = Overlay(config.width, config.height, config.font_path)
     capture = _Capture(config)
     capture.start()
+    microphone = _start_microphone(config, events)
+    microphone_ok: bool | None = None
     clip: _Clip | None = None
     wanted: StartClip | None = None  # the order that should be on video (camera back: new clip)
     pending_waybills: list[str] = []
@@ -385,19 +534,26 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
     next_tick = time.monotonic()
     last_disk = last_preview = 0.0
     last_retention = time.monotonic()
+    last_clip_retention = float("-inf")  # retention reads every clip of the bench: after a clip, once a minute at most
 
     def end_clip(state: str, reason: str) -> None:
-        nonlocal clip
+        nonlocal clip, last_clip_retention
         if clip is None:
             return
         try:
+            if clip.frames == 0:  # ended before its first frame (the next order came at once): give it one
+                latest = capture.latest()[2]
+                if latest is not None:
+                    clip.write(latest)
             ended = clip.close(state, reason)
             events.put(ended)
         except Exception as exc:  # noqa: BLE001
             log.exception("closing the clip failed")
             events.put(RecorderProblem(f"closing the clip failed: {exc}"))
         clip = None
-        retention()
+        if time.monotonic() - last_clip_retention >= RETENTION_AFTER_CLIP_S:
+            last_clip_retention = time.monotonic()
+            retention()
 
     def begin_clip(start: StartClip) -> None:
         nonlocal clip, disk_full
@@ -464,9 +620,13 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
             elif isinstance(cmd, StopClip):
                 if cmd.after_s <= 0:
                     end_clip("complete", cmd.reason)
-                elif clip is not None:  # counted from the scan, not from when this loop saw it
+                    wanted = None
+                if clip is None and wanted is not None and camera_ok and not disk_full:
+                    begin_clip(wanted)  # packed within a frame of its opening: it still gets its clip and tail
+                if clip is not None:  # counted from the scan, not from when this loop saw it
                     late = max(0.0, time.time() - cmd.at) if cmd.at else 0.0
-                    clip.stop_at = time.monotonic() + max(0.0, cmd.after_s - late)
+                    least = 2 * tick if clip.frames == 0 else 0.0  # a clip has at least one frame
+                    clip.stop_at = time.monotonic() + max(least, cmd.after_s - late)
                     clip.stop_reason = cmd.reason
                 wanted = None
                 pending_marks.clear()
@@ -517,6 +677,21 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
                     end_clip("interrupted", "disk full" if disk_full else f"write failed: {exc}")
                     events.put(DiskFull(config.folder, _free_mb(config.folder)) if disk_full
                                else RecorderProblem(f"recording stopped: {exc}"))
+        # ---- the sound (its own thread and input: a late or lost microphone never holds a frame)
+        if microphone is not None:
+            chunks = microphone.take()
+            ok_sound, reason_sound = microphone.state()
+            if ok_sound != microphone_ok and not (microphone_ok is None and reason_sound == STARTING):
+                microphone_ok = ok_sound
+                if not ok_sound:
+                    events.put(RecorderProblem(f"no sound: {reason_sound} (the video goes on)"))
+                    if clip is not None:
+                        clip.mark(Mark("audio", False, "", reason_sound))
+            if clip is not None and clip.audio is not None and chunks:
+                try:
+                    clip.write_audio(chunks)
+                except Exception:  # noqa: BLE001 - the sound is never worth a lost clip (a full disk: see above)
+                    log.warning("cannot write the sound of %s", clip.path, exc_info=True)
         # ---- the preview
         if frame is not None and now - last_preview >= PREVIEW_EVERY_S:
             last_preview = now
@@ -533,8 +708,12 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
             retention()
 
     end_clip("complete", "recorder stopped")
+    if microphone is not None:
+        microphone.stopping.set()
     capture.stopping.set()
     capture.join(5)
+    if uploader is not None:  # a chunk cut off here is sent again from the server's offset next time
+        uploader.stop(timeout=2)
     if engine is not None:
         engine.dispose()
     events.put(CameraState(False, "recorder stopped"))

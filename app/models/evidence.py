@@ -47,11 +47,20 @@ class EvidenceClip(Base):
     end_reason: Mapped[str] = mapped_column(String(40), default="")
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)  # kept for a dispute: never deleted
     flag_reason: Mapped[str] = mapped_column(Text, default="")
+    # A bench behind the server: its own id of the clip (the journal beside the file), the path the
+    # clip had on the bench, and when the server verified the upload (``path`` is then the store's).
+    bench_key: Mapped[str | None] = mapped_column(String(32))
+    bench_path: Mapped[str | None] = mapped_column(Text)
+    uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     waybills: Mapped[list[ClipWaybill]] = relationship(
         back_populates="clip", order_by="ClipWaybill.id", cascade="all, delete-orphan"
     )
     __table_args__ = (
         CheckConstraint("state IN ('recording', 'complete', 'interrupted')", name="state_known"),
+        # only a finished clip with its checksum is uploaded (the server verified that checksum)
+        CheckConstraint("uploaded_at IS NULL OR (state <> 'recording' AND length(sha256) = 64)",
+                        name="uploaded_is_verified"),
+        Index("ix_evidence_clips_station_bench_key", "station", "bench_key", unique=True),
         Index("ix_evidence_clips_order_no", "order_no"),
         Index("ix_evidence_clips_station_started", "station", "started_at"),
         Index("ix_evidence_clips_state", "state"),

@@ -7,8 +7,9 @@ calls :func:`authorize_supervisor` first; a refusal is audited like any refused 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.i18n import QT_TRANSLATE_NOOP, Message
@@ -29,6 +30,21 @@ class NotAuthorized(Exception):
         self.message = message
 
 
+STATION_PIN_LIMIT = 10  # wrong PINs at one station (any badge, bench or desk) within the window close PIN entry there
+STATION_PIN_WINDOW_MIN = 15
+STATION_CLOSED = QT_TRANSLATE_NOOP("Outcome", "Too many wrong PINs at this bench: PIN entry is closed for {minutes} minutes")
+
+
+def wrong_pins_at(s: Session, station: int | None, now: datetime) -> int:
+    """Wrong PINs (a packer's login or a supervisor's authorisation) at ``station`` within the window."""
+    if station is None:
+        return 0
+    since = now - timedelta(minutes=STATION_PIN_WINDOW_MIN)
+    return s.scalar(select(func.count()).select_from(ScanEvent).where(
+        ScanEvent.at >= since, ScanEvent.station_id == station, ScanEvent.kind.in_(("pin", "auth")),
+        ScanEvent.accepted.is_(False))) or 0
+
+
 def station_id(s: Session, name: str | None) -> int | None:
     if not name:
         return None
@@ -45,13 +61,16 @@ def authorize_supervisor(services: Services, badge: str, pin: str, *, action: st
         s = uow.session
         user = s.scalar(select(User).where(User.badge == badge).with_for_update())  # lockout counts race-free
         reason: Message | None = None
-        if user is None or not user.active:
+        where = station_id(s, station)
+        if wrong_pins_at(s, where, services.clock()) >= STATION_PIN_LIMIT:  # someone trying badge after badge here
+            reason = Message(STATION_CLOSED, {"minutes": STATION_PIN_WINDOW_MIN})
+        elif user is None or not user.active:
             reason = Message(QT_TRANSLATE_NOOP("Outcome", "Unknown badge {badge}"), {"badge": badge})
         elif user.role != Role.SUPERVISOR.value:
             reason = Message(QT_TRANSLATE_NOOP("Outcome", "{name} is not a supervisor"), {"name": user.name})
         else:
             reason = check_pin(user, pin.strip(), services.clock())
-        s.add(ScanEvent(at=services.clock(), station_id=station_id(s, station), user_id=user.id if user else None,
+        s.add(ScanEvent(at=services.clock(), station_id=where, user_id=user.id if user else None,
                         raw=badge, kind="auth", accepted=reason is None,
                         message=(reason.render() if reason else f"supervisor authorised for {action}")))
         result = Supervisor(user.id, user.name) if (reason is None and user is not None) else None

@@ -71,6 +71,9 @@ def from_plain(tp: Any, data: Any) -> Any:
         if len(args) == 2 and args[1] is Ellipsis:
             return tuple(from_plain(args[0], v) for v in data)
         return tuple(from_plain(a, v) for a, v in zip(args, data, strict=False))
+    if origin is list:
+        (arg,) = typing.get_args(tp) or (Any,)
+        return [from_plain(arg, v) for v in data]
     if origin is dict:
         return dict(data)
     if isinstance(tp, type) and issubclass(tp, enum.Enum):

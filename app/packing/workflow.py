@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,6 +22,7 @@ from app.models.audit_chain import link_rows
 from app.models.schema import Role, ScanEvent, Station, User
 from app.packing import repository as repo
 from app.packing import rules, views
+from app.packing.auth import STATION_CLOSED, STATION_PIN_LIMIT, STATION_PIN_WINDOW_MIN, wrong_pins_at
 from app.packing.model import BenchState, OrderSnap
 from app.packing.outcome import BenchView, Level, Outcome, Step
 from app.packing.ports import Services
@@ -47,8 +47,6 @@ DB_UNREACHABLE = Message(
     T("Outcome", "Database unreachable: this scan was NOT saved. Scan it again when the connection is back.")
 )
 MASKED = "****"
-STATION_PIN_LIMIT = 10  # wrong PINs at one bench (any badge) within the window close PIN entry there
-STATION_PIN_WINDOW_MIN = 15
 MAX_PIN_LIKE = 12  # an unknown "badge" of only digits this long may be a PIN typed at the badge prompt
 
 
@@ -333,14 +331,9 @@ class BenchWorkflow:
             return Decision(False, Level.REFUSED, Message(T("Outcome", "Unknown badge {badge}"), {"badge": "?"}),
                             "pin", BenchState())
         # Per bench too: someone trying many badges' PINs at one bench is stopped for a while.
-        since = self.services.clock() - timedelta(minutes=STATION_PIN_WINDOW_MIN)
-        wrong_here = s.scalar(select(func.count()).select_from(ScanEvent).where(
-            ScanEvent.at >= since, ScanEvent.station_id == self._station_id, ScanEvent.kind == "pin",
-            ScanEvent.accepted.is_(False))) or 0
-        if wrong_here >= STATION_PIN_LIMIT:
-            return Decision(False, Level.REFUSED, Message(
-                T("Outcome", "Too many wrong PINs at this bench: PIN entry is closed for {minutes} minutes"),
-                {"minutes": STATION_PIN_WINDOW_MIN}), "pin", BenchState())
+        if wrong_pins_at(s, self._station_id, self.services.clock()) >= STATION_PIN_LIMIT:
+            return Decision(False, Level.REFUSED, Message(STATION_CLOSED, {"minutes": STATION_PIN_WINDOW_MIN}),
+                            "pin", BenchState())
         reason = check_pin(user, text, self.services.clock())
         if reason is not None:
             return Decision(False, Level.REFUSED, reason, "pin", self.state if user.locked_until is None else BenchState())

@@ -12,6 +12,7 @@ import json
 import logging
 import time
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Response
@@ -28,6 +29,7 @@ from app.packing.ports import Services
 from app.packing.wire import to_plain
 from app.packing.workflow import BenchWorkflow
 from app.server import stations
+from app.server.desk_api import add_desk_routes
 from app.server.sessions import SessionSigner
 
 log = logging.getLogger(__name__)
@@ -102,7 +104,7 @@ class BenchReply(BaseModel):
     session: str
 
 
-def create_app(services: Services, signer: SessionSigner) -> FastAPI:
+def create_app(services: Services, signer: SessionSigner, evidence_dir: Path | None = None) -> FastAPI:
     app = FastAPI(title="PackGate server", version="1",
                   description="Benches scan through this server; it alone holds the database credentials.")
     with services.uow() as uow:  # replies old enough that no bench retries them any more
@@ -219,4 +221,10 @@ def create_app(services: Services, signer: SessionSigner) -> FastAPI:
         flow.manifest_printed(body.manifest_id, body.ok, body.detail)
         return {"ok": True}
 
+    from app.server.evidence_api import evidence_routes  # clips from the benches (issue 12)
+
+    store = Path(evidence_dir or services.settings.evidence_path())
+    app.include_router(evidence_routes(services, station, store))
+    add_desk_routes(app, services, signer, Station,  # the supervisor's desk: app/server/desk_api.py
+                    clip_roots=(store, Path(services.settings.evidence_path())))
     return app

@@ -84,6 +84,7 @@ def show_error(title: str, text: str) -> None:
 
 def _run_remote(app: QApplication, args, settings: Settings, server: str) -> int:
     """A bench that scans through the PackGate server: no database here, its own printer."""
+    from app.client.desk import RemoteDesk
     from app.client.local import LocalServices
     from app.client.remote import RemoteBench, ServerError, ServerLink
     from app.ui.sounds import QtSounds
@@ -102,16 +103,28 @@ def _run_remote(app: QApplication, args, settings: Settings, server: str) -> int
         settings.printer = args.printer
     services = LocalServices(settings)
     bench = RemoteBench(link, services.printer())
-    window = StationWindow(services, station, sounds=QtSounds(muted=not settings.sounds), workflow=bench)
+    # The supervisor view and the settings unlock go through the server too, each with its own desk session.
+    window = StationWindow(services, station, sounds=QtSounds(muted=not settings.sounds), workflow=bench,
+                           desks=lambda: RemoteDesk(link))
+    try:  # the packing video as at an embedded bench, indexed and uploaded through the server
+        evidence = start_evidence(window, services, station, getattr(args, "camera", None), link=link)
+    except KnownError as exc:
+        show_error("PackGate", exc.message)
+        return exc.exit_code
     window.show()
+    if getattr(args, "supervisor", False):
+        window.open_supervisor()
     try:
         return app.exec()
     finally:
+        if evidence is not None:
+            evidence.stop()  # the clip in progress is closed; its upload goes on at the next start
         bench.close()
 
 
-def start_evidence(window, services, station: str, camera: str | None):
-    """The packing video (recorder process) when a camera is set up or video is required; else None."""
+def start_evidence(window, services, station: str, camera: str | None, link=None):
+    """The packing video (recorder process) when a camera is set up or video is required; else None.
+    ``link``: a bench behind the server (the clips are indexed and uploaded through it)."""
     from app.evidence.camera import parse_camera
 
     if camera is not None:
@@ -120,7 +133,7 @@ def start_evidence(window, services, station: str, camera: str | None):
         return None
     from app.ui.evidence.controller import EvidenceController
 
-    evidence = EvidenceController(window, services, station)
+    evidence = EvidenceController(window, services, station, link=link)
     evidence.start()
     return evidence
 

@@ -1,8 +1,12 @@
-"""Bench settings behind a supervisor's badge and PIN. Non-modal: the window keeps scanning."""
+"""Bench settings behind a supervisor's badge and PIN. Non-modal: the window keeps scanning.
+
+The badge and PIN are checked, and the change audited, through the desk: in-process, or at the
+PackGate server for a bench behind it (the settings file itself is the bench's own)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, replace
+from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -22,8 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.config import Settings
-from app.errors import KnownError
-from app.packing.auth import NotAuthorized, audit_change, authorize_supervisor
+from app.desk.port import SupervisorDesk
+from app.errors import ConfigError, KnownError
+from app.packing.auth import NotAuthorized
 from app.packing.ports import Services
 from app.ui.station_window import render
 from app.ui.supervisor.tasks import TaskRunner
@@ -37,9 +42,15 @@ class SettingsDialog(QDialog):
     unlock_finished = Signal(bool)  # the badge + PIN check came back (True: unlocked)
 
     def __init__(self, services: Services, station: str | None, parent: QWidget | None = None,
-                 settings_path=None) -> None:
+                 settings_path=None, *, desk: SupervisorDesk | None = None) -> None:
         super().__init__(parent)
+        if desk is None:
+            from app.desk.local import LocalDesk
+
+            desk = LocalDesk(services, station)
         self.services = services
+        self.desk = desk
+        self.finished.connect(lambda _result: desk.close())  # behind the server: its connection
         self.station = station
         self.settings_path = settings_path
         self.supervisor = None
@@ -80,7 +91,7 @@ class SettingsDialog(QDialog):
         self.unlock_button.setEnabled(False)
         self.auth_error.setText(self.tr("Checking…"))
         self._tasks.submit(
-            lambda: authorize_supervisor(self.services, badge, pin, action="settings", station=self.station),
+            lambda: self.desk.unlock_settings(badge, pin),
             self._unlocked,
             self._unlock_failed,
         )
@@ -143,8 +154,41 @@ class SettingsDialog(QDialog):
         self.default_carrier.setCurrentIndex(max(0, self.default_carrier.findData(s.default_carrier)))
         self.camera = QLineEdit(s.camera)
         self.camera.setPlaceholderText(self.tr("v4l2:/dev/video0, rtsp://..., test or none"))
+        self.camera_error = _error_label()  # a bad spec is named as it is typed
+        self.camera.textChanged.connect(self._check_video_fields)
         self.require_video = QCheckBox(self.tr("Refuse to open an order while the camera does not work"))
         self.require_video.setChecked(bool(s.require_video))
+        self.video_size = QComboBox()
+        for size, name in (("1280x720", self.tr("720p (1280x720)")), ("1920x1080", self.tr("1080p (1920x1080)"))):
+            self.video_size.addItem(name, size)
+        if self.video_size.findData(s.video_size) < 0:  # a size set in settings.json is kept as it is
+            self.video_size.addItem(s.video_size, s.video_size)
+        self.video_size.setCurrentIndex(self.video_size.findData(s.video_size))
+        self.video_fps = QSpinBox()
+        self.video_fps.setRange(1, 60)
+        self.video_fps.setSuffix(self.tr(" fps"))
+        self.video_fps.setValue(int(s.video_fps))
+        self.evidence_dir = QLineEdit(s.evidence_dir)
+        self.evidence_dir.setPlaceholderText(self.tr("empty: evidence/ in the data folder"))
+        self.retention_days = QSpinBox()
+        self.retention_days.setRange(0, 3650)
+        self.retention_days.setSuffix(self.tr(" days"))
+        self.retention_days.setSpecialValueText(self.tr("keep every clip"))
+        self.retention_days.setValue(int(s.retention_days))
+        self.retention_gb = QDoubleSpinBox()
+        self.retention_gb.setRange(0, 100_000)
+        self.retention_gb.setDecimals(1)
+        self.retention_gb.setSuffix(" GB")
+        self.retention_gb.setSpecialValueText(self.tr("no limit"))
+        self.retention_gb.setValue(float(s.retention_gb))
+        self.audio = QCheckBox(self.tr("Record sound with the video"))
+        self.audio.setChecked(bool(s.audio))
+        self.audio.toggled.connect(self._check_video_fields)
+        self.audio_source = QLineEdit(s.audio_source)
+        self.audio_source.setPlaceholderText(self.tr("empty: the camera's own; alsa:default, dshow:audio=NAME or test"))
+        self.audio_source.textChanged.connect(self._check_video_fields)
+        self.video_preview = QCheckBox(self.tr("Show the live camera picture at the bench"))
+        self.video_preview.setChecked(bool(s.video_preview))
         self.save_error = QLabel()
         self.save_error.setStyleSheet("color: #c62828; font-weight: bold;")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
@@ -164,10 +208,19 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Minimum tolerance"), self.tolerance_min)
         form.addRow(self.tr("Scale port"), self.scale_port)
         form.addRow(self.tr("Default carrier for imports"), self.default_carrier)
-        form.addRow(QLabel(self.tr("Station name and language apply at the next start.")))
         form.addRow(self.tr("Camera"), self.camera)
+        form.addRow(self.camera_error)
+        form.addRow(self.tr("Video size"), self.video_size)
+        form.addRow(self.tr("Frame rate"), self.video_fps)
+        form.addRow(self.tr("Evidence folder"), self.evidence_dir)
+        form.addRow(self.tr("Keep clips for"), self.retention_days)
+        form.addRow(self.tr("Keep at most"), self.retention_gb)
         form.addRow(self.tr("Video required"), self.require_video)
-        form.addRow(QLabel(self.tr("Station name, language and camera apply at the next start.")))
+        form.addRow(self.tr("Sound"), self.audio)
+        form.addRow(self.tr("Sound source"), self.audio_source)
+        form.addRow(self.tr("Live picture"), self.video_preview)
+        form.addRow(QLabel(self.tr("Station name, language and the video settings apply at the next start "
+                                   "(the live picture at once).")))
         form.addRow(self.save_error)
         form.addRow(self.buttons)
         return page
@@ -188,7 +241,29 @@ class SettingsDialog(QDialog):
             default_carrier=self.default_carrier.currentData(),
             camera=self.camera.text().strip() or "none",
             require_video=self.require_video.isChecked(),
+            video_size=self.video_size.currentData(),
+            video_fps=self.video_fps.value(),
+            evidence_dir=self.evidence_dir.text().strip(),
+            retention_days=self.retention_days.value(),
+            retention_gb=self.retention_gb.value(),
+            audio=self.audio.isChecked(),
+            audio_source=self.audio_source.text().strip(),
+            video_preview=self.video_preview.isChecked(),
         )
+
+    def _check_video_fields(self, *_args) -> None:
+        """The camera and sound specs, checked as they are typed (Save checks everything again)."""
+        from app.evidence.audio import check
+        from app.evidence.camera import parse_camera
+
+        try:
+            check(self.audio.isChecked(), self.audio_source.text(), parse_camera(self.camera.text().strip() or "none"))
+        except KnownError as exc:
+            self.camera_error.setText(exc.message)
+            self.camera_error.show()
+        else:
+            self.camera_error.clear()
+            self.camera_error.hide()
 
     def save(self) -> None:
         if self.supervisor is None:  # cannot happen through the pages; never save unauthorised
@@ -196,8 +271,9 @@ class SettingsDialog(QDialog):
         new = self.edited()
         try:
             new.validate()
+            _check_folder(new.evidence_dir)
         except KnownError as exc:
-            self.save_error.setText(exc.message)
+            self.save_error.setText(self.tr("Not saved: %1").replace("%1", exc.message))
             return
         changes = self.services.settings.changes(new)
         if not changes:
@@ -209,8 +285,7 @@ class SettingsDialog(QDialog):
         self.buttons.setEnabled(False)
         # The audit event first (on a worker: it is a database write), then the file.
         self._tasks.submit(
-            lambda: audit_change(self.services, supervisor, kind="settings", what=",".join(changes),
-                                 message=message, station=station),
+            lambda: self.desk.audit_settings(",".join(changes), message),
             lambda _none: self._write(new),
             self._save_failed,
         )
@@ -232,3 +307,22 @@ class SettingsDialog(QDialog):
         self.buttons.setEnabled(True)
         detail = exc.message if isinstance(exc, KnownError) else f"{type(exc).__name__}: {exc}"
         self.save_error.setText(self.tr("Not saved: the change could not be audited ({error})").format(error=detail))
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setStyleSheet("color: #c62828; font-weight: bold;")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def _check_folder(folder: str) -> None:
+    """An evidence folder that cannot hold clips is refused before anything is saved."""
+    if not folder:
+        return
+    path = Path(folder).expanduser()
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"evidence_dir {folder!r} is a file, not a folder")
+    if not path.is_absolute():
+        raise ConfigError(f"evidence_dir {folder!r}: give the whole path (e.g. /srv/evidence or D:\\evidence)")

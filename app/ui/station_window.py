@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.desk.port import SupervisorDesk
 from app.i18n import QT_TRANSLATE_NOOP
 from app.packing.outcome import BenchView, Level, Outcome, Step
 from app.packing.ports import Services
@@ -77,6 +78,7 @@ class StationWindow(QMainWindow):
     outcome_shown = Signal(object)
     view_shown = Signal(object)
     changed_elsewhere = Signal()  # the server's long poll: something changed behind this bench's back
+    settings_applied = Signal()  # the settings dialog saved: bench extras (the video strip) take theirs
 
     def __init__(
         self,
@@ -86,6 +88,7 @@ class StationWindow(QMainWindow):
         sounds: Sounds | None = None,
         open_supervisor: Callable | None = None,
         workflow=None,
+        desks: Callable[[], SupervisorDesk] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -93,6 +96,9 @@ class StationWindow(QMainWindow):
         self.station = station
         self.sounds: Sounds = sounds if sounds is not None else RecordingSounds(muted=not services.settings.sounds)
         self._open_supervisor = open_supervisor
+        # A new supervisor desk for each supervisor window or settings dialog (each its own session);
+        # None: in-process on ``services`` (the embedded bench).
+        self._desks = desks
         # The embedded bench by default; behind the PackGate server a RemoteBench with the same interface.
         self.workflow = workflow if workflow is not None else BenchWorkflow(services, station)
         self.remote = workflow is not None
@@ -324,7 +330,7 @@ class StationWindow(QMainWindow):
     # ------------------------------------------------------------------ other windows
 
     def open_supervisor(self) -> QWidget | None:
-        if self.remote:  # the supervisor view reads the database: not through the server yet
+        if self.remote and self._desks is None:  # no way to the server's desk was given
             self.statusBar().showMessage(self.tr("Behind the server, open the supervisor view on the server PC"), 8000)
             return None
         opener = self._open_supervisor
@@ -334,18 +340,22 @@ class StationWindow(QMainWindow):
             except ImportError:
                 self.statusBar().showMessage(self.tr("The supervisor view is not installed"), 5000)
                 return None
-        widget = opener(self.services, self.station, None)
+        if self._desks is None:
+            widget = opener(self.services, self.station, None)
+        else:
+            widget = opener(self.services, self.station, None, desk=self._desks())
         if widget is not None:
             self.popups.append(widget)
         return widget
 
     def open_settings(self):
-        if self.remote:
+        if self.remote and self._desks is None:
             self.statusBar().showMessage(self.tr("Behind the server, change this bench's settings in its settings.json"), 8000)
             return None
         from app.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.services, self.station, parent=self)
+        dialog = SettingsDialog(self.services, self.station, parent=self,
+                                desk=self._desks() if self._desks is not None else None)
         dialog.saved.connect(self.apply_settings)
         self.popups.append(dialog)
         dialog.finished.connect(lambda _r, d=dialog: self.popups.remove(d) if d in self.popups else None)
@@ -356,6 +366,7 @@ class StationWindow(QMainWindow):
         settings = self.services.settings
         self.scan_filter.configure(settings.scanner_suffix, settings.scanner_prefix)
         self.sounds.muted = not settings.sounds
+        self.settings_applied.emit()
 
     def _watch_tick(self) -> None:
         if self.view.user_name is not None and not self.worker.busy and not self.offline:

@@ -356,6 +356,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Kept for a dispute</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Play / pause</source>
         <translation type="unfinished"></translation>
     </message>
@@ -364,11 +368,39 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Why? e.g. the buyer&apos;s refund claim</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your PIN, again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep for a dispute</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop keeping</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Waybill or order</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Searching…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>yes: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
@@ -383,11 +415,23 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Fetching the clip from the server…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Exporting %1…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Exported to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: kept for a dispute</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: no longer kept</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -968,6 +1012,38 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>PackGate server unreachable ({error}): nothing was changed; try again when the connection is back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The clip {name} from the server does not match its SHA-256</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server&apos;s evidence export could not be read: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read {path}: {error}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The clip {path} is not on this PC (deleted, moved, or still at bench {station})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A supervisor must unlock the settings first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No video evidence for {text}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The clip {name} is still at bench {station}: not uploaded yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Order {order_no}: refund requested on the platform: do not pack. Set it aside for a supervisor</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1175,6 +1251,14 @@
         <source>No working camera ({reason}): this bench records every order on video, so {code} cannot be opened</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>No supervisor&apos;s desk session (or it expired): log in to the supervisor view again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clip {id} is not a video file in the server&apos;s evidence folders</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>
@@ -1251,6 +1335,46 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>720p (1280x720)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1080p (1920x1080)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> fps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>empty: evidence/ in the data folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>keep every clip</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no limit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Record sound with the video</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>empty: the camera&apos;s own; alsa:default, dshow:audio=NAME or test</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the live camera picture at the bench</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Save</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1299,7 +1423,23 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Station name and language apply at the next start.</source>
+        <source>Sound</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sound source</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Live picture</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Station name, language and the video settings apply at the next start (the live picture at once).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1307,11 +1447,27 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Video required</source>
+        <source>Video size</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Station name, language and camera apply at the next start.</source>
+        <source>Frame rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Evidence folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep clips for</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep at most</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Video required</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -356,6 +356,10 @@
         <translation>状态</translation>
     </message>
     <message>
+        <source>Kept for a dispute</source>
+        <translation>纠纷留存</translation>
+    </message>
+    <message>
         <source>Play / pause</source>
         <translation>播放 / 暂停</translation>
     </message>
@@ -364,12 +368,40 @@
         <translation>导出视频和证据单</translation>
     </message>
     <message>
+        <source>Why? e.g. the buyer&apos;s refund claim</source>
+        <translation>原因？例如买家的仅退款申请</translation>
+    </message>
+    <message>
+        <source>Your PIN, again</source>
+        <translation>请再次输入您的 PIN</translation>
+    </message>
+    <message>
+        <source>Keep for a dispute</source>
+        <translation>留存用于纠纷</translation>
+    </message>
+    <message>
+        <source>Stop keeping</source>
+        <translation>取消留存</translation>
+    </message>
+    <message>
         <source>Waybill or order</source>
         <translation>运单或订单</translation>
     </message>
     <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN 码</translation>
+    </message>
+    <message>
         <source>Searching…</source>
         <translation>正在查找…</translation>
+    </message>
+    <message>
+        <source>yes: %1</source>
+        <translation>是：%1</translation>
     </message>
     <message numerus="yes">
         <source>%n clip(s)</source>
@@ -382,12 +414,24 @@
         <translation>没有 %1 的录像</translation>
     </message>
     <message>
+        <source>Fetching the clip from the server…</source>
+        <translation>正在从服务器获取视频…</translation>
+    </message>
+    <message>
         <source>Exporting %1…</source>
         <translation>正在导出 %1…</translation>
     </message>
     <message>
         <source>Exported to %1</source>
         <translation>已导出到 %1</translation>
+    </message>
+    <message>
+        <source>%1: kept for a dispute</source>
+        <translation>%1：已留存用于纠纷</translation>
+    </message>
+    <message>
+        <source>%1: no longer kept</source>
+        <translation>%1：已取消留存</translation>
     </message>
 </context>
 <context>
@@ -993,6 +1037,38 @@
         <translation>服务器拒绝：{detail}</translation>
     </message>
     <message>
+        <source>PackGate server unreachable ({error}): nothing was changed; try again when the connection is back</source>
+        <translation>无法连接 PackGate 服务器（{error}）：未做任何更改；网络恢复后请重试</translation>
+    </message>
+    <message>
+        <source>The clip {name} from the server does not match its SHA-256</source>
+        <translation>从服务器获取的视频 {name} 与其 SHA-256 不符</translation>
+    </message>
+    <message>
+        <source>The server&apos;s evidence export could not be read: {error}</source>
+        <translation>无法读取服务器导出的证据：{error}</translation>
+    </message>
+    <message>
+        <source>Cannot read {path}: {error}</source>
+        <translation>无法读取 {path}：{error}</translation>
+    </message>
+    <message>
+        <source>The clip {path} is not on this PC (deleted, moved, or still at bench {station})</source>
+        <translation>视频 {path} 不在本机（已删除、已移动，或仍在工作台 {station}）</translation>
+    </message>
+    <message>
+        <source>A supervisor must unlock the settings first</source>
+        <translation>须先由主管解锁设置</translation>
+    </message>
+    <message>
+        <source>No video evidence for {text}</source>
+        <translation>没有 {text} 的打包视频</translation>
+    </message>
+    <message>
+        <source>The clip {name} is still at bench {station}: not uploaded yet</source>
+        <translation>视频 {name} 仍在工作台 {station}：尚未上传</translation>
+    </message>
+    <message>
         <source>Order {order_no}: refund requested on the platform: do not pack. Set it aside for a supervisor</source>
         <translation>订单 {order_no}：买家已在平台申请退款，请勿打包。请放到一边交给主管</translation>
     </message>
@@ -1208,6 +1284,18 @@
         <source>No working camera ({reason}): this bench records every order on video, so {code} cannot be opened</source>
         <translation>摄像头不可用（{reason}）：本工位每个订单都必须录像，无法打开 {code}</translation>
     </message>
+    <message>
+        <source>No supervisor&apos;s desk session (or it expired): log in to the supervisor view again</source>
+        <translation>没有主管会话（或已过期）：请重新登录主管视图</translation>
+    </message>
+    <message>
+        <source>Clip {id} is not a video file in the server&apos;s evidence folders</source>
+        <translation>片段 {id} 不是服务器证据文件夹中的视频文件</translation>
+    </message>
+    <message>
+        <source>Clip {id} is not a video file</source>
+        <translation type="vanished">视频 {id} 不是视频文件</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>
@@ -1284,6 +1372,46 @@
         <translation>摄像头不可用时拒绝打开订单</translation>
     </message>
     <message>
+        <source>720p (1280x720)</source>
+        <translation>720p（1280x720）</translation>
+    </message>
+    <message>
+        <source>1080p (1920x1080)</source>
+        <translation>1080p（1920x1080）</translation>
+    </message>
+    <message>
+        <source> fps</source>
+        <translation> 帧/秒</translation>
+    </message>
+    <message>
+        <source>empty: evidence/ in the data folder</source>
+        <translation>留空：数据文件夹中的 evidence/</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <source>keep every clip</source>
+        <translation>保留所有视频</translation>
+    </message>
+    <message>
+        <source>no limit</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <source>Record sound with the video</source>
+        <translation>录像时同时录音</translation>
+    </message>
+    <message>
+        <source>empty: the camera&apos;s own; alsa:default, dshow:audio=NAME or test</source>
+        <translation>留空：用摄像头自带的声音；或 alsa:default、dshow:audio=名称、test</translation>
+    </message>
+    <message>
+        <source>Show the live camera picture at the bench</source>
+        <translation>在工作台显示摄像头实时画面</translation>
+    </message>
+    <message>
         <source>Save</source>
         <translation>保存</translation>
     </message>
@@ -1332,12 +1460,52 @@
         <translation>导入订单的默认快递公司</translation>
     </message>
     <message>
+        <source>Sound</source>
+        <translation>声音</translation>
+    </message>
+    <message>
+        <source>Sound source</source>
+        <translation>声音来源</translation>
+    </message>
+    <message>
+        <source>Live picture</source>
+        <translation>实时画面</translation>
+    </message>
+    <message>
+        <source>Station name, language and the video settings apply at the next start (the live picture at once).</source>
+        <translation>工作台名称、语言和视频设置在下次启动时生效（实时画面立即生效）。</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>未保存：%1</translation>
+    </message>
+    <message>
         <source>Station name and language apply at the next start.</source>
-        <translation>工位名称和语言在下次启动时生效。</translation>
+        <translation type="vanished">工位名称和语言在下次启动时生效。</translation>
     </message>
     <message>
         <source>Camera</source>
         <translation>摄像头</translation>
+    </message>
+    <message>
+        <source>Video size</source>
+        <translation>视频尺寸</translation>
+    </message>
+    <message>
+        <source>Frame rate</source>
+        <translation>帧率</translation>
+    </message>
+    <message>
+        <source>Evidence folder</source>
+        <translation>视频文件夹</translation>
+    </message>
+    <message>
+        <source>Keep clips for</source>
+        <translation>视频保留</translation>
+    </message>
+    <message>
+        <source>Keep at most</source>
+        <translation>最多保留</translation>
     </message>
     <message>
         <source>Video required</source>
@@ -1345,7 +1513,7 @@
     </message>
     <message>
         <source>Station name, language and camera apply at the next start.</source>
-        <translation>工位名称、语言和摄像头在下次启动时生效。</translation>
+        <translation type="vanished">工位名称、语言和摄像头在下次启动时生效。</translation>
     </message>
     <message>
         <source>Not saved: the change could not be audited ({error})</source>

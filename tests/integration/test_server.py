@@ -17,12 +17,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
 from app.bootstrap import bootstrap
 from app.cli import main
 from app.client.remote import RemoteBench, enrol
 from app.config import Settings
 from app.demo import seed_demo
+from app.models.schema import ScanEvent
 from app.packing.workflow import BenchWorkflow
 from app.printing.base import PrintJob
 from app.server.tls import self_signed
@@ -266,11 +268,17 @@ def test_https_certificate_is_pinned_at_enrolment(sqlite_url, tmp_path, capsys):
     srv.args[-3:] = [str(other_cert), "--tls-key", str(other_key)]
     srv.proc = _spawn(srv.args, srv.env)
     _wait_ready(srv.url, srv.proc)
+    svc = bootstrap(sqlite_url, Settings(station="CHECK"))
+    with svc.read_uow() as uow:
+        scans_before = uow.session.scalar(select(func.count()).select_from(ScanEvent))
     try:
         bench = RemoteBench(link, Paper(), timeout=5)
         out = bench.handle("PDD-1001")
         assert not out.accepted and "certificate changed" in out.message.render()
         bench.close()
+        with svc.read_uow() as uow:  # refused at the handshake: the other server never saw the scan (or the token)
+            assert uow.session.scalar(select(func.count()).select_from(ScanEvent)) == scans_before
+        svc.close()
     finally:
         srv.stop()
 

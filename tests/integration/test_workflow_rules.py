@@ -599,3 +599,35 @@ def test_a_pin_typed_at_the_badge_prompt_is_neither_stored_nor_shown(services, c
     assert "2468" not in out.message.render() and out.step == Step.LOGIN
     out = no(flow, "B-404", "Unknown badge B-404")  # a badge-like code is still shown as scanned
     assert not [e for e in events(services) if "2468" in (e.raw or "") or "2468" in (e.message or "")]
+
+
+def test_wrong_supervisor_pins_count_towards_the_bench_limit_too(services, clock):
+    """A supervisor's authorisation (desk login, settings unlock, actions) at a bench counts with the
+    packers' PINs there: guessing badge after badge at the desk is stopped like at the scanner."""
+    from app.packing.auth import (
+        STATION_PIN_LIMIT,
+        STATION_PIN_WINDOW_MIN,
+        NotAuthorized,
+        authorize_supervisor,
+    )
+    from app.security import hash_pin
+
+    seed_bench(services)
+    with services.uow() as uow:
+        for i in range(4):
+            uow.session.add(User(name=f"S{i}", role="supervisor", badge=f"B-S{i}", pin_hash=hash_pin("864213"),
+                                 created_at=clock()))
+    flow, other = BenchWorkflow(services, "BENCH-1"), BenchWorkflow(services, "BENCH-2")
+    no(flow, "HELLO", ""), no(other, "HELLO", "")  # both stations exist (a bench's first scan makes its row)
+    for n in range(STATION_PIN_LIMIT):  # 2-3 wrong PINs per badge: no user locks (5 would)
+        with pytest.raises(NotAuthorized, match="tries left"):
+            authorize_supervisor(services, f"B-S{n % 4}", "000000", action="supervisor view", station="BENCH-1")
+    with pytest.raises(NotAuthorized, match="PIN entry is closed"):  # even the right PIN, at this bench
+        authorize_supervisor(services, "B-S0", "864213", action="supervisor view", station="BENCH-1")
+    with services.uow() as uow:  # and a packer's PIN at that bench too
+        uow.session.add(User(name="P9", role="packer", badge="B-P9", pin_hash=hash_pin("2468"), created_at=clock()))
+    ok(flow, "B-P9", Step.PIN)
+    no(flow, "2468", "PIN entry is closed")
+    assert authorize_supervisor(services, "B-S0", "864213", action="settings", station="BENCH-2").name == "S0"
+    clock.advance(minutes=STATION_PIN_WINDOW_MIN, seconds=1)
+    assert authorize_supervisor(services, "B-S1", "864213", action="settings", station="BENCH-1").name == "S1"

@@ -2,7 +2,8 @@
 
 Every Outcome the window rendered goes through :class:`~app.evidence.policy.RecordingPolicy` and
 its commands to the recorder's queue (no waiting); a view rendered without a scan (refresh, start)
-goes through ``on_view``. A timer polls the recorder's events and preview frames. With
+goes through ``on_view``. At a bench behind the server (``link``) the recorder writes its clip index
+to a journal beside the clips and uploads them to the server's evidence store. A timer polls the recorder's events and preview frames. With
 ``require_video`` the window asks :meth:`gate` before forwarding a scan: an order number is
 refused, with the reason, while the camera does not work. A recorder that dies is started again.
 """
@@ -30,14 +31,16 @@ class EvidenceController(QObject):
     event = Signal(object)
 
     def __init__(self, window, services, station: str, camera: str | None = None,
-                 recorder_factory=Recorder) -> None:
+                 recorder_factory=Recorder, link=None) -> None:
         super().__init__(window)
         self.window, self.services, self.station = window, services, station
         settings = services.settings
         self.spec = parse_camera(camera if camera is not None else settings.camera)
         self.require_video = bool(settings.require_video)
         self.policy = RecordingPolicy(station, tail_s=float(settings.video_tail_seconds))
-        self.config = RecorderConfig.from_settings(settings, station, services.db_url, camera=str(self.spec))
+        # Behind the server (``link``) the recorder indexes and uploads through it: no database here.
+        self.config = RecorderConfig.from_settings(settings, station, None if link is not None else services.db_url,
+                                                   camera=str(self.spec), link=link)
         self._factory = recorder_factory
         self.recorder: Recorder | None = None
         self.restarts = 0
@@ -47,12 +50,16 @@ class EvidenceController(QObject):
         window.accessories.addWidget(self.panel)
         self.panel.show()  # also when the window is already on screen
         self._pending_view = None
+        self._outbox: list = []  # commands for the recorder, sent when the event loop is back
+        self._flush_due = False
         self.timer = QTimer(self)
         self.timer.setInterval(POLL_MS)
         self.timer.timeout.connect(self.poll)
         window.outcome_shown.connect(self.on_outcome)
         window.view_shown.connect(self._on_view_shown)
         window.scan_gate = self.gate if self.require_video else None
+        window.settings_applied.connect(self.apply_settings)
+        self.panel.set_preview_visible(bool(settings.video_preview))
         if not self.spec.enabled:
             self.panel.preview.hide()
             self.panel.toggle.hide()
@@ -70,9 +77,15 @@ class EvidenceController(QObject):
 
     def stop(self) -> None:
         self.timer.stop()
+        self._flush_outbox()  # the last order's stop goes before the recorder's shutdown
         if self.recorder is not None:
             self.recorder.stop()
             self.recorder = None
+
+    def apply_settings(self) -> None:
+        """What applies at once when the settings are saved: the live picture shown or hidden."""
+        if self.spec.enabled:
+            self.panel.set_preview_visible(bool(self.services.settings.video_preview))
 
     # ------------------------------------------------------------------ window -> recorder
 
@@ -80,6 +93,20 @@ class EvidenceController(QObject):
         return video_gate(raw, view, self.camera_ok, self.camera_reason)
 
     def _send(self, commands) -> None:
+        """Queued, then sent once the event loop is back: after the outcome's banner is painted.
+
+        Commands carry the time of their scan, so the clip's marks are where they were. Putting them on
+        the recorder's queue wakes its feeder thread, which then takes the GIL from the UI thread: never
+        between a scan's outcome and its banner.
+        """
+        self._outbox.extend(commands)
+        if self._outbox and not self._flush_due:
+            self._flush_due = True
+            QTimer.singleShot(0, self._flush_outbox)
+
+    def _flush_outbox(self) -> None:
+        self._flush_due = False
+        commands, self._outbox = self._outbox, []
         if self.recorder is None:
             return
         for command in commands:
@@ -114,9 +141,12 @@ class EvidenceController(QObject):
             return
         for event in recorder.poll():
             self.handle(event)
-        frame = recorder.latest_preview()
-        if frame is not None:
-            self.panel.show_frame(*frame)
+        # A hidden picture is not even read from the pipe; nor is one while a scan is being decided,
+        # so that its outcome's banner never waits behind a preview frame (the next poll shows it).
+        if self.panel.preview.isVisibleTo(self.panel) and not self.window.worker.busy:
+            frame = recorder.latest_preview()
+            if frame is not None:
+                self.panel.show_frame(*frame)
 
     def handle(self, event) -> None:
         panel = self.panel

@@ -9,9 +9,9 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from app.desk.port import SupervisorDesk
 from app.i18n import QT_TRANSLATE_NOOP
-from app.packing.ports import Services
-from app.packing.supervisor import ACTIONS, ActionDone, run_action
+from app.packing.supervisor import ACTIONS, ActionDone
 from app.ui.supervisor.tasks import TaskRunner, error_text
 from app.ui.text import show_as_text
 
@@ -27,10 +27,9 @@ class ActionPanel(QWidget):
     done = Signal(object)  # ActionDone
     refused = Signal(str)
 
-    def __init__(self, services: Services, station: str | None, runner: TaskRunner,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, desk: SupervisorDesk, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.services, self.station, self.runner = services, station, runner
+        self.desk, self.runner = desk, runner
         self.setObjectName("action_panel")
         self.kind: str | None = None
         self.badge = ""
@@ -89,11 +88,11 @@ class ActionPanel(QWidget):
             return
         kind, badge, pin = self.kind, self.badge, self.pin.text()
         target, reason = self.target.text().strip(), self.reason.text()
-        services, station = self.services, self.station
+        desk = self.desk
         self.confirm.setEnabled(False)
         self.result.setStyleSheet("")
         self.result.setText(self.tr("Working…"))
-        self.runner.submit(lambda: run_action(services, kind, badge, pin, target, reason, station=station),
+        self.runner.submit(lambda: desk.run_action(kind, badge, pin, target, reason),
                            self._done, self._refused)
 
     def _done(self, outcome: ActionDone) -> None:

@@ -1,6 +1,8 @@
 """The supervisor's dashboard: period, tiles, tables, throughput chart, exceptions with their
 timeline, actions and exports. Figures come from :func:`app.reports.summary.summary` (the same
-function as ``packgate summary``), queried on the worker pool every ``refresh_seconds``.
+function as ``packgate summary``) through the desk (in-process, or at the PackGate server), queried
+on the worker pool when the shift changes (the window's change listener calls :meth:`changed`) and
+every ``refresh_seconds`` for the figures the clock moves (late, awaiting pickup).
 """
 
 from __future__ import annotations
@@ -29,9 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.desk.port import DeskSessionEnded, Supervisor, SupervisorDesk
 from app.fileutil import open_owner_only
 from app.i18n import QT_TRANSLATE_NOOP
-from app.packing.auth import Supervisor
 from app.packing.ports import Services
 from app.reports.summary import Period
 from app.ui.supervisor.action_panel import ActionPanel
@@ -73,27 +75,6 @@ def tr_supervisor(text: str) -> str:
     """Translate a string marked with ``T("Supervisor", ...)`` (``self.tr`` would look it up in the
     widget's own context and find nothing)."""
     return QCoreApplication.translate("Supervisor", text)
-
-
-def load_figures(services: Services, period: Period) -> dict[str, Any]:
-    """Runs on the worker: plain data only."""
-    from app.platform.outbox import failed_jobs
-    from app.reports.summary import summary
-
-    settings = services.settings
-    with services.read_uow() as uow:
-        figures = summary(uow.session, services.clock(), period, settings.late_hours, settings.pickup_warn_hours,
-                          platform_grace_minutes=settings.platform_grace_minutes)
-        figures["platform_failed_jobs"] = failed_jobs(uow.session)
-        return figures
-
-
-def retry_platform_job(services: Services, job_id: int) -> bool:
-    """Runs on the worker: the failed job is due again at once."""
-    from app.platform.outbox import retry
-
-    with services.uow() as uow:
-        return retry(uow.session, job_id, services.clock())
 
 
 def _cell(value: Any) -> QTableWidgetItem:
@@ -142,18 +123,21 @@ class Dashboard(QWidget):
 
     refreshed = Signal(dict)
     refresh_failed = Signal(str)
+    session_ended = Signal(str)  # the server ended the desk session (idle, user disabled): log in again
     exported = Signal(str)  # path
     timeline_loaded = Signal(str)  # order number
 
-    def __init__(self, services: Services, station: str | None, runner: TaskRunner,
+    def __init__(self, services: Services, desk: SupervisorDesk, runner: TaskRunner,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("supervisor_dashboard")
-        self.services, self.station, self.runner = services, station, runner
+        self.services, self.desk, self.runner = services, desk, runner
         self.supervisor: Supervisor | None = None
         self.badge = ""
         self.figures: dict[str, Any] | None = None
         self._refreshing = False
+        self._again = False  # the shift changed while a query ran: query once more after it
+        self._query = 0  # the latest figures query: an older one answering later is not shown
         self._exception_rows: list[dict[str, Any]] = []
 
         # Top bar: who, period, refresh, exports.
@@ -227,10 +211,10 @@ class Dashboard(QWidget):
         self.tabs.addTab(self.packers, self.tr("Packers"))
         self.tabs.addTab(self.stations, self.tr("Benches"))
         self.tabs.addTab(self.chart_view, self.tr("Throughput"))
-        self.imports = ImportPanel(services, runner)
+        self.imports = ImportPanel(desk, runner)
         self.imports.imported.connect(lambda _text: self.refresh(force=True))
         self.tabs.addTab(self.imports, self.tr("Imports"))
-        self.evidence = EvidenceTab(services, runner)
+        self.evidence = EvidenceTab(services, desk, runner)
         self.tabs.addTab(self.evidence, self.tr("Evidence"))
         # The shop platform: failed jobs with the platform's own message, and a retry.
         self.platform_jobs = self._table("platform_jobs", [self.tr("Job"), self.tr("Order"), self.tr("Parcel"),
@@ -259,7 +243,7 @@ class Dashboard(QWidget):
         self.exceptions.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         self.exceptions.cellClicked.connect(self.open_timeline)
         self.timeline = TimelinePanel()
-        self.action_panel = ActionPanel(services, station, runner)
+        self.action_panel = ActionPanel(desk, runner)
         self.action_panel.done.connect(lambda _d: self.refresh(force=True))
         self.action_panel.done.connect(lambda _d: self._reload_timeline())
         self.action_buttons: dict[str, QPushButton] = {}
@@ -315,6 +299,7 @@ class Dashboard(QWidget):
 
     def start(self, supervisor: Supervisor, badge: str) -> None:
         self.supervisor, self.badge = supervisor, badge
+        self.evidence.badge = badge
         self.who.setText(self.tr("Supervisor: {name}").format(name=supervisor.name))
         self.refresh(force=True)
         self.timer.start()
@@ -352,12 +337,33 @@ class Dashboard(QWidget):
         if self.supervisor is None or (self._refreshing and not force):
             return
         self._refreshing = True
-        services, period = self.services, self.period()
-        self.runner.submit(lambda: load_figures(services, period), self._show, self._failed)
+        self._query += 1
+        desk, period, query = self.desk, self.period(), self._query
+        # Only the latest query's figures are shown: a forced refresh (after an action) may overtake
+        # one the change listener started a moment before the action committed.
+        self.runner.submit(lambda: desk.figures(period), lambda f: self._show(f) if query == self._query else None,
+                           lambda e: self._failed(e) if query == self._query else None)
+
+    def changed(self) -> None:
+        """The shift changed (a scan, an action, an import): the figures again, never two queries at once."""
+        if self._refreshing:
+            self._again = True  # the running query may have started before the change
+            return
+        self.refresh()
+
+    def _after_query(self) -> None:
+        self._refreshing = False
+        if self._again:
+            self._again = False
+            self.refresh()
 
     def _failed(self, exc: BaseException) -> None:
-        self._refreshing = False
+        self._after_query()
         text = error_text(exc)
+        if isinstance(exc, DeskSessionEnded) and self.supervisor is not None:
+            self.supervisor = None
+            self.timer.stop()
+            self.session_ended.emit(text)
         self.status.setText(self.tr("Figures not refreshed: {error}").format(error=text))
         self.status.setStyleSheet("color: #c62828;")
         self.refresh_failed.emit(text)
@@ -365,7 +371,6 @@ class Dashboard(QWidget):
     # ------------------------------------------------------------------ rendering (UI thread)
 
     def _show(self, figures: dict[str, Any]) -> None:
-        self._refreshing = False
         self.figures = figures
         tiles = figures["tiles"]
         platform = figures.get("platform", {})
@@ -401,6 +406,7 @@ class Dashboard(QWidget):
         self.status.setStyleSheet("")
         self.status.setText(self.tr("Updated {time}").format(time=datetime.now().strftime("%H:%M:%S")))
         self.refreshed.emit(figures)
+        self._after_query()
 
     def _fill(self, table: QTableWidget, rows: list[list[Any]]) -> None:
         selected = table.currentRow()
@@ -419,14 +425,14 @@ class Dashboard(QWidget):
             self.status.setText(self.tr("Select a failed platform job first"))
             return
         job = self._platform_rows[row]["job"]
-        services = self.services
+        desk = self.desk
 
         def done(ok: bool) -> None:
             self.status.setText(self.tr("Job {job} will be sent again").format(job=job) if ok
                                 else self.tr("Job {job} is no longer failed").format(job=job))
             self.refresh(force=True)
 
-        self.runner.submit(lambda: retry_platform_job(services, job), done, self._failed)
+        self.runner.submit(lambda: desk.retry_platform_job(job), done, self._failed)
 
     # ------------------------------------------------------------------ exceptions and timeline
 
@@ -439,13 +445,10 @@ class Dashboard(QWidget):
             self.load_timeline(exc["order_no"])
 
     def load_timeline(self, order_no: str) -> None:
-        from app.reports.orders import order_details
-
-        services = self.services
+        desk = self.desk
 
         def load():
-            with services.read_uow() as uow:
-                return order_details(uow.session, order_no)
+            return desk.order_details(order_no)
 
         def show(details):
             self.timeline.show_order(details, order_no)
@@ -481,25 +484,21 @@ class Dashboard(QWidget):
 
     def export(self, kind: str, path: Path) -> None:
         """Write the shipments (csv/xlsx: every linked waybill packed in the period) or the summary PDF."""
-        services, period, figures = self.services, self.period(), self.figures
+        services, desk, period, figures = self.services, self.desk, self.period(), self.figures
         supervisor = self.supervisor.name if self.supervisor else ""
 
-        def write() -> str:
+        def write() -> str:  # the data from the desk; the file is rendered and written on this PC
             if kind == "pdf":
                 from app.printing.summary_pdf import render_summary_pdf
 
-                data = figures if figures is not None else load_figures(services, period)
+                data = figures if figures is not None else desk.figures(period)
                 pdf = render_summary_pdf(data, supervisor=supervisor, font_path=services.settings.label_font or None)
                 with open_owner_only(path) as out:
                     out.write(pdf)
                 return str(path)
             from app.reports import export as shipments
 
-            with services.read_uow() as uow:
-                rows = shipments.shipment_rows(uow.session, period.start)
-            if period.end is not None:
-                rows = [r for r in rows if r.packed_at is None or r.packed_at < period.end]
-            header, cells = shipments.table(rows)
+            header, cells = shipments.table(desk.shipments(period))
             with open_owner_only(path) as out:  # buyers' names, phones and addresses
                 if kind == "xlsx":
                     shipments.write_xlsx(out, header, cells)

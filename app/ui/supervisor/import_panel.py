@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.packing.ports import Services
+from app.desk.port import SupervisorDesk
 from app.ui.supervisor.tasks import TaskRunner, error_text
 
 
@@ -29,12 +29,12 @@ class ImportPanel(QWidget):
     imported = Signal(str)  # the report's text
     failed = Signal(str)
 
-    def __init__(self, services: Services, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(self, desk: SupervisorDesk, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         from app.imports.columnmap import available_profiles
 
         self.setObjectName("import_panel")
-        self.services, self.runner = services, runner
+        self.desk, self.runner = desk, runner
         self.products_button = QPushButton(self.tr("Import products…"))
         self.products_button.setObjectName("import_products")
         self.orders_button = QPushButton(self.tr("Import orders…"))
@@ -71,20 +71,13 @@ class ImportPanel(QWidget):
         dialog.open()  # never exec(): the window keeps running
 
     def run_import(self, kind: str, path: Path) -> None:
-        services, profile = self.services, self.profile.currentData() if kind == "orders" else ""
+        desk, profile = self.desk, self.profile.currentData() if kind == "orders" else ""
         for button in (self.products_button, self.orders_button):
             button.setEnabled(False)
         self.report.setPlainText(self.tr("Importing {file}…").format(file=path.name))
 
-        def work() -> tuple[str, Any]:
-            if kind == "products":
-                from app.imports.products import import_products
-
-                return kind, import_products(services, path)
-            from app.imports.columnmap import load_profile
-            from app.imports.orders import import_orders
-
-            return kind, import_orders(services, path, column_map=load_profile(profile) if profile else None)
+        def work() -> tuple[str, Any]:  # in-process, or the file's bytes to the server's importer
+            return kind, desk.import_file(kind, path, profile or "")
 
         self.runner.submit(work, self._show, self._failed)
 

@@ -1,4 +1,4 @@
-"""The supervisor's login: badge and PIN, checked and audited by :func:`authorize_supervisor`.
+"""The supervisor's login: badge and PIN, checked and audited by the desk (in-process or at the server).
 
 Non-modal and inline: a packer's badge or a wrong PIN is refused in red and the form stays.
 """
@@ -8,8 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from app.packing.auth import Supervisor, authorize_supervisor
-from app.packing.ports import Services
+from app.desk.port import Supervisor, SupervisorDesk
 from app.ui.supervisor.tasks import TaskRunner, error_text
 from app.ui.text import show_as_text
 
@@ -20,10 +19,9 @@ class LoginForm(QWidget):
     logged_in = Signal(object, str)
     refused = Signal(str)
 
-    def __init__(self, services: Services, station: str | None, runner: TaskRunner,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, desk: SupervisorDesk, runner: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.services, self.station, self.runner = services, station, runner
+        self.desk, self.runner = desk, runner
         self.setObjectName("supervisor_login")
         title = QLabel(self.tr("Supervisor's shipping summary: scan or type your badge, then your PIN"))
         title.setWordWrap(True)
@@ -59,10 +57,10 @@ class LoginForm(QWidget):
             return
         self.button.setEnabled(False)
         self.error.setText(self.tr("Checking…"))
-        services, station = self.services, self.station
+        desk = self.desk
 
         def check() -> Supervisor:
-            return authorize_supervisor(services, badge, pin, action="supervisor view", station=station)
+            return desk.login(badge, pin)
 
         self.runner.submit(check, lambda sup: self._accepted(sup, badge), lambda exc: self._refuse(error_text(exc)))
 

@@ -1,0 +1,237 @@
+"""The server's evidence store: clip index rows delivered by benches, resumable uploads, verification.
+
+A bench behind the server delivers each clip's index row (:func:`put_clip`, idempotent by the
+bench's clip key, a newer state never overwritten by an older one), then the clip in chunks
+appended to a partial file (:meth:`EvidenceStore.append`, at exactly the offset the server has), and
+finally its SHA-256 (:meth:`EvidenceStore.verify`): the server hashes the whole partial file, and
+only when it matches the bench's checksum and the index moves it into the store
+(``STORE/BENCH/DATE/NAME.mp4``, owner-only) and sets the row's ``path`` to that file and
+``uploaded_at``. A mismatch is refused and the partial file discarded. The bench deletes its copy
+only after that answer. Qt-free and HTTP-free: the routes are :mod:`app.server.evidence_api`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.errors import KnownError
+from app.evidence import clipfile
+from app.fileutil import OWNER_ONLY
+from app.models.evidence import ClipState, ClipWaybill, EvidenceClip
+
+log = logging.getLogger(__name__)
+PARTIAL = ".partial"
+ROW_FIELDS = ("order_no", "packer", "started_at", "ended_at", "fps", "width", "height", "frames", "bytes",
+              "sha256", "state", "end_reason")
+
+
+class NoSuchClip(KnownError):
+    """The bench's clip key is not indexed at the server (deliver the row first)."""
+
+
+class OffsetMismatch(KnownError):
+    def __init__(self, offset: int) -> None:
+        super().__init__(f"The server has {offset} bytes of this clip: send from there")
+        self.offset = offset
+
+
+class NotReady(KnownError):
+    """The clip cannot be verified yet (still recording, or the index holds another checksum)."""
+
+
+class ChecksumMismatch(KnownError):
+    """What arrived is not the bench's clip: refused, and the partial upload discarded."""
+
+
+def _clip(session: Session, station: str, key: str, *, lock: bool = False) -> EvidenceClip | None:
+    query = select(EvidenceClip).where(EvidenceClip.station == station, EvidenceClip.bench_key == key)
+    return session.scalar(query.with_for_update() if lock else query)
+
+
+def put_clip(session: Session, station: str, key: str, row: dict) -> dict:
+    """Insert or bring up to date the index row of a bench's clip; ``{"id", "uploaded", "path"}``.
+
+    An uploaded clip is final (its path is the store's). A finished clip does not go back to
+    ``recording`` when an older journal entry arrives late. Waybills only accumulate."""
+    clip = _clip(session, station, key, lock=True)
+    values = {k: row[k] for k in ROW_FIELDS if k in row}
+    values["marks"] = json.dumps(row.get("marks") or [], ensure_ascii=False)
+    if clip is None:
+        try:
+            with session.begin_nested():
+                clip = EvidenceClip(station=station, bench_key=key, path=row["path"], bench_path=row["path"],
+                                    flagged=False, flag_reason="", **values)
+                session.add(clip)
+                session.flush()
+        except IntegrityError:  # the same row delivered twice at once: the other one inserted it
+            clip = _clip(session, station, key, lock=True)
+            if clip is None:
+                raise
+    elif clip.uploaded_at is None and not (clip.state != ClipState.RECORDING.value
+                                           and row.get("state") == ClipState.RECORDING.value):
+        for name, value in values.items():
+            setattr(clip, name, value)
+        clip.path = clip.bench_path = row["path"]
+    known = set(session.scalars(select(ClipWaybill.waybill).where(ClipWaybill.clip_id == clip.id)))
+    for waybill in dict.fromkeys(row.get("waybills") or ()):
+        if waybill not in known:
+            session.add(ClipWaybill(clip_id=clip.id, waybill=waybill))
+    session.flush()
+    return {"id": clip.id, "uploaded": clip.uploaded_at is not None,
+            "path": clip.path if clip.uploaded_at is not None else None}
+
+
+class EvidenceStore:
+    """The folder of uploaded clips, with the partial uploads in ``.partial/``."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.partial_dir = self.root / PARTIAL
+        self._lock = threading.Lock()  # one append at a time in this process: offsets stay exact
+
+    def partial(self, station: str, key: str) -> Path:
+        return self.partial_dir / f"{key}-{clipfile.safe_part(station)}.part"
+
+    def offset(self, session: Session, station: str, key: str) -> dict:
+        clip = _clip(session, station, key)
+        if clip is None:
+            raise NoSuchClip(f"No clip {key} of {station} at the server")
+        if clip.uploaded_at is not None:
+            return {"offset": clip.bytes, "uploaded": True, "path": clip.path}
+        part = self.partial(station, key)
+        return {"offset": part.stat().st_size if part.exists() else 0, "uploaded": False, "path": None}
+
+    def append(self, session: Session, station: str, key: str, offset: int, data: bytes) -> int:
+        """Append ``data`` if ``offset`` is exactly what the server has; returns the new size. Only
+        a finished, not yet uploaded clip takes bytes, and never more than its index says it has."""
+        clip = _clip(session, station, key)
+        if clip is None:
+            raise NoSuchClip(f"No clip {key} of {station} at the server")
+        if clip.uploaded_at is not None:
+            raise OffsetMismatch(clip.bytes)
+        if clip.state == ClipState.RECORDING.value:
+            raise NotReady("The clip is still being recorded at the server's index: deliver its end first")
+        if offset + len(data) > clip.bytes:
+            raise NotReady(f"The index says the clip has {clip.bytes} bytes: {offset + len(data)} is too many")
+        part = self.partial(station, key)
+        with self._lock:
+            size = part.stat().st_size if part.exists() else 0
+            if offset != size:
+                raise OffsetMismatch(size)
+            _make_dir(self.partial_dir)
+            fd = os.open(part, os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), OWNER_ONLY)
+            try:
+                os.lseek(fd, offset, os.SEEK_SET)
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+                return offset + len(data)
+            finally:
+                os.close(fd)
+
+    def discard(self, station: str, key: str) -> None:
+        try:
+            self.partial(station, key).unlink()
+        except FileNotFoundError:
+            pass
+
+    def verify(self, sessions, station: str, key: str, sha256: str, now: datetime) -> str:
+        """Hash the whole partial upload; on a match move it into the store and record it; returns
+        the clip's path in the store. ``sessions()`` gives a unit of work (hashing holds no lock)."""
+        with sessions() as uow:
+            clip = _clip(uow.session, station, key)
+            if clip is None:
+                raise NoSuchClip(f"No clip {key} of {station} at the server")
+            if clip.uploaded_at is not None:
+                if clip.sha256 != sha256:
+                    raise NotReady(f"The server holds this clip with SHA-256 {clip.sha256}")
+                return clip.path
+            if clip.state == ClipState.RECORDING.value:
+                raise NotReady("The clip is still being recorded at the server's index: deliver its end first")
+            if clip.sha256 != sha256:
+                raise NotReady(f"The index says SHA-256 {clip.sha256 or '(none)'}, the bench sent {sha256}")
+            expected, started_at, bench_path = clip.bytes, clip.started_at, clip.bench_path or clip.path
+        part = self.partial(station, key)
+        if not part.exists():
+            raise ChecksumMismatch("Nothing of this clip has arrived: send it again from the start")
+        got, size = clipfile.sha256_file(part), part.stat().st_size
+        if got != sha256 or size != expected:
+            self.discard(station, key)
+            log.warning("upload of %s from %s refused: SHA-256 %s, %d bytes; the bench said %s, %d bytes",
+                        key, station, got, size, sha256, expected)
+            raise ChecksumMismatch(f"What arrived ({size} bytes, SHA-256 {got}) is not the bench's clip "
+                                   f"({expected} bytes, SHA-256 {sha256}): refused and discarded; send it again")
+        folder = self.root / _plain_name(station, "_") / started_at.astimezone().strftime("%Y-%m-%d")
+        _make_dir(folder)
+        stem = _plain_name(Path(bench_path.replace("\\", "/")).stem, key)  # the bench's name, nothing else of its path
+        dest = folder / f"{stem}.mp4"
+        if dest.exists():
+            dest = folder / f"{stem}-{key[:8]}.mp4"
+        _fsync(part)
+        os.replace(part, dest)
+        os.chmod(dest, OWNER_ONLY)
+        _fsync_dir(folder)
+        dest_text = str(dest.resolve())
+        try:
+            with sessions() as uow:
+                done = uow.session.execute(
+                    update(EvidenceClip)
+                    .where(EvidenceClip.station == station, EvidenceClip.bench_key == key,
+                           EvidenceClip.uploaded_at.is_(None), EvidenceClip.sha256 == sha256)
+                    .values(path=dest_text, bench_path=bench_path, uploaded_at=now))
+                if done.rowcount != 1:
+                    raise NotReady("The clip changed at the server while it was verified: send it again")
+        except BaseException:
+            os.replace(dest, part)  # not recorded: the partial upload stays for the next try
+            raise
+        return dest_text
+
+
+def _plain_name(text: str, fallback: str) -> str:
+    """A file or folder name of letters, digits, ``._-`` that is never ``.`` or ``..``."""
+    return clipfile.safe_part(text).strip(".") or fallback
+
+
+def _make_dir(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def server_retention(session: Session, now: datetime, days: float, max_gb: float) -> list[str]:
+    """The store's retention, per bench, over the uploaded clips only (never a flagged one)."""
+    from app.evidence.index import apply_retention
+
+    if not (days or max_gb):
+        return []
+    stations = session.scalars(select(EvidenceClip.station).where(EvidenceClip.uploaded_at.is_not(None))
+                               .distinct()).all()
+    removed: list[str] = []
+    for station in stations:
+        removed += apply_retention(session, station, now, days, max_gb, uploaded_only=True)
+    return removed

@@ -1,0 +1,113 @@
+"""The server's evidence routes: benches deliver their clips' index rows and upload the clips.
+
+Thin translations over :mod:`app.evidence.store`. The bench is the station of the token (never a
+field of the body); a clip is named by the bench's own key (32 hex digits, from its journal).
+
+- ``PUT  /api/v1/clips/{key}``: the clip's index row (idempotent; an older state never wins).
+- ``GET  /api/v1/clips/{key}/upload``: ``{"offset", "uploaded", "path"}``: the bytes the server has.
+- ``PUT  /api/v1/clips/{key}/upload?offset=N``: the next chunk (409 with the server's offset otherwise).
+- ``POST /api/v1/clips/{key}/upload/done``: the bench's SHA-256; the server hashes the whole file:
+  ``{"path", "sha256"}`` once it is in the store, 422 (partial discarded) when it does not match.
+- ``DELETE /api/v1/clips/{key}/upload``: forget a partial upload (the bench starts again from 0).
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import Path as UrlPart
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from app.evidence.store import ChecksumMismatch, EvidenceStore, NoSuchClip, NotReady, OffsetMismatch, put_clip
+
+API = "/api/v1"
+KEY = r"^[0-9a-f]{32}$"
+MAX_CHUNK = 16 * 1024 * 1024
+
+
+class ClipRow(BaseModel):
+    order_no: str = Field(min_length=1, max_length=64)
+    packer: str = Field(default="", max_length=80)
+    path: str = Field(min_length=1, max_length=1000, description="the clip's path at the bench")
+    started_at: datetime
+    ended_at: datetime | None = None
+    fps: int = Field(ge=1, le=120)
+    width: int = Field(ge=0, le=10000)
+    height: int = Field(ge=0, le=10000)
+    frames: int = Field(default=0, ge=0)
+    bytes: int = Field(default=0, ge=0)
+    sha256: str = Field(default="", pattern=r"^([0-9a-f]{64})?$")
+    marks: list[dict[str, Any]] = Field(default_factory=list, max_length=100_000)
+    state: Literal["recording", "complete", "interrupted"]
+    end_reason: str = Field(default="", max_length=40)
+    waybills: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(default_factory=list, max_length=100)
+
+
+class Checksum(BaseModel):
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+def evidence_routes(services, station: Callable, store_dir: Path) -> APIRouter:
+    router = APIRouter(prefix=f"{API}/clips", tags=["evidence"])
+    store = EvidenceStore(store_dir)
+    Station = Annotated[tuple[int, str], Depends(station)]
+    Key = Annotated[str, UrlPart(pattern=KEY)]
+
+    @router.put("/{key}")
+    def deliver(key: Key, body: ClipRow, st: Station) -> dict[str, Any]:
+        with services.uow() as uow:
+            return put_clip(uow.session, st[1], key, body.model_dump())
+
+    @router.get("/{key}/upload")
+    def offset(key: Key, st: Station) -> dict[str, Any]:
+        with services.read_uow() as uow:
+            try:
+                return store.offset(uow.session, st[1], key)
+            except NoSuchClip as exc:
+                raise HTTPException(404, exc.message) from None
+
+    @router.put("/{key}/upload")
+    async def chunk(key: Key, st: Station, request: Request,
+                    at: Annotated[int, Query(alias="offset", ge=0)]) -> Any:
+        if int(request.headers.get("content-length") or 0) > MAX_CHUNK:  # refused before it is read
+            raise HTTPException(413, f"A chunk is at most {MAX_CHUNK} bytes")
+        data = await request.body()
+        if len(data) > MAX_CHUNK:
+            raise HTTPException(413, f"A chunk is at most {MAX_CHUNK} bytes")
+        try:
+            return {"offset": await run_in_threadpool(_append, store, services, st[1], key, at, data)}
+        except NoSuchClip as exc:
+            raise HTTPException(404, exc.message) from None
+        except NotReady as exc:
+            raise HTTPException(409, exc.message) from None
+        except OffsetMismatch as exc:
+            return JSONResponse({"detail": exc.message, "offset": exc.offset}, status_code=409)
+
+    @router.delete("/{key}/upload")
+    def discard(key: Key, st: Station) -> dict[str, bool]:
+        store.discard(st[1], key)
+        return {"ok": True}
+
+    @router.post("/{key}/upload/done")
+    def done(key: Key, body: Checksum, st: Station) -> dict[str, str]:
+        try:
+            path = store.verify(services.uow, st[1], key, body.sha256, services.clock())
+        except NoSuchClip as exc:
+            raise HTTPException(404, exc.message) from None
+        except NotReady as exc:
+            raise HTTPException(409, exc.message) from None
+        except ChecksumMismatch as exc:
+            raise HTTPException(422, exc.message) from None
+        return {"path": path, "sha256": body.sha256}
+
+    return router
+
+
+def _append(store: EvidenceStore, services, station: str, key: str, offset: int, data: bytes) -> int:
+    with services.read_uow() as uow:
+        return store.append(uow.session, station, key, offset, data)
+
