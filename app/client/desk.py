@@ -95,8 +95,8 @@ class RemoteDesk:
 
     # ------------------------------------------------------------------ figures and orders
 
-    def figures(self, period: Period) -> dict[str, Any]:
-        return self._json("POST", "/figures", _period(period))
+    def figures(self, period: Period, auto: bool = False) -> dict[str, Any]:
+        return self._json("POST", "/figures", {**_period(period), "auto": auto})
 
     def order_details(self, order_no: str) -> dict[str, Any] | None:
         return self._json("POST", "/order", {"order_no": order_no})["details"]

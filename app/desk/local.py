@@ -53,7 +53,7 @@ class LocalDesk:
 
     # ------------------------------------------------------------------ figures and orders
 
-    def figures(self, period: Period) -> dict[str, Any]:
+    def figures(self, period: Period, auto: bool = False) -> dict[str, Any]:
         from app.platform.outbox import failed_jobs
         from app.reports.summary import summary
 

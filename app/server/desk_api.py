@@ -60,6 +60,7 @@ class LoginReply(BaseModel):
 class PeriodRequest(BaseModel):
     start: str | None = Field(default=None, description="ISO 8601, aware; none: unbounded")
     end: str | None = None
+    auto: bool = Field(default=False, description="a refresh the view made by itself: the idle time goes on")
 
 
 class OrderRequest(BaseModel):
@@ -170,8 +171,12 @@ def add_desk_routes(app: FastAPI, services: Services, signer: SessionSigner, sta
     Station = station_dependency
     DeskSession = Annotated[str | None, Header(alias=SESSION_HEADER)]
 
-    def desk(st: tuple[int, str], blob: str | None, response: Response) -> LocalDesk:
-        """The in-process desk of the session's supervisor at this station (403 without one)."""
+    def desk(st: tuple[int, str], blob: str | None, response: Response, renew: bool = True) -> LocalDesk:
+        """The in-process desk of the session's supervisor at this station (403 without one).
+
+        ``renew``: the supervisor did something, so the idle time starts again (a renewed session in
+        the reply); the view's own refreshes and long polls leave it running, so a view left open
+        ends at the idle time like a bench's packer."""
         sup = open_desk(signer, st[0], blob)
         if sup is not None:
             with services.read_uow() as uow:
@@ -180,7 +185,7 @@ def add_desk_routes(app: FastAPI, services: Services, signer: SessionSigner, sta
             sup = sup if ok else None
         if sup is None:
             raise refusal(DeskSessionEnded(NO_SESSION))
-        response.headers[SESSION_HEADER] = sign_desk(signer, st[0], sup)  # the idle time starts again
+        response.headers[SESSION_HEADER] = sign_desk(signer, st[0], sup) if renew else blob
         return LocalDesk(services, st[1], supervisor=sup, serving=True)
 
     def call(fn, *args):
@@ -210,7 +215,7 @@ def add_desk_routes(app: FastAPI, services: Services, signer: SessionSigner, sta
 
     @router.post("/figures")
     def figures(body: PeriodRequest, st: Station, response: Response, session: DeskSession = None) -> dict[str, Any]:
-        return call(desk(st, session, response).figures, _period(body))
+        return call(desk(st, session, response, renew=not body.auto).figures, _period(body))
 
     @router.post("/order")
     def order(body: OrderRequest, st: Station, response: Response, session: DeskSession = None) -> dict[str, Any]:
@@ -299,12 +304,12 @@ def add_desk_routes(app: FastAPI, services: Services, signer: SessionSigner, sta
 
     @router.post("/version")
     def version(st: Station, response: Response, session: DeskSession = None) -> dict:
-        return {"version": desk(st, session, response).version()}
+        return {"version": desk(st, session, response, renew=False).version()}
 
     @router.post("/wait")
     def wait(body: WaitRequest, st: Station, response: Response, session: DeskSession = None) -> dict:
         """Long poll: answers as soon as the shift's version differs from ``since``, or after
         ``timeout_s`` with the same one."""
-        return {"version": desk(st, session, response).wait_for_change(body.since, body.timeout_s)}
+        return {"version": desk(st, session, response, renew=False).wait_for_change(body.since, body.timeout_s)}
 
     app.include_router(router)

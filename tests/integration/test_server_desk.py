@@ -265,3 +265,29 @@ def test_the_desk_long_poll_answers_when_a_bench_scans(server, capsys, tmp_path)
     assert heard["version"] != since and heard["at"] - scanned < 1.0
     bench.close()
     desk.close()
+
+
+def test_the_views_own_refreshes_leave_the_desk_sessions_idle_time_running(server, capsys, tmp_path):  # noqa: F811
+    """A supervisor view left open ends at the idle time: its long polls and self-made refreshes
+    never renew the desk session; what the supervisor does (a figures query of theirs) does."""
+    import base64
+    import json
+
+    def expiry(blob: str) -> int:
+        body = blob.split(".")[0]
+        return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))["exp"]
+
+    desk = desk_through(server, "DESK-I", capsys, tmp_path)
+    desk.login(SUPERVISOR, PIN)
+    first = desk.session
+    desk.figures(Period(), auto=True)
+    since = desk.version()
+    desk.wait_for_change(since, timeout_s=0)
+    assert desk.session == first  # the very same blob: the idle time runs on
+    r = httpx.post(f"{server.url}/api/v1/desk/figures", json={"auto": True},
+                   headers={"Authorization": f"Bearer {desk.link.token}", "X-Desk-Session": first})
+    assert r.status_code == 200 and r.headers["X-Desk-Session"] == first
+    time.sleep(1.1)  # the expiry counts whole seconds: a renewal must show in it (a clock, not a signal)
+    desk.figures(Period())
+    assert expiry(desk.session) > expiry(first)
+    desk.close()

@@ -341,7 +341,8 @@ class Dashboard(QWidget):
         desk, period, query = self.desk, self.period(), self._query
         # Only the latest query's figures are shown: a forced refresh (after an action) may overtake
         # one the change listener started a moment before the action committed.
-        self.runner.submit(lambda: desk.figures(period), lambda f: self._show(f) if query == self._query else None,
+        auto = not force  # the view's own refresh (a change, the timer): the desk session's idle time goes on
+        self.runner.submit(lambda: desk.figures(period, auto=auto), lambda f: self._show(f) if query == self._query else None,
                            lambda e: self._failed(e) if query == self._query else None)
 
     def changed(self) -> None:
