@@ -27,15 +27,22 @@ WAIT_S = 25  # one long poll
 RETRY_S = 5  # after a failed one (server unreachable): wait this long before the next
 
 
-class ChangeListener(QObject):
-    """On its own thread: the desk's long poll; ``changed`` (queued to the UI thread) when the
-    shift's version moved on from that of the figures last shown (:meth:`shown`)."""
-
+class _Bridge(QObject):
     changed = Signal()
 
-    def __init__(self, desk: SupervisorDesk, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+
+class ChangeListener:
+    """On its own thread: the desk's long poll; ``changed`` (queued to the UI thread) when the
+    shift's version moved on from that of the figures last shown (:meth:`shown`).
+
+    The signal lives on a parentless bridge the thread keeps alive, so a window deleted while the
+    thread is still in a long poll never has a signal emitted on a deleted object (its connections
+    went with it)."""
+
+    def __init__(self, desk: SupervisorDesk) -> None:
         self.desk = desk
+        self.bridge = _Bridge()
+        self.changed = self.bridge.changed
         self.stop_event = threading.Event()
         self.thread: threading.Thread | None = None
         self.since: str | None = None
@@ -49,14 +56,19 @@ class ChangeListener(QObject):
             self._have_since.set()
 
     def start(self) -> None:
-        self.thread = threading.Thread(target=self._run, name="packgate-supervisor-listener", daemon=True)
+        self.thread = threading.Thread(target=self._run, args=(self.bridge,), name="packgate-supervisor-listener",
+                                       daemon=True)
         self.thread.start()
 
-    def stop(self) -> None:
+    def stop(self, wait_s: float = 1.0) -> None:
+        """Stop; wait a moment for an in-process poll (it stops within 0.25 s). A long poll at the
+        server ends on its own (its reply is dropped)."""
         self.stop_event.set()
         self._have_since.set()
+        if self.thread is not None:
+            self.thread.join(wait_s)
 
-    def _run(self) -> None:
+    def _run(self, bridge: _Bridge) -> None:
         self._have_since.wait()
         while not self.stop_event.is_set():
             since = self.since
@@ -70,10 +82,7 @@ class ChangeListener(QObject):
             if now != since and not self.stop_event.is_set():
                 if self.since == since:  # until the refreshed figures say which version they show
                     self.since = now
-                try:
-                    self.changed.emit()
-                except RuntimeError:  # the window is gone
-                    return
+                bridge.changed.emit()
 
 
 class SupervisorWindow(QWidget):
@@ -90,7 +99,7 @@ class SupervisorWindow(QWidget):
         self.runner = TaskRunner(self)
         self.login = LoginForm(desk, self.runner)
         self.dashboard = Dashboard(services, desk, self.runner)
-        self.listener = ChangeListener(desk, self)
+        self.listener = ChangeListener(desk)
         self.listener.changed.connect(self.dashboard.changed)
         self.dashboard.refreshed.connect(self.listener.shown)
         self.stack = QStackedWidget()
