@@ -9,7 +9,6 @@ import signal
 import time
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from app.evidence import clipfile
@@ -24,31 +23,15 @@ from app.evidence.commands import (
     StopClip,
 )
 from app.evidence.index import find_clips
-from app.evidence.recorder import Recorder
 from app.models.evidence import EvidenceClip
-from tests.integration.evidence.recorder_helpers import Events, config, decoded_frames, frames_qr_texts
+from tests.integration.evidence.recorder_helpers import config, decoded_frames, frames_qr_texts
 
 TAIL_S = 0.5
 
 
-@pytest.fixture
-def recorder_factory():
-    started: list[Recorder] = []
-
-    def make(cfg) -> tuple[Recorder, Events]:
-        rec = Recorder(cfg)
-        rec.start()
-        started.append(rec)
-        return rec, Events(rec)
-
-    yield make
-    for rec in started:
-        rec.stop(timeout=15)
-
-
 def test_clip_shows_order_then_waybill_and_lasts_from_opening_to_waybill_plus_tail(
-        tmp_path, sqlite_services, recorder_factory):
-    rec, events = recorder_factory(config(tmp_path / "ev", sqlite_services.db_url))
+        tmp_path, sqlite_services, recorders):
+    rec, events = recorders(config(tmp_path / "ev", sqlite_services.db_url))
     assert events.wait(CameraState, where=lambda e: e.ok).ok
     opened = time.time()
     rec.send(StartClip("PDD-1001", "BENCH-1", "李娜 Li Na", (), opened))
@@ -86,9 +69,9 @@ def test_clip_shows_order_then_waybill_and_lasts_from_opening_to_waybill_plus_ta
 
 
 def test_kill_9_mid_recording_leaves_a_playable_clip_indexed_interrupted_at_next_start(
-        tmp_path, sqlite_services, recorder_factory):
+        tmp_path, sqlite_services, recorders):
     cfg = config(tmp_path / "ev", sqlite_services.db_url)
-    rec, events = recorder_factory(cfg)
+    rec, events = recorders(cfg)
     events.wait(CameraState, where=lambda e: e.ok)
     rec.send(StartClip("PDD-1002", "BENCH-1", "王芳", (), time.time()))
     started = events.wait(ClipStarted)
@@ -100,7 +83,7 @@ def test_kill_9_mid_recording_leaves_a_playable_clip_indexed_interrupted_at_next
     with sqlite_services.read_uow() as uow:
         assert uow.session.scalar(select(EvidenceClip.state)) == "recording"
 
-    _again, events2 = recorder_factory(cfg)  # the next start finds and indexes it
+    _again, events2 = recorders(cfg)  # the next start finds and indexes it
     events2.wait(CameraState, where=lambda e: e.ok)
     with sqlite_services.read_uow() as uow:
         [clip] = find_clips(uow.session, "75310000000001")
@@ -115,8 +98,8 @@ def test_kill_9_mid_recording_leaves_a_playable_clip_indexed_interrupted_at_next
     assert "PackGate order=PDD-1002 waybill=75310000000001" in frames_qr_texts(path)
 
 
-def test_a_lost_camera_ends_the_clip_interrupted_and_says_so(tmp_path, sqlite_services, recorder_factory):
-    rec, events = recorder_factory(config(tmp_path / "ev", sqlite_services.db_url, camera="test:lose_after=2"))
+def test_a_lost_camera_ends_the_clip_interrupted_and_says_so(tmp_path, sqlite_services, recorders):
+    rec, events = recorders(config(tmp_path / "ev", sqlite_services.db_url, camera="test:lose_after=2"))
     events.wait(CameraState, where=lambda e: e.ok)
     rec.send(StartClip("PDD-1003", "BENCH-1", "p", (), time.time()))
     events.wait(ClipStarted)
@@ -130,8 +113,8 @@ def test_a_lost_camera_ends_the_clip_interrupted_and_says_so(tmp_path, sqlite_se
     assert clip["state"] == "interrupted" and json.dumps(clip["marks"])
 
 
-def test_a_full_disk_records_nothing_and_says_so(tmp_path, recorder_factory):
-    rec, events = recorder_factory(config(tmp_path / "ev", None, min_free_mb=10**9))
+def test_a_full_disk_records_nothing_and_says_so(tmp_path, recorders):
+    rec, events = recorders(config(tmp_path / "ev", None, min_free_mb=10**9))
     events.wait(CameraState, where=lambda e: e.ok)
     rec.send(StartClip("PDD-1004", "BENCH-1", "p", (), time.time()))
     full = events.wait(DiskFull)

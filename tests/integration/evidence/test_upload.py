@@ -125,21 +125,6 @@ def partial_size(store: Path) -> int | None:
     return parts[0].stat().st_size if parts else None
 
 
-@pytest.fixture
-def recorders():
-    started: list[Recorder] = []
-
-    def make(cfg) -> tuple[Recorder, Events]:
-        rec = Recorder(cfg)
-        rec.start()
-        started.append(rec)
-        return rec, Events(rec)
-
-    yield make
-    for rec in started:
-        rec.stop(timeout=15)
-
-
 def record_one(rec: Recorder, events: Events, order_no: str, waybill: str) -> ClipEnded:
     rec.send(StartClip(order_no, STATION, "李娜 Li Na", (), time.time()))
     events.wait(ClipStarted)
