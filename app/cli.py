@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "app.commands.export",
     "app.commands.users",
     "app.commands.order",
+    "app.commands.orders",
     "app.commands.summary",
     "app.commands.check_waybill",
     "app.commands.waybills",

@@ -80,16 +80,26 @@ def _state_changed(order: Order) -> ActionRefused:
                    order_no=order.order_no, state=order.state)
 
 
+RELEASABLE = (OrderState.ON_HOLD.value, OrderState.PACKING.value)
+
+
 def release_hold(services: Services, badge: str, pin: str, order_no: str, reason: str, *,
-                 station: str | None = None) -> ActionDone:
+                 station: str | None = None, only_from: str | None = None) -> ActionDone:
     """on_hold -> ready, or packing -> ready (a bench that died or was left with the order):
-    scanned counts back to 0, the parcel row removed, the bench forgotten."""
+    scanned counts back to 0, the parcel row removed, the bench forgotten. ``only_from`` narrows it
+    to one of the two (``packgate orders release`` is on_hold only, ``orders take-back`` packing only)."""
     sup, reason = _authorize(services, badge, pin, reason, "release_hold", station)
     with services.uow() as uow:
         s = uow.session
         order = _order(s, order_no)
         before = order.state
-        if before not in (OrderState.ON_HOLD.value, OrderState.PACKING.value):
+        if only_from == OrderState.ON_HOLD.value and before != only_from:
+            raise _refuse(T("Outcome", "Order {order_no} is {state}, not on hold"),
+                          order_no=order.order_no, state=order.state)
+        if only_from == OrderState.PACKING.value and before != only_from:
+            raise _refuse(T("Outcome", "Order {order_no} is {state}, not held by a bench"),
+                          order_no=order.order_no, state=order.state)
+        if before not in RELEASABLE:
             raise _refuse(T("Outcome", "Order {order_no} is {state}, not on hold nor held by a bench"),
                           order_no=order.order_no, state=order.state)
         done = s.execute(update(Order).where(Order.id == order.id, Order.state == before)
