@@ -65,6 +65,7 @@ def check_pin(user, pin: str, now: datetime) -> Message | None:
         user.failed_pins = 0
         user.lockouts = (user.lockouts or 0) + 1
         user.locked_until = now + timedelta(minutes=minutes)
+        user.session_epoch = (user.session_epoch or 0) + 1  # a lockout ends the user's sessions too
         return Message(
             QT_TRANSLATE_NOOP("Outcome", "Wrong PIN: {name} is locked for {minutes} minutes"),
             {"name": user.name, "minutes": minutes},

@@ -1,9 +1,14 @@
-"""``packgate users add|list|disable|enable|set-pin``.
+"""``packgate users add|list|disable|enable|set-pin|unlock``.
 
 Adding a supervisor, or disabling, enabling or setting the PIN of one, needs an existing
 supervisor's badge (``--by``) and PIN at that moment; only the first supervisor (of an empty
 database, or of one with packers only) needs no one. Every change is audited as a ``users`` event naming who did it. PINs are read from the
 terminal or the environment, never from the command line (``ps`` shows command lines).
+Disabling a user or setting a PIN ends the user's sessions (bench and desk).
+
+``users unlock BADGE --owner`` is the database owner's way back when every supervisor is locked
+out: it needs no PIN but the database itself (the SQLite file, or PostgreSQL's role that owns the
+tables; never the server's role), and is audited as done by the database owner.
 """
 
 from __future__ import annotations
@@ -53,6 +58,13 @@ def register(sub) -> None:
         cmd.add_argument("badge", metavar="BADGE")
         by(cmd)
         cmd.set_defaults(func=run)
+    unlock = users.add_parser("unlock", help="the database owner lifts a user's PIN lockout without any PIN "
+                                             "(when every supervisor is locked out)")
+    unlock.add_argument("badge", metavar="BADGE")
+    unlock.add_argument("--owner", action="store_true", required=True,
+                        help="act as the database's owner: needs the SQLite file itself, or PostgreSQL's role that "
+                             "owns PackGate's tables")
+    unlock.set_defaults(func=run_unlock)
 
 
 def _read_secret(env: str, prompt: str, *, confirm: bool) -> str:
@@ -170,6 +182,7 @@ def run_disable(args, ctx) -> int:
             if not others:
                 raise KnownError(f"{user.name} is the last active supervisor; nothing was changed")
         user.active = False
+        user.session_epoch += 1  # the user's sessions end with it
         return f"disabled {user.role} {user.name} ({user.badge})"
 
     return _change(args, ctx, "disabling", disable)
@@ -191,11 +204,49 @@ class _SetPin:
 
     def __call__(self, _s, user, pin_hash: str) -> str:
         user.pin_hash, user.failed_pins, user.lockouts, user.locked_until = pin_hash, 0, 0, None
+        user.session_epoch += 1  # whoever knew the old PIN is logged out everywhere
         return f"set a new PIN for {user.role} {user.name} ({user.badge})"
 
 
 def run_set_pin(args, ctx) -> int:
     return _change(args, ctx, "setting the PIN of", _SetPin())
+
+
+def _database_owner(s) -> str | None:
+    """Who owns the database behind ``s`` (a name for the audit trail), or None when this connection
+    is not its owner (PostgreSQL: a role that is not, or is not a member of, the owner of the users
+    table, such as the server's role). A SQLite file: whoever can write it."""
+    conn = s.connection()
+    if conn.dialect.name == "sqlite":
+        return "the owner of the database file"
+    row = conn.exec_driver_sql(
+        "SELECT current_user, pg_has_role(current_user, tableowner, 'MEMBER') FROM pg_tables "
+        "WHERE schemaname = current_schema() AND tablename = 'users'").first()
+    return f"database owner (role {row[0]})" if row is not None and row[1] else None
+
+
+def run_unlock(args, ctx) -> int:
+    from app.models.schema import User
+
+    badge = args.badge.strip()
+    services = ctx.services()
+    with services.uow() as uow:
+        s = uow.session
+        owner = _database_owner(s)
+        if owner is None:
+            raise KnownError("users unlock --owner needs the database's owner (the role that owns PackGate's "
+                             "tables); this connection is not it; nothing was changed")
+        user = s.scalar(select(User).where(User.badge == badge).with_for_update())
+        if user is None:
+            raise KnownError(f"No user with badge {badge}; nothing was changed")
+        user.failed_pins, user.lockouts, user.locked_until = 0, 0, None
+        user.session_epoch += 1
+        message = f"unlocked {user.role} {user.name} ({user.badge}): no lockout"
+        from app.packing.auth import add_audit_event
+
+        add_audit_event(s, services, None, kind="users", what=badge, message=f"{owner}: {message}")
+    print(message[0].upper() + message[1:] + f" (as {owner})")
+    return 0
 
 
 def run_list(args, ctx) -> int:

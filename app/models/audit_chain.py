@@ -8,7 +8,10 @@ one bench; benches never wait on each other. Events without a bench (the command
 actions from no bench) form one more chain.
 
 :func:`verify` walks every chain and reports the first event that was changed, removed or inserted
-out of order. What this does and does not protect against is in the README.
+out of order or without a hash, and a head row that was removed. The database refuses an event
+without its link and a head that is deleted or goes back; what only the owner can do (remove a
+chain's newest events with its head, a whole chain) shows against a :func:`checkpoint` of the heads
+kept outside the database. What this does and does not protect against is in the README.
 """
 
 from __future__ import annotations
@@ -131,9 +134,11 @@ def _insert_ignore(conn, table, values: dict[str, Any]):
 @dataclass
 class BenchChain:
     bench: str
+    bench_key: int = NO_ID
     events: int = 0
     head_seq: int = 0
     head_hash: str = GENESIS
+    last_id: int | None = None  # the id of the chain's newest event
     problem: dict[str, Any] | None = None
 
 
@@ -141,14 +146,15 @@ class BenchChain:
 class Verification:
     benches: list[BenchChain] = field(default_factory=list)
     unchained: int = 0  # events older than the chain (written before migration 0008)
+    against: list[str] = field(default_factory=list)  # what differs from a checkpoint kept elsewhere
 
     @property
     def ok(self) -> bool:
-        return all(b.problem is None for b in self.benches)
+        return all(b.problem is None for b in self.benches) and not self.against
 
     def as_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "unchained_before_the_chain": self.unchained,
-                "benches": [b.__dict__ for b in self.benches]}
+                "benches": [b.__dict__ for b in self.benches], "against_checkpoint": self.against}
 
 
 def _rows(s: Session, key: int) -> Iterator[Any]:
@@ -168,47 +174,102 @@ def verify(s: Session) -> Verification:
     result = Verification()
     for key in sorted(keys):
         head = heads.get(key)
-        chain = BenchChain(bench=names.get(key, f"station {key}") if key != NO_ID else "(no bench)",
+        chain = BenchChain(bench=bench_name(names, key), bench_key=key,
                            head_seq=head.seq if head else 0, head_hash=head.last_hash if head else GENESIS)
         result.benches.append(chain)
-        chain.problem, unchained, chain.events = _walk(_rows(s, key), head)
-        result.unchained += unchained
+        walk = _walk(_rows(s, key), head)
+        chain.problem, chain.events, chain.last_id = walk.problem, walk.chained, walk.last_id
+        result.unchained += walk.unchained
     return result
 
 
-def _walk(rows: Iterator[Any], head: AuditChainHead | None) -> tuple[dict[str, Any] | None, int, int]:
-    """(first problem or None, events older than the chain, chained events) of one bench."""
-    seq, prev, last_id, chained, unchained = 0, GENESIS, None, 0, 0
-    first_chained_id = None
-    for row in rows:
+def bench_name(names: dict[int, str], key: int) -> str:
+    return names.get(key, f"station {key}") if key != NO_ID else "(no bench)"
+
+
+@dataclass
+class _Walk:
+    problem: dict[str, Any] | None = None
+    unchained: int = 0  # events older than the chain
+    chained: int = 0
+    last_id: int | None = None
+
+
+def _walk(rows: Iterator[Any], head: AuditChainHead | None) -> _Walk:
+    """The first problem of one bench's chain (or None), with what was counted on the way."""
+    w, seq, prev = _Walk(), 0, GENESIS
+    legacy = (head.legacy_first_id, head.legacy_last_id) if head is not None and head.legacy_events else None
+    for row in rows:  # the chained events in chain order, then those without a link
         values = {name: getattr(row, name) for name in FIELDS}
-        if row.chain_seq is None:
-            if first_chained_id is not None and row.id > first_chained_id:
-                return _problem(row, "inserted outside the chain (no hash)"), unchained, chained
-            unchained += 1
+        if row.chain_seq is None or row.prev_hash is None or row.hash is None:
+            if legacy is None or not legacy[0] <= row.id <= legacy[1]:
+                w.problem = _problem(row, "inserted outside the chain (no hash)")
+                return w
+            w.unchained += 1
             continue
-        if first_chained_id is None:
-            first_chained_id = row.id
         if row.chain_seq <= seq:
-            return _problem(row, f"inserted out of order (position {row.chain_seq} is already taken)"), unchained, chained
-        if row.chain_seq != seq + 1:
-            return _problem(row, f"{row.chain_seq - seq - 1} event(s) removed before this one "
-                                 f"(positions {seq + 1}..{row.chain_seq - 1})"), unchained, chained
-        if row.prev_hash != prev:
-            return _problem(row, "inserted out of order or its predecessor was changed "
-                                 "(its predecessor hash does not match)"), unchained, chained
-        if last_id is not None and row.id < last_id:
-            return _problem(row, "inserted out of order (its id is older than its predecessor's)"), unchained, chained
-        if event_hash(row.chain_seq, row.prev_hash, values) != row.hash:
-            return _problem(row, "changed (its contents do not match its hash)"), unchained, chained
-        seq, prev, last_id, chained = row.chain_seq, row.hash, row.id, chained + 1
-    if head is not None and (head.seq, head.last_hash) != (seq, prev):
+            w.problem = _problem(row, f"inserted out of order (position {row.chain_seq} is already taken)")
+        elif row.chain_seq != seq + 1:
+            w.problem = _problem(row, f"{row.chain_seq - seq - 1} event(s) removed before this one "
+                                      f"(positions {seq + 1}..{row.chain_seq - 1})")
+        elif row.prev_hash != prev:
+            w.problem = _problem(row, "inserted out of order or its predecessor was changed "
+                                      "(its predecessor hash does not match)")
+        elif w.last_id is not None and row.id < w.last_id:
+            w.problem = _problem(row, "inserted out of order (its id is older than its predecessor's)")
+        elif event_hash(row.chain_seq, row.prev_hash, values) != row.hash:
+            w.problem = _problem(row, "changed (its contents do not match its hash)")
+        if w.problem is not None:
+            return w
+        seq, prev, w.last_id, w.chained = row.chain_seq, row.hash, row.id, w.chained + 1
+    if head is None:
+        if seq:
+            w.problem = _end(seq + 1, "the chain's head row was removed (its newest events may be gone with it)")
+    elif (head.seq, head.last_hash) != (seq, prev):
         missing = head.seq - seq
-        what = (f"{missing} event(s) removed from the end (positions {seq + 1}..{head.seq})" if missing > 0
-                else "the chain's head does not match its last event")
-        return {"event_id": None, "position": seq + 1, "at": None, "kind": None, "what": what}, unchained, chained
-    return None, unchained, chained
+        w.problem = _end(seq + 1, f"{missing} event(s) removed from the end (positions {seq + 1}..{head.seq})"
+                         if missing > 0 else "the chain's head does not match its last event")
+    elif w.unchained != (head.legacy_events or 0):
+        w.problem = _end(seq + 1, f"{head.legacy_events} events older than the chain were counted at the "
+                                  f"migration, {w.unchained} are there now")
+    return w
+
+
+def _end(position: int, what: str) -> dict[str, Any]:
+    return {"event_id": None, "position": position, "at": None, "kind": None, "what": what}
 
 
 def _problem(row, what: str) -> dict[str, Any]:
     return {"event_id": row.id, "position": row.chain_seq, "at": _at(row.at) or None, "kind": row.kind, "what": what}
+
+
+# ------------------------------------------------------------------------------- the anchor outside
+
+
+def checkpoint(result: Verification, at: datetime) -> dict[str, Any]:
+    """The heads of a verified trail, to keep where the database owner cannot reach them."""
+    return {"packgate_audit_checkpoint": 1, "at": _at(at),
+            "chains": [{"station": b.bench, "bench_key": b.bench_key, "last_id": b.last_id, "last_hash": b.head_hash,
+                        "count": b.events} for b in result.benches if b.events]}
+
+
+def compare_checkpoint(s: Session, result: Verification, kept: dict[str, Any]) -> list[str]:
+    """What differs between the trail and a checkpoint taken earlier: a chain that is missing, shorter
+    than it was, or whose event at the checkpoint's head position is not the one it was."""
+    found = {b.bench_key: b for b in result.benches}
+    differences = []
+    for head in kept.get("chains", []):
+        key, count, name = int(head["bench_key"]), int(head["count"]), head.get("station", "?")
+        chain = found.get(key)
+        if chain is None:
+            differences.append(f"{name}: the whole chain is missing (it had {count} events at the checkpoint)")
+            continue
+        station = ScanEvent.station_id.is_(None) if key == NO_ID else ScanEvent.station_id == key
+        at = s.execute(select(ScanEvent.id, ScanEvent.hash).where(station, ScanEvent.chain_seq == count)
+                       .order_by(ScanEvent.id).limit(1)).first()
+        if at is None or chain.head_seq < count:
+            differences.append(f"{name}: shortened: {count} events at the checkpoint, {chain.events} now")
+        elif (at.id, at.hash) != (head["last_id"], head["last_hash"]):
+            differences.append(f"{name}: changed: position {count} was event {head['last_id']} with hash "
+                               f"{str(head['last_hash'])[:16]}, now event {at.id} with hash {str(at.hash)[:16]}")
+    return differences

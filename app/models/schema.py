@@ -113,6 +113,8 @@ class User(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Moved on by disable, set-pin, unlock and a lockout: every session signed before is dead.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     __table_args__ = (CheckConstraint(_in("role", tuple(r.value for r in Role)), name="role_known"),)
 
 
@@ -122,6 +124,8 @@ class Station(Base):
     name: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Moved on by every login and logout at this bench: a bench session signed before is dead.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Order(Base):
@@ -325,6 +329,11 @@ class AuditChainHead(Base):
     bench_key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
+    # The chain's events written before the chain began (migration 0008), counted by migration 0013a:
+    # any other event without a hash was inserted around the chain.
+    legacy_events: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    legacy_first_id: Mapped[int | None] = mapped_column(Integer)
+    legacy_last_id: Mapped[int | None] = mapped_column(Integer)
 
 # Audit events that are not scans at a bench (prints, logins, supervisor actions, catalogue changes
 # and holds made by an import, settings and user changes): they count neither in scan totals nor in

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.i18n import QT_TRANSLATE_NOOP, Message
@@ -22,6 +22,7 @@ from app.security import check_pin
 class Supervisor:
     user_id: int
     name: str
+    epoch: int = 0  # the user's session epoch when authorised: a desk session ends once it moves on
 
 
 class NotAuthorized(Exception):
@@ -30,19 +31,29 @@ class NotAuthorized(Exception):
         self.message = message
 
 
+MASKED = "****"  # what the audit trail keeps of a scan that may be a PIN
+MAX_PIN_LIKE = 12  # an unknown "badge" of only digits this long may be a PIN typed at the badge prompt
+UNKNOWN_PIN_LIKE = QT_TRANSLATE_NOOP("Outcome", "Unknown badge (digits not shown: scan your badge first, then type the PIN)")
+
+
+def could_be_pin(text: str) -> bool:
+    return text.isdigit() and len(text) <= MAX_PIN_LIKE
+
+
 STATION_PIN_LIMIT = 10  # wrong PINs at one station (any badge, bench or desk) within the window close PIN entry there
 STATION_PIN_WINDOW_MIN = 15
 STATION_CLOSED = QT_TRANSLATE_NOOP("Outcome", "Too many wrong PINs at this bench: PIN entry is closed for {minutes} minutes")
 
 
 def wrong_pins_at(s: Session, station: int | None, now: datetime) -> int:
-    """Wrong PINs (a packer's login or a supervisor's authorisation) at ``station`` within the window."""
+    """Wrong PINs (a packer's login or a supervisor's authorisation) and refused badges at the login
+    prompt (unknown, disabled, locked: someone trying badge after badge) at ``station`` within the window."""
     if station is None:
         return 0
     since = now - timedelta(minutes=STATION_PIN_WINDOW_MIN)
     return s.scalar(select(func.count()).select_from(ScanEvent).where(
-        ScanEvent.at >= since, ScanEvent.station_id == station, ScanEvent.kind.in_(("pin", "auth")),
-        ScanEvent.accepted.is_(False))) or 0
+        ScanEvent.at >= since, ScanEvent.station_id == station, ScanEvent.accepted.is_(False),
+        or_(ScanEvent.kind.in_(("pin", "auth")), and_(ScanEvent.kind == "badge", ScanEvent.user_id.is_(None))))) or 0
 
 
 def station_id(s: Session, name: str | None) -> int | None:
@@ -61,9 +72,12 @@ def authorize_supervisor(services: Services, badge: str, pin: str, *, action: st
         s = uow.session
         user = s.scalar(select(User).where(User.badge == badge).with_for_update())  # lockout counts race-free
         reason: Message | None = None
+        audited = badge
         where = station_id(s, station)
         if wrong_pins_at(s, where, services.clock()) >= STATION_PIN_LIMIT:  # someone trying badge after badge here
             reason = Message(STATION_CLOSED, {"minutes": STATION_PIN_WINDOW_MIN})
+        elif (user is None or not user.active) and could_be_pin(badge):  # never stored nor shown: maybe a PIN
+            reason, audited = Message(UNKNOWN_PIN_LIKE), MASKED
         elif user is None or not user.active:
             reason = Message(QT_TRANSLATE_NOOP("Outcome", "Unknown badge {badge}"), {"badge": badge})
         elif user.role != Role.SUPERVISOR.value:
@@ -71,9 +85,9 @@ def authorize_supervisor(services: Services, badge: str, pin: str, *, action: st
         else:
             reason = check_pin(user, pin.strip(), services.clock())
         s.add(ScanEvent(at=services.clock(), station_id=where, user_id=user.id if user else None,
-                        raw=badge, kind="auth", accepted=reason is None,
+                        raw=audited, kind="auth", accepted=reason is None,
                         message=(reason.render() if reason else f"supervisor authorised for {action}")))
-        result = Supervisor(user.id, user.name) if (reason is None and user is not None) else None
+        result = Supervisor(user.id, user.name, user.session_epoch) if (reason is None and user is not None) else None
     if result is None:
         assert reason is not None
         raise NotAuthorized(reason)

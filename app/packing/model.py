@@ -28,6 +28,10 @@ class BenchState:
     last_line: int | None = None
     last_print: str | None = None
     completed_order: str | None = None
+    # The epochs a logged-in session was signed under (the user's, the station's): behind the server a
+    # session whose user or station moved on since (a logout, a disable, a new PIN, a lockout) is dead.
+    user_epoch: int | None = None
+    station_epoch: int | None = None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,15 @@ from app.models.audit_chain import link_rows
 from app.models.schema import Role, ScanEvent, Station, User
 from app.packing import repository as repo
 from app.packing import rules, views
-from app.packing.auth import STATION_CLOSED, STATION_PIN_LIMIT, STATION_PIN_WINDOW_MIN, wrong_pins_at
+from app.packing.auth import (
+    MASKED,
+    STATION_CLOSED,
+    STATION_PIN_LIMIT,
+    STATION_PIN_WINDOW_MIN,
+    UNKNOWN_PIN_LIKE,
+    could_be_pin,
+    wrong_pins_at,
+)
 from app.packing.model import BenchState, OrderSnap
 from app.packing.outcome import BenchView, Level, Outcome, Step
 from app.packing.ports import Services
@@ -46,14 +54,6 @@ T = QT_TRANSLATE_NOOP
 DB_UNREACHABLE = Message(
     T("Outcome", "Database unreachable: this scan was NOT saved. Scan it again when the connection is back.")
 )
-MASKED = "****"
-MAX_PIN_LIKE = 12  # an unknown "badge" of only digits this long may be a PIN typed at the badge prompt
-
-
-def could_be_pin(text: str) -> bool:
-    return text.isdigit() and len(text) <= MAX_PIN_LIKE
-
-
 @dataclass
 class _Scan:
     decision: Decision
@@ -126,6 +126,8 @@ class BenchWorkflow:
         else:
             scan = self._scan(s, text)
         d = scan.decision
+        if self.state.user_id is not None and d.state.user_id is None:
+            bump_station_epoch(s, self._station_id)  # logged out: a copy of the session is dead now
         masked = d.kind == "pin" or self.state.pending_user_id is not None or _masked(d)
         events = [self._event(d, raw=MASKED if masked else audit_raw(raw))]
         if d.print_label is not None and scan.order is not None:
@@ -310,8 +312,7 @@ class BenchWorkflow:
         user = s.scalar(select(User).where(User.badge == text))
         if user is None or not user.active:
             if could_be_pin(text):  # never store or show what may be a PIN typed at the badge prompt
-                return _MaskedDecision(False, Level.REFUSED, Message(T("Outcome", "Unknown badge (digits not shown: scan your badge first, then type the PIN)")),
-                                       "badge", self.state)
+                return _MaskedDecision(False, Level.REFUSED, Message(UNKNOWN_PIN_LIKE), "badge", self.state)
             return Decision(False, Level.REFUSED, Message(T("Outcome", "Unknown badge {badge}"), {"badge": text}),
                             "badge", self.state)
         now = self.services.clock()
@@ -340,9 +341,10 @@ class BenchWorkflow:
         return self._logged_in(s, user, "pin")
 
     def _logged_in(self, s: Session, user: User, kind: str) -> Decision:
-        state = BenchState(user_id=user.id, user_name=user.name, user_role=user.role)
-        # Back on this bench's unfinished order (a crash, a power cut, a logout), or its open manifest.
         assert self._station_id is not None
+        state = BenchState(user_id=user.id, user_name=user.name, user_role=user.role, user_epoch=user.session_epoch,
+                           station_epoch=bump_station_epoch(s, self._station_id))  # only this login's session lives
+        # Back on this bench's unfinished order (a crash, a power cut, a logout), or its open manifest.
         order = repo.packing_order_id(s, self._station_id)
         if order is not None:
             return Decision(True, Level.ACCEPTED, Message(T("Outcome", "Welcome back {name}: order {order_no} resumed"),
@@ -487,6 +489,13 @@ class BenchWorkflow:
 
 
 _INSERT_EVENT = ScanEvent.__table__.insert()
+
+
+def bump_station_epoch(s: Session, station_id: int | None) -> int:
+    """Move the station's session epoch on (a login or a logout there): every session signed for it
+    before is dead. Returns the new epoch."""
+    return s.execute(update(Station).where(Station.id == station_id)
+                     .values(session_epoch=Station.session_epoch + 1).returning(Station.session_epoch)).scalar_one()
 
 
 def _audit(s: Session, events: list[dict]) -> None:

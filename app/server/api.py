@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from app.errors import DatabaseUnavailable, KnownError
-from app.models.schema import ScanReply, StationKey
+from app.models.schema import ScanReply, StationKey, User
 from app.models.schema import Station as StationRow
 from app.packing.model import BenchState
 from app.packing.outcome import Outcome
@@ -30,7 +30,7 @@ from app.packing.wire import to_plain
 from app.packing.workflow import BenchWorkflow
 from app.server import stations
 from app.server.desk_api import add_desk_routes
-from app.server.sessions import SessionSigner
+from app.server.sessions import SessionSigner, check_live, live
 
 log = logging.getLogger(__name__)
 API = "/api/v1"
@@ -90,10 +90,13 @@ def _json(text: str) -> Response:
     return Response(text.encode(), media_type="application/json")
 
 
-# The calling station (enrolled, not revoked) and the reply it was already given for this scan id.
-_CALLER = (select(StationRow.id, StationRow.name, ScanReply.reply)
+# The calling station (enrolled, not revoked), the reply it was already given for this scan id, and
+# the session epochs of the station and of the session's user (revoked sessions: app/server/sessions.py).
+_CALLER = (select(StationRow.id, StationRow.name, ScanReply.reply, StationRow.session_epoch,
+                  User.session_epoch.label("user_epoch"), User.active.label("user_active"))
            .join(StationKey, StationKey.station_id == StationRow.id)
            .outerjoin(ScanReply, (ScanReply.station_id == StationRow.id) & (ScanReply.scan_id == bindparam("scan_id")))
+           .outerjoin(User, User.id == bindparam("user_id"))
            .where(StationKey.token_hash == bindparam("token_hash"), StationKey.revoked_at.is_(None)))
 _KEEP_REPLY = insert(ScanReply)
 
@@ -120,9 +123,13 @@ def create_app(services: Services, signer: SessionSigner, evidence_dir: Path | N
 
     Station = Annotated[tuple[int, str], Depends(station)]
 
-    def bench(st: tuple[int, str], blob: str | None) -> BenchWorkflow:
+    def bench(st: tuple[int, str], blob: str | None, state: BenchState | None = None) -> BenchWorkflow:
+        """The station's workflow in the session's state (``state``: opened and checked already)."""
         flow = BenchWorkflow(services, st[1], print_at_bench=True, station_id=st[0])
-        flow.state = signer.open(st[0], blob)
+        if state is None:
+            with services.read_uow() as uow:
+                state = check_live(uow.session, st[0], signer.open(st[0], blob))
+        flow.state = state
         return flow
 
     def reply(st: tuple[int, str], outcome: Outcome, state: BenchState) -> BenchReply:
@@ -147,7 +154,8 @@ def create_app(services: Services, signer: SessionSigner, evidence_dir: Path | N
 
     def stored(scan_id: str, token: str) -> Response | None:
         with services.read_uow() as uow:
-            row = uow.session.execute(_CALLER, {"token_hash": stations.digest(token), "scan_id": scan_id}).first()
+            row = uow.session.execute(_CALLER, {"token_hash": stations.digest(token), "scan_id": scan_id,
+                                                "user_id": None}).first()
         return _json(row.reply) if row is not None and row.reply is not None else None
 
     @app.post(f"{API}/scan", response_model=BenchReply)
@@ -158,13 +166,16 @@ def create_app(services: Services, signer: SessionSigner, evidence_dir: Path | N
         try:
             with services.uow() as uow:
                 s = uow.session
-                caller = s.execute(_CALLER, {"token_hash": stations.digest(token), "scan_id": body.scan_id}).first()
+                caller = s.execute(_CALLER, {"token_hash": stations.digest(token), "scan_id": body.scan_id,
+                                             "user_id": signer.user_in(body.session)}).first()
                 if caller is None:
                     raise HTTPException(401, REVOKED)
                 if caller.reply is not None:  # a retry after a lost reply: the first answer, nothing counted twice
                     return _json(caller.reply)
                 st = (caller.id, caller.name)
-                flow = bench(st, body.session)
+                state = live(signer.open(st[0], body.session), caller.session_epoch, caller.user_epoch,
+                             caller.user_active)
+                flow = bench(st, body.session, state)
                 outcome = flow.handle_in(s, body.raw)
                 text = reply_json(st, outcome, flow.state)
                 s.execute(_KEEP_REPLY, {"station_id": st[0], "scan_id": body.scan_id, "reply": text,

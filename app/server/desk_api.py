@@ -7,7 +7,8 @@ a supervisor's badge and PIN, checked, audited and locked out exactly as in-proc
 desk session: signed with the server's session key, carrying the supervisor and the station, with
 the idle expiry; no state on the server beyond the database. Every other route needs that session
 in ``X-Desk-Session`` (403 without it, once expired, or when its user is no longer an active
-supervisor) and answers a refreshed one in the same header. Actions and flags also need the PIN
+supervisor, or when the supervisor's session epoch moved on: a new PIN, a lockout) and answers a
+refreshed one in the same header. Actions and flags also need the PIN
 at that moment. PIN hashes never leave the server.
 """
 
@@ -111,7 +112,7 @@ def _unb64(text: str) -> bytes:
 
 def sign_desk(signer: SessionSigner, station_id: int, sup: Supervisor, now: float | None = None) -> str:
     # "desk" marks it: a bench's session blob (signed with the same key) never opens a desk.
-    body = json.dumps({"desk": station_id, "user": sup.user_id, "name": sup.name,
+    body = json.dumps({"desk": station_id, "user": sup.user_id, "name": sup.name, "ep": sup.epoch,
                        "exp": int((now or time.time()) + signer.idle_seconds)}, separators=(",", ":")).encode()
     return _b64(body) + "." + _b64(hmac.new(signer.key, body, hashlib.sha256).digest())
 
@@ -130,7 +131,7 @@ def open_desk(signer: SessionSigner, station_id: int, blob: str | None, now: flo
         return None
     if data.get("desk") != station_id or data.get("exp", 0) < (now or time.time()):
         return None
-    return Supervisor(int(data["user"]), str(data["name"]))
+    return Supervisor(int(data["user"]), str(data["name"]), int(data.get("ep", -1)))
 
 
 def _period(body: PeriodRequest) -> Period:
@@ -181,7 +182,8 @@ def add_desk_routes(app: FastAPI, services: Services, signer: SessionSigner, sta
         if sup is not None:
             with services.read_uow() as uow:
                 user = uow.session.get(User, sup.user_id)
-                ok = user is not None and user.active and user.role == Role.SUPERVISOR.value
+                ok = (user is not None and user.active and user.role == Role.SUPERVISOR.value
+                      and user.session_epoch == sup.epoch)  # not disabled, given a new PIN or locked out since
             sup = sup if ok else None
         if sup is None:
             raise refusal(DeskSessionEnded(NO_SESSION))

@@ -4,7 +4,9 @@ The server keeps no state of its own outside the database, so several server pro
 one: the bench state (who is logged in, the open order or manifest) travels with every call as a
 blob the server signed with HMAC-SHA256 under a key kept in the database. The bench cannot change
 it (the signature fails), cannot move it to another station (the station id is inside), and it
-expires after the idle time (the packer then logs in again).
+expires after the idle time (the packer then logs in again). It also carries the epochs of its user
+and station it was signed under (:class:`BenchState`): a logout or a login at the station, or the
+user disabled, given a new PIN or locked out, moves one on and ends every copy of the session.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from app.models.schema import ServerKey
+from app.models.schema import ServerKey, Station, User
 from app.packing.model import BenchState
 from app.packing.ports import Services
 from app.packing.wire import from_plain, to_plain
@@ -39,22 +42,56 @@ class SessionSigner:
         mac = hmac.new(self.key, body, hashlib.sha256).digest()
         return _b64(body) + "." + _b64(mac)
 
-    def open(self, station_id: int, blob: str | None, now: float | None = None) -> BenchState:
-        """The state inside ``blob``; a fresh (logged-out) state when it is missing, forged, for another
-        station or expired."""
+    def _data(self, blob: str | None) -> dict | None:
         if not blob:
-            return BenchState()
+            return None
         try:
             body_text, mac_text = blob.split(".", 1)
             body, mac = _unb64(body_text), _unb64(mac_text)
         except ValueError:
-            return BenchState()
+            return None
         if not hmac.compare_digest(mac, hmac.new(self.key, body, hashlib.sha256).digest()):
+            return None
+        return json.loads(body)
+
+    def user_in(self, blob: str | None) -> int | None:
+        """The logged-in user of a genuine ``blob`` (whose epoch the scan's first query reads)."""
+        data = self._data(blob)
+        user = (data.get("state") or {}).get("user_id") if data else None
+        return user if isinstance(user, int) else None
+
+    def open(self, station_id: int, blob: str | None, now: float | None = None) -> BenchState:
+        """The state inside ``blob``; a fresh (logged-out) state when it is missing, forged, for another
+        station or expired. Whether its epochs are still current is :func:`live`'s question."""
+        data = self._data(blob)
+        if data is None:
             return BenchState()
-        data = json.loads(body)
         if data.get("st") != station_id or data.get("exp", 0) < (now or time.time()):
             return BenchState()
         return from_plain(BenchState, data["state"])
+
+
+def live(state: BenchState, station_epoch: int | None, user_epoch: int | None, user_active: bool | None) -> BenchState:
+    """``state`` when its session is still the current one of its station and user, else logged out
+    (a pending PIN entry carries nothing to revoke)."""
+    if state.user_id is None:
+        return state
+    if station_epoch is None or state.station_epoch != station_epoch or state.user_epoch != user_epoch \
+            or not user_active:
+        return BenchState()
+    return state
+
+
+_EPOCHS = (select(Station.session_epoch, User.session_epoch, User.active)
+           .outerjoin(User, User.id == bindparam("user_id")).where(Station.id == bindparam("station_id")))
+
+
+def check_live(s: Session, station_id: int, state: BenchState) -> BenchState:
+    """:func:`live` with the epochs read from the database (one query, only when someone is logged in)."""
+    if state.user_id is None:
+        return state
+    row = s.execute(_EPOCHS, {"station_id": station_id, "user_id": state.user_id}).first()
+    return live(state, *(row or (None, None, None)))
 
 
 def signer(services: Services, idle_seconds: int) -> SessionSigner:

@@ -1,7 +1,9 @@
 """The tamper-evident audit trail: each bench's events chained by hash; ``packgate audit verify``
-names the first event that was changed, removed or inserted out of order (SQLite and PostgreSQL).
+names the first event that was changed, removed or inserted out of order or without a hash; the
+database refuses an unhashed event and a chain head deleted or moved back; ``audit checkpoint``
+and ``audit verify --against`` catch what only the owner can do (SQLite and PostgreSQL).
 
-Tampering needs what an attacker would do first: switch off the append-only triggers."""
+Tampering needs what an attacker would do first: switch off the append-only triggers and guards."""
 
 from __future__ import annotations
 
@@ -38,13 +40,17 @@ def trail(services):
 
 
 def tamper(services, *statements: str) -> None:
+    """What the database's owner can do: switch the guards off, then edit."""
     with services.engine.begin() as conn:
         if conn.dialect.name == "sqlite":
-            for (name,) in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger' "
-                                                "AND tbl_name = 'scan_events' AND name LIKE 'scan_events_no_%'").all():
+            for (name,) in conn.exec_driver_sql(
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger' AND ((tbl_name = 'scan_events' AND "
+                    "name LIKE 'scan_events_no_%') OR tbl_name = 'audit_chain_heads')").all():
                 conn.exec_driver_sql(f"DROP TRIGGER {name}")
         else:
             conn.exec_driver_sql("ALTER TABLE scan_events DISABLE TRIGGER scan_events_append_only")
+            conn.exec_driver_sql("ALTER TABLE scan_events DROP CONSTRAINT IF EXISTS ck_scan_events_chained")
+            conn.exec_driver_sql("ALTER TABLE audit_chain_heads DISABLE TRIGGER USER")
         for sql in statements:
             conn.exec_driver_sql(sql)
 
@@ -126,3 +132,103 @@ def test_writers_at_one_bench_never_fork_its_chain(trail):
         t.join()
     assert problems(trail)["BENCH-A"] is None
     assert len(ids(trail, "BENCH-A")) == 36
+
+
+def key_of(services, bench: str) -> int:
+    with services.engine.connect() as conn:
+        return conn.exec_driver_sql(f"SELECT id FROM stations WHERE name = '{bench}'").scalar_one()
+
+
+def audit(services, *args: str) -> int:
+    return main(["--db", services.engine.url.render_as_string(hide_password=False), "audit", *args])
+
+
+def test_the_database_refuses_an_unhashed_event_and_a_head_moved_back(trail):
+    """Who may only INSERT (a bench's database role, a script) cannot add an event around the chain,
+    nor delete a chain's head or move it back."""
+    a = ids(trail, "BENCH-A")
+    for sql in ("INSERT INTO scan_events (id, at, station_id, raw, kind, accepted, message, reason) SELECT -1, at, "
+                f"station_id, 'SF1400000000666', 'waybill', true, 'forged', '' FROM scan_events WHERE id = {a[0]}",
+                f"DELETE FROM audit_chain_heads WHERE bench_key = {key_of(trail, 'BENCH-A')}",
+                f"UPDATE audit_chain_heads SET seq = seq - 2 WHERE bench_key = {key_of(trail, 'BENCH-A')}"):
+        with pytest.raises(Exception), trail.engine.begin() as conn:  # noqa: B017 - the error type differs per driver
+            conn.exec_driver_sql(sql)
+    assert problems(trail)["BENCH-A"] is None
+
+
+def test_an_unhashed_event_with_a_low_id_is_named(trail):
+    """The owner slips an unhashed event in before the chain's first (id -1): it is not taken for an
+    event older than the chain."""
+    a = ids(trail, "BENCH-A")
+    tamper(trail, "INSERT INTO scan_events (id, at, station_id, raw, kind, accepted, message, reason) SELECT -1, at, "
+                  f"station_id, 'SF1400000000666', 'waybill', true, 'forged', '' FROM scan_events WHERE id = {a[0]}")
+    problem = problems(trail)["BENCH-A"]
+    assert problem["event_id"] == -1 and "inserted outside the chain" in problem["what"]
+
+
+def test_removing_the_newest_events_with_their_head_is_named(trail):
+    a = ids(trail, "BENCH-A")
+    tamper(trail, f"DELETE FROM scan_events WHERE id IN ({a[-1]}, {a[-2]})",
+           f"DELETE FROM audit_chain_heads WHERE bench_key = {key_of(trail, 'BENCH-A')}")
+    problem = problems(trail)["BENCH-A"]
+    assert problem["event_id"] is None and "head row was removed" in problem["what"]
+
+
+def checkpoint_file(services, tmp_path, capsys):
+    assert audit(services, "checkpoint") == 0
+    data = json.loads(capsys.readouterr().out)
+    path = tmp_path / "heads.json"
+    path.write_text(json.dumps(data))
+    return data, path
+
+
+def test_a_checkpoint_names_every_chain_and_verifies_against_an_untouched_trail(trail, tmp_path, capsys):
+    data, path = checkpoint_file(trail, tmp_path, capsys)
+    heads = {c["station"]: c for c in data["chains"]}
+    a = ids(trail, "BENCH-A")
+    assert set(heads) == {"BENCH-A", "BENCH-B", "(no bench)"}
+    assert heads["BENCH-A"]["count"] == 6 and heads["BENCH-A"]["last_id"] == a[-1]
+    assert len(heads["BENCH-A"]["last_hash"]) == 64
+    add_events(trail, "BENCH-A", 3)  # the trail grows after the checkpoint: still fine
+    assert audit(trail, "verify", "--against", str(path)) == 0
+    assert "every head of" in capsys.readouterr().out
+
+
+def test_a_tail_removed_with_its_head_rewritten_fails_against_the_checkpoint(trail, tmp_path, capsys):
+    """The owner removes the newest events and sets the head to the event now last: the database
+    alone cannot tell; the checkpoint kept elsewhere can."""
+    _, path = checkpoint_file(trail, tmp_path, capsys)
+    a = ids(trail, "BENCH-A")
+    tamper(trail, f"DELETE FROM scan_events WHERE id IN ({a[-1]}, {a[-2]})",
+           "UPDATE audit_chain_heads SET seq = 4, last_hash = (SELECT hash FROM scan_events WHERE id = "
+           f"{a[-3]}) WHERE bench_key = {key_of(trail, 'BENCH-A')}")
+    assert problems(trail)["BENCH-A"] is None  # the chain itself is whole
+    assert audit(trail, "verify", "--against", str(path)) == 1
+    out = capsys.readouterr().out
+    assert "BENCH-A: shortened: 6 events at the checkpoint, 4 now" in out and "audit trail TAMPERED" in out
+
+
+def test_a_whole_chain_removed_with_its_head_fails_against_the_checkpoint(trail, tmp_path, capsys):
+    _, path = checkpoint_file(trail, tmp_path, capsys)
+    key = key_of(trail, "BENCH-B")
+    tamper(trail, f"DELETE FROM scan_events WHERE station_id = {key}",
+           f"DELETE FROM audit_chain_heads WHERE bench_key = {key}")
+    assert "BENCH-B" not in problems(trail)
+    assert audit(trail, "verify", "--against", str(path), "--json") == 1
+    report = json.loads(capsys.readouterr().out)
+    assert not report["ok"] and report["against_checkpoint"] == [
+        "BENCH-B: the whole chain is missing (it had 6 events at the checkpoint)"]
+    add_events(trail, "BENCH-B", 6)  # a new chain of the same length in its place: another event there
+    assert audit(trail, "verify", "--against", str(path)) == 1
+    assert "BENCH-B: changed: position 6 was event" in capsys.readouterr().out
+
+
+def test_no_checkpoint_of_a_broken_trail_and_a_bad_file_is_one_line(trail, tmp_path, capsys):
+    bad = tmp_path / "not-a-checkpoint.json"
+    bad.write_text("{}")
+    assert audit(trail, "verify", "--against", str(bad)) == 2
+    assert "is not a checkpoint" in capsys.readouterr().err
+    a = ids(trail, "BENCH-A")
+    tamper(trail, f"DELETE FROM scan_events WHERE id = {a[2]}")
+    assert audit(trail, "checkpoint") == 1
+    assert "no checkpoint made" in capsys.readouterr().err

@@ -141,3 +141,94 @@ def test_the_first_supervisor_of_a_packers_only_database_needs_no_one(sqlite_url
     monkeypatch.setenv("PACKGATE_PIN", "918273")
     assert cli(sqlite_url, "add", "Boss", "--role", "supervisor", "--badge", "S-1", "--pin") == 0
     assert cli(sqlite_url, "add", "Eve", "--role", "supervisor", "--badge", "S-2", "--pin") == 2  # now there is one
+
+
+def test_a_pin_given_as_the_authorising_badge_is_masked_in_the_audit_trail(boss, sqlite_url, monkeypatch, capsys):
+    """``--by 918273`` (the PIN typed where the badge goes): refused, and neither the audit trail nor
+    the message keeps the digits, as at the bench's scanner."""
+    monkeypatch.setenv("PACKGATE_SUPERVISOR_PIN", "000000")
+    assert cli(sqlite_url, "disable", "S-1", "--by", "918273") == 2
+    assert "918273" not in capsys.readouterr().err
+    with boss.read_uow() as uow:
+        audited = uow.session.execute(text("SELECT raw, message FROM scan_events WHERE kind = 'auth'")).all()
+    assert audited and all(raw == "****" and "918273" not in message for raw, message in audited)
+
+
+def lock(services, badge: str, pin: str = "111111") -> None:
+    for _ in range(5):
+        with pytest.raises(NotAuthorized):
+            authorize_supervisor(services, badge, pin, action="test")
+
+
+def test_the_database_owner_unlocks_a_locked_out_supervisor_without_a_pin(boss, sqlite_url, monkeypatch, capsys,
+                                                                         clock):
+    from datetime import UTC, datetime
+
+    clock.now = datetime.now(UTC)  # the command line below runs on the real clock: lock out until after it
+    lock(boss, "S-1")
+    monkeypatch.setenv("PACKGATE_SUPERVISOR_PIN", "918273")
+    assert cli(sqlite_url, "enable", "S-1", "--by", "S-1") == 2  # locked: no supervisor gets back in
+    assert "locked" in capsys.readouterr().err
+    epoch = user(boss, "S-1").session_epoch
+    assert cli(sqlite_url, "unlock", "S-1", "--owner") == 0
+    assert "(as the owner of the database file)" in capsys.readouterr().out
+    back = user(boss, "S-1")
+    assert back.locked_until is None and back.failed_pins == 0 and back.session_epoch == epoch + 1
+    assert users_events(boss)[-1].message == "the owner of the database file: unlocked supervisor Boss (S-1): no lockout"
+    assert cli(sqlite_url, "enable", "S-1", "--by", "S-1") == 0  # the right PIN works again
+    with pytest.raises(SystemExit):
+        cli(sqlite_url, "unlock", "S-1")  # never without saying who acts
+
+
+def test_only_the_role_that_owns_the_tables_unlocks_on_postgresql(pg_url, clock, monkeypatch, capsys):
+    """The server's role (SELECT, INSERT, UPDATE, as docs/deployment.md grants) is not the owner."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from tests.conftest import _test_services
+
+    clock.now = datetime.now(UTC)  # the command line runs on the real clock
+    owner = _test_services(pg_url, clock)
+    role = f"packgate_srv_{uuid.uuid4().hex[:8]}"
+    try:
+        monkeypatch.setenv("PACKGATE_PIN", "918273")
+        assert cli(pg_url, "add", "Boss", "--role", "supervisor", "--badge", "S-1", "--pin") == 0
+        lock(owner, "S-1")
+        with owner.engine.begin() as conn:
+            conn.exec_driver_sql(f"CREATE ROLE {role} LOGIN")
+            conn.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO {role}")
+            conn.exec_driver_sql(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}")
+        server_url = make_url(pg_url).set(username=role).render_as_string(hide_password=False)
+        assert cli(server_url, "unlock", "S-1", "--owner") == 2
+        assert "needs the database's owner" in capsys.readouterr().err
+        assert user(owner, "S-1").locked_until is not None
+        assert cli(pg_url, "unlock", "S-1", "--owner") == 0
+        assert user(owner, "S-1").locked_until is None
+        assert "database owner (role postgres)" in users_events(owner)[-1].message
+    finally:
+        owner.close()
+        admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP OWNED BY {role}")
+            conn.exec_driver_sql(f"DROP ROLE {role}")
+        admin.dispose()
+
+
+def test_unknown_badges_count_towards_the_stations_limit(sqlite_services):
+    """Someone scanning badge after badge at one bench closes PIN entry there like wrong PINs do."""
+    from app.demo import seed_demo
+    from app.packing.auth import STATION_PIN_LIMIT
+    from app.packing.workflow import BenchWorkflow
+
+    seed_demo(sqlite_services)
+    bench = BenchWorkflow(sqlite_services, "BENCH-Q")
+    for i in range(STATION_PIN_LIMIT):
+        assert not bench.handle(f"X-{i}").accepted
+    assert bench.handle("P-1003").accepted  # a known badge: the PIN is asked
+    out = bench.handle("2468")  # even the right PIN
+    assert not out.accepted and "PIN entry is closed" in out.message.render()
+    other = BenchWorkflow(sqlite_services, "BENCH-R")  # another bench is not affected
+    assert other.handle("P-1003").accepted and other.handle("2468").accepted

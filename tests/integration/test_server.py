@@ -375,3 +375,28 @@ def test_the_server_runs_the_platform_sender(demo_db, tmp_path, capsys):
                 srv.stop()
         finally:
             svc.close()
+
+
+def test_logout_a_disabled_packer_and_a_new_login_end_the_bench_session(server, capsys):
+    """A copy of the session blob (kept by whoever watched the wire) is dead once the packer logged
+    out, once someone logged in again at that bench, and once the packer was disabled."""
+    bench = bench_through(server, "BENCH-L", capsys)
+
+    def replayed(saved: str) -> bool:
+        bench.session = saved
+        out = bench.handle("PDD-1001")
+        return out.accepted or out.step.value != "login"
+
+    assert bench.handle("P-1001").accepted
+    saved = bench.session
+    assert bench.handle("CMD:LOGOUT").accepted
+    assert not replayed(saved)
+    assert bench.handle("P-1001").accepted
+    saved = bench.session
+    assert bench.handle("CMD:LOGOUT").accepted and bench.handle("P-1001").accepted  # a new login
+    assert not replayed(saved)
+    assert bench.handle("P-1001").accepted
+    assert main(["--db", server.db_url, "users", "disable", "P-1001"]) == 0
+    out = bench.handle("PDD-1001")
+    assert not out.accepted and out.step.value == "login"
+    bench.close()

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select, text
 
 from app.bootstrap import bootstrap
+from app.cli import main
 from app.client.desk import RemoteDesk
 from app.client.remote import enrol
 from app.config import Settings
@@ -291,3 +292,42 @@ def test_the_views_own_refreshes_leave_the_desk_sessions_idle_time_running(serve
     desk.figures(Period())
     assert expiry(desk.session) > expiry(first)
     desk.close()
+
+
+def test_a_pin_typed_as_the_badge_at_the_desk_is_not_kept(server, capsys, tmp_path):  # noqa: F811
+    desk = desk_through(server, "DESK-M", capsys, tmp_path)
+    r = httpx.post(f"{server.url}/api/v1/desk/login", json={"badge": "123456", "pin": ""},
+                   headers={"Authorization": f"Bearer {desk.link.token}"})
+    assert r.status_code == 403 and "123456" not in r.text
+    svc = bootstrap(server.db_url, Settings(station="CHECK"))
+    try:
+        with svc.read_uow() as uow:
+            audited = uow.session.execute(text(
+                "SELECT e.raw, e.message FROM scan_events e JOIN stations s ON s.id = e.station_id "
+                "WHERE s.name = 'DESK-M'")).all()
+    finally:
+        svc.close()
+    assert audited == [("****", "Unknown badge (digits not shown: scan your badge first, then type the PIN)")]
+    desk.close()
+
+
+def test_a_new_pin_and_a_lockout_end_a_desk_session(server, capsys, tmp_path, monkeypatch):  # noqa: F811
+    desk = desk_through(server, "DESK-E", capsys, tmp_path)
+    desk.login(SUPERVISOR, PIN)
+    desk.figures(Period())
+    monkeypatch.setenv("PACKGATE_SUPERVISOR_PIN", PIN)
+    monkeypatch.setenv("PACKGATE_PIN", "654321")
+    assert main(["--db", server.db_url, "users", "set-pin", SUPERVISOR, "--by", SUPERVISOR]) == 0
+    capsys.readouterr()
+    with pytest.raises(DeskSessionEnded):
+        desk.figures(Period())
+    desk.login(SUPERVISOR, "654321")
+    desk.figures(Period())
+    other = desk_through(server, "DESK-W", capsys, tmp_path)
+    for _ in range(5):  # wrong PINs at another desk lock the supervisor out
+        with pytest.raises(NotAuthorized):
+            other.login(SUPERVISOR, "000000")
+    with pytest.raises(DeskSessionEnded):
+        desk.figures(Period())
+    desk.close()
+    other.close()

@@ -101,10 +101,13 @@ def test_raw_inserts_cannot_bypass_the_rollup(services):
                              ("2026-01-01 08:59:59.999999", "waybill", True),
                              ("2026-01-01 09:00:00.000000", "order", True),
                              ("2026-01-01 08:30:00.000000", "print", True)):  # not a scan
-            conn.execute(text("INSERT INTO scan_events (at, station_id, raw, kind, accepted, message, reason) "
-                              "VALUES (:at, 7, 'x', :kind, :ok, '', '')"), {"at": at, "kind": kind, "ok": ok})
-        conn.execute(text("INSERT INTO scan_events (at, station_id, raw, kind, accepted, message, reason) "
-                          "SELECT at, station_id, raw, 'item', accepted, '', '' FROM scan_events WHERE kind = 'order'"))
+            # every event carries a chain link (0013a); the rollup does not read it
+            conn.execute(text("INSERT INTO scan_events (at, station_id, raw, kind, accepted, message, reason, chain_seq, "
+                              "prev_hash, hash) VALUES (:at, 7, 'x', :kind, :ok, '', '', 0, 'x', 'x')"),
+                         {"at": at, "kind": kind, "ok": ok})
+        conn.execute(text("INSERT INTO scan_events (at, station_id, raw, kind, accepted, message, reason, chain_seq, "
+                          "prev_hash, hash) SELECT at, station_id, raw, 'item', accepted, '', '', 0, 'x', 'x' "
+                          "FROM scan_events WHERE kind = 'order'"))
     with services.engine.connect() as conn:
         got = stored_rollup(conn)
         assert got == expected_rollup(raw_events(conn))
