@@ -46,10 +46,11 @@ def test_embedded_view_refreshes_by_itself_on_a_scan_at_a_bench(qtbot, logged_in
 
 @NO_GPU
 def test_the_supervisor_view_through_the_server_shows_both_benches_and_refreshes_by_itself(qtbot, tmp_path, capsys):
-    from sqlalchemy import text
+    from sqlalchemy import select, text
 
     from app.bootstrap import bootstrap
     from app.demo import seed_demo
+    from app.models.schema import Order
     from app.ui.supervisor import open_supervisor
 
     db_url = f"sqlite:///{tmp_path / 'site.db'}"
@@ -67,6 +68,16 @@ def test_the_supervisor_view_through_the_server_shows_both_benches_and_refreshes
         here = LocalServices(Settings())  # the supervisor's PC: no database
         window = open_supervisor(here, "OFFICE-PC", desk=RemoteDesk(link, cache_dir=tmp_path / "cache"))
         qtbot.addWidget(window)
+        # The window opens on the days the two orders were packed, not on "today": the server packed
+        # them on its wall clock, and midnight may have passed since.
+        site = bootstrap(db_url, Settings(station="CHECK"))
+        try:
+            with site.read_uow() as uow:
+                packed = uow.session.scalars(select(Order.packed_at).where(Order.order_no.in_(("PDD-1001", "PDD-1009"))))
+                days = [at.astimezone().date() for at in packed]
+        finally:
+            site.close()
+        window.dashboard.set_period("range", min(days), max(days))
         with qtbot.waitSignal(window.dashboard.refreshed, timeout=10_000) as first:
             login(qtbot, window)
         figures = first.args[0]
