@@ -53,12 +53,13 @@ def register(sub) -> None:
 
 def run_set(args, ctx) -> int:
     from app.platform import config
+    from app.platform.config import masked_urls
 
     if args.channel == "pdd":
         if not args.client_id.strip():
             raise ConfigError("--client-id must not be empty")
         if not args.endpoint.startswith(("http://", "https://")):
-            raise ConfigError(f"--endpoint {args.endpoint!r} is not an http(s) URL")
+            raise ConfigError(f"--endpoint {masked_urls(args.endpoint)!r} is not an http(s) URL")
         options = {"client_id": args.client_id.strip(), "client_secret_file": args.client_secret_file,
                    "access_token_file": args.access_token_file, "endpoint": args.endpoint}
     elif args.channel == "file":
@@ -68,7 +69,7 @@ def run_set(args, ctx) -> int:
         options = {"dir": str(folder.resolve()), "format": args.format}
     else:
         if not args.url.startswith(("http://", "https://")):
-            raise ConfigError(f"--url {args.url!r} is not an http(s) URL")
+            raise ConfigError(f"--url {masked_urls(args.url)!r} is not an http(s) URL")
         options = {"url": args.url, "secret_file": args.secret_file}
     services = ctx.services()
     with services.uow() as uow:

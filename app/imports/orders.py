@@ -40,7 +40,9 @@ Decisions, so the operator can predict what happens:
   or ``--default-carrier``); without one it is a bad row.
 * **Size.** CSV rows are streamed, but the validated rows are held in memory to check the file as
   a whole, so files larger than ``max_bytes`` (default 64 MB, about 400,000 order lines) are refused
-  before reading, with a message saying to split them. XLSX is read with openpyxl in read-only mode.
+  before reading, with a message saying to split them. XLSX is read with openpyxl in read-only mode,
+  at most MAX_COLUMNS columns wide and ending at MAX_BLANK_ROWS blank rows in a row (a sheet that
+  goes on after them, or a header wider than that, is refused with what to do).
 """
 
 from __future__ import annotations
@@ -436,8 +438,17 @@ def _check_xlsx_parts(path: Path, max_bytes: int) -> None:
             )
 
 
+# A table's bounds in a sheet. An order or product export has tens of columns; 256 was a whole sheet
+# in Excel 2003. Past MAX_BLANK_ROWS blank rows in a row the table has ended: a sheet that goes on
+# after them (a stray cell at A1048576) is refused, because a missing row costs a loop turn to skip
+# and a 1.6 kB file can name a million of them.
+MAX_COLUMNS = 256
+MAX_BLANK_ROWS = 1_000
+
+
 def _xlsx_records(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[tuple[int, list[Any]]]:
     import openpyxl
+    from openpyxl.utils import get_column_letter
     from openpyxl.utils.exceptions import InvalidFileException
 
     _check_xlsx_parts(path, max_bytes)
@@ -448,12 +459,20 @@ def _xlsx_records(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[tu
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         stream.close()
         raise ImportFileError(f"{path.name} is not a readable XLSX workbook: {exc}") from exc
+    name = path.name
+
+    def too_many_blank_rows(after: int) -> ImportFileError:
+        where = f"below line {after}" if after else "at the top"
+        return ImportFileError(
+            f"{name}: the first sheet goes on after {MAX_BLANK_ROWS:,} blank rows {where}: delete the blank rows "
+            "and anything below the table (or save it as CSV) and import again")
+
     try:
         if not wb.worksheets:
-            raise ImportFileError(f"{path.name} has no sheets")
+            raise ImportFileError(f"{name} has no sheets")
         ws = wb.worksheets[0]
         # The declared dimension (<dimension ref="A1:XFD1048576">) would pad every row to it:
-        # ignore it, and read only as many columns as the header has.
+        # ignore it, and read only as many columns as the header has (at most MAX_COLUMNS).
         ws.reset_dimensions()
         try:
             header_line, width = 0, 0
@@ -461,15 +480,29 @@ def _xlsx_records(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[tu
                 if not _blank(list(values)):
                     header_line = number
                     width = max(i for i, value in enumerate(values) if _text(value)) + 1
-                    yield number, list(values[:width])
                     break
+                if number > MAX_BLANK_ROWS:
+                    raise too_many_blank_rows(0)
             if not header_line:
                 return
+            if width > MAX_COLUMNS:
+                raise ImportFileError(
+                    f"{name}: the header on line {header_line} goes past column {get_column_letter(MAX_COLUMNS)} "
+                    f"({MAX_COLUMNS} columns); an import reads at most {MAX_COLUMNS}: delete the columns after "
+                    "the last heading (or save it as CSV) and import again")
+            yield header_line, list(values[:width])
+            last, blank_run = header_line, 0
             for number, values in enumerate(ws.iter_rows(min_row=header_line + 1, max_col=width, values_only=True),
                                             start=header_line + 1):
+                if _blank(values):
+                    blank_run += 1
+                    if blank_run > MAX_BLANK_ROWS:
+                        raise too_many_blank_rows(last)
+                    continue  # every reader skips blank rows
+                last, blank_run = number, 0
                 yield number, list(values)
         except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
-            raise ImportFileError(f"{path.name}: the first sheet cannot be read: {exc}") from exc
+            raise ImportFileError(f"{name}: the first sheet cannot be read: {exc}") from exc
     finally:
         wb.close()
         stream.close()

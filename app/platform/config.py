@@ -2,18 +2,21 @@
 
 Secrets never enter the database or a log: the row holds the *paths* of files that only their
 owner may read (mode 0600 or stricter; anything readable by group or others is refused). ``show``
-masks every secret.
+masks every secret, and :func:`masked_urls` the secrets a URL carries (a webhook's
+``http://user:pass@host/hook?token=...``) wherever a URL or an error quoting one is shown or stored.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,10 +41,10 @@ class ChannelConfig:
         """For ``platform show``: secret files by name with their contents masked."""
         out: dict[str, Any] = {"channel": self.channel}
         for key, value in sorted(self.options.items()):
-            out[key] = value
+            out[key] = masked_urls(value) if isinstance(value, str) else value
             if key in SECRET_OPTIONS:
                 out[key.removesuffix("_file")] = mask(_try_read(value))
-        out["stopped"] = self.stopped_reason or None
+        out["stopped"] = masked_urls(self.stopped_reason) or None
         return out
 
 
@@ -49,6 +52,34 @@ def mask(secret: str | None) -> str:
     if not secret:
         return "(unreadable)"
     return "****" + (secret[-2:] if len(secret) >= 12 else "")
+
+
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+")
+_HIDDEN = "****"
+
+
+def masked_urls(text: str) -> str:
+    """``text`` with every URL in it stripped of its secrets: the user and password
+    (``http://****@host/``) and each query value and fragment (``?token=****``). The host and
+    path stay, so a supervisor still sees where a job went. A whole URL is a text too."""
+    if not text or "://" not in text:
+        return text
+    return _URL.sub(_masked_url, text)
+
+
+def _masked_url(match: re.Match[str]) -> str:
+    url = match.group(0)
+    tail = len(url) - len(url.rstrip(".,;:)]}"))  # the sentence's punctuation, not the URL's
+    url, rest = (url[:-tail], url[-tail:]) if tail else (url, "")
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # not even a URL (a broken IPv6 host): nothing of it is shown
+        return f"{url.partition('://')[0]}://{_HIDDEN}{rest}"
+    netloc = f"{_HIDDEN}@{parts.netloc.rpartition('@')[2]}" if "@" in parts.netloc else parts.netloc
+    query = "&".join(f"{pair.partition('=')[0]}={_HIDDEN}" if "=" in pair else _HIDDEN
+                     for pair in parts.query.split("&")) if parts.query else ""
+    fragment = _HIDDEN if parts.fragment else ""
+    return urlunsplit((parts.scheme, netloc, parts.path, query, fragment)) + rest
 
 
 def _try_read(path: str) -> str | None:
@@ -107,4 +138,4 @@ def save(s: Session, config: ChannelConfig, now: datetime) -> None:
 def stop(s: Session, reason: str, now: datetime) -> None:
     row = s.get(PlatformConfig, 1)
     if row is not None and not row.stopped_reason:
-        row.stopped_reason, row.stopped_at = reason, now
+        row.stopped_reason, row.stopped_at = masked_urls(reason), now

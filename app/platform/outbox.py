@@ -18,6 +18,7 @@ from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from app.models.schema import JobState, Order, OrderState, PlatformJob
+from app.platform.config import masked_urls
 
 DUE_STATES = (JobState.PENDING.value, JobState.SENT.value)
 OPEN_STATES = (JobState.PENDING.value, JobState.SENT.value, JobState.EXPORTED.value, JobState.FAILED.value)
@@ -109,8 +110,9 @@ def record(s: Session, owner: str, results: Sequence[Result], now: datetime, *, 
             continue
         mine = (PlatformJob.id == r.job_id, PlatformJob.lease_owner == owner)
         values: dict[str, Any] = {"lease_owner": None, "lease_until": None}
+        error = masked_urls(r.message)  # a channel's words may quote a URL with its credentials
         if r.kind == "stop":
-            values.update(error=r.message)
+            values.update(error=error)
         else:
             values["attempts"] = PlatformJob.attempts + 1
             if r.went_out:
@@ -124,11 +126,11 @@ def record(s: Session, owner: str, results: Sequence[Result], now: datetime, *, 
             elif r.kind == "exported":
                 values.update(state=JobState.EXPORTED.value, export_file=r.export_file, error="")
             elif r.kind == "failed":
-                values.update(state=JobState.FAILED.value, error=r.message)
+                values.update(state=JobState.FAILED.value, error=error)
             else:  # retry
                 attempts = s.scalar(select(PlatformJob.attempts).where(PlatformJob.id == r.job_id)) or 0
                 wait = max(r.retry_after_s, backoff(attempts + 1))
-                values.update(state=JobState.SENT.value if r.went_out else JobState.PENDING.value, error=r.message,
+                values.update(state=JobState.SENT.value if r.went_out else JobState.PENDING.value, error=error,
                               next_attempt_at=now + timedelta(seconds=wait))
         written += s.execute(update(PlatformJob).where(*mine).values(**values)
                              .execution_options(synchronize_session=False)).rowcount
@@ -170,7 +172,7 @@ def failed_jobs(s: Session, limit: int = 200) -> list[dict[str, Any]]:
                             PlatformJob.error, PlatformJob.platform_number, PlatformJob.created_at)
                      .where(PlatformJob.state == JobState.FAILED.value).order_by(PlatformJob.id).limit(limit)).all()
     return [{"job": r.id, "order_no": r.order_no, "kind": r.kind, "parcel": r.parcel_seq, "carrier": r.carrier_code,
-             "tracking_number": r.tracking_number, "attempts": r.attempts, "error": r.error,
+             "tracking_number": r.tracking_number, "attempts": r.attempts, "error": masked_urls(r.error),
              "platform_number": r.platform_number,
              "created_at": r.created_at.astimezone().isoformat(timespec="seconds") if r.created_at else None}
             for r in rows]
@@ -218,7 +220,8 @@ def order_platform_status(s: Session, order_id: int) -> dict[str, Any] | None:
         if state in states:
             break
     errors = [r.error for r in rows if r.state == state and r.error] or [r.error for r in rows if r.error]
+    # masked again when shown: an error stored before URLs were masked may still quote one
     confirmed = [r.confirmed_at for r in rows if r.confirmed_at is not None]
-    return {"state": state, "attempts": sum(r.attempts for r in rows), "error": errors[-1] if errors else None,
+    return {"state": state, "attempts": sum(r.attempts for r in rows), "error": masked_urls(errors[-1]) if errors else None,
             "confirmed_at": max(confirmed).astimezone().isoformat(timespec="seconds")
             if state == "confirmed" and confirmed else None}

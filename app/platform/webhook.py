@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from app.platform.config import read_secret
+from app.platform.config import masked_urls, read_secret
 from app.platform.outbox import Job, Result
 from app.platform.signing import webhook_signature
 
@@ -39,10 +39,10 @@ class WebhookChannel:
             answer = self._http.post(self.url, content=body, headers={"Content-Type": "application/json",
                                                                        HEADER: webhook_signature(body, self._secret)})
         except httpx.HTTPError as exc:
-            return Result(job.id, "retry", f"no answer from {self.url}: {type(exc).__name__}")
+            return Result(job.id, "retry", f"no answer from {masked_urls(self.url)}: {type(exc).__name__}")
         if 200 <= answer.status_code < 300:
             return Result(job.id, "confirmed", platform_number=job.tracking_number, logistics_id=lid)
-        text = answer.text.strip().replace("\n", " ")[:200]
+        text = masked_urls(answer.text.strip().replace("\n", " ")[:200])  # an ERP may quote the URL it was called at
         if answer.status_code in (408, 429) or answer.status_code >= 500:
             return Result(job.id, "retry", f"the ERP answered HTTP {answer.status_code} {text}".strip())
         return Result(job.id, "failed", f"the ERP refused (HTTP {answer.status_code}): {text}".strip())

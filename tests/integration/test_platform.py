@@ -409,3 +409,65 @@ def test_the_bench_says_so_when_the_platform_has_not_answered(services, bench, g
     assert sender(services).run_once().refreshed > 0
     out = bench.handle("PDD-1001")
     assert out.accepted and "cannot be reached" not in out.message.render()
+
+
+def test_a_webhook_urls_credentials_are_masked_in_show_in_job_errors_and_at_the_desk(services, bench, tmp_path,
+                                                                                    capsys):
+    import socket
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from app.desk.local import LocalDesk
+    from app.reports.summary import Period
+
+    secrets = ("erp-user", "erp-pass", "tok-SECRET-123")
+
+    def shown(text: str) -> str:
+        assert not any(s in text for s in secrets), text
+        return text
+
+    class Erp(BaseHTTPRequestHandler):  # refuses, quoting the URL it was called at (some do)
+        def log_message(self, *a):
+            pass
+
+        def do_POST(self):  # noqa: N802
+            self.rfile.read(int(self.headers["Content-Length"]))
+            body = f"no such hook http://erp-user:erp-pass@{self.headers['Host']}{self.path}".encode()
+            self.send_response(400)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    with socket.socket() as probe:  # a port nobody listens on: no answer
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    secret = secret_file(tmp_path, "erp", "erp-secret")
+    pack_one(bench, "PDD-1001")
+    url = f"http://erp-user:erp-pass@127.0.0.1:{closed}/hook?token=tok-SECRET-123"
+    assert main(["--db", services.db_url, "platform", "set", "webhook", "--url", url, "--secret-file", secret]) == 0
+    assert main(["--db", services.db_url, "platform", "show"]) == 0
+    out = shown(capsys.readouterr().out)
+    assert f"url: http://****@127.0.0.1:{closed}/hook?token=****" in out
+    sender(services).run_once()
+    [job] = jobs(services)
+    assert shown(job.error).startswith("no answer from http://****@127.0.0.1")  # to be retried
+    status = json.loads(_cli_json(services, "order", "PDD-1001"))["platform_status"]
+    assert "no answer" in shown(status["error"])
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Erp)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://erp-user:erp-pass@127.0.0.1:{server.server_address[1]}/hook?token=tok-SECRET-123"
+        assert main(["--db", services.db_url, "platform", "set", "webhook", "--url", url, "--secret-file", secret]) == 0
+        drain(sender(services))
+    finally:
+        server.shutdown()
+        server.server_close()
+    [job] = jobs(services)
+    assert job.state == "failed" and "no such hook http://****@127.0.0.1" in shown(job.error)  # stored masked
+    with services.uow() as uow:  # an error stored before URLs were masked is masked when shown
+        uow.session.execute(PlatformJob.__table__.update().values(error=f"refused {url}"))
+    assert shown(json.loads(_cli_json(services, "platform", "status"))["failed"][0]["error"]).startswith("refused http")
+    assert shown(json.loads(_cli_json(services, "order", "PDD-1001"))["platform_status"]["error"])
+    [failed] = LocalDesk(services, "DESK").figures(Period())["platform_failed_jobs"]
+    assert shown(failed["error"]) == f"refused http://****@127.0.0.1:{server.server_address[1]}/hook?token=****"

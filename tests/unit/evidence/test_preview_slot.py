@@ -4,7 +4,6 @@ never waits, not even on a recorder stopped halfway through writing one."""
 from __future__ import annotations
 
 import multiprocessing as mp
-import time
 
 import pytest
 
@@ -21,8 +20,8 @@ def test_each_new_frame_is_taken_once_and_a_half_written_one_not_at_all():
     slot.put_nowait((4, 2, bytes([9]) * 24))
     assert slot.take() == (4, 2, bytes([9]) * 24)  # only the newest
     slot.seq.value += 1  # the recorder stopped (or was killed) halfway through writing a frame
-    started = time.perf_counter()
-    assert slot.take() is None and time.perf_counter() - started < 0.01
+    # Nobody finishes that frame: a take() that waited for it would never return (no stopwatch needed).
+    assert slot.take() is None and slot.take() is None
     with pytest.raises(ValueError, match="does not fit"):
         slot.put_nowait((8, 8, bytes(192)))
 
