@@ -107,6 +107,10 @@ class Settings:
     retention_days: int = 90  # clips older than this are deleted (never a flagged one); 0 = keep
     retention_gb: float = 50.0  # at most this much video per bench, oldest deleted first; 0 = no limit
     evidence_min_free_mb: int = 500  # recording stops (with a banner) below this much free disk space
+    # The server's evidence store: what a bench's uploads may take before they are verified.
+    upload_quota_mb: int = 4096  # per bench: its unfinished uploads, the clip arriving included; 0 = no limit
+    upload_reserve_mb: int = 2048  # an upload never leaves less free disk than this (the database's room)
+    upload_expire_hours: float = 24.0  # an unfinished upload nobody added to for this long is deleted
     platform_trigger: str = "packed"  # when the platform learns a waybill: "packed" or "handed_over"
     platform_grace_minutes: int = 30  # the supervisor's platform tiles turn red after this long
     platform_sender: bool = True  # single bench: run the platform sender inside the window's process

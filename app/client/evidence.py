@@ -163,9 +163,19 @@ class Uploader(threading.Thread):
         for entry in self.journal.entries():
             if self._halt.is_set():
                 return
-            if self._delivered.get(entry["key"], -1) >= entry.get("rev", 0):
+            if self._delivered.get(entry["key"], -1) >= entry.get("rev", 0) or entry.get("upload_refused"):
                 continue
-            reply = self.http.deliver(entry)
+            try:
+                reply = self.http.deliver(entry)
+            except Refused as exc:
+                if exc.status != 403:
+                    raise
+                # not this bench's order (or waybill) at the server: kept here for a person, the other clips go on
+                self.journal.set(entry, upload_refused=f"the server refused its index row: {exc.detail}")
+                text = f"clip {Path(entry['path']).name} refused by the server ({exc.detail}): kept on this bench"
+                log.warning("%s", text)
+                self.on_event(RecorderProblem(text))
+                continue
             self._delivered[entry["key"]] = entry.get("rev", 0)
             if reply.get("uploaded") and entry["state"] != RECORDING:
                 self._confirmed(entry, reply.get("path") or "")  # verified before a restart: delete now

@@ -77,7 +77,7 @@ def run(args, ctx) -> int:
     services = ctx.services()
     store = Path(args.evidence).expanduser() if args.evidence else services.settings.evidence_path()
     app = create_app(services, signer(services, args.idle_minutes * 60), evidence_dir=store)
-    retention_stop = _start_store_retention(services)
+    retention_stop = _start_store_retention(services, store)
     sender_stop = None
     if not args.no_sender:
         # The site's platform sender lives in the server (its lease lets several servers share the work).
@@ -106,13 +106,14 @@ def run(args, ctx) -> int:
 RETENTION_EVERY_S = 3600.0
 
 
-def _start_store_retention(services):
+def _start_store_retention(services, store):
     """The evidence store keeps ``retention_days`` / ``retention_gb`` per bench (the server's settings),
-    over uploaded clips only, never a flagged one: checked at start, then hourly, on its own thread."""
+    over uploaded clips only, never a flagged one, and deletes unfinished uploads left for
+    ``upload_expire_hours``: checked at start, then hourly, on its own thread."""
     import logging
     import threading
 
-    from app.evidence.store import server_retention
+    from app.evidence.store import EvidenceStore, server_retention
 
     stop = threading.Event()
     settings = services.settings
@@ -125,6 +126,8 @@ def _start_store_retention(services):
                                                float(settings.retention_gb))
                 if removed:
                     logging.getLogger(__name__).warning("evidence retention removed %d clip(s)", len(removed))
+                if settings.upload_expire_hours > 0:
+                    EvidenceStore(store).expire_partials(services.clock(), settings.upload_expire_hours * 3600)
             except Exception:  # noqa: BLE001 - retention must never take the server down
                 logging.getLogger(__name__).exception("evidence retention failed")
             if stop.wait(RETENTION_EVERY_S):

@@ -33,8 +33,9 @@ class LocalDesk:
     """``serving``: this desk answers for the server, whose clip files are the uploaded ones."""
 
     def __init__(self, services: Services, station: str | None, *, supervisor: Supervisor | None = None,
-                 serving: bool = False) -> None:
+                 serving: bool = False, clip_roots: tuple[Path, ...] = ()) -> None:
         self.services, self.station, self.supervisor, self.serving = services, station, supervisor, serving
+        self.clip_roots = tuple(Path(r).resolve() for r in clip_roots)  # serving: the only folders it reads
 
     # ------------------------------------------------------------------ who
 
@@ -112,7 +113,13 @@ class LocalDesk:
             return find_clips(uow.session, text)
 
     def local_clip(self, clip: dict[str, Any]) -> Path | None:
+        """The clip's file if this desk may read it: a row's path is set only by the process that
+        wrote the file (the server: once it verified the upload); serving, only in its clip folders."""
+        if not clip["path"]:  # at its bench: the server has no file of it yet
+            return None
         path = Path(clip["path"])
+        if self.serving and not any(path.resolve().is_relative_to(r) for r in self.clip_roots):
+            return None
         return path if path.is_file() else None
 
     def fetch_clip(self, clip: dict[str, Any]) -> Path:
@@ -133,11 +140,9 @@ class LocalDesk:
     def export_evidence(self, text: str, out_dir: Path) -> dict[str, Any]:
         from app.evidence.export import export_evidence
 
-        for clip in self.find_clips(text):
-            if self.local_clip(clip) is None:
-                raise self._not_here(clip)
         with self.services.read_uow() as uow:
-            return export_evidence(uow.session, text, out_dir, font_path=self.services.settings.label_font or None)
+            return export_evidence(uow.session, text, out_dir, font_path=self.services.settings.label_font or None,
+                                   source=self.fetch_clip, verified_only=self.serving)
 
     def flag_clips(self, text: str, badge: str, pin: str, reason: str, flagged: bool = True) -> int:
         from app.evidence.index import set_flag
@@ -154,7 +159,11 @@ class LocalDesk:
         return n
 
     def _not_here(self, clip: dict[str, Any]) -> ClipNotHere:
-        params = {"name": Path(clip["path"]).name, "path": clip["path"], "station": clip.get("station") or "?"}
+        path = clip["path"] or clip.get("bench_path") or ""
+        params = {"name": Path(path).name, "path": path, "station": clip.get("station") or "?"}
+        if self.serving and clip["path"] and Path(clip["path"]).is_file():  # a file, but none of the store's
+            return ClipNotHere(Message(T("Outcome", "Clip {name} is not a video file in the server's evidence folders"),
+                                       params))
         if self.serving:
             return ClipNotHere(Message(T("Outcome", "The clip {name} is still at bench {station}: not uploaded yet"),
                                        params))

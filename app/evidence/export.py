@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import shutil
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -110,23 +111,42 @@ def _jpeg(frame, max_width: int) -> bytes:
     return buf.getvalue()
 
 
-def export_evidence(session: Session, text: str, out_dir: Path, *, font_path: str | None = None) -> dict[str, Any]:
-    """Copy the clips of ``text`` into ``out_dir`` (checked against their SHA-256) and write the sheet."""
+def _on_this_pc(clip: dict[str, Any]) -> Path:
+    source = Path(clip["path"])
+    if not clip["path"] or not source.is_file():
+        where = clip["path"] or clip.get("bench_path") or clip["order_no"]
+        raise KnownError(f"The clip {where} is not on this PC (deleted, moved, or still at bench {clip['station']})")
+    return source
+
+
+def export_evidence(session: Session, text: str, out_dir: Path, *, font_path: str | None = None,
+                    source: Callable[[dict[str, Any]], Path] = _on_this_pc,
+                    verified_only: bool = False) -> dict[str, Any]:
+    """Copy the clips of ``text`` into ``out_dir`` (checked against their SHA-256) and write the sheet.
+
+    ``source`` names the file of a clip this caller may read (or raises); ``verified_only`` (the
+    server) gives only clips whose copy matches their SHA-256, never one without a checksum."""
     data = gather(session, text)
     out_dir.mkdir(parents=True, exist_ok=True)
     copied = []
     for clip in data["clips"]:
-        source = Path(clip["path"])
-        if not source.exists():
-            raise KnownError(f"The clip {source} is not on this bench any more (deleted or moved)")
-        target = out_dir / source.name
-        shutil.copyfile(source, target)
+        path = source(clip)
+        if verified_only and not clip["sha256"]:
+            raise KnownError(f"The clip {path.name} has no SHA-256 in the index: it cannot be given as evidence")
+        target = out_dir / path.name
+        for n in range(2, 1000):  # two clips of one name (two benches): both, neither over the other
+            if not target.exists():
+                break
+            target = out_dir / f"{path.stem}-{n}{path.suffix}"
+        shutil.copyfile(path, target)
         if clip["sha256"] and clipfile.sha256_file(target) != clip["sha256"]:
-            raise KnownError(f"The clip {source} does not match its SHA-256 in the index: it was changed")
+            target.unlink()
+            raise KnownError(f"The clip {path} does not match its SHA-256 in the index: it was changed")
+        clip["copy"] = target
         copied.append(str(target))
     main = max(data["clips"], key=lambda c: c["duration_s"] or 0)
     moments = key_frame_times(main)
-    frames = key_frames(Path(main["path"]), [t for t, _ in moments])
+    frames = key_frames(main["copy"], [t for t, _ in moments])  # the copy checked above, not the row's path
     sheet = out_dir / f"evidence-{clipfile.safe_part(data['order_no'])}.pdf"
     sheet.write_bytes(render_sheet(data, list(zip(frames, moments, strict=False)), font_path=font_path))
     return {"order_no": data["order_no"], "clips": copied, "sheet": str(sheet), "waybills": data["waybills"]}

@@ -53,6 +53,7 @@ def clip_dict(clip: EvidenceClip) -> dict:
         "flag_reason": clip.flag_reason,
         "end_reason": clip.end_reason,
         "uploaded_at": _iso(clip.uploaded_at),
+        "bench_path": clip.bench_path,  # the bench's name for it: shown, never opened by the server
     }
 
 
@@ -122,6 +123,7 @@ class ClipIndex:
         recovered = []
         with self.sessions.begin() as s:
             clips = s.scalars(select(EvidenceClip).where(EvidenceClip.station == self.station,
+                                                         EvidenceClip.bench_key.is_(None),  # not a remote bench's
                                                          EvidenceClip.state == ClipState.RECORDING.value)).all()
             for clip in clips:
                 path = Path(clip.path)
@@ -223,6 +225,8 @@ def apply_retention(session: Session, station: str, now: datetime, days: float, 
     if not doomed:
         return []
     for _id, path in doomed:
+        if not path:  # a clip the server never received: no file of it here
+            continue
         p = Path(path)
         try:
             p.unlink()

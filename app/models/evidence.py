@@ -48,7 +48,8 @@ class EvidenceClip(Base):
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)  # kept for a dispute: never deleted
     flag_reason: Mapped[str] = mapped_column(Text, default="")
     # A bench behind the server: its own id of the clip (the journal beside the file), the path the
-    # clip had on the bench, and when the server verified the upload (``path`` is then the store's).
+    # clip had on the bench (a name to show, never opened), and when the server verified the upload
+    # (``path`` is then the store's, and empty before).
     bench_key: Mapped[str | None] = mapped_column(String(32))
     bench_path: Mapped[str | None] = mapped_column(Text)
     uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -60,6 +61,8 @@ class EvidenceClip(Base):
         # only a finished clip with its checksum is uploaded (the server verified that checksum)
         CheckConstraint("uploaded_at IS NULL OR (state <> 'recording' AND length(sha256) = 64)",
                         name="uploaded_is_verified"),
+        # a bench's clip names no file at the server until the server stored and verified it
+        CheckConstraint("bench_key IS NULL OR uploaded_at IS NOT NULL OR path = ''", name="bench_path_not_trusted"),
         Index("ix_evidence_clips_station_bench_key", "station", "bench_key", unique=True),
         Index("ix_evidence_clips_order_no", "order_no"),
         Index("ix_evidence_clips_station_started", "station", "started_at"),

@@ -188,7 +188,7 @@ def add_desk_routes(app: FastAPI, services: Services, signer: SessionSigner, sta
         if sup is None:
             raise refusal(DeskSessionEnded(NO_SESSION))
         response.headers[SESSION_HEADER] = sign_desk(signer, st[0], sup) if renew else blob
-        return LocalDesk(services, st[1], supervisor=sup, serving=True)
+        return LocalDesk(services, st[1], supervisor=sup, serving=True, clip_roots=roots)
 
     def call(fn, *args):
         try:

@@ -3,9 +3,12 @@
 Thin translations over :mod:`app.evidence.store`. The bench is the station of the token (never a
 field of the body); a clip is named by the bench's own key (32 hex digits, from its journal).
 
-- ``PUT  /api/v1/clips/{key}``: the clip's index row (idempotent; an older state never wins).
+- ``PUT  /api/v1/clips/{key}``: the clip's index row (idempotent; an older state never wins); 403 for
+  an order the bench did not open or a waybill not the order's. The bench's ``path`` is kept as its
+  name for the clip, never a file the server reads.
 - ``GET  /api/v1/clips/{key}/upload``: ``{"offset", "uploaded", "path"}``: the bytes the server has.
-- ``PUT  /api/v1/clips/{key}/upload?offset=N``: the next chunk (409 with the server's offset otherwise).
+- ``PUT  /api/v1/clips/{key}/upload?offset=N``: the next chunk (409 with the server's offset otherwise;
+  507 when the clip would take the disk below its reserve or the bench past its upload quota).
 - ``POST /api/v1/clips/{key}/upload/done``: the bench's SHA-256; the server hashes the whole file:
   ``{"path", "sha256"}`` once it is in the store, 422 (partial discarded) when it does not match.
 - ``DELETE /api/v1/clips/{key}/upload``: forget a partial upload (the bench starts again from 0).
@@ -22,7 +25,17 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from app.evidence.store import ChecksumMismatch, EvidenceStore, NoSuchClip, NotReady, OffsetMismatch, put_clip
+from app.evidence.store import (
+    ChecksumMismatch,
+    EvidenceStore,
+    NoRoom,
+    NoSuchClip,
+    NotReady,
+    NotTheBenchs,
+    OffsetMismatch,
+    evidence_store,
+    put_clip,
+)
 
 API = "/api/v1"
 KEY = r"^[0-9a-f]{32}$"
@@ -53,14 +66,17 @@ class Checksum(BaseModel):
 
 def evidence_routes(services, station: Callable, store_dir: Path) -> APIRouter:
     router = APIRouter(prefix=f"{API}/clips", tags=["evidence"])
-    store = EvidenceStore(store_dir)
+    store = evidence_store(services.settings, store_dir)
     Station = Annotated[tuple[int, str], Depends(station)]
     Key = Annotated[str, UrlPart(pattern=KEY)]
 
     @router.put("/{key}")
     def deliver(key: Key, body: ClipRow, st: Station) -> dict[str, Any]:
-        with services.uow() as uow:
-            return put_clip(uow.session, st[1], key, body.model_dump())
+        try:
+            with services.uow() as uow:
+                return put_clip(uow.session, st[1], key, body.model_dump())
+        except NotTheBenchs as exc:
+            raise HTTPException(403, exc.message) from None
 
     @router.get("/{key}/upload")
     def offset(key: Key, st: Station) -> dict[str, Any]:
@@ -84,6 +100,8 @@ def evidence_routes(services, station: Callable, store_dir: Path) -> APIRouter:
             raise HTTPException(404, exc.message) from None
         except NotReady as exc:
             raise HTTPException(409, exc.message) from None
+        except NoRoom as exc:
+            raise HTTPException(507, exc.message) from None
         except OffsetMismatch as exc:
             return JSONResponse({"detail": exc.message, "offset": exc.offset}, status_code=409)
 

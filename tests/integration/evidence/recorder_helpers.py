@@ -98,3 +98,13 @@ def make_clip(folder, sessions, order_no: str, waybills=(), seconds: float = 2.0
     index.finish(clip_id, state="complete", frames=frames, bytes=path.stat().st_size,
                  sha256=clipfile.sha256_file(path), marks=list(marks))
     return path
+
+
+def opened_at(handle, *order_nos: str) -> None:
+    """A bench opens each order and puts it back (``handle`` is its scan: in-process or through the
+    server), as it does before it records one: only then may it index that order's clips."""
+    assert handle("P-1001").accepted
+    for order_no in order_nos:
+        outcome = handle(order_no)
+        assert outcome.accepted, outcome.message.render()
+        assert handle("CMD:CANCEL").accepted

@@ -20,10 +20,24 @@ from app.evidence.store import (
     OffsetMismatch,
     put_clip,
     server_retention,
+    station_folder,
 )
+from tests.integration.evidence.recorder_helpers import opened_at
 
 KEY = "ab" * 16
 T0 = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def services(services):
+    """The demo shop, where BENCH-A opened PDD-1001 to PDD-1003 and BENCH-B opened PDD-1002."""
+    from app.demo import seed_demo
+    from app.packing.workflow import BenchWorkflow
+
+    seed_demo(services)
+    opened_at(BenchWorkflow(services, "BENCH-A").handle, "PDD-1001", "PDD-1002", "PDD-1003")
+    opened_at(BenchWorkflow(services, "BENCH-B").handle, "PDD-1002")
+    return services
 
 
 def row(**over) -> dict:
@@ -46,7 +60,8 @@ def test_a_row_delivered_again_or_late_never_goes_back(services):
     with services.read_uow() as uow:
         [clip] = find_clips(uow.session, "SF1400000000000")
     assert clip["state"] == "complete" and clip["sha256"] == sha and clip["marks"] == [{"t": 1.0, "kind": "waybill"}]
-    assert clip["waybills"] == ["SF1400000000000"] and clip["path"] == final["path"] and clip["uploaded_at"] is None
+    assert clip["waybills"] == ["SF1400000000000"] and clip["uploaded_at"] is None
+    assert clip["path"] == "" and clip["bench_path"] == final["path"]  # the bench's name for it, never a file here
 
 
 def test_a_verified_clip_moves_into_the_store_and_a_wrong_one_is_discarded(services, tmp_path):
@@ -59,7 +74,7 @@ def test_a_verified_clip_moves_into_the_store_and_a_wrong_one_is_discarded(servi
         store.append(uow.session, "BENCH-A", KEY, 0, data[:10])
     with services.uow() as uow:
         put_clip(uow.session, "BENCH-A", KEY, row(state="complete", bytes=len(data), sha256=sha,
-                                                  path="/bench/../../etc/..", waybills=["W1"]))
+                                                  path="/bench/../../etc/..", waybills=["SF1400000000000"]))
     with services.read_uow() as uow:
         assert store.append(uow.session, "BENCH-A", KEY, 0, data[:1000]) == 1000
         with pytest.raises(OffsetMismatch) as info:
@@ -73,15 +88,15 @@ def test_a_verified_clip_moves_into_the_store_and_a_wrong_one_is_discarded(servi
         store.append(uow.session, "BENCH-A", KEY, 0, data)
     path = Path(store.verify(services.uow, "BENCH-A", KEY, sha, T0 + timedelta(minutes=1)))
     assert path.is_relative_to((tmp_path / "store").resolve()) and path.read_bytes() == data
-    assert path.name == f"{KEY}.mp4" and path.parent.parent.name == "BENCH-A"  # "..": no name of the bench's
+    assert path.name == f"{KEY}.mp4" and path.parent.parent.name == station_folder("BENCH-A")  # "..": no name of the bench's
     assert path.parent.parent.parent == (tmp_path / "store").resolve()
     assert store.verify(services.uow, "BENCH-A", KEY, sha, T0) == str(path)  # asked again: the same answer
     with services.read_uow() as uow:
-        [clip] = find_clips(uow.session, "W1")
+        [clip] = find_clips(uow.session, "SF1400000000000")
         assert clip["path"] == str(path) and clip["uploaded_at"]
         assert put_clip(uow.session, "BENCH-A", KEY, row())["uploaded"]  # final now
     with services.read_uow() as uow:
-        assert find_clips(uow.session, "W1")[0]["path"] == str(path)
+        assert find_clips(uow.session, "SF1400000000000")[0]["path"] == str(path)
 
 
 def test_retention_in_the_store_deletes_old_uploaded_clips_only(services, tmp_path):
@@ -91,21 +106,22 @@ def test_retention_in_the_store_deletes_old_uploaded_clips_only(services, tmp_pa
         data = f"clip {n}".encode() * 100
         sha = hashlib.sha256(data).hexdigest()
         with services.uow() as uow:
-            put_clip(uow.session, "BENCH-A", key, row(order_no=f"PDD-{n}", state="complete", bytes=len(data),
+            put_clip(uow.session, "BENCH-A", key, row(order_no=f"PDD-100{n + 1}", state="complete", bytes=len(data),
                                                      sha256=sha, path=f"/bench/PDD-{n}.mp4", started_at=T0))
             if n < 2:
                 store.append(uow.session, "BENCH-A", key, 0, data)
         if n < 2:
             paths[n] = Path(store.verify(services.uow, "BENCH-A", key, sha, T0))
     with services.uow() as uow:
-        set_flag(uow.session, "PDD-1", "dispute")
+        set_flag(uow.session, "PDD-1002", "dispute")
     with services.uow() as uow:
         removed = server_retention(uow.session, T0 + timedelta(days=100), 90, 0)
     assert removed == [str(paths[0])] and not paths[0].exists() and paths[1].exists()
     with services.read_uow() as uow:
-        assert find_clips(uow.session, "PDD-0") == []
-        assert find_clips(uow.session, "PDD-1")[0]["flagged"]  # flagged: kept
-        assert find_clips(uow.session, "PDD-2")[0]["path"] == "/bench/PDD-2.mp4"  # still at its bench: not the store's
+        assert find_clips(uow.session, "PDD-1001") == []
+        assert find_clips(uow.session, "PDD-1002")[0]["flagged"]  # flagged: kept
+        [pending] = find_clips(uow.session, "PDD-1003")  # still at its bench: not the store's
+        assert pending["path"] == "" and pending["bench_path"] == "/bench/PDD-2.mp4"
 
 
 def test_the_journal_follows_a_renamed_clip_and_a_crash_leaves_it_interrupted(tmp_path):

@@ -34,8 +34,8 @@ from app.evidence.commands import (
 )
 from app.evidence.journal import ClipJournal, JournalIndex, sidecar
 from app.evidence.recorder import Recorder
-from tests.integration.evidence.recorder_helpers import Events, config
-from tests.integration.test_server import Server, code_for, demo_db, start_server  # noqa: F401 - fixture
+from tests.integration.evidence.recorder_helpers import Events, config, opened_at
+from tests.integration.test_server import Paper, Server, code_for, demo_db, start_server  # noqa: F401 - fixture
 
 STATION = "BENCH-U"
 CHUNK = 16 * 1024
@@ -54,9 +54,25 @@ def server(demo_db, tmp_path, store):  # noqa: F811 - demo_db is the fixture imp
     srv.stop()
 
 
+OPENED = ("PDD-1001", "PDD-1002", "PDD-1003", "PDD-1004", "PDD-1005", "PDD-1006", "PDD-1007", "PDD-1009")
+
+
+def opened_through(link, order_nos: tuple[str, ...] = OPENED) -> None:
+    """The bench opens its orders through the server, as before it records them."""
+    from app.client.remote import RemoteBench
+
+    bench = RemoteBench(link, Paper(), timeout=10)
+    try:
+        opened_at(bench.handle, *order_nos)
+    finally:
+        bench.close()
+
+
 @pytest.fixture
 def link(server, capsys):
-    return enrol(server.url, STATION, code_for(server.db_url, STATION, capsys))
+    link = enrol(server.url, STATION, code_for(server.db_url, STATION, capsys))
+    opened_through(link)
+    return link
 
 
 def find_at_server(db_url: str, text: str, capsys) -> list[dict]:
@@ -79,7 +95,7 @@ def find_at_server(db_url: str, text: str, capsys) -> list[dict]:
     return rows
 
 
-def journaled_clip(folder: Path, order_no: str, waybills=("SF1400000000000",), seconds: float = 3.0,
+def journaled_clip(folder: Path, order_no: str, waybills=(), seconds: float = 3.0,
                    marks=({"t": 0.5, "kind": "item", "accepted": True, "code": "6901234567892", "text": "ok"},)):
     """A finished clip of this bench in its journal, as the recorder leaves it (no recorder process)."""
     import av
@@ -285,7 +301,7 @@ def test_a_mismatched_upload_is_refused_and_discarded_and_the_bench_keeps_its_co
     assert r.status_code == 422 and "refused" in r.json()["detail"]
     assert httpx.get(f"{base}/upload", headers=auth).json() == {"offset": 0, "uploaded": False, "path": None}
     [clip] = find_at_server(server.db_url, "PDD-1005", capsys)
-    assert clip["path"] == str(path) and clip["uploaded_at"] is None  # still the bench's clip
+    assert clip["path"] == "" and clip["bench_path"] == str(path) and clip["uploaded_at"] is None  # still the bench's
     # A chunk at another offset than the server's is refused with the server's offset.
     r = httpx.put(f"{base}/upload", params={"offset": 5}, content=b"x", headers=auth)
     assert r.status_code == 409 and r.json()["offset"] == 0
@@ -329,29 +345,29 @@ def test_server_unreachable_while_recording_loses_nothing(server, link, store, t
     # Past retention_gb: said so, and the clip not yet uploaded is kept.
     warned = events.wait(RecorderProblem, where=lambda e: "waiting for the upload" in e.text)
     assert warned.text.startswith("1 clip(s)") and Path(first.path).exists()
-    rec.send(StartClip("PDD-1002", STATION, "王芳", (), time.time()))
+    rec.send(StartClip("PDD-1009", STATION, "王芳", (), time.time()))
     second = events.wait(ClipStarted)
-    rec.send(Mark("order", True, "PDD-1002", "opened", time.time()))
-    rec.send(AddWaybill("75310000000001"))
+    rec.send(Mark("order", True, "PDD-1009", "opened", time.time()))
+    rec.send(AddWaybill("SF1400000000008"))
     time.sleep(2.2)  # two whole one-second fragments on disk
     os.kill(rec.process.pid, signal.SIGKILL)  # and the bench dies too
     rec.process.join(5)
     entries = {e["order_no"]: e for e in ClipJournal(folder, STATION).entries()}
-    assert entries["PDD-1001"]["state"] == "complete" and entries["PDD-1002"]["state"] == "recording"
+    assert entries["PDD-1001"]["state"] == "complete" and entries["PDD-1009"]["state"] == "recording"
     assert [m["kind"] for m in entries["PDD-1001"]["marks"]] == ["item", "waybill"]
 
     _again, events2 = recorders(cfg)  # the bench starts again: the clip cut short is noted interrupted
     events2.wait(CameraState, where=lambda e: e.ok)
     entries = {e["order_no"]: e for e in ClipJournal(folder, STATION).entries()}
-    assert entries["PDD-1002"]["state"] == "interrupted" and entries["PDD-1002"]["frames"] >= 15
+    assert entries["PDD-1009"]["state"] == "interrupted" and entries["PDD-1009"]["frames"] >= 15
     server.restart()
     done = [events2.wait(ClipUploaded, timeout=DEADLINE_S) for _ in range(2)]
 
-    assert {d.order_no for d in done} == {"PDD-1001", "PDD-1002"}
+    assert {d.order_no for d in done} == {"PDD-1001", "PDD-1009"}
     [one] = find_at_server(server.db_url, "SF1400000000000", capsys)
     assert one["state"] == "complete" and one["sha256"] == first.sha256
     assert [m["kind"] for m in one["marks"]] == ["item", "waybill"]
-    [two] = find_at_server(server.db_url, "75310000000001", capsys)
+    [two] = find_at_server(server.db_url, "SF1400000000008", capsys)
     assert two["state"] == "interrupted" and [m["kind"] for m in two["marks"]] == ["order"]
     assert two["sha256"] == clipfile.sha256_file(Path(two["path"]))
     for clip in (one, two):
@@ -367,6 +383,7 @@ def test_the_server_keeps_its_stores_retention_over_uploaded_clips_only(demo_db,
     from app.bootstrap import bootstrap
     from app.config import Settings
     from app.evidence.store import EvidenceStore, put_clip
+    from app.packing.workflow import BenchWorkflow
 
     home, store = tmp_path / "server-home", tmp_path / "store"
     (home / "config").mkdir(parents=True)
@@ -375,12 +392,13 @@ def test_the_server_keeps_its_stores_retention_over_uploaded_clips_only(demo_db,
     now = datetime.now(UTC)
     paths = {}
     try:
+        opened_at(BenchWorkflow(svc, STATION).handle, "PDD-1001", "PDD-1002", "PDD-1003")
         for n, (age, uploaded) in enumerate(((40, True), (40, False), (1, True))):
             key, data = f"{n:032x}", f"clip {n}".encode() * 1000
             sha = hashlib.sha256(data).hexdigest()
             with svc.uow() as uow:
                 put_clip(uow.session, STATION, key, {
-                    "order_no": f"PDD-90{n}", "path": f"/bench/PDD-90{n}.mp4", "started_at": now - timedelta(days=age),
+                    "order_no": f"PDD-100{n + 1}", "path": f"/bench/PDD-90{n}.mp4", "started_at": now - timedelta(days=age),
                     "fps": 15, "width": 320, "height": 240, "bytes": len(data), "sha256": sha, "state": "complete"})
             if uploaded:
                 with svc.read_uow() as uow:
@@ -393,10 +411,10 @@ def test_the_server_keeps_its_stores_retention_over_uploaded_clips_only(demo_db,
         wait_until(lambda: not paths[0].exists(), "the server's retention removes the old uploaded clip")
     finally:
         server.stop()
-    assert find_at_server(demo_db, "PDD-900", capsys) == []
-    assert paths[2].exists() and find_at_server(demo_db, "PDD-902", capsys)[0]["path"] == str(paths[2])
-    [pending] = find_at_server(demo_db, "PDD-901", capsys)  # not uploaded: still its bench's, not the store's
-    assert pending["path"] == "/bench/PDD-901.mp4"
+    assert find_at_server(demo_db, "PDD-1001", capsys) == []
+    assert paths[2].exists() and find_at_server(demo_db, "PDD-1003", capsys)[0]["path"] == str(paths[2])
+    [pending] = find_at_server(demo_db, "PDD-1002", capsys)  # not uploaded: still its bench's, not the store's
+    assert pending["path"] == "" and pending["bench_path"] == "/bench/PDD-901.mp4"
 
 
 def test_over_https_the_uploader_sends_nothing_to_a_server_with_another_certificate(sqlite_url, tmp_path, capsys):
@@ -404,15 +422,19 @@ def test_over_https_the_uploader_sends_nothing_to_a_server_with_another_certific
 
     from app.bootstrap import bootstrap
     from app.config import Settings
+    from app.demo import seed_demo
     from app.server.tls import self_signed
 
-    bootstrap(sqlite_url, Settings(station="SEED")).close()
+    seeding = bootstrap(sqlite_url, Settings(station="SEED"))
+    seed_demo(seeding)
+    seeding.close()
     cert, key = self_signed(tmp_path / "tls", "127.0.0.1")
     store = tmp_path / "store"
     srv = start_server(sqlite_url, tmp_path / "home", "--tls-cert", str(cert), "--tls-key", str(key),
                        "--evidence", str(store), "--no-sender", scheme="https")
     try:
         link = enrol(srv.url, STATION, code_for(sqlite_url, STATION, capsys))
+        opened_through(link, ("PDD-1006",))
         folder = tmp_path / "bench-evidence"
         path = journaled_clip(folder, "PDD-1006", seconds=1.0)
         forged = Uploader(replace(link, fingerprint="0" * 64), ClipJournal(folder, STATION))
