@@ -270,6 +270,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>the bench never asked the recorder to start it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the recorder has not started the clip</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order %1 is not being recorded on video: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Camera lost: this order is not being recorded (%1)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1551,6 +1563,10 @@
     </message>
     <message>
         <source>Scan, or type a damaged barcode and press Enter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sound off: this PC cannot play sounds (%1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -270,6 +270,18 @@
         <translation>未设置摄像头：订单不会录像</translation>
     </message>
     <message>
+        <source>the bench never asked the recorder to start it</source>
+        <translation>工作台从未通知录像程序开始录制</translation>
+    </message>
+    <message>
+        <source>the recorder has not started the clip</source>
+        <translation>录像程序尚未开始录制此片段</translation>
+    </message>
+    <message>
+        <source>Order %1 is not being recorded on video: %2</source>
+        <translation>订单 %1 没有在录像：%2</translation>
+    </message>
+    <message>
         <source>Camera lost: this order is not being recorded (%1)</source>
         <translation>摄像头断开：本订单没有录像（%1）</translation>
     </message>
@@ -1599,6 +1611,10 @@
     <message>
         <source>Scan, or type a damaged barcode and press Enter</source>
         <translation>扫描，或输入损坏的条码后按回车</translation>
+    </message>
+    <message>
+        <source>Sound off: this PC cannot play sounds (%1)</source>
+        <translation>声音已关闭：此电脑无法播放声音（%1）</translation>
     </message>
     <message>
         <source>%1 · %2</source>
