@@ -215,7 +215,14 @@ class StationWindow(QMainWindow):
         central.setLayout(body)
         self.setCentralWidget(central)
         self.statusBar()
-        self.resize(1280, 900)
+        self.fill_screen()
+
+    def fill_screen(self) -> None:
+        """The bench has one window: it fills the screen it opens on (a 1366 x 768 bench PC as a 1920 x
+        1080 one), maximized; restored, it still fits that screen."""
+        available = self.screen().availableGeometry()
+        self.resize(min(1280, available.width()), min(900, available.height()))
+        self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     def _button(self, text: str, slot) -> QPushButton:
         button = QPushButton(text)
