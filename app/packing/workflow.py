@@ -71,7 +71,7 @@ class BenchWorkflow:
     """The workflow of one bench (station). Not thread-safe: feed it one scan at a time."""
 
     def __init__(self, services: Services, station_name: str, *, print_at_bench: bool = False,
-                 station_id: int | None = None) -> None:
+                 station_id: int | None = None, bench_printer: str | None = None) -> None:
         if not station_name.strip():
             raise ValueError("a station needs a name")
         self.services = services
@@ -79,6 +79,8 @@ class BenchWorkflow:
         # Behind the PackGate server the bench prints on its own printer: the Outcome then carries the
         # label or manifest data (``extra``) instead of this process printing it.
         self.print_at_bench = print_at_bench
+        # The printer the bench prints on, as it reported it (behind the server): what the audit trail names.
+        self.bench_printer = (bench_printer or "").strip() or None
         self.state = BenchState()
         self._station_id: int | None = station_id  # known already when the server checked the token
         self._tolerance = views.tolerance_g(services.settings)
@@ -131,7 +133,7 @@ class BenchWorkflow:
         if d.print_label is not None and scan.order is not None:
             events.append(self._event(d, raw="", kind="reprint" if d.reprint else "print", accepted=True,
                                       message=f"Label of parcel {d.print_label} of {scan.order.order_no} "
-                                              f"sent to {self.services.settings.printer_spec()}"))
+                                              f"sent to {self._printer_name()}"))
         _audit(s, events)
         view = self._view(s, d.state, scan.order)
         outcome = Outcome(d.accepted, d.level, d.message, d.kind, view, raw=raw)
@@ -141,6 +143,12 @@ class BenchWorkflow:
             outcome = replace(outcome, extra={"manifest": views.manifest_data(s, d.manifest_id, self.services.catalogue),
                                               "manifest_id": d.manifest_id})
         return _Applied(d, scan, outcome)
+
+    def _printer_name(self) -> str:
+        """The printer a label goes to: this process's own, or the one the bench behind the server named."""
+        if self.bench_printer:
+            return self.bench_printer
+        return "the bench's printer" if self.print_at_bench else self.services.settings.printer_spec()
 
     def view(self) -> BenchView:
         """The current view, read fresh from the database (the last one if it is unreachable)."""
@@ -390,7 +398,8 @@ class BenchWorkflow:
         """Audit a manifest the bench printed itself (behind the server)."""
         with self.services.uow() as uow:
             self._ensure_station(uow.session)
-            msg = f"Manifest printed: {detail}" if ok else f"Manifest print failed: {detail}"
+            where = self._printer_name()
+            msg = f"Manifest printed on {where}: {detail}" if ok else f"Manifest print failed on {where}: {detail}"
             _audit(uow.session, [self._event(Outcome(ok, Level.INFO, Message(""), "print", self._last_view), raw="",
                                              kind="print", accepted=ok, message=msg, order_id=None,
                                              manifest_id=manifest_id)])

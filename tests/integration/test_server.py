@@ -24,7 +24,7 @@ from app.cli import main
 from app.client.remote import RemoteBench, enrol
 from app.config import Settings
 from app.demo import seed_demo
-from app.models.schema import ScanEvent
+from app.models.schema import ScanEvent, Station
 from app.packing.workflow import BenchWorkflow
 from app.printing.base import PrintJob
 from app.server.tls import self_signed
@@ -160,6 +160,26 @@ def test_a_scripted_shift_gives_the_same_outcomes_embedded_and_through_the_serve
         svc.close()
         remote.close()
     assert len(remote.printer.labels) == 1 and len(remote.printer.manifests) == 1  # printed at the bench
+
+
+def test_the_audit_trail_names_the_bench_printer_that_printed_not_the_servers(server, capsys):
+    remote = bench_through(server, "BENCH-P", capsys)
+    try:
+        for scan in SCRIPT:
+            remote.handle(scan)
+    finally:
+        remote.close()
+    svc = bootstrap(server.db_url, Settings(station="READER"))
+    try:
+        with svc.read_uow() as uow:
+            bench = uow.session.scalar(select(Station.id).where(Station.name == "BENCH-P"))
+            printed = uow.session.scalars(select(ScanEvent.message).where(ScanEvent.kind == "print",
+                                                                          ScanEvent.station_id == bench)
+                                          .order_by(ScanEvent.id)).all()
+    finally:
+        svc.close()
+    assert printed == ["Label of parcel 1 of PDD-1001 sent to paper:",
+                       f"Manifest printed on paper:: manifest {remote.printer.manifests[0].manifest_no}"]
 
 
 def test_calls_need_a_station_token_and_a_revoked_bench_is_refused(server, capsys):
