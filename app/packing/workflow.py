@@ -21,7 +21,7 @@ from app.i18n import QT_TRANSLATE_NOOP, Message
 from app.models.audit_chain import link_rows
 from app.models.schema import Role, ScanEvent, Station, User
 from app.packing import repository as repo
-from app.packing import rules, views
+from app.packing import rules, site, views
 from app.packing.auth import STATION_CLOSED, STATION_PIN_LIMIT, STATION_PIN_WINDOW_MIN, wrong_pins_at
 from app.packing.model import BenchState, OrderSnap
 from app.packing.outcome import BenchView, Level, Outcome, Step
@@ -83,7 +83,9 @@ class BenchWorkflow:
         self.bench_printer = (bench_printer or "").strip() or None
         self.state = BenchState()
         self._station_id: int | None = station_id  # known already when the server checked the token
-        self._tolerance = views.tolerance_g(services.settings)
+        # The site's settings that decide a scan (tolerance, platform trigger, video required): read
+        # again in each scan's transaction, so a supervisor's change applies at the next scan.
+        self._site = site.SiteSettings.defaults(services.settings)
         self._last_view = BenchView(station=self.station_name, step=Step.LOGIN)
 
     # ------------------------------------------------------------------ public API
@@ -119,6 +121,7 @@ class BenchWorkflow:
         """Load, decide, apply and audit one scan in the session ``s`` (its unit of work commits)."""
         text, problem = clean_scan(raw)  # the scanner prefix was stripped by the input layer
         self._ensure_station(s)
+        self._site = site.load(s, self.services.settings)
         if problem is not None:
             d = Decision(False, Level.REFUSED, problem, "garbage", self.state, self.state.order_id,
                          self.state.manifest_id)
@@ -154,6 +157,7 @@ class BenchWorkflow:
         """The current view, read fresh from the database (the last one if it is unreachable)."""
         try:
             with self.services.read_uow() as uow:
+                self._site = site.load(uow.session, self.services.settings)
                 self._last_view = self._view(uow.session, self.state, None, platform=True)
         except DatabaseUnavailable:
             pass
@@ -206,6 +210,10 @@ class BenchWorkflow:
         return True
 
     @property
+    def _tolerance(self):
+        return self._site.tolerance_g()
+
+    @property
     def last_view(self) -> BenchView:
         return self._last_view
 
@@ -238,7 +246,7 @@ class BenchWorkflow:
         d = rules.decide(bench, st, order, manifest, text, facts, target)
         try:
             applied = repo.apply(s, d.effects, repo.Actor(bench.station_id, st.user_id, self.services.clock,
-                                                           self.services.settings.platform_trigger))
+                                                           self._site.platform_trigger))
         except repo.Conflict as conflict:
             return self._lost_race(s, bench, st, d, conflict, order, target)
         return _Scan(*self._with_applied(d, applied, order if d.order is None else d.order))
@@ -486,11 +494,12 @@ class BenchWorkflow:
             order = repo.load_order(s, st.order_id)
         manifest = views.manifest_view(s, st.manifest_id, self.services.catalogue) if st.manifest_id is not None else None
         view = views.bench_view(self.station_name, st, order, manifest, self.services.catalogue, self._tolerance)
+        view = replace(view, require_video=self._site.require_video)
         if st.completed_order is not None:
             # The scan that packed it just wrote its job (pending); a refresh of the view (not the
             # scan path) reads how far the platform got.
             known = repo.platform_state(s, st.completed_order) if platform else (
-                "pending" if self.services.settings.platform_trigger == "packed" else None)
+                "pending" if self._site.platform_trigger == "packed" else None)
             view = replace(view, completed_platform=known)
         return view
 

@@ -1383,11 +1383,31 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>When the order is packed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>When the parcel is handed to the courier</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Show the live camera picture at the bench</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Site settings: every bench decides its scans with these, from its next scan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tell the shop platform</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This bench&apos;s settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1495,6 +1515,10 @@
     </message>
     <message>
         <source>Name of this packing station (e.g. BENCH-1):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no camera set up</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -1420,12 +1420,32 @@
         <translation>留空：用摄像头自带的声音；或 alsa:default、dshow:audio=名称、test</translation>
     </message>
     <message>
+        <source>When the order is packed</source>
+        <translation>订单打包完成时</translation>
+    </message>
+    <message>
+        <source>When the parcel is handed to the courier</source>
+        <translation>包裹交给快递员时</translation>
+    </message>
+    <message>
         <source>Show the live camera picture at the bench</source>
         <translation>在工作台显示摄像头实时画面</translation>
     </message>
     <message>
         <source>Save</source>
         <translation>保存</translation>
+    </message>
+    <message>
+        <source>Site settings: every bench decides its scans with these, from its next scan</source>
+        <translation>全站设置：每个工作台从下一次扫描起按这些设置判定</translation>
+    </message>
+    <message>
+        <source>Tell the shop platform</source>
+        <translation>通知电商平台</translation>
+    </message>
+    <message>
+        <source>This bench&apos;s settings</source>
+        <translation>本工作台的设置</translation>
     </message>
     <message>
         <source>Station name</source>
@@ -1541,6 +1561,10 @@
     <message>
         <source>Name of this packing station (e.g. BENCH-1):</source>
         <translation>本打包工位的名称（例如 BENCH-1）：</translation>
+    </message>
+    <message>
+        <source>no camera set up</source>
+        <translation>未设置摄像头</translation>
     </message>
     <message>
         <source>PackGate: database</source>

@@ -395,3 +395,33 @@ def test_the_server_runs_the_platform_sender(demo_db, tmp_path, capsys):
                 srv.stop()
         finally:
             svc.close()
+
+
+def test_behind_the_server_the_site_tolerance_decides_and_a_desk_change_applies_at_the_next_scan(server, capsys):
+    from app.client.desk import RemoteDesk
+    from tests.integration.test_site_settings import PIN
+    from tests.unit.packing.factories import at_weight
+
+    remote = bench_through(server, "BENCH-W", capsys)
+    desk = RemoteDesk(remote.link)
+    try:
+        expected = at_weight(remote)
+        over = expected + max(round(expected * 0.1), 50) + 30
+        assert not remote.handle(f"{over}g").accepted
+        desk.unlock_settings("S-9001", PIN)  # the settings dialog's unlock, at the server
+        assert desk.site_settings()["weight_tolerance_min_g"] == 50
+        assert desk.change_site_setting("weight_tolerance_min_g", 400) == [50, 400]
+        with pytest.raises(Exception, match="packed or handed_over"):
+            desk.change_site_setting("platform_trigger", "shipped")
+        out = remote.handle(f"{over}g")  # the server's next scan decides with the site's value
+        assert out.accepted and out.view.require_video is False, out.message.render()
+    finally:
+        desk.close()
+        remote.close()
+    svc = bootstrap(server.db_url, Settings(station="READER"))
+    try:
+        with svc.read_uow() as uow:
+            [message] = uow.session.scalars(select(ScanEvent.message).where(ScanEvent.kind == "settings")).all()
+    finally:
+        svc.close()
+    assert "weight_tolerance_min_g: 50 -> 400" in message and "BENCH-W" in message

@@ -207,3 +207,35 @@ def test_an_open_order_not_being_recorded_shows_an_amber_banner_with_the_reason(
     scanner.scan(window.view.order.lines[0].barcode)  # the next scan reaches the video: the clip starts
     wait_event(qtbot, controller, ClipStarted)
     qtbot.waitUntil(banner.isHidden)  # recording again: the banner goes
+
+
+def require_video_at_the_site(services) -> None:
+    from app.packing import site
+    from app.packing.auth import authorize_supervisor
+
+    site.change(services, authorize_supervisor(services, "S-9001", "123456", action="site settings"),
+                "require_video", True)
+
+
+def test_the_sites_video_required_refuses_an_order_at_a_bench_whose_own_settings_do_not(window, scanner, video,
+                                                                                       demo_services):
+    controller = video(camera="none")  # this bench's settings.json: require_video false
+    assert not controller.require_video
+    require_video_at_the_site(demo_services)
+    scanner.scan("P-1001")
+    out = scanner.scan("PDD-1001")
+    assert not out.accepted and out.extra == {"video_required": True}
+
+
+def test_the_sites_video_required_refuses_an_order_at_a_bench_with_no_camera_at_all(window, scanner, demo_services):
+    from app.ui.app import start_evidence
+
+    assert start_evidence(window, demo_services, "BENCH-1", None) is None  # no camera: no recorder, no strip
+    scanner.scan("P-1001")
+    assert scanner.scan("PDD-1002").accepted  # the site does not require video yet
+    scanner.scan("CMD:CANCEL")
+    require_video_at_the_site(demo_services)
+    scanner.scan("CMD:LOGOUT")
+    scanner.scan("P-1001")
+    out = scanner.scan("PDD-1001")
+    assert not out.accepted and "No working camera (no camera set up)" in out.message.render()

@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.evidence.camera import parse_camera
 from app.evidence.commands import CameraState, ClipEnded, ClipStarted, DiskFull, RecorderProblem, StartClip
-from app.evidence.policy import RecordingPolicy, video_gate
+from app.evidence.policy import RecordingPolicy, video_gate, video_required
 from app.evidence.recorder import Recorder, RecorderConfig
 from app.ui.evidence.panel import EvidencePanel
 
@@ -65,7 +65,7 @@ class EvidenceController(QObject):
         self.timer.timeout.connect(self.poll)
         window.outcome_shown.connect(self.on_outcome)
         window.view_shown.connect(self._on_view_shown)
-        window.scan_gate = self.gate if self.require_video else None
+        window.scan_gate = self.gate  # asks the site's "video required" of each view
         window.settings_applied.connect(self.apply_settings)
         self.panel.set_preview_visible(bool(settings.video_preview))
         if not self.spec.enabled:
@@ -98,6 +98,8 @@ class EvidenceController(QObject):
     # ------------------------------------------------------------------ window -> recorder
 
     def gate(self, raw: str, view):
+        if not video_required(view, self.require_video):
+            return None
         return video_gate(raw, view, self.camera_ok, self.camera_reason)
 
     def _send(self, commands) -> None:
