@@ -12,6 +12,7 @@ the same transaction.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -26,6 +27,7 @@ from app.packing.auth import Supervisor, add_audit_event
 from app.packing.ports import Services
 
 KEYS = SITE_SETTING_KEYS
+log = logging.getLogger(__name__)
 _TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
 
 
@@ -97,8 +99,8 @@ def load(s: Session, settings: Settings) -> SiteSettings:
     for key, text in s.execute(_READ):
         try:
             stored[key] = parse(key, json.loads(text))
-        except (ValueError, ConfigError):  # written by hand in the database: the default holds, said below
-            continue
+        except (ValueError, ConfigError) as exc:  # written by hand in the database: the default holds
+            log.warning("site setting %s ignored (%s): the default holds", key, exc)
     return replace(values, **stored) if stored else values
 
 

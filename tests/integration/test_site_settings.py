@@ -79,3 +79,10 @@ def test_the_command_line_shows_and_sets_a_site_setting_with_the_supervisors_pin
     assert shown["settings"]["require_video"] is True and shown["set_by_a_supervisor"] == ["require_video"]
     flow = BenchWorkflow(demo, "BENCH-T")
     assert flow.handle("P-1001").view.require_video is True  # the bench's camera gate hears it
+
+
+def test_a_value_written_by_hand_that_is_not_one_leaves_the_default(demo, caplog):
+    with demo.uow() as uow:
+        uow.session.add(SiteSetting(key="weight_tolerance_pct", value='"lots"', changed_at=demo.clock()))
+    assert site.read(demo).weight_tolerance_pct == 10.0
+    assert "site setting weight_tolerance_pct ignored" in caplog.text
