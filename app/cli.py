@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "app.commands.import_orders",
     "app.commands.export",
     "app.commands.users",
+    "app.commands.settings",
     "app.commands.order",
     "app.commands.orders",
     "app.commands.summary",

@@ -93,6 +93,12 @@ class RemoteDesk:
     def audit_settings(self, what: str, message: str) -> None:
         self._json("POST", "/settings-audit", {"what": what[:500], "message": message[:4000]})
 
+    def site_settings(self) -> dict[str, Any]:
+        return self._json("POST", "/site-settings", {})["settings"]
+
+    def change_site_setting(self, key: str, value: Any) -> list:
+        return self._json("POST", "/site-settings/set", {"key": key, "value": value})["change"]
+
     # ------------------------------------------------------------------ figures and orders
 
     def figures(self, period: Period, auto: bool = False) -> dict[str, Any]:

@@ -173,7 +173,8 @@ class RemoteBench:
     def handle(self, raw: str) -> Outcome:
         scan_id = uuid.uuid4().hex
         try:
-            data = self._post("/api/v1/scan", {"scan_id": scan_id, "raw": raw, "session": self.session})
+            data = self._post("/api/v1/scan", {"scan_id": scan_id, "raw": raw, "session": self.session,
+                                               "printer": getattr(self.printer, "spec", None)})
         except _Refusal as refusal:
             return Outcome(False, Level.REFUSED, refusal.message, "offline", self._last_view, raw=raw)
         outcome = self._accept(data)
@@ -297,7 +298,7 @@ class RemoteBench:
             ok, detail = False, getattr(exc, "message", None) or str(exc)
         try:
             self._post("/api/v1/printed", {"session": self.session, "manifest_id": extra["manifest_id"], "ok": ok,
-                                           "detail": detail[:500]})
+                                           "detail": detail[:500], "printer": (getattr(self.printer, "spec", None) or "")[:500] or None})
         except _Refusal:
             pass
         if not ok:

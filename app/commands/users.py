@@ -88,7 +88,7 @@ def _new_pin_hash(role: str) -> str:
         raise ConfigError(f"Invalid PIN: {exc}; nothing was saved") from exc
 
 
-def _authority(services, args, *, needed: bool, action: str):
+def authority(services, args, *, needed: bool, action: str):
     """The supervisor named by ``--by`` (checked with their PIN, audited), or None when not needed."""
     from app.packing.auth import NotAuthorized, authorize_supervisor
 
@@ -128,7 +128,7 @@ def run_add(args, ctx) -> int:
         taken = uow.session.scalar(select(User.id).where(User.badge == badge)) is not None
     if taken:
         raise KnownError(f"Badge {badge} is already used; nothing was saved")
-    supervisor = _authority(services, args, needed=args.role == "supervisor" and not first,
+    supervisor = authority(services, args, needed=args.role == "supervisor" and not first,
                             action=f"adding {args.role} {badge}")
     pin_hash = _new_pin_hash(args.role) if args.pin else None
     try:
@@ -162,7 +162,7 @@ def _change(args, ctx, action: str, change) -> int:
         role = target.role if target is not None else None
     if role is None:
         raise KnownError(f"No user with badge {badge}; nothing was changed")
-    supervisor = _authority(services, args, needed=role == "supervisor", action=f"{action} {badge}")
+    supervisor = authority(services, args, needed=role == "supervisor", action=f"{action} {badge}")
     prepared = change.prepare(role) if hasattr(change, "prepare") else None
     with services.uow() as uow:
         user = uow.session.scalar(select(User).where(User.badge == badge).with_for_update())

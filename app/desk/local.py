@@ -52,6 +52,18 @@ class LocalDesk:
             raise DeskSessionEnded(Message(T("Outcome", "A supervisor must unlock the settings first")))
         audit_change(self.services, self.supervisor, kind="settings", what=what, message=message, station=self.station)
 
+    def site_settings(self) -> dict[str, Any]:
+        from app.packing import site
+
+        return site.read(self.services).as_dict()
+
+    def change_site_setting(self, key: str, value: Any) -> list:
+        if self.supervisor is None:
+            raise DeskSessionEnded(Message(T("Outcome", "A supervisor must unlock the settings first")))
+        from app.packing import site
+
+        return list(site.change(self.services, self.supervisor, key, value, station=self.station))
+
     # ------------------------------------------------------------------ figures and orders
 
     def figures(self, period: Period, auto: bool = False) -> dict[str, Any]:

@@ -94,6 +94,15 @@ class SupervisorDesk(Protocol):
         """The audit event of a settings change by the supervisor who unlocked them."""
         ...
 
+    def site_settings(self) -> dict[str, Any]:
+        """The site's settings that decide a scan (:mod:`app.packing.site`), as every bench uses them."""
+        ...
+
+    def change_site_setting(self, key: str, value: Any) -> list:
+        """Set one site setting as the supervisor who unlocked the settings (audited): ``[old, new]``;
+        KnownError for a value that is not one."""
+        ...
+
     def version(self) -> str:
         """A cheap fingerprint of the shift: changes whenever a scan, an action or an import does."""
         ...

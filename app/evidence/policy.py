@@ -115,6 +115,12 @@ NO_CAMERA = QT_TRANSLATE_NOOP(
     "Outcome", "No working camera ({reason}): this bench records every order on video, so {code} cannot be opened")
 
 
+def video_required(view: Any, default: bool) -> bool:
+    """The site's "video required" as the last view read it; ``default`` (settings.json) before any was read."""
+    required = getattr(view, "require_video", None)
+    return bool(default) if required is None else bool(required)
+
+
 def video_gate(raw: str, view: Any, camera_ok: bool, reason: str) -> Outcome | None:
     """With ``require_video``: refuse a scan that would open an order while the camera does not work.
 

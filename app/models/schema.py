@@ -501,3 +501,19 @@ class PlatformConfig(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     __table_args__ = (CheckConstraint("id = 1", name="one_row"),
                       CheckConstraint(_in("channel", ("pdd", "file", "webhook")), name="channel_known"))
+
+
+SITE_SETTING_KEYS = ("weight_tolerance_pct", "weight_tolerance_min_g", "require_video", "platform_trigger")
+
+
+class SiteSetting(Base):
+    """A setting that decides a scan, the site's (one value for every bench, embedded or behind the
+    server): ``value`` is its JSON, checked by :mod:`app.packing.site`. No row: the bench's settings.json
+    (or the default in :mod:`app.config`) holds."""
+
+    __tablename__ = "site_settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    __table_args__ = (CheckConstraint(_in("key", SITE_SETTING_KEYS), name="key_known"),)

@@ -139,6 +139,7 @@ class BenchView:
     last_print: str | None = None  # where the last document went (file path or printer)
     completed_order: str | None = None  # order number just completed (the Done step lights up)
     completed_platform: str | None = None  # its platform job's state (pending, sent, confirmed, failed...)
+    require_video: bool | None = None  # the site's "video required" when this view was read; None: not read yet
 
     @property
     def instruction(self) -> Message:

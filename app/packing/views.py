@@ -26,11 +26,6 @@ def carrier_name(catalogue: CarrierCatalogue, code: str | None) -> str:
     return carrier.display_name if carrier else (code or "")
 
 
-def tolerance_g(settings: Settings) -> Callable[[int], int]:
-    pct, floor = float(settings.weight_tolerance_pct), int(settings.weight_tolerance_min_g)
-    return lambda expected: max(round(expected * pct / 100), floor)
-
-
 def order_view(order: OrderSnap, catalogue: CarrierCatalogue, tolerance: Callable[[int], int] | None = None) -> OrderView:
     current = order.open_parcel or (order.parcels[-1] if order.parcels else None)
     expected = current.expected_weight_g if current else None

@@ -21,7 +21,7 @@ from app.i18n import QT_TRANSLATE_NOOP, Message
 from app.models.audit_chain import link_rows
 from app.models.schema import Role, ScanEvent, Station, User
 from app.packing import repository as repo
-from app.packing import rules, views
+from app.packing import rules, site, views
 from app.packing.auth import (
     MASKED,
     STATION_CLOSED,
@@ -71,7 +71,7 @@ class BenchWorkflow:
     """The workflow of one bench (station). Not thread-safe: feed it one scan at a time."""
 
     def __init__(self, services: Services, station_name: str, *, print_at_bench: bool = False,
-                 station_id: int | None = None) -> None:
+                 station_id: int | None = None, bench_printer: str | None = None) -> None:
         if not station_name.strip():
             raise ValueError("a station needs a name")
         self.services = services
@@ -79,9 +79,13 @@ class BenchWorkflow:
         # Behind the PackGate server the bench prints on its own printer: the Outcome then carries the
         # label or manifest data (``extra``) instead of this process printing it.
         self.print_at_bench = print_at_bench
+        # The printer the bench prints on, as it reported it (behind the server): what the audit trail names.
+        self.bench_printer = (bench_printer or "").strip() or None
         self.state = BenchState()
         self._station_id: int | None = station_id  # known already when the server checked the token
-        self._tolerance = views.tolerance_g(services.settings)
+        # The site's settings that decide a scan (tolerance, platform trigger, video required): read
+        # again in each scan's transaction, so a supervisor's change applies at the next scan.
+        self._site = site.SiteSettings.defaults(services.settings)
         self._last_view = BenchView(station=self.station_name, step=Step.LOGIN)
 
     # ------------------------------------------------------------------ public API
@@ -117,6 +121,7 @@ class BenchWorkflow:
         """Load, decide, apply and audit one scan in the session ``s`` (its unit of work commits)."""
         text, problem = clean_scan(raw)  # the scanner prefix was stripped by the input layer
         self._ensure_station(s)
+        self._site = site.load(s, self.services.settings)
         if problem is not None:
             d = Decision(False, Level.REFUSED, problem, "garbage", self.state, self.state.order_id,
                          self.state.manifest_id)
@@ -133,7 +138,7 @@ class BenchWorkflow:
         if d.print_label is not None and scan.order is not None:
             events.append(self._event(d, raw="", kind="reprint" if d.reprint else "print", accepted=True,
                                       message=f"Label of parcel {d.print_label} of {scan.order.order_no} "
-                                              f"sent to {self.services.settings.printer_spec()}"))
+                                              f"sent to {self._printer_name()}"))
         _audit(s, events)
         view = self._view(s, d.state, scan.order)
         outcome = Outcome(d.accepted, d.level, d.message, d.kind, view, raw=raw)
@@ -144,10 +149,17 @@ class BenchWorkflow:
                                               "manifest_id": d.manifest_id})
         return _Applied(d, scan, outcome)
 
+    def _printer_name(self) -> str:
+        """The printer a label goes to: this process's own, or the one the bench behind the server named."""
+        if self.bench_printer:
+            return self.bench_printer
+        return "the bench's printer" if self.print_at_bench else self.services.settings.printer_spec()
+
     def view(self) -> BenchView:
         """The current view, read fresh from the database (the last one if it is unreachable)."""
         try:
             with self.services.read_uow() as uow:
+                self._site = site.load(uow.session, self.services.settings)
                 self._last_view = self._view(uow.session, self.state, None, platform=True)
         except DatabaseUnavailable:
             pass
@@ -200,6 +212,10 @@ class BenchWorkflow:
         return True
 
     @property
+    def _tolerance(self):
+        return self._site.tolerance_g()
+
+    @property
     def last_view(self) -> BenchView:
         return self._last_view
 
@@ -232,7 +248,7 @@ class BenchWorkflow:
         d = rules.decide(bench, st, order, manifest, text, facts, target)
         try:
             applied = repo.apply(s, d.effects, repo.Actor(bench.station_id, st.user_id, self.services.clock,
-                                                           self.services.settings.platform_trigger))
+                                                           self._site.platform_trigger))
         except repo.Conflict as conflict:
             return self._lost_race(s, bench, st, d, conflict, order, target)
         return _Scan(*self._with_applied(d, applied, order if d.order is None else d.order))
@@ -392,7 +408,8 @@ class BenchWorkflow:
         """Audit a manifest the bench printed itself (behind the server)."""
         with self.services.uow() as uow:
             self._ensure_station(uow.session)
-            msg = f"Manifest printed: {detail}" if ok else f"Manifest print failed: {detail}"
+            where = self._printer_name()
+            msg = f"Manifest printed on {where}: {detail}" if ok else f"Manifest print failed on {where}: {detail}"
             _audit(uow.session, [self._event(Outcome(ok, Level.INFO, Message(""), "print", self._last_view), raw="",
                                              kind="print", accepted=ok, message=msg, order_id=None,
                                              manifest_id=manifest_id)])
@@ -479,11 +496,12 @@ class BenchWorkflow:
             order = repo.load_order(s, st.order_id)
         manifest = views.manifest_view(s, st.manifest_id, self.services.catalogue) if st.manifest_id is not None else None
         view = views.bench_view(self.station_name, st, order, manifest, self.services.catalogue, self._tolerance)
+        view = replace(view, require_video=self._site.require_video)
         if st.completed_order is not None:
             # The scan that packed it just wrote its job (pending); a refresh of the view (not the
             # scan path) reads how far the platform got.
             known = repo.platform_state(s, st.completed_order) if platform else (
-                "pending" if self.services.settings.platform_trigger == "packed" else None)
+                "pending" if self._site.platform_trigger == "packed" else None)
             view = replace(view, completed_platform=known)
         return view
 

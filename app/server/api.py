@@ -53,6 +53,8 @@ class ScanRequest(BaseModel):
     scan_id: str = Field(min_length=8, max_length=64, description="the bench's id of this scan; a retry repeats it")
     raw: str = Field(max_length=4096, description="exactly what the scanner typed")
     session: str | None = Field(default=None, description="the session blob of the previous reply")
+    printer: str | None = Field(default=None, max_length=500,
+                                description="the printer this bench prints its labels on (named in the audit trail)")
 
 
 class SessionRequest(BaseModel):
@@ -77,6 +79,7 @@ class PrintedRequest(BaseModel):
     manifest_id: int
     ok: bool
     detail: str = Field(default="", max_length=500)
+    printer: str | None = Field(default=None, max_length=500, description="the bench's printer that printed it")
 
 
 def _token(authorization: str | None) -> str:
@@ -123,9 +126,10 @@ def create_app(services: Services, signer: SessionSigner, evidence_dir: Path | N
 
     Station = Annotated[tuple[int, str], Depends(station)]
 
-    def bench(st: tuple[int, str], blob: str | None, state: BenchState | None = None) -> BenchWorkflow:
+    def bench(st: tuple[int, str], blob: str | None, state: BenchState | None = None,
+              printer: str | None = None) -> BenchWorkflow:
         """The station's workflow in the session's state (``state``: opened and checked already)."""
-        flow = BenchWorkflow(services, st[1], print_at_bench=True, station_id=st[0])
+        flow = BenchWorkflow(services, st[1], print_at_bench=True, station_id=st[0], bench_printer=printer)
         if state is None:
             with services.read_uow() as uow:
                 state = check_live(uow.session, st[0], signer.open(st[0], blob))
@@ -175,7 +179,7 @@ def create_app(services: Services, signer: SessionSigner, evidence_dir: Path | N
                 st = (caller.id, caller.name)
                 state = live(signer.open(st[0], body.session), caller.session_epoch, caller.user_epoch,
                              caller.user_active)
-                flow = bench(st, body.session, state)
+                flow = bench(st, body.session, state, body.printer)
                 outcome = flow.handle_in(s, body.raw)
                 text = reply_json(st, outcome, flow.state)
                 s.execute(_KEEP_REPLY, {"station_id": st[0], "scan_id": body.scan_id, "reply": text,
@@ -228,7 +232,7 @@ def create_app(services: Services, signer: SessionSigner, evidence_dir: Path | N
 
     @app.post(f"{API}/printed")
     def printed(body: PrintedRequest, st: Station) -> dict[str, bool]:
-        flow = bench(st, body.session)
+        flow = bench(st, body.session, body.printer)
         flow.manifest_printed(body.manifest_id, body.ok, body.detail)
         return {"ok": True}
 

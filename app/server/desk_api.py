@@ -97,6 +97,11 @@ class SettingsAudit(BaseModel):
     message: str = Field(max_length=4000)
 
 
+class SiteSettingChange(BaseModel):
+    key: str = Field(max_length=64)
+    value: bool | int | float | Annotated[str, Field(max_length=64)]
+
+
 class WaitRequest(BaseModel):
     since: str = Field(max_length=64)
     timeout_s: float = Field(default=25, ge=0, le=60)
@@ -214,6 +219,17 @@ def add_desk_routes(app: FastAPI, services: Services, signer: SessionSigner, sta
     def settings_audit(body: SettingsAudit, st: Station, response: Response, session: DeskSession = None) -> dict:
         call(desk(st, session, response).audit_settings, body.what, body.message)
         return {"ok": True}
+
+    @router.post("/site-settings")
+    def site_settings(st: Station, response: Response, session: DeskSession = None) -> dict[str, Any]:
+        """The site's settings that decide a scan (tolerance, video required, platform trigger)."""
+        return {"settings": call(desk(st, session, response).site_settings)}
+
+    @router.post("/site-settings/set")
+    def set_site_setting(body: SiteSettingChange, st: Station, response: Response,
+                         session: DeskSession = None) -> dict[str, Any]:
+        """One site setting, by the supervisor who unlocked the settings (audited, old and new value)."""
+        return {"change": call(desk(st, session, response).change_site_setting, body.key, body.value)}
 
     @router.post("/figures")
     def figures(body: PeriodRequest, st: Station, response: Response, session: DeskSession = None) -> dict[str, Any]:

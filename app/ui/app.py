@@ -130,6 +130,14 @@ def start_evidence(window, services, station: str, camera: str | None, link=None
     if camera is not None:
         services.settings.camera = camera  # this run only; the settings file keeps its own
     if not parse_camera(services.settings.camera).enabled and not services.settings.require_video:
+        # No camera: should the site require video (now or later), no order opens here.
+        from PySide6.QtCore import QCoreApplication
+
+        from app.evidence.policy import video_gate, video_required
+
+        reason = QCoreApplication.translate("Startup", "no camera set up")
+        window.scan_gate = lambda raw, view: (video_gate(raw, view, False, reason)
+                                              if video_required(view, False) else None)
         return None
     from app.ui.evidence.controller import EvidenceController
 

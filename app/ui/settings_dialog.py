@@ -1,7 +1,10 @@
 """Bench settings behind a supervisor's badge and PIN. Non-modal: the window keeps scanning.
 
 The badge and PIN are checked, and the change audited, through the desk: in-process, or at the
-PackGate server for a bench behind it (the settings file itself is the bench's own)."""
+PackGate server for a bench behind it (the settings file itself is the bench's own). The settings
+that decide a scan (weight tolerance, video required, platform trigger) are the site's: read and
+written through the desk (the database, :mod:`app.packing.site`), each change audited with its old
+and new value, used by every bench from its next scan."""
 
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from app.desk.port import SupervisorDesk
 from app.errors import ConfigError, KnownError
 from app.packing.auth import NotAuthorized
 from app.packing.ports import Services
+from app.packing.site import KEYS as SITE_SETTING_KEYS
 from app.ui.station_window import render
 from app.ui.supervisor.tasks import TaskRunner
 from app.ui.text import show_as_text
@@ -54,6 +58,7 @@ class SettingsDialog(QDialog):
         self.station = station
         self.settings_path = settings_path
         self.supervisor = None
+        self.site: dict = {}  # the site's settings as read after the unlock
         self._tasks = TaskRunner(self, threads=1)
         self.setWindowTitle(self.tr("PackGate settings"))
         self.pages = QStackedWidget()
@@ -98,6 +103,15 @@ class SettingsDialog(QDialog):
 
     def _unlocked(self, supervisor) -> None:
         self.supervisor = supervisor
+        # The site's settings next, from the database (or the server): what every bench decides with.
+        self._tasks.submit(self.desk.site_settings, self._site_loaded, self._unlock_failed)
+
+    def _site_loaded(self, values: dict) -> None:
+        self.site = dict(values)
+        self.tolerance_pct.setValue(float(values["weight_tolerance_pct"]))
+        self.tolerance_min.setValue(int(values["weight_tolerance_min_g"]))
+        self.require_video.setChecked(bool(values["require_video"]))
+        self.platform_trigger.setCurrentIndex(max(0, self.platform_trigger.findData(values["platform_trigger"])))
         self.unlock_button.setEnabled(True)
         self.auth_error.clear()
         self.pages.setCurrentIndex(1)
@@ -187,6 +201,11 @@ class SettingsDialog(QDialog):
         self.audio_source = QLineEdit(s.audio_source)
         self.audio_source.setPlaceholderText(self.tr("empty: the camera's own; alsa:default, dshow:audio=NAME or test"))
         self.audio_source.textChanged.connect(self._check_video_fields)
+        self.platform_trigger = QComboBox()
+        for code, name in (("packed", self.tr("When the order is packed")),
+                           ("handed_over", self.tr("When the parcel is handed to the courier"))):
+            self.platform_trigger.addItem(name, code)
+        self.platform_trigger.setCurrentIndex(max(0, self.platform_trigger.findData(s.platform_trigger)))
         self.video_preview = QCheckBox(self.tr("Show the live camera picture at the bench"))
         self.video_preview.setChecked(bool(s.video_preview))
         self.save_error = QLabel()
@@ -197,6 +216,16 @@ class SettingsDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("Cancel"))
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
+        site = QLabel(self.tr("Site settings: every bench decides its scans with these, from its next scan"))
+        site.setStyleSheet("font-weight: bold;")
+        form.addRow(site)
+        form.addRow(self.tr("Weight tolerance"), self.tolerance_pct)
+        form.addRow(self.tr("Minimum tolerance"), self.tolerance_min)
+        form.addRow(self.tr("Video required"), self.require_video)
+        form.addRow(self.tr("Tell the shop platform"), self.platform_trigger)
+        bench = QLabel(self.tr("This bench's settings"))
+        bench.setStyleSheet("font-weight: bold;")
+        form.addRow(bench)
         form.addRow(self.tr("Station name"), self.station_edit)
         form.addRow(self.tr("Printer"), self.printer_edit)
         form.addRow(self.tr("Label size (mm)"), self.label_size)
@@ -204,8 +233,6 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Sounds"), self.sounds)
         form.addRow(self.tr("Scanner prefix"), self.prefix)
         form.addRow(self.tr("Scanner suffix"), self.suffix)
-        form.addRow(self.tr("Weight tolerance"), self.tolerance_pct)
-        form.addRow(self.tr("Minimum tolerance"), self.tolerance_min)
         form.addRow(self.tr("Scale port"), self.scale_port)
         form.addRow(self.tr("Default carrier for imports"), self.default_carrier)
         form.addRow(self.tr("Camera"), self.camera)
@@ -215,7 +242,6 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Evidence folder"), self.evidence_dir)
         form.addRow(self.tr("Keep clips for"), self.retention_days)
         form.addRow(self.tr("Keep at most"), self.retention_gb)
-        form.addRow(self.tr("Video required"), self.require_video)
         form.addRow(self.tr("Sound"), self.audio)
         form.addRow(self.tr("Sound source"), self.audio_source)
         form.addRow(self.tr("Live picture"), self.video_preview)
@@ -235,12 +261,9 @@ class SettingsDialog(QDialog):
             sounds=self.sounds.isChecked(),
             scanner_prefix=self.prefix.text(),
             scanner_suffix=self.suffix.currentData(),
-            weight_tolerance_pct=self.tolerance_pct.value(),
-            weight_tolerance_min_g=self.tolerance_min.value(),
             scale_port=self.scale_port.text().strip(),
             default_carrier=self.default_carrier.currentData(),
             camera=self.camera.text().strip() or "none",
-            require_video=self.require_video.isChecked(),
             video_size=self.video_size.currentData(),
             video_fps=self.video_fps.value(),
             evidence_dir=self.evidence_dir.text().strip(),
@@ -250,6 +273,13 @@ class SettingsDialog(QDialog):
             audio_source=self.audio_source.text().strip(),
             video_preview=self.video_preview.isChecked(),
         )
+
+    def site_edited(self) -> dict:
+        """The site settings changed in the dialog: ``{key: new value}``."""
+        edited = {"weight_tolerance_pct": self.tolerance_pct.value(), "weight_tolerance_min_g": self.tolerance_min.value(),
+                  "require_video": self.require_video.isChecked(), "platform_trigger": self.platform_trigger.currentData()}
+        assert tuple(edited) == SITE_SETTING_KEYS
+        return {key: value for key, value in edited.items() if self.site.get(key) != value}
 
     def _check_video_fields(self, *_args) -> None:
         """The camera and sound specs, checked as they are typed (Save checks everything again)."""
@@ -276,22 +306,29 @@ class SettingsDialog(QDialog):
             self.save_error.setText(self.tr("Not saved: %1").replace("%1", exc.message))
             return
         changes = self.services.settings.changes(new)
-        if not changes:
+        site = self.site_edited()
+        if not changes and not site:
             self.accept()
             return
         supervisor, station = self.supervisor, self.station
         text = "; ".join(f"{key} {old!r} -> {value!r}" for key, (old, value) in changes.items())
         message = f"{supervisor.name} changed the settings of {station or 'this bench'}: {text}"
         self.buttons.setEnabled(False)
-        # The audit event first (on a worker: it is a database write), then the file.
-        self._tasks.submit(
-            lambda: self.desk.audit_settings(",".join(changes), message),
-            lambda _none: self._write(new),
-            self._save_failed,
-        )
 
-    def _write(self, new: Settings) -> None:
+        def store() -> None:  # on a worker: database writes (or the server)
+            for key, value in site.items():  # each audited with its old and new value
+                self.desk.change_site_setting(key, value)
+            if changes:  # the audit event first, then the file
+                self.desk.audit_settings(",".join(changes), message)
+
+        self._tasks.submit(store, lambda _none: self._write(new if changes else None), self._save_failed)
+
+    def _write(self, new: Settings | None) -> None:
         self.buttons.setEnabled(True)
+        if new is None:  # only site settings changed: they are in the database already
+            self.saved.emit()
+            self.accept()
+            return
         try:
             new.save(self.settings_path)
         except (KnownError, OSError) as exc:

@@ -110,6 +110,9 @@ class StationWindow(QMainWindow):
         self.scan_gate: Callable[[str, BenchView], Outcome | None] | None = None
         self.setWindowTitle(self.tr("PackGate · %1").replace("%1", station))
         self._build()
+        unavailable = getattr(self.sounds, "unavailable", None)  # QtSounds says once when it cannot play
+        if unavailable is not None:
+            unavailable.connect(self._sound_unavailable)
 
         self.worker = ScanWorker(self.workflow, self)
         self.worker.handled.connect(self.show_outcome)
@@ -180,6 +183,12 @@ class StationWindow(QMainWindow):
         self.platform_state.setObjectName("platform_state")
         self.platform_state.setTextFormat(Qt.TextFormat.PlainText)
         self.platform_state.setStyleSheet("font-size: 10pt; color: #757575;")
+        # A quiet note when this PC cannot play sounds (said once; scanning goes on without them).
+        self.sound_note = QLabel("")
+        self.sound_note.setObjectName("sound_note")
+        self.sound_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.sound_note.setStyleSheet("font-size: 10pt; color: #757575;")
+        self.sound_note.hide()
         self.idle.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.idle.setStyleSheet("font-size: 22pt; color: #616161;")
         self.panels = QStackedWidget()
@@ -201,11 +210,19 @@ class StationWindow(QMainWindow):
         middle.addWidget(self.label_preview)
         body.addLayout(middle, 1)
         body.addWidget(self.platform_state)
+        body.addWidget(self.sound_note)
         central = QWidget()
         central.setLayout(body)
         self.setCentralWidget(central)
         self.statusBar()
-        self.resize(1280, 900)
+        self.fill_screen()
+
+    def fill_screen(self) -> None:
+        """The bench has one window: it fills the screen it opens on (a 1366 x 768 bench PC as a 1920 x
+        1080 one), maximized; restored, it still fits that screen."""
+        available = self.screen().availableGeometry()
+        self.resize(min(1280, available.width()), min(900, available.height()))
+        self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     def _button(self, text: str, slot) -> QPushButton:
         button = QPushButton(text)
@@ -239,8 +256,23 @@ class StationWindow(QMainWindow):
         if outcome.view.step == Step.HANDOVER and outcome.kind == "handover" and not outcome.accepted:
             self.handover_panel.add_refusal(outcome.raw.strip(), text)
         self.banner.show_message(outcome.level, text)
-        self.sounds.play(outcome.sound)
+        # The other listeners (the packing video) first: they never depend on the sound.
         self.outcome_shown.emit(outcome)
+        self.play_sound(outcome.sound)
+
+    def play_sound(self, name: str | None) -> None:
+        """Best effort: a sound that cannot play is noted once, quietly, and never reaches the scan path."""
+        try:
+            self.sounds.play(name)
+        except Exception as exc:  # noqa: BLE001 - any player, any failure: the scan is already done
+            log.warning("sound %r failed", name, exc_info=True)
+            self._sound_unavailable(f"{type(exc).__name__}: {exc}")
+
+    def _sound_unavailable(self, reason: str) -> None:
+        if self.sound_note.text():
+            return  # said once
+        self.sound_note.setText(self.tr("Sound off: this PC cannot play sounds (%1)").replace("%1", reason))
+        self.sound_note.show()
 
     def render_view(self, view: BenchView) -> None:
         if view.step != self.view.step:
@@ -316,7 +348,7 @@ class StationWindow(QMainWindow):
 
     def _on_failed(self, raw: str, error: str) -> None:
         self.banner.show_message(Level.REFUSED, self.tr("Internal error, scan not handled: %1").replace("%1", error))
-        self.sounds.play("refuse")
+        self.play_sound("refuse")
 
     # ------------------------------------------------------------------ scale
 

@@ -270,6 +270,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>the bench never asked the recorder to start it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the recorder has not started the clip</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order %1 is not being recorded on video: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Camera lost: this order is not being recorded (%1)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1371,11 +1383,31 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>When the order is packed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>When the parcel is handed to the courier</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Show the live camera picture at the bench</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Site settings: every bench decides its scans with these, from its next scan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tell the shop platform</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This bench&apos;s settings</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1486,6 +1518,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>no camera set up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>PackGate: database</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1551,6 +1587,10 @@
     </message>
     <message>
         <source>Scan, or type a damaged barcode and press Enter</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sound off: this PC cannot play sounds (%1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

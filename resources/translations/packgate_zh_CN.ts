@@ -270,6 +270,18 @@
         <translation>未设置摄像头：订单不会录像</translation>
     </message>
     <message>
+        <source>the bench never asked the recorder to start it</source>
+        <translation>工作台从未通知录像程序开始录制</translation>
+    </message>
+    <message>
+        <source>the recorder has not started the clip</source>
+        <translation>录像程序尚未开始录制此片段</translation>
+    </message>
+    <message>
+        <source>Order %1 is not being recorded on video: %2</source>
+        <translation>订单 %1 没有在录像：%2</translation>
+    </message>
+    <message>
         <source>Camera lost: this order is not being recorded (%1)</source>
         <translation>摄像头断开：本订单没有录像（%1）</translation>
     </message>
@@ -1408,12 +1420,32 @@
         <translation>留空：用摄像头自带的声音；或 alsa:default、dshow:audio=名称、test</translation>
     </message>
     <message>
+        <source>When the order is packed</source>
+        <translation>订单打包完成时</translation>
+    </message>
+    <message>
+        <source>When the parcel is handed to the courier</source>
+        <translation>包裹交给快递员时</translation>
+    </message>
+    <message>
         <source>Show the live camera picture at the bench</source>
         <translation>在工作台显示摄像头实时画面</translation>
     </message>
     <message>
         <source>Save</source>
         <translation>保存</translation>
+    </message>
+    <message>
+        <source>Site settings: every bench decides its scans with these, from its next scan</source>
+        <translation>全站设置：每个工作台从下一次扫描起按这些设置判定</translation>
+    </message>
+    <message>
+        <source>Tell the shop platform</source>
+        <translation>通知电商平台</translation>
+    </message>
+    <message>
+        <source>This bench&apos;s settings</source>
+        <translation>本工作台的设置</translation>
     </message>
     <message>
         <source>Station name</source>
@@ -1531,6 +1563,10 @@
         <translation>本打包工位的名称（例如 BENCH-1）：</translation>
     </message>
     <message>
+        <source>no camera set up</source>
+        <translation>未设置摄像头</translation>
+    </message>
+    <message>
         <source>PackGate: database</source>
         <translation>PackGate：数据库</translation>
     </message>
@@ -1599,6 +1635,10 @@
     <message>
         <source>Scan, or type a damaged barcode and press Enter</source>
         <translation>扫描，或输入损坏的条码后按回车</translation>
+    </message>
+    <message>
+        <source>Sound off: this PC cannot play sounds (%1)</source>
+        <translation>声音已关闭：此电脑无法播放声音（%1）</translation>
     </message>
     <message>
         <source>%1 · %2</source>

@@ -4,6 +4,7 @@ waybill with ``packgate evidence find``; killing the bench mid-order leaves an i
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 
 import pytest
@@ -52,8 +53,8 @@ def decoded_frames(path: str) -> int:
         return sum(1 for _ in container.decode(video=0))
 
 
-def test_packed_order_is_on_video_and_found_by_its_waybill(video_bench: VideoBench, tmp_path) -> None:
-    bench = video_bench
+def pack_on_video(bench: VideoBench):
+    """Log in, pack the SF order by scans alone; its completed clip's row."""
     bench.scan(BADGE)
     bench.scan(SF_ORDER)
     poll("the clip to start", lambda: bench.clip(SF_ORDER, "recording"), timeout=20, on_timeout=bench.diagnostics)
@@ -61,8 +62,13 @@ def test_packed_order_is_on_video_and_found_by_its_waybill(video_bench: VideoBen
     pack_to_waybill(bench, SF_ORDER)
     bench.wait_file(f"label-{SF_ORDER}-*.pdf")
     bench.scan(SF_WAYBILL)
-    clip = poll("the clip to be complete", lambda: bench.clip(SF_ORDER, "complete"), timeout=20,
+    return poll("the clip to be complete", lambda: bench.clip(SF_ORDER, "complete"), timeout=20,
                 on_timeout=bench.diagnostics)
+
+
+def test_packed_order_is_on_video_and_found_by_its_waybill(video_bench: VideoBench, tmp_path) -> None:
+    bench = video_bench
+    clip = pack_on_video(bench)
     # Seconds of packing and the tail: dozens of frames on a quiet bench; the recorder runs below the
     # scans' priority, so a machine loaded by other builds starves it of some (it keeps the time, not the frames).
     assert SF_WAYBILL in clip["path"] and decoded_frames(clip["path"]) == clip["frames"] > 5
@@ -80,3 +86,26 @@ def test_packed_order_is_on_video_and_found_by_its_waybill(video_bench: VideoBen
     second = poll("the second clip to be interrupted", lambda: bench.clip("PDD-1002", "interrupted"), timeout=20,
                   on_timeout=bench.diagnostics)
     assert decoded_frames(second["path"]) == second["frames"] > 0
+
+
+class SoundlessVideoBench(VideoBench):
+    """The same bench on a PC whose sound back end cannot load: ``import PySide6.QtMultimedia`` raises
+    ImportError('libpulse.so.0') in the program (tests/no_sound/sitecustomize.py on its PYTHONPATH)."""
+
+    def env(self) -> dict[str, str]:
+        env = super().env()
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "tests" / "no_sound"), env.get("PYTHONPATH")) if p)
+        return env
+
+
+def test_an_order_is_on_video_when_the_sound_back_end_is_missing(xserver, tmp_path) -> None:
+    bench = SoundlessVideoBench(xserver, tmp_path)
+    try:
+        bench.start()
+        clip = pack_on_video(bench)  # the badge's sound is the first to fail: said once, the scans go on
+        assert SF_WAYBILL in clip["path"] and decoded_frames(clip["path"]) == clip["frames"] > 0
+        assert bench.running()
+    finally:
+        bench.stop()
+    output = bench.log_path.read_text(encoding="utf-8", errors="replace")
+    assert output.count("sound cannot play") == 1 and "libpulse.so.0" in output

@@ -13,17 +13,11 @@ from app.packing.outcome import Level, Step
 from app.packing.workflow import BenchWorkflow
 from app.printing.printers import make_printer
 from tests.barcodes import decode_pdf
+from tests.unit.packing.factories import at_weight
 
 
 def pack_to_weight(flow: BenchWorkflow, order_no: str):
-    assert flow.handle("P-1001").accepted
-    out = flow.handle(order_no)
-    assert out.accepted, out.message.render()
-    for line in out.view.order.lines:
-        for _ in range(line.quantity):
-            assert flow.handle(line.barcode).accepted
-    out = flow.handle("BOX-M")
-    assert out.step == Step.WEIGHT, out.message.render()
+    at_weight(flow, order_no)
     return flow.handle(f"{flow.last_view.order.expected_weight_g}g")
 
 

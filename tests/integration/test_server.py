@@ -24,7 +24,7 @@ from app.cli import main
 from app.client.remote import RemoteBench, enrol
 from app.config import Settings
 from app.demo import seed_demo
-from app.models.schema import ScanEvent
+from app.models.schema import ScanEvent, Station
 from app.packing.workflow import BenchWorkflow
 from app.printing.base import PrintJob
 from app.server.tls import self_signed
@@ -160,6 +160,26 @@ def test_a_scripted_shift_gives_the_same_outcomes_embedded_and_through_the_serve
         svc.close()
         remote.close()
     assert len(remote.printer.labels) == 1 and len(remote.printer.manifests) == 1  # printed at the bench
+
+
+def test_the_audit_trail_names_the_bench_printer_that_printed_not_the_servers(server, capsys):
+    remote = bench_through(server, "BENCH-P", capsys)
+    try:
+        for scan in SCRIPT:
+            remote.handle(scan)
+    finally:
+        remote.close()
+    svc = bootstrap(server.db_url, Settings(station="READER"))
+    try:
+        with svc.read_uow() as uow:
+            bench = uow.session.scalar(select(Station.id).where(Station.name == "BENCH-P"))
+            printed = uow.session.scalars(select(ScanEvent.message).where(ScanEvent.kind == "print",
+                                                                          ScanEvent.station_id == bench)
+                                          .order_by(ScanEvent.id)).all()
+    finally:
+        svc.close()
+    assert printed == ["Label of parcel 1 of PDD-1001 sent to paper:",
+                       f"Manifest printed on paper:: manifest {remote.printer.manifests[0].manifest_no}"]
 
 
 def test_calls_need_a_station_token_and_a_revoked_bench_is_refused(server, capsys):
@@ -399,3 +419,33 @@ def test_logout_a_disabled_packer_and_a_new_login_end_the_bench_session(server, 
     out = bench.handle("PDD-1001")
     assert not out.accepted and out.step.value == "login"
     bench.close()
+
+
+def test_behind_the_server_the_site_tolerance_decides_and_a_desk_change_applies_at_the_next_scan(server, capsys):
+    from app.client.desk import RemoteDesk
+    from tests.integration.test_site_settings import PIN
+    from tests.unit.packing.factories import at_weight
+
+    remote = bench_through(server, "BENCH-W", capsys)
+    desk = RemoteDesk(remote.link)
+    try:
+        expected = at_weight(remote)
+        over = expected + max(round(expected * 0.1), 50) + 30
+        assert not remote.handle(f"{over}g").accepted
+        desk.unlock_settings("S-9001", PIN)  # the settings dialog's unlock, at the server
+        assert desk.site_settings()["weight_tolerance_min_g"] == 50
+        assert desk.change_site_setting("weight_tolerance_min_g", 400) == [50, 400]
+        with pytest.raises(Exception, match="packed or handed_over"):
+            desk.change_site_setting("platform_trigger", "shipped")
+        out = remote.handle(f"{over}g")  # the server's next scan decides with the site's value
+        assert out.accepted and out.view.require_video is False, out.message.render()
+    finally:
+        desk.close()
+        remote.close()
+    svc = bootstrap(server.db_url, Settings(station="READER"))
+    try:
+        with svc.read_uow() as uow:
+            [message] = uow.session.scalars(select(ScanEvent.message).where(ScanEvent.kind == "settings")).all()
+    finally:
+        svc.close()
+    assert "weight_tolerance_min_g: 50 -> 400" in message and "BENCH-W" in message

@@ -65,7 +65,13 @@ def demo_services(sqlite_services):
 
 
 @pytest.fixture
-def sounds():
+def sounds(request):
+    """What the window plays through; ``@pytest.mark.parametrize("sounds", ["qt"], indirect=True)``:
+    the real Qt player (unmuted), as a bench PC has."""
+    if getattr(request, "param", None) == "qt":
+        from app.ui.sounds import QtSounds
+
+        return QtSounds(muted=False)
     return RecordingSounds()
 
 

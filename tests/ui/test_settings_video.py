@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox
 from sqlalchemy import text
 
 from app.config import Settings, settings_path
+from app.packing import site
 from app.ui.evidence.controller import EvidenceController
 
 
@@ -28,7 +29,8 @@ def save(dialog):
 
 def settings_events(services) -> list:
     with services.read_uow() as uow:
-        return uow.session.execute(text("SELECT raw, message FROM scan_events WHERE kind = 'settings'")).all()
+        return uow.session.execute(text("SELECT raw, message FROM scan_events WHERE kind = 'settings' "
+                                        "ORDER BY id")).all()
 
 
 def test_the_video_settings_are_saved_and_audited(window, qtbot, demo_services, tmp_path):
@@ -53,12 +55,14 @@ def test_the_video_settings_are_saved_and_audited(window, qtbot, demo_services, 
     assert dialog.result() == QDialog.DialogCode.Accepted
     saved = Settings.load(settings_path())
     assert (saved.camera, saved.video_size, saved.video_fps, saved.evidence_dir) == ("test", "1920x1080", 10, str(folder))
-    assert (saved.retention_days, saved.retention_gb, saved.require_video) == (30, 5.0, True)
+    assert (saved.retention_days, saved.retention_gb, saved.require_video) == (30, 5.0, False)
+    assert site.read(demo_services).require_video is True  # the site's: every bench, in the database
     assert (saved.audio, saved.audio_source, saved.video_preview) == (True, "test", False)
     assert demo_services.settings.video_size == "1920x1080" and demo_services.settings.audio is True
-    [event] = settings_events(demo_services)
+    required, event = settings_events(demo_services)
+    assert required.raw == "require_video" and "require_video: False -> True" in required.message
     assert set(event.raw.split(",")) == {"camera", "video_size", "video_fps", "evidence_dir", "retention_days",
-                                         "retention_gb", "require_video", "audio", "audio_source", "video_preview"}
+                                         "retention_gb", "audio", "audio_source", "video_preview"}
     assert "video_size '1280x720' -> '1920x1080'" in event.message and "audio False -> True" in event.message
     assert "retention_gb 50.0 -> 5.0" in event.message and "video_preview True -> False" in event.message
 

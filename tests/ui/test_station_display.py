@@ -220,3 +220,11 @@ def test_done_screen_shows_the_last_order_s_platform_state_small(window, scanner
     assert window.platform_timer.isActive()  # waiting for the platform: the view is read again on the worker
     qtbot.waitUntil(lambda: window.platform_state.text() == "Shop platform: confirmed", timeout=10_000)
     assert not window.platform_timer.isActive()
+
+
+def test_the_packing_window_fills_the_screen_it_opens_on(qtbot, window):
+    available = window.screen().availableGeometry()
+    # No strip left over at the right or the bottom (a 1280 px window on a 1366 px screen), nothing off screen.
+    qtbot.waitUntil(lambda: window.frameGeometry() == available)
+    assert window.isMaximized()
+    assert window.normalGeometry().width() <= available.width()  # restored, it still fits that screen

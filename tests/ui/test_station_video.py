@@ -139,3 +139,103 @@ def test_a_crashed_recorder_is_started_again_and_the_open_order_recorded_on(qtbo
     with demo_services.read_uow() as uow:
         states = {c["path"]: c["state"] for c in find_clips(uow.session, "PDD-1001")}
     assert states == {first.path: "interrupted", second.path: "recording"}
+
+
+@pytest.fixture
+def no_sound_back_end(monkeypatch):
+    """This PC's Qt Multimedia cannot load its audio back end: its import raises ImportError('libpulse.so.0')."""
+    import sys
+
+    from tests.no_sound.sitecustomize import MISSING, NoSoundBackEnd
+
+    monkeypatch.delitem(sys.modules, MISSING, raising=False)
+    monkeypatch.setattr(sys, "meta_path", [NoSoundBackEnd(), *sys.meta_path])
+
+
+@pytest.mark.parametrize("sounds", ["qt"], indirect=True)
+def test_an_order_is_recorded_when_the_sound_cannot_load(qtbot, window, scanner, video, sounds, no_sound_back_end,
+                                                         caplog):
+    controller = video()
+    wait_event(qtbot, controller, CameraState, lambda e: e.ok)
+    assert scanner.scan("P-1001").accepted  # the first sound fails here: no exception, a quiet note
+    assert sounds.broken is not None and "libpulse.so.0" in sounds.broken
+    note = window.sound_note
+    assert not note.isHidden() and "libpulse.so.0" in note.text() and note.text().startswith("Sound off")
+    assert scanner.scan("PDD-1001").accepted
+    started = wait_event(qtbot, controller, ClipStarted)
+    assert started.order_no == "PDD-1001" and controller.panel.indicator.text() == "\u25cf REC PDD-1001"
+    assert pack_pdd_1001(scanner, window).level == Level.COMPLETE
+    ended = wait_event(qtbot, controller, ClipEnded)
+    assert ended.state == "complete" and ended.waybills == ("SF1400000000000",)
+    assert sum("sound cannot play" in r.getMessage() for r in caplog.records) == 1  # logged once, not per scan
+    assert controller.panel.problem.isHidden()
+
+
+def test_a_sound_player_that_raises_never_stops_the_outcome_reaching_the_video(qtbot, window, scanner, video,
+                                                                              sounds, monkeypatch):
+    def broken(name):
+        raise OSError("audio device busy")
+
+    monkeypatch.setattr(sounds, "play", broken)
+    controller = video()
+    wait_event(qtbot, controller, CameraState, lambda e: e.ok)
+    scanner.scan("P-1001")
+    assert scanner.scan("PDD-1001").accepted
+    assert wait_event(qtbot, controller, ClipStarted).order_no == "PDD-1001"
+    assert window.sound_note.text() == "Sound off: this PC cannot play sounds (OSError: audio device busy)"
+
+
+def test_an_open_order_not_being_recorded_shows_an_amber_banner_with_the_reason(qtbot, window, scanner, video):
+    now = [1000.0]
+    controller = video()
+    controller.clock = lambda: now[0]
+    wait_event(qtbot, controller, CameraState, lambda e: e.ok)
+    window.outcome_shown.disconnect(controller.on_outcome)  # what the failing sound did: the video never hears
+    window.view_shown.disconnect(controller._on_view_shown)
+    scanner.scan("P-1001")
+    assert scanner.scan("PDD-1001").accepted
+    qtbot.waitUntil(lambda: controller._unrecorded is not None)  # seen, within its grace: no banner yet
+    assert controller.panel.problem.isHidden()
+    now[0] += 3.5
+    banner = controller.panel.problem
+    qtbot.waitUntil(lambda: not banner.isHidden())
+    assert banner.text() == ("Order PDD-1001 is not being recorded on video: "
+                             "the bench never asked the recorder to start it")
+    assert "#ffb300" in banner.styleSheet() and banner.property("severe") is False
+    window.outcome_shown.connect(controller.on_outcome)
+    window.view_shown.connect(controller._on_view_shown)
+    scanner.scan(window.view.order.lines[0].barcode)  # the next scan reaches the video: the clip starts
+    wait_event(qtbot, controller, ClipStarted)
+    qtbot.waitUntil(banner.isHidden)  # recording again: the banner goes
+
+
+def require_video_at_the_site(services) -> None:
+    from app.packing import site
+    from app.packing.auth import authorize_supervisor
+
+    site.change(services, authorize_supervisor(services, "S-9001", "123456", action="site settings"),
+                "require_video", True)
+
+
+def test_the_sites_video_required_refuses_an_order_at_a_bench_whose_own_settings_do_not(window, scanner, video,
+                                                                                       demo_services):
+    controller = video(camera="none")  # this bench's settings.json: require_video false
+    assert not controller.require_video
+    require_video_at_the_site(demo_services)
+    scanner.scan("P-1001")
+    out = scanner.scan("PDD-1001")
+    assert not out.accepted and out.extra == {"video_required": True}
+
+
+def test_the_sites_video_required_refuses_an_order_at_a_bench_with_no_camera_at_all(window, scanner, demo_services):
+    from app.ui.app import start_evidence
+
+    assert start_evidence(window, demo_services, "BENCH-1", None) is None  # no camera: no recorder, no strip
+    scanner.scan("P-1001")
+    assert scanner.scan("PDD-1002").accepted  # the site does not require video yet
+    scanner.scan("CMD:CANCEL")
+    require_video_at_the_site(demo_services)
+    scanner.scan("CMD:LOGOUT")
+    scanner.scan("P-1001")
+    out = scanner.scan("PDD-1001")
+    assert not out.accepted and "No working camera (no camera set up)" in out.message.render()

@@ -6,23 +6,28 @@ goes through ``on_view``. At a bench behind the server (``link``) the recorder w
 to a journal beside the clips and uploads them to the server's evidence store. A timer polls the recorder's events and preview frames. With
 ``require_video`` the window asks :meth:`gate` before forwarding a scan: an order number is
 refused, with the reason, while the camera does not work. A recorder that dies is started again.
+An order open for :data:`UNRECORDED_GRACE_S` with no clip of it running is a problem the bench shows
+(the amber banner, with the reason), whatever stopped the clip from starting.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.evidence.camera import parse_camera
 from app.evidence.commands import CameraState, ClipEnded, ClipStarted, DiskFull, RecorderProblem, StartClip
-from app.evidence.policy import RecordingPolicy, video_gate
+from app.evidence.policy import RecordingPolicy, video_gate, video_required
 from app.evidence.recorder import Recorder, RecorderConfig
 from app.ui.evidence.panel import EvidencePanel
 
 log = logging.getLogger(__name__)
 POLL_MS = 100
 MAX_RESTARTS = 5
+UNRECORDED_GRACE_S = 3.0  # a clip starts well within this after its order opens
 
 
 class EvidenceController(QObject):
@@ -31,8 +36,11 @@ class EvidenceController(QObject):
     event = Signal(object)
 
     def __init__(self, window, services, station: str, camera: str | None = None,
-                 recorder_factory=Recorder, link=None) -> None:
+                 recorder_factory=Recorder, link=None, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(window)
+        self.clock = clock
+        self._unrecorded: tuple[str, float] | None = None  # (open order without a clip, since when)
+        self._unrecorded_text: str | None = None  # the banner it showed, cleared when a clip runs
         self.window, self.services, self.station = window, services, station
         settings = services.settings
         self.spec = parse_camera(camera if camera is not None else settings.camera)
@@ -57,7 +65,7 @@ class EvidenceController(QObject):
         self.timer.timeout.connect(self.poll)
         window.outcome_shown.connect(self.on_outcome)
         window.view_shown.connect(self._on_view_shown)
-        window.scan_gate = self.gate if self.require_video else None
+        window.scan_gate = self.gate  # asks the site's "video required" of each view
         window.settings_applied.connect(self.apply_settings)
         self.panel.set_preview_visible(bool(settings.video_preview))
         if not self.spec.enabled:
@@ -90,6 +98,8 @@ class EvidenceController(QObject):
     # ------------------------------------------------------------------ window -> recorder
 
     def gate(self, raw: str, view):
+        if not video_required(view, self.require_video):
+            return None
         return video_gate(raw, view, self.camera_ok, self.camera_reason)
 
     def _send(self, commands) -> None:
@@ -141,12 +151,41 @@ class EvidenceController(QObject):
             return
         for event in recorder.poll():
             self.handle(event)
+        self._watch_recording()
         # A hidden picture is not even read from the pipe; nor is one while a scan is being decided,
         # so that its outcome's banner never waits behind a preview frame (the next poll shows it).
         if self.panel.preview.isVisibleTo(self.panel) and not self.window.worker.busy:
             frame = recorder.latest_preview()
             if frame is not None:
                 self.panel.show_frame(*frame)
+
+    def _watch_recording(self) -> None:
+        """An order open with no clip of it running, beyond the grace: the amber banner, with the reason."""
+        view = self.window.view
+        order_no = view.order.order_no if getattr(view, "order", None) is not None else None
+        if order_no is None or self.panel.recording == order_no:
+            self._unrecorded = None
+            if self._unrecorded_text is not None and self.panel.problem.text() == self._unrecorded_text:
+                self.panel.clear_problem()  # only its own banner: a graver one shown since stays
+            self._unrecorded_text = None
+            return
+        if self._unrecorded is None or self._unrecorded[0] != order_no:
+            self._unrecorded = (order_no, self.clock())
+            return
+        if not self.panel.problem.isHidden():  # said already, or another problem is on show
+            return
+        if self.clock() - self._unrecorded[1] < UNRECORDED_GRACE_S:
+            return
+        if not self.camera_ok:
+            reason = self.camera_reason
+        elif self.policy.order_no != order_no:
+            reason = self.tr("the bench never asked the recorder to start it")
+        else:
+            reason = self.tr("the recorder has not started the clip")
+        log.error("order %s is open and not being recorded: %s", order_no, reason)
+        self._unrecorded_text = self.tr("Order %1 is not being recorded on video: %2").replace(
+            "%1", order_no).replace("%2", reason)
+        self.panel.show_problem(self._unrecorded_text)
 
     def handle(self, event) -> None:
         panel = self.panel

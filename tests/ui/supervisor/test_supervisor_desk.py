@@ -177,7 +177,7 @@ def test_a_bench_behind_the_server_unlocks_its_settings_and_opens_the_supervisor
         dialog.tolerance_pct.setValue(15)
         with qtbot.waitSignal(dialog.saved, timeout=10_000):
             dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
-        assert services.settings.weight_tolerance_pct == 15
+        assert services.settings.weight_tolerance_pct == 10  # the site's, at the server: not this bench's file
         check = bootstrap(db_url, Settings(station="CHECK"))
         try:
             with check.read_uow() as uow:  # audited at the server, naming the bench and the supervisor
@@ -186,7 +186,8 @@ def test_a_bench_behind_the_server_unlocks_its_settings_and_opens_the_supervisor
                     "WHERE e.kind = 'settings'")).all()
         finally:
             check.close()
-        assert station == "BENCH-S" and "weight_tolerance_pct" in message and "陈主管" in message
+        assert station == "BENCH-S" and "陈主管" in message
+        assert "changed the site setting weight_tolerance_pct: 10.0 -> 15.0" in message
 
         supervisor = window.open_supervisor()
         assert isinstance(supervisor, SupervisorWindow) and isinstance(supervisor.desk, RemoteDesk)

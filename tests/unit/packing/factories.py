@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.models.schema import Order, OrderLine, OrderState, Product, ProductBarcode, ScanEvent, User
+from app.packing.outcome import Step
 from app.security import hash_pin
 
 PRODUCTS = (("ITEM-A", "Item A", 300, "111"), ("ITEM-B", "Item B", 150, "222"), ("ITEM-X", "Item X", 100, "999"))
@@ -87,3 +88,17 @@ def events(services, **where) -> list[ScanEvent]:
 def event_count(services) -> int:
     with services.read_uow() as uow:
         return uow.session.scalar(select(func.count()).select_from(ScanEvent)) or 0
+
+
+def at_weight(flow, order_no: str = "PDD-1001") -> int:
+    """Log in the demo packer, open ``order_no``, scan its items and a box: its expected weight.
+    ``flow``: a BenchWorkflow or a RemoteBench."""
+    assert flow.handle("P-1001").accepted
+    out = flow.handle(order_no)
+    assert out.accepted, out.message.render()
+    for line in out.view.order.lines:
+        for _ in range(line.quantity):
+            assert flow.handle(line.barcode).accepted
+    out = flow.handle("BOX-M")
+    assert out.step == Step.WEIGHT, out.message.render()
+    return out.view.order.expected_weight_g
