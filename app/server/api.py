@@ -232,7 +232,7 @@ def create_app(services: Services, signer: SessionSigner, evidence_dir: Path | N
 
     @app.post(f"{API}/printed")
     def printed(body: PrintedRequest, st: Station) -> dict[str, bool]:
-        flow = bench(st, body.session, body.printer)
+        flow = bench(st, body.session, printer=body.printer)
         flow.manifest_printed(body.manifest_id, body.ok, body.detail)
         return {"ok": True}
 
