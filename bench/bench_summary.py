@@ -139,18 +139,23 @@ def _secondary_indexes(conn, dialect: str) -> list[tuple[str, str]]:
 
 
 def _rollup_migration(revision: str = "0003"):
-    """A rollup migration (0003 scans, 0004 orders) as a module: its trigger and backfill
-    statements, not a copy of them."""
+    """A rollup migration (0003 scans, 0004 orders, 0013p orders the platform has not confirmed) as a
+    module: its trigger and backfill statements, not a copy of them. Found by its revision id."""
     import importlib.util
 
-    path = next((ROOT / "app" / "models" / "migrations" / "versions").glob(f"{revision}_*.py"))
-    spec = importlib.util.spec_from_file_location(f"packgate_migration_{revision}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    for path in sorted((ROOT / "app" / "models" / "migrations" / "versions").glob("*.py")):
+        if not re.search(rf"^revision = \"{revision}\"$", path.read_text(encoding="utf-8"), re.MULTILINE):
+            continue
+        spec = importlib.util.spec_from_file_location(f"packgate_migration_{revision}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    raise LookupError(f"no migration with revision {revision}")
 
 
-ROLLUPS = ("0008", "0004")  # scan_stats_hourly (scan_events: 0003, kinds as of 0008), order_stats_hourly (orders)
+# scan_stats_hourly (scan_events: 0003, kinds as of 0008), order_stats_hourly (orders),
+# not_on_platform_hourly (orders and platform_jobs)
+ROLLUPS = ("0008", "0004", "0013p")
 
 
 def build(url: str, dialect: str) -> None:
@@ -197,7 +202,7 @@ def build(url: str, dialect: str) -> None:
     for _name, sql in indexes:
         run(sql)
     print(f"  indexes      rebuilt in {time.perf_counter() - t1:5.1f} s: {', '.join(n for n, _ in indexes)}")
-    for revision, what in zip(ROLLUPS, ("scan", "order"), strict=True):
+    for revision, what in zip(ROLLUPS, ("scan", "order", "platform"), strict=True):
         t1 = time.perf_counter()
         rollup = _rollup_migration(revision)
         run(rollup.backfill_sql(dialect))

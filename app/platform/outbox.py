@@ -11,15 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from app.models.schema import JobState, Order, OrderState, PlatformJob
+from app.models.schema import ORDER_STATES, JobState, NotOnPlatformHourly, Order, OrderState, PlatformJob
 
 DUE_STATES = (JobState.PENDING.value, JobState.SENT.value)
+# Orders the platform hears of; every other state but cancelled is an open queue.
+SHIPPED = (OrderState.PACKED.value, OrderState.HANDED_OVER.value)
+UNSHIPPED = tuple(st for st in ORDER_STATES if st not in SHIPPED and st != OrderState.CANCELLED.value)
 OPEN_STATES = (JobState.PENDING.value, JobState.SENT.value, JobState.EXPORTED.value, JobState.FAILED.value)
 
 
@@ -182,12 +185,16 @@ def _shipped_confirmed():
 
 
 def not_on_platform(s: Session, older_than: datetime | None = None) -> int:
-    """Packed or handed-over orders whose first waybill the platform has not confirmed."""
-    q = (select(func.count()).select_from(Order)
-         .where(Order.state.in_((OrderState.PACKED.value, OrderState.HANDED_OVER.value)), ~_shipped_confirmed()))
-    if older_than is not None:
-        q = q.where(Order.packed_at < older_than)
-    return int(s.scalar(q) or 0)
+    """Packed or handed-over orders whose first waybill the platform has not confirmed (packed
+    before ``older_than``, if given). From the rollup the database keeps (migration 0013p): the
+    total less the hours from the one ``older_than`` falls in, plus that hour's part from orders."""
+    if older_than is None:
+        return _backlog(s, "total")
+    edge = _hour_floor(older_than)
+    recent = (select(func.count()).select_from(Order)
+              .where(Order.packed_at >= edge, Order.packed_at < older_than, Order.state.in_(SHIPPED),
+                     ~_shipped_confirmed()))
+    return _backlog(s, "total") - _backlog(s, "packed_at", edge) + int(s.scalar(recent) or 0)
 
 
 def platform_failed(s: Session, older_than: datetime | None = None) -> int:
@@ -199,11 +206,31 @@ def platform_failed(s: Session, older_than: datetime | None = None) -> int:
 
 def late_to_platform(s: Session, now: datetime, hours: int = 24) -> int:
     """The platform's shipping rule measured to its confirmation, not to the bench: orders created
-    more than ``hours`` ago, not cancelled, whose first waybill the platform has not confirmed."""
-    q = (select(func.count()).select_from(Order)
-         .where(Order.state != OrderState.CANCELLED.value, Order.created_at < now - timedelta(hours=hours),
-                ~_shipped_confirmed()))
+    more than ``hours`` ago, not cancelled, whose first waybill the platform has not confirmed.
+    Packed and handed-over ones from the rollup (the total less the recent hours) and orders (the
+    partial hour); the open queues (ready, packing, on hold) from orders by state and creation time."""
+    cutoff = now - timedelta(hours=hours)
+    edge = _hour_floor(cutoff)
+    created_before = (Order.created_at < cutoff, ~_shipped_confirmed())
+    open_late = select(func.count()).select_from(Order).where(Order.state.in_(UNSHIPPED), *created_before)
+    shipped_edge = (select(func.count()).select_from(Order)
+                    .where(Order.state.in_(SHIPPED), Order.created_at >= edge, *created_before))
+    return (int(s.scalar(open_late) or 0) + _backlog(s, "total") - _backlog(s, "created_at", edge)
+            + int(s.scalar(shipped_edge) or 0))
+
+
+def _backlog(s: Session, hour_of: str, since: datetime | None = None) -> int:
+    """Sum of not_on_platform_hourly's ``hour_of`` rows (from the hour ``since`` on, if given): the
+    totals are one row per bench, the recent hours a few rows per bench."""
+    r = NotOnPlatformHourly
+    q = select(func.sum(r.orders)).where(r.hour_of == hour_of)
+    if since is not None:
+        q = q.where(r.hour_utc >= since)
     return int(s.scalar(q) or 0)
+
+
+def _hour_floor(dt: datetime) -> datetime:
+    return dt.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 def order_platform_status(s: Session, order_id: int) -> dict[str, Any] | None:
