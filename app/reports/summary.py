@@ -29,6 +29,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import and_, case, exists, func, literal, select, tuple_
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, aliased
 
 from app.models.schema import (
@@ -152,7 +153,13 @@ def packed_without_waybill(s: Session) -> int:
     """Must be 0 (a CHECK constraint says so); counted anyway as the tripwire. Two counts, so each
     is one index lookup: NULL (a partial index on state WHERE waybill IS NULL makes it instant) and ''."""
     shipped = Order.state.in_((OrderState.PACKED.value, OrderState.HANDED_OVER.value))
-    missing = s.scalar(select(func.count()).select_from(Order).where(Order.waybill.is_(None), shipped)) or 0
+    missing_q = select(func.count()).select_from(Order).where(Order.waybill.is_(None), shipped)
+    if _dialect(s) == "sqlite":
+        # SQLite's statistics take "waybill IS NULL" on the unique waybill index for one row and walk
+        # every order without a waybill (12-40 ms at 250,000 orders): name the partial index.
+        missing_q = sql_text("SELECT count(*) FROM orders INDEXED BY ix_orders_no_waybill "
+                         "WHERE waybill IS NULL AND state IN ('packed', 'handed_over')")
+    missing = s.scalar(missing_q) or 0
     empty = s.scalar(select(func.count()).select_from(Order).where(Order.waybill == "", shipped)) or 0
     return int(missing) + int(empty)
 
