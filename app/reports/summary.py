@@ -158,7 +158,7 @@ def packed_without_waybill(s: Session) -> int:
         # SQLite's statistics take "waybill IS NULL" on the unique waybill index for one row and walk
         # every order without a waybill (12-40 ms at 250,000 orders): name the partial index.
         missing_q = sql_text("SELECT count(*) FROM orders INDEXED BY ix_orders_no_waybill "
-                         "WHERE waybill IS NULL AND state IN ('packed', 'handed_over')")
+                             "WHERE waybill IS NULL AND state IN ('packed', 'handed_over')")
     missing = s.scalar(missing_q) or 0
     empty = s.scalar(select(func.count()).select_from(Order).where(Order.waybill == "", shipped)) or 0
     return int(missing) + int(empty)
