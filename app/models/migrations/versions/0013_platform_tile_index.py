@@ -64,37 +64,36 @@ def _confirmed(order_id: str, but_job: str | None = None) -> str:
             f"AND j.state = 'confirmed'{other})")
 
 
-def _contributions(dialect: str, o: str, sign: str, unconfirmed: str) -> list[tuple[str, str]]:
-    """(values, condition) of an order row's three contributions; ``o`` is 'NEW.', 'OLD.' or 'o.'."""
-    shipped = f"{o}state IN {SHIPPED} AND {unconfirmed}"
-    station = f"coalesce({o}station_id, {NO_ID})"
-    return [
-        (f"'total', {_constant(dialect, TOTAL_HOUR)}, {station}, {sign}", shipped),
-        (f"'created_at', {_hour(dialect, f'{o}created_at')}, {station}, {sign}", shipped),
-        (f"'packed_at', coalesce({_hour(dialect, f'{o}packed_at')}, {_constant(dialect, NO_PACKED_HOUR)}), "
-         f"{station}, {sign}", shipped),
-    ]
+def _deltas(dialect: str, o: str, sign: str, unconfirmed: str, where: str = "", source: str = "") -> str:
+    """A SELECT of an order row's three contributions (total, created hour, packed hour) of ``sign``
+    when it is shipped and ``unconfirmed``; ``o`` is 'NEW.', 'OLD.' or 'o.' (``source`` then joins orders)."""
+    hour = (f"CASE k.hour_of WHEN 'total' THEN {_constant(dialect, TOTAL_HOUR)} "
+            f"WHEN 'created_at' THEN {_hour(dialect, f'{o}created_at')} "
+            f"ELSE coalesce({_hour(dialect, f'{o}packed_at')}, {_constant(dialect, NO_PACKED_HOUR)}) END")
+    kinds = "(SELECT 'total' AS hour_of UNION ALL SELECT 'created_at' UNION ALL SELECT 'packed_at') AS k"
+    return (f"SELECT k.hour_of AS hour_of, {hour} AS hour_utc, coalesce({o}station_id, {NO_ID}) AS station_id, "
+            f"{sign} AS d FROM {kinds}{source} WHERE {where}{o}state IN {SHIPPED} AND {unconfirmed}")
 
 
 def _constant(dialect: str, at: str) -> str:
     return f"TIMESTAMP '{at}'" if dialect == "postgresql" else f"'{at}.000000'"
 
 
-def _upsert(dialect: str, values: str, where: str, source: str = "") -> str:
-    if dialect == "sqlite":  # unqualified target inside a SQLite trigger; WHERE keeps ON CONFLICT apart
-        return (f"INSERT INTO {TABLE} ({COLUMNS}) SELECT {values} {source}WHERE {where} "
-                f"ON CONFLICT ({KEY}) DO UPDATE SET orders = orders + excluded.orders;")
-    return (f"INSERT INTO {TABLE} AS r ({COLUMNS}) SELECT {values} {source}WHERE {where} "
-            f"ON CONFLICT ({KEY}) DO UPDATE SET orders = r.orders + excluded.orders;")
+def _upsert(dialect: str, deltas: list[str]) -> str:
+    """One statement adding the deltas, netted per row first (an order moved within a bench's hour
+    changes nothing; PostgreSQL's ON CONFLICT may not touch one row twice)."""
+    target, prefix = (TABLE, "") if dialect == "sqlite" else (f"{TABLE} AS r", "r.")  # unqualified in SQLite
+    return (f"INSERT INTO {target} ({COLUMNS}) SELECT {KEY}, sum(d) FROM ({' UNION ALL '.join(deltas)}) AS c "
+            f"GROUP BY {KEY} HAVING sum(d) <> 0 ON CONFLICT ({KEY}) DO UPDATE SET orders = {prefix}orders + excluded.orders;")
 
 
 def _order_steps(dialect: str, op_: str) -> list[str]:
-    steps = []
+    deltas = []
     if op_ in ("UPDATE", "DELETE"):
-        steps += [_upsert(dialect, v, w) for v, w in _contributions(dialect, "OLD.", "-1", f"NOT {_confirmed('OLD.id')}")]
+        deltas.append(_deltas(dialect, "OLD.", "-1", f"NOT {_confirmed('OLD.id')}"))
     if op_ in ("INSERT", "UPDATE"):
-        steps += [_upsert(dialect, v, w) for v, w in _contributions(dialect, "NEW.", "1", f"NOT {_confirmed('NEW.id')}")]
-    return steps
+        deltas.append(_deltas(dialect, "NEW.", "1", f"NOT {_confirmed('NEW.id')}"))
+    return [_upsert(dialect, deltas)]
 
 
 def _is_confirmed_ship(row: str) -> str:
@@ -104,13 +103,12 @@ def _is_confirmed_ship(row: str) -> str:
 def _job_steps(dialect: str, op_: str) -> list[str]:
     """A confirmation gone counts its order again (+1), a new one takes it out (-1), unless another
     confirmed ship job of the order decides it."""
-    steps = []
+    deltas = []
     for row, sign, ops in (("OLD.", "1", ("UPDATE", "DELETE")), ("NEW.", "-1", ("INSERT", "UPDATE"))):
         if op_ in ops:
-            unconfirmed = f"NOT {_confirmed('o.id', f'{row}id')}"
-            steps += [_upsert(dialect, v, f"{_is_confirmed_ship(row)} AND o.id = {row}order_id AND {w}", "FROM orders o ")
-                      for v, w in _contributions(dialect, "o.", sign, unconfirmed)]
-    return steps
+            deltas.append(_deltas(dialect, "o.", sign, f"NOT {_confirmed('o.id', f'{row}id')}",
+                                  f"{_is_confirmed_ship(row)} AND o.id = {row}order_id AND ", ", orders o"))
+    return [_upsert(dialect, deltas)]
 
 
 def _distinct(dialect: str, a: str, b: str) -> str:
@@ -183,10 +181,7 @@ def drop_trigger_sql(dialect: str) -> list[str]:
 
 def backfill_sql(dialect: str) -> str:
     """Rebuild every row from orders and platform_jobs (the table must be empty)."""
-    parts = [f"SELECT {v} FROM orders o WHERE {w}"
-             for v, w in _contributions(dialect, "o.", "1", f"NOT {_confirmed('o.id')}")]
-    return (f"WITH c ({COLUMNS}) AS ({' UNION ALL '.join(parts)}) "
-            f"INSERT INTO {TABLE} ({COLUMNS}) SELECT {KEY}, count(*) FROM c GROUP BY {KEY}")
+    return _upsert(dialect, [_deltas(dialect, "o.", "1", f"NOT {_confirmed('o.id')}", source=", orders o")]).rstrip(";")
 
 
 def upgrade() -> None:
