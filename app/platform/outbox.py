@@ -186,47 +186,72 @@ def _shipped_confirmed():
 
 def not_on_platform(s: Session, older_than: datetime | None = None) -> int:
     """Packed or handed-over orders whose first waybill the platform has not confirmed (packed
-    before ``older_than``, if given). From the rollup the database keeps (migration 0013p): the
-    total less the hours from the one ``older_than`` falls in, plus that hour's part from orders."""
-    if older_than is None:
-        return _backlog(s, "total")
-    edge = _hour_floor(older_than)
-    recent = (select(func.count()).select_from(Order)
-              .where(Order.packed_at >= edge, Order.packed_at < older_than, Order.state.in_(SHIPPED),
-                     ~_shipped_confirmed()))
-    return _backlog(s, "total") - _backlog(s, "packed_at", edge) + int(s.scalar(recent) or 0)
+    before ``older_than``, if given)."""
+    return int(s.scalar(select(_not_on_platform(older_than))) or 0)
 
 
 def platform_failed(s: Session, older_than: datetime | None = None) -> int:
-    q = select(func.count()).select_from(PlatformJob).where(PlatformJob.state == JobState.FAILED.value)
-    if older_than is not None:
-        q = q.where(PlatformJob.created_at < older_than)
-    return int(s.scalar(q) or 0)
+    return int(s.scalar(select(_platform_failed(older_than))) or 0)
 
 
 def late_to_platform(s: Session, now: datetime, hours: int = 24) -> int:
     """The platform's shipping rule measured to its confirmation, not to the bench: orders created
-    more than ``hours`` ago, not cancelled, whose first waybill the platform has not confirmed.
-    Packed and handed-over ones from the rollup (the total less the recent hours) and orders (the
-    partial hour); the open queues (ready, packing, on hold) from orders by state and creation time."""
+    more than ``hours`` ago, not cancelled, whose first waybill the platform has not confirmed."""
+    return int(s.scalar(select(_late_to_platform(now, hours))) or 0)
+
+
+def tile_counts(s: Session, now: datetime, grace: datetime, late_hours: int = 24) -> dict[str, int]:
+    """The summary's platform tiles in one statement: not on the platform and failed (now and
+    past ``grace``), late to the platform."""
+    row = s.execute(select(_not_on_platform(None), _platform_failed(None), _not_on_platform(grace),
+                           _platform_failed(grace), _late_to_platform(now, late_hours))).one()
+    names = ("not_on_platform", "platform_failed", "not_on_platform_after_grace", "failed_after_grace",
+             "late_to_platform")
+    return {name: int(n or 0) for name, n in zip(names, row, strict=True)}
+
+
+# The figures as SQL expressions (one scalar each), so the summary reads them in one round trip.
+# The orders the platform has not confirmed come from the rollup the database keeps (migration
+# 0013p): a total per bench less the few hours from the one a time falls in, plus that hour's part
+# from orders; the open queues (ready, packing, on hold) from orders by state and creation time.
+
+
+def _not_on_platform(older_than: datetime | None):
+    if older_than is None:
+        return _backlog("total")
+    edge = _hour_floor(older_than)
+    recent = (select(func.count()).select_from(Order)
+              .where(Order.packed_at >= edge, Order.packed_at < older_than, Order.state.in_(SHIPPED),
+                     ~_shipped_confirmed()))
+    return _backlog("total") - _backlog("packed_at", edge) + recent.scalar_subquery()
+
+
+def _platform_failed(older_than: datetime | None):
+    q = select(func.count()).select_from(PlatformJob).where(PlatformJob.state == JobState.FAILED.value)
+    if older_than is not None:
+        q = q.where(PlatformJob.created_at < older_than)
+    return q.scalar_subquery()
+
+
+def _late_to_platform(now: datetime, hours: int):
     cutoff = now - timedelta(hours=hours)
     edge = _hour_floor(cutoff)
     created_before = (Order.created_at < cutoff, ~_shipped_confirmed())
     open_late = select(func.count()).select_from(Order).where(Order.state.in_(UNSHIPPED), *created_before)
     shipped_edge = (select(func.count()).select_from(Order)
                     .where(Order.state.in_(SHIPPED), Order.created_at >= edge, *created_before))
-    return (int(s.scalar(open_late) or 0) + _backlog(s, "total") - _backlog(s, "created_at", edge)
-            + int(s.scalar(shipped_edge) or 0))
+    return (open_late.scalar_subquery() + _backlog("total") - _backlog("created_at", edge)
+            + shipped_edge.scalar_subquery())
 
 
-def _backlog(s: Session, hour_of: str, since: datetime | None = None) -> int:
+def _backlog(hour_of: str, since: datetime | None = None):
     """Sum of not_on_platform_hourly's ``hour_of`` rows (from the hour ``since`` on, if given): the
     totals are one row per bench, the recent hours a few rows per bench."""
     r = NotOnPlatformHourly
-    q = select(func.sum(r.orders)).where(r.hour_of == hour_of)
+    q = select(func.coalesce(func.sum(r.orders), 0)).where(r.hour_of == hour_of)
     if since is not None:
         q = q.where(r.hour_utc >= since)
-    return int(s.scalar(q) or 0)
+    return q.scalar_subquery()
 
 
 def _hour_floor(dt: datetime) -> datetime:

@@ -607,13 +607,13 @@ def platform_figures(s: Session, now: datetime, late_hours: int = 24, grace_minu
     the platform's confirmation."""
     from app.platform import outbox
 
-    grace = now - timedelta(minutes=grace_minutes)
+    counts = outbox.tile_counts(s, now, now - timedelta(minutes=grace_minutes), late_hours)  # one statement
     return {
-        "not_on_platform": outbox.not_on_platform(s),
-        "platform_failed": outbox.platform_failed(s),
-        "platform": {"not_on_platform_after_grace": outbox.not_on_platform(s, grace),
-                     "failed_after_grace": outbox.platform_failed(s, grace),
-                     "late_to_platform": outbox.late_to_platform(s, now, late_hours),
+        "not_on_platform": counts["not_on_platform"],
+        "platform_failed": counts["platform_failed"],
+        "platform": {"not_on_platform_after_grace": counts["not_on_platform_after_grace"],
+                     "failed_after_grace": counts["failed_after_grace"],
+                     "late_to_platform": counts["late_to_platform"],
                      "grace_minutes": grace_minutes},
     }
 
