@@ -384,6 +384,23 @@ class OrderStatsHourly(Base):
     __table_args__ = ({"sqlite_with_rowid": False},)
 
 
+class NotOnPlatformHourly(Base):
+    """Packed and handed-over orders the platform has not confirmed (no confirmed ``ship`` job), per
+    bench, kept by the database (triggers on orders and platform_jobs, migration 0013p): each such
+    order counts once in its bench's total (``hour_of`` 'total', on the hour 1970-01-01 00:00), once
+    on the UTC hour of its ``created_at`` ('created_at') and once on that of its ``packed_at``
+    ('packed_at'; without one, on 9999-12-31 23:00). Rows may fall back to zero. The platform tiles read the totals
+    minus the recent hours, plus the partial hour at the edge from orders."""
+
+    __tablename__ = "not_on_platform_hourly"
+    hour_of: Mapped[str] = mapped_column(String(16), primary_key=True)
+    hour_utc: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    station_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    orders: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (CheckConstraint("hour_of IN ('total', 'created_at', 'packed_at')", name="hour_of_known"),
+                      {"sqlite_with_rowid": False})
+
+
 class StationKey(Base):
     """A bench's credentials at the PackGate server: a one-time enrolment code, then a token (both kept
     only as SHA-256 hashes). Revoked: the bench is refused at its next call."""

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from app.models.schema import JobState, Order, OrderState, PlatformJob
+from app.models.schema import ORDER_STATES, JobState, NotOnPlatformHourly, Order, OrderState, PlatformJob
 from app.platform.config import masked_urls
 
 DUE_STATES = (JobState.PENDING.value, JobState.SENT.value)
+# Orders the platform hears of; every other state but cancelled is an open queue.
+SHIPPED = (OrderState.PACKED.value, OrderState.HANDED_OVER.value)
+UNSHIPPED = tuple(st for st in ORDER_STATES if st not in SHIPPED and st != OrderState.CANCELLED.value)
 OPEN_STATES = (JobState.PENDING.value, JobState.SENT.value, JobState.EXPORTED.value, JobState.FAILED.value)
 
 
@@ -184,28 +187,77 @@ def _shipped_confirmed():
 
 
 def not_on_platform(s: Session, older_than: datetime | None = None) -> int:
-    """Packed or handed-over orders whose first waybill the platform has not confirmed."""
-    q = (select(func.count()).select_from(Order)
-         .where(Order.state.in_((OrderState.PACKED.value, OrderState.HANDED_OVER.value)), ~_shipped_confirmed()))
-    if older_than is not None:
-        q = q.where(Order.packed_at < older_than)
-    return int(s.scalar(q) or 0)
+    """Packed or handed-over orders whose first waybill the platform has not confirmed (packed
+    before ``older_than``, if given)."""
+    return int(s.scalar(select(_not_on_platform(older_than))) or 0)
 
 
 def platform_failed(s: Session, older_than: datetime | None = None) -> int:
-    q = select(func.count()).select_from(PlatformJob).where(PlatformJob.state == JobState.FAILED.value)
-    if older_than is not None:
-        q = q.where(PlatformJob.created_at < older_than)
-    return int(s.scalar(q) or 0)
+    return int(s.scalar(select(_platform_failed(older_than))) or 0)
 
 
 def late_to_platform(s: Session, now: datetime, hours: int = 24) -> int:
     """The platform's shipping rule measured to its confirmation, not to the bench: orders created
     more than ``hours`` ago, not cancelled, whose first waybill the platform has not confirmed."""
-    q = (select(func.count()).select_from(Order)
-         .where(Order.state != OrderState.CANCELLED.value, Order.created_at < now - timedelta(hours=hours),
-                ~_shipped_confirmed()))
-    return int(s.scalar(q) or 0)
+    return int(s.scalar(select(_late_to_platform(now, hours))) or 0)
+
+
+def tile_counts(s: Session, now: datetime, grace: datetime, late_hours: int = 24) -> dict[str, int]:
+    """The summary's platform tiles in one statement: not on the platform and failed (now and
+    past ``grace``), late to the platform."""
+    row = s.execute(select(_not_on_platform(None), _platform_failed(None), _not_on_platform(grace),
+                           _platform_failed(grace), _late_to_platform(now, late_hours))).one()
+    names = ("not_on_platform", "platform_failed", "not_on_platform_after_grace", "failed_after_grace",
+             "late_to_platform")
+    return {name: int(n or 0) for name, n in zip(names, row, strict=True)}
+
+
+# The figures as SQL expressions (one scalar each), so the summary reads them in one round trip.
+# The orders the platform has not confirmed come from the rollup the database keeps (migration
+# 0013p): a total per bench less the few hours from the one a time falls in, plus that hour's part
+# from orders; the open queues (ready, packing, on hold) from orders by state and creation time.
+
+
+def _not_on_platform(older_than: datetime | None):
+    if older_than is None:
+        return _backlog("total")
+    edge = _hour_floor(older_than)
+    recent = (select(func.count()).select_from(Order)
+              .where(Order.packed_at >= edge, Order.packed_at < older_than, Order.state.in_(SHIPPED),
+                     ~_shipped_confirmed()))
+    return _backlog("total") - _backlog("packed_at", edge) + recent.scalar_subquery()
+
+
+def _platform_failed(older_than: datetime | None):
+    q = select(func.count()).select_from(PlatformJob).where(PlatformJob.state == JobState.FAILED.value)
+    if older_than is not None:
+        q = q.where(PlatformJob.created_at < older_than)
+    return q.scalar_subquery()
+
+
+def _late_to_platform(now: datetime, hours: int):
+    cutoff = now - timedelta(hours=hours)
+    edge = _hour_floor(cutoff)
+    created_before = (Order.created_at < cutoff, ~_shipped_confirmed())
+    open_late = select(func.count()).select_from(Order).where(Order.state.in_(UNSHIPPED), *created_before)
+    shipped_edge = (select(func.count()).select_from(Order)
+                    .where(Order.state.in_(SHIPPED), Order.created_at >= edge, *created_before))
+    return (open_late.scalar_subquery() + _backlog("total") - _backlog("created_at", edge)
+            + shipped_edge.scalar_subquery())
+
+
+def _backlog(hour_of: str, since: datetime | None = None):
+    """Sum of not_on_platform_hourly's ``hour_of`` rows (from the hour ``since`` on, if given): the
+    totals are one row per bench, the recent hours a few rows per bench."""
+    r = NotOnPlatformHourly
+    q = select(func.coalesce(func.sum(r.orders), 0)).where(r.hour_of == hour_of)
+    if since is not None:
+        q = q.where(r.hour_utc >= since)
+    return q.scalar_subquery()
+
+
+def _hour_floor(dt: datetime) -> datetime:
+    return dt.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 def order_platform_status(s: Session, order_id: int) -> dict[str, Any] | None:

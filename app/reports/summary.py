@@ -29,6 +29,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import and_, case, exists, func, literal, select, tuple_
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, aliased
 
 from app.models.schema import (
@@ -152,7 +153,13 @@ def packed_without_waybill(s: Session) -> int:
     """Must be 0 (a CHECK constraint says so); counted anyway as the tripwire. Two counts, so each
     is one index lookup: NULL (a partial index on state WHERE waybill IS NULL makes it instant) and ''."""
     shipped = Order.state.in_((OrderState.PACKED.value, OrderState.HANDED_OVER.value))
-    missing = s.scalar(select(func.count()).select_from(Order).where(Order.waybill.is_(None), shipped)) or 0
+    missing_q = select(func.count()).select_from(Order).where(Order.waybill.is_(None), shipped)
+    if _dialect(s) == "sqlite":
+        # SQLite's statistics take "waybill IS NULL" on the unique waybill index for one row and walk
+        # every order without a waybill (12-40 ms at 250,000 orders): name the partial index.
+        missing_q = sql_text("SELECT count(*) FROM orders INDEXED BY ix_orders_no_waybill "
+                             "WHERE waybill IS NULL AND state IN ('packed', 'handed_over')")
+    missing = s.scalar(missing_q) or 0
     empty = s.scalar(select(func.count()).select_from(Order).where(Order.waybill == "", shipped)) or 0
     return int(missing) + int(empty)
 
@@ -600,13 +607,13 @@ def platform_figures(s: Session, now: datetime, late_hours: int = 24, grace_minu
     the platform's confirmation."""
     from app.platform import outbox
 
-    grace = now - timedelta(minutes=grace_minutes)
+    counts = outbox.tile_counts(s, now, now - timedelta(minutes=grace_minutes), late_hours)  # one statement
     return {
-        "not_on_platform": outbox.not_on_platform(s),
-        "platform_failed": outbox.platform_failed(s),
-        "platform": {"not_on_platform_after_grace": outbox.not_on_platform(s, grace),
-                     "failed_after_grace": outbox.platform_failed(s, grace),
-                     "late_to_platform": outbox.late_to_platform(s, now, late_hours),
+        "not_on_platform": counts["not_on_platform"],
+        "platform_failed": counts["platform_failed"],
+        "platform": {"not_on_platform_after_grace": counts["not_on_platform_after_grace"],
+                     "failed_after_grace": counts["failed_after_grace"],
+                     "late_to_platform": counts["late_to_platform"],
                      "grace_minutes": grace_minutes},
     }
 
