@@ -49,7 +49,7 @@ def tamper(services, *statements: str) -> None:
                 conn.exec_driver_sql(f"DROP TRIGGER {name}")
         else:
             conn.exec_driver_sql("ALTER TABLE scan_events DISABLE TRIGGER scan_events_append_only")
-            conn.exec_driver_sql("ALTER TABLE scan_events DROP CONSTRAINT IF EXISTS ck_scan_events_chained")
+            conn.exec_driver_sql("ALTER TABLE scan_events DISABLE TRIGGER scan_events_no_unchained")
             conn.exec_driver_sql("ALTER TABLE audit_chain_heads DISABLE TRIGGER USER")
         for sql in statements:
             conn.exec_driver_sql(sql)
@@ -151,7 +151,7 @@ def test_the_database_refuses_an_unhashed_event_and_a_head_moved_back(trail):
                 f"station_id, 'SF1400000000666', 'waybill', true, 'forged', '' FROM scan_events WHERE id = {a[0]}",
                 f"DELETE FROM audit_chain_heads WHERE bench_key = {key_of(trail, 'BENCH-A')}",
                 f"UPDATE audit_chain_heads SET seq = seq - 2 WHERE bench_key = {key_of(trail, 'BENCH-A')}"):
-        with pytest.raises(Exception), trail.engine.begin() as conn:  # noqa: B017 - the error type differs per driver
+        with pytest.raises(Exception, match="chain link|chain head"), trail.engine.begin() as conn:  # noqa: B017
             conn.exec_driver_sql(sql)
     assert problems(trail)["BENCH-A"] is None
 

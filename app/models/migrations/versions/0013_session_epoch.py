@@ -5,8 +5,9 @@
   moves the station's; ``users disable``, ``users set-pin``, ``users unlock`` and a lockout move the
   user's.
 * Every new ``scan_events`` row must carry its chain link (``chain_seq``, ``prev_hash``,
-  ``hash``): a CHECK on PostgreSQL (``NOT VALID``: the events from before migration 0008 stay as
-  they are), a trigger on SQLite (adding a CHECK there rebuilds the append-only table).
+  ``hash``): a BEFORE INSERT trigger on both databases (the events from before migration 0008 stay
+  as they are; a CHECK would rebuild SQLite's append-only table, and PostgreSQL's ``NOT VALID``
+  CHECK cannot be reflected back by SQLAlchemy).
 * ``audit_chain_heads`` keeps how many events of each chain are older than the chain
   (``legacy_events``, with their first and last id), so ``audit verify`` tells them from an unhashed
   row inserted later; its rows are never deleted and their position never goes back (triggers).
@@ -56,8 +57,20 @@ def upgrade() -> None:
                    "WHEN NEW.seq < OLD.seq OR NEW.bench_key <> OLD.bench_key "
                    "BEGIN SELECT RAISE(ABORT, 'audit_chain_heads: a chain head never goes back'); END")
     else:
-        op.execute("ALTER TABLE scan_events ADD CONSTRAINT ck_scan_events_chained "
-                   "CHECK (chain_seq IS NOT NULL AND prev_hash IS NOT NULL AND hash IS NOT NULL) NOT VALID")
+        # A trigger, not a CHECK ... NOT VALID: SQLAlchemy's reflection cannot read a NOT VALID
+        # constraint back (alembic's compare warns), and a trigger states the same rule for new rows.
+        op.execute("""
+            CREATE FUNCTION packgate_no_unchained_event() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.chain_seq IS NULL OR NEW.prev_hash IS NULL OR NEW.hash IS NULL THEN
+                    RAISE EXCEPTION 'scan_events: every event needs its chain link (chain_seq, prev_hash, hash)'
+                        USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NEW;
+            END $$
+        """)
+        op.execute("CREATE TRIGGER scan_events_no_unchained BEFORE INSERT ON scan_events "
+                   "FOR EACH ROW EXECUTE FUNCTION packgate_no_unchained_event()")
         op.execute("""
             CREATE FUNCTION packgate_chain_head_forward() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
@@ -82,7 +95,8 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS audit_chain_heads_forward ON audit_chain_heads")
         op.execute("DROP TRIGGER IF EXISTS audit_chain_heads_no_truncate ON audit_chain_heads")
         op.execute("DROP FUNCTION IF EXISTS packgate_chain_head_forward()")
-        op.execute("ALTER TABLE scan_events DROP CONSTRAINT IF EXISTS ck_scan_events_chained")
+        op.execute("DROP TRIGGER IF EXISTS scan_events_no_unchained ON scan_events")
+        op.execute("DROP FUNCTION IF EXISTS packgate_no_unchained_event()")
     for table, column in (("audit_chain_heads", "legacy_last_id"), ("audit_chain_heads", "legacy_first_id"),
                           ("audit_chain_heads", "legacy_events"), ("stations", "session_epoch"),
                           ("users", "session_epoch")):
