@@ -252,7 +252,7 @@ class RemoteDesk:
             detail = r.json().get("detail")
         except ValueError:
             detail = None
-        info = detail if isinstance(detail, dict) else {"text": _detail(r) if detail is None else str(detail)}
+        info = detail if isinstance(detail, dict) else {"text": _detail(r)}  # a sentence, or a 422's issues
         kind, text = info.get("kind"), str(info.get("text") or f"HTTP {r.status_code}")
         if r.status_code == 401:
             raise ServerUnreachable(Message(NOT_ENROLLED, {"detail": text}))

@@ -150,10 +150,21 @@ def enrol(server: str, station: str, code: str, *, timeout: float = 10.0) -> Ser
 
 
 def _detail(r: httpx.Response) -> str:
+    """The server's refusal as one line: its sentence, or a 422's issues joined."""
     try:
-        return str(r.json().get("detail"))
-    except ValueError:
+        detail = r.json().get("detail")
+    except (ValueError, AttributeError):
         return f"HTTP {r.status_code}"
+    if isinstance(detail, list):
+        return "; ".join(_issue(i) for i in detail)
+    return str(detail)
+
+
+def _issue(issue: object) -> str:
+    if not isinstance(issue, dict):
+        return str(issue)
+    where = ".".join(str(part) for part in list(issue.get("loc") or ())[1:])  # without "body"/"query"
+    return f"{where}: {issue.get('msg')}" if where else str(issue.get("msg"))
 
 
 class RemoteBench:

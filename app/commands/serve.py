@@ -89,13 +89,24 @@ def run(args, ctx) -> int:
           flush=True)
     if cert:
         print(f"certificate SHA-256 fingerprint: {tls.fingerprint_pem(Path(cert).read_text())}", flush=True)
-    # Stopping (SIGTERM, Ctrl+C) waits at most 3 s for calls in flight: a bench's long poll is cut
-    # and simply asks again once a server is back. uvicorn takes httptools and uvloop when they are
-    # installed (dependencies; no uvloop on Windows), else its pure-Python h11 and asyncio; no
-    # access log (a line per scan).
+    # Stopping (SIGTERM, Ctrl+C) answers the open long polls at once (nothing changed: a bench asks
+    # again once a server is back) and waits at most 3 s for other calls in flight. uvicorn takes
+    # httptools and uvloop when they are installed (dependencies; no uvloop on Windows), else its
+    # pure-Python h11 and asyncio; no access log (a line per scan).
+    server = uvicorn.Server(uvicorn.Config(
+        app, host=host, port=port, log_level="warning", access_log=False, timeout_graceful_shutdown=3,
+        ssl_certfile=str(cert) if cert else None, ssl_keyfile=str(key) if key else None))
+    stop_server = server.handle_exit
+
+    def handle_exit(sig, frame) -> None:
+        app.state.waits[0].close()
+        stop_server(sig, frame)
+
+    server.handle_exit = handle_exit  # type: ignore[method-assign]
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, timeout_graceful_shutdown=3,
-                    ssl_certfile=str(cert) if cert else None, ssl_keyfile=str(key) if key else None)
+        server.run()
+        if not server.started:  # as uvicorn.run: it could not start (it said why)
+            return 3
     finally:
         if sender_stop is not None:
             sender_stop.set()

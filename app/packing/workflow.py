@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.errors import DatabaseUnavailable, PrinterError
 from app.i18n import QT_TRANSLATE_NOOP, Message
 from app.models.audit_chain import link_rows
-from app.models.schema import Role, ScanEvent, Station, User
+from app.models.schema import Manifest, Role, ScanEvent, Station, User
 from app.packing import repository as repo
 from app.packing import rules, site, views
 from app.packing.auth import (
@@ -405,9 +405,12 @@ class BenchWorkflow:
         return self._label_failed(base, order, seq, reprint, error)
 
     def manifest_printed(self, manifest_id: int, ok: bool, detail: str) -> None:
-        """Audit a manifest the bench printed itself (behind the server)."""
+        """Audit a manifest the bench printed itself (behind the server); LookupError when it is
+        not one of this bench's (none, or another station's: nothing is written)."""
         with self.services.uow() as uow:
-            self._ensure_station(uow.session)
+            station_id = self._ensure_station(uow.session)
+            if uow.session.scalar(select(Manifest.station_id).where(Manifest.id == manifest_id)) != station_id:
+                raise LookupError(manifest_id)
             where = self._printer_name()
             msg = f"Manifest printed on {where}: {detail}" if ok else f"Manifest print failed on {where}: {detail}"
             _audit(uow.session, [self._event(Outcome(ok, Level.INFO, Message(""), "print", self._last_view), raw="",

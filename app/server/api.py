@@ -3,23 +3,30 @@ runs in-process (one service, two doors). Pydantic models live here, at the edge
 travels as the domain's own plain data (:mod:`app.packing.wire`).
 
 Every route but ``/api/v1/enrol`` and ``/api/v1/health`` needs the station's token
-(``Authorization: Bearer ...``): 401 without it or once revoked. Scans are idempotent by the
-bench's scan id: the reply is stored in the scan's own transaction, and a retry gets it back.
+(``Authorization: Bearer ...``): 401 without it or once revoked, checked by the gate
+(:mod:`app.server.gate`) before a byte of the body is read; bodies have a limit per route (413).
+The long poll ``/api/v1/wait`` holds no worker thread (:mod:`app.server.waits`) and a station has
+at most a few open (429). Error bodies have one shape each (:mod:`app.server.problems`). Scans are
+idempotent by the bench's scan id: the reply is stored in the scan's own transaction, and a retry
+gets it back.
 """
 
 
+import asyncio
 import json
 import logging
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Response
+from fastapi import Depends, FastAPI, HTTPException, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
 
+from app.desk.local import LocalDesk
 from app.errors import DatabaseUnavailable, KnownError
 from app.models.schema import ScanReply, StationKey, User
 from app.models.schema import Station as StationRow
@@ -29,14 +36,20 @@ from app.packing.ports import Services
 from app.packing.wire import to_plain
 from app.packing.workflow import BenchWorkflow
 from app.server import stations
-from app.server.desk_api import add_desk_routes
+from app.server.desk_api import DESK_LIMITS, RowId, add_desk_routes
+from app.server.evidence_api import EVIDENCE_LIMITS
+from app.server.gate import Gate
+from app.server.problems import answers, install
 from app.server.sessions import SessionSigner, check_live, live
+from app.server.waits import ChangeFeed, PollCap, unless_gone
 
 log = logging.getLogger(__name__)
 API = "/api/v1"
 REVOKED = "Unknown or revoked station token: enrol this bench again"
+NO_TOKEN = "This bench has no station token: enrol it (packgate enrol)"
 REPLY_DAYS = 2  # how long a scan's reply is kept for retries
-WAIT_POLL_S = 0.25  # a long-polling bench hears of a change within this (plus the round trip)
+bearer = HTTPBearer(auto_error=False, scheme_name="stationToken",
+                    description="The station's token from enrolment (`packgate enrol`)")
 
 
 class EnrolRequest(BaseModel):
@@ -68,24 +81,24 @@ class WaitRequest(BaseModel):
 
 class LabelFailedRequest(BaseModel):
     session: str | None = None
-    order_id: int
-    seq: int = Field(ge=1)
+    order_id: RowId
+    seq: int = Field(ge=1, le=999)
     reprint: bool = False
     error: str = Field(max_length=500)
 
 
 class PrintedRequest(BaseModel):
     session: str | None = None
-    manifest_id: int
+    manifest_id: RowId
     ok: bool
     detail: str = Field(default="", max_length=500)
     printer: str | None = Field(default=None, max_length=500, description="the bench's printer that printed it")
 
 
-def _token(authorization: str | None) -> str:
-    token = (authorization or "").removeprefix("Bearer ").strip()
+def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
+    token = credentials.credentials.strip() if credentials is not None else ""
     if not token:
-        raise HTTPException(401, "This bench has no station token: enrol it (packgate enrol)")
+        raise HTTPException(401, NO_TOKEN)
     return token
 
 
@@ -104,6 +117,14 @@ _CALLER = (select(StationRow.id, StationRow.name, ScanReply.reply, StationRow.se
 _KEEP_REPLY = insert(ScanReply)
 
 
+class Changed(BaseModel):
+    changed: bool
+
+
+class Done(BaseModel):
+    ok: bool
+
+
 class BenchReply(BaseModel):
     outcome: dict[str, Any] | None = None
     view: dict[str, Any] | None = None
@@ -116,10 +137,15 @@ def create_app(services: Services, signer: SessionSigner, evidence_dir: Path | N
     with services.uow() as uow:  # replies old enough that no bench retries them any more
         uow.session.execute(delete(ScanReply).where(ScanReply.at < services.clock() - timedelta(days=REPLY_DAYS)))
 
-    def station(authorization: Annotated[str | None, Header()] = None) -> tuple[int, str]:
-        token = _token(authorization)
+    def station_for_token(token: str) -> tuple[int, str] | None:
         with services.read_uow() as uow:
-            found = stations.station_for_token(uow.session, token)
+            return stations.station_for_token(uow.session, token)
+
+    async def station(request: Request,
+                      credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> tuple[int, str]:
+        found = request.scope.get("state", {}).get("station")  # the gate checked the token already
+        if found is None:
+            found = await run_in_threadpool(station_for_token, _token(credentials))
         if found is None:
             raise HTTPException(401, REVOKED)
         return found
@@ -144,11 +170,15 @@ def create_app(services: Services, signer: SessionSigner, evidence_dir: Path | N
         return json.dumps({"outcome": to_plain(outcome), "view": None, "session": signer.sign(st[0], state)},
                           ensure_ascii=False, separators=(",", ":"))
 
+    feed = ChangeFeed(LocalDesk(services, None).version)  # one version read per tick for every long poll
+    cap = PollCap()
+    app.state.waits = (feed, cap)
+
     @app.get(f"{API}/health")
     def health() -> dict[str, Any]:
         return {"ok": True, "server": "packgate"}
 
-    @app.post(f"{API}/enrol", response_model=EnrolReply)
+    @app.post(f"{API}/enrol", response_model=EnrolReply, responses=answers(400, 403, 413, 422))
     def enrol(body: EnrolRequest) -> EnrolReply:
         try:
             token = stations.enrol(services, body.station, body.code)
@@ -162,11 +192,11 @@ def create_app(services: Services, signer: SessionSigner, evidence_dir: Path | N
                                                 "user_id": None}).first()
         return _json(row.reply) if row is not None and row.reply is not None else None
 
-    @app.post(f"{API}/scan", response_model=BenchReply)
-    def scan(body: ScanRequest, authorization: Annotated[str | None, Header()] = None) -> Response:
+    @app.post(f"{API}/scan", response_model=BenchReply, responses=answers(400, 401, 413, 422, 503))
+    def scan(body: ScanRequest, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Response:
         # One transaction: the token check and the stored reply of a retry in one read, then the scan
         # and its reply (kept for a retry). A token revoked before it began is refused here.
-        token = _token(authorization)
+        token = _token(credentials)
         try:
             with services.uow() as uow:
                 s = uow.session
@@ -193,35 +223,49 @@ def create_app(services: Services, signer: SessionSigner, evidence_dir: Path | N
             raise HTTPException(503, "The server's database is unreachable: nothing was saved") from None
         return _json(text)
 
-    @app.post(f"{API}/view", response_model=BenchReply)
+    @app.post(f"{API}/view", response_model=BenchReply, responses=answers(400, 401, 413, 422))
     def view(body: SessionRequest, st: Station) -> BenchReply:
         flow = bench(st, body.session)
         current = flow.view()
         return BenchReply(view=to_plain(current), session=signer.sign(st[0], flow.state))
 
-    @app.post(f"{API}/watch", response_model=BenchReply)
+    @app.post(f"{API}/watch", response_model=BenchReply, responses=answers(400, 401, 413, 422))
     def watch(body: SessionRequest, st: Station) -> BenchReply:
         """What changed behind the bench's back (a take-back, an unlink): a notice, or no outcome."""
         flow = bench(st, body.session)
         notice = flow.watch()
         return BenchReply(outcome=to_plain(notice) if notice else None, session=signer.sign(st[0], flow.state))
 
-    @app.post(f"{API}/wait")
-    def wait(body: WaitRequest, st: Station) -> dict[str, bool]:
+    @app.post(f"{API}/wait", response_model=Changed, responses=answers(400, 401, 413, 422, 429))
+    async def wait(body: WaitRequest, st: Station, request: Request) -> Changed:
         """Long poll: answers as soon as something changed behind the bench's back (then the bench
-        calls /watch), or after ``timeout_s`` with ``changed: false``."""
+        calls /watch), or after ``timeout_s`` with ``changed: false``. It waits in the event loop,
+        woken by the shared change feed; a station holds at most a few open (429)."""
         flow = bench(st, body.session)
         state = flow.state
-        deadline = time.monotonic() + body.timeout_s
-        while True:
-            flow.state = state
-            if flow.watch() is not None:
-                return {"changed": True}
-            if time.monotonic() >= deadline:
-                return {"changed": False}
-            time.sleep(WAIT_POLL_S)  # the database has no change feed both SQLite and PostgreSQL share
 
-    @app.post(f"{API}/label-failed", response_model=BenchReply)
+        def changed() -> bool:
+            flow.state = state
+            return flow.watch() is not None
+
+        async def until_changed() -> bool:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + body.timeout_s
+            seen: str | None = None
+            while True:
+                if await run_in_threadpool(changed):
+                    return True
+                left = deadline - loop.time()
+                if left <= 0:
+                    return False
+                seen = await feed.changed_from(seen, left)  # every change of the shift: is it ours?
+                if feed.closing:
+                    return False
+
+        with cap.hold(st):
+            return Changed(changed=await unless_gone(request.receive, until_changed(), False))
+
+    @app.post(f"{API}/label-failed", response_model=BenchReply, responses=answers(400, 401, 404, 413, 422))
     def label_failed(body: LabelFailedRequest, st: Station) -> BenchReply:
         flow = bench(st, body.session)
         try:
@@ -230,16 +274,47 @@ def create_app(services: Services, signer: SessionSigner, evidence_dir: Path | N
             raise HTTPException(404, f"No order {body.order_id}") from None
         return reply(st, outcome, flow.state)
 
-    @app.post(f"{API}/printed")
-    def printed(body: PrintedRequest, st: Station) -> dict[str, bool]:
+    @app.post(f"{API}/printed", response_model=Done, responses=answers(400, 401, 404, 413, 422))
+    def printed(body: PrintedRequest, st: Station) -> Done:
+        """Audit a manifest this bench printed (one of its own: another station's is 404)."""
         flow = bench(st, body.session, printer=body.printer)
-        flow.manifest_printed(body.manifest_id, body.ok, body.detail)
-        return {"ok": True}
+        try:
+            flow.manifest_printed(body.manifest_id, body.ok, body.detail)
+        except LookupError:
+            raise HTTPException(404, f"No manifest {body.manifest_id} of this bench") from None
+        return Done(ok=True)
 
     from app.server.evidence_api import evidence_routes  # clips from the benches (issue 12)
 
     store = Path(evidence_dir or services.settings.evidence_path())
     app.include_router(evidence_routes(services, station, store))
     add_desk_routes(app, services, signer, Station,  # the supervisor's desk: app/server/desk_api.py
-                    clip_roots=(store, Path(services.settings.evidence_path())))
+                    clip_roots=(store, Path(services.settings.evidence_path())), waits=(feed, cap))
+    install(app)
+    app.add_middleware(Gate, routes=lambda: {path: set(item) for path, item in app.openapi()["paths"].items()}, limits={**EVIDENCE_LIMITS, **DESK_LIMITS},
+                       open_paths=frozenset({f"{API}/health", f"{API}/enrol"}),
+                       station_for_token=station_for_token, no_token=NO_TOKEN, revoked=REVOKED)
+    _declare_security(app)
     return app
+
+
+def _declare_security(app: FastAPI) -> None:
+    """The document names both credentials: the station token on every call that checks it (a
+    route's own dependency says so), the desk session on the desk's calls after login."""
+    make = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = make()
+            for path, item in schema.get("paths", {}).items():
+                for op in item.values():
+                    if not isinstance(op, dict) or not path.startswith(API) or path in (f"{API}/health", f"{API}/enrol"):
+                        continue
+                    both: dict[str, list] = {"stationToken": []}  # the gate asks every call here for it
+                    for requirement in op.get("security", []):
+                        both.update(requirement)  # FastAPI lists them as alternatives; all are needed
+                    op["security"] = [both]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

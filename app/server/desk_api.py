@@ -21,11 +21,12 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, FastAPI, Header, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, Field
+from fastapi.security import APIKeyHeader
+from pydantic import AwareDatetime, BaseModel, Field
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
@@ -37,15 +38,27 @@ from app.imports.orders import DEFAULT_MAX_BYTES
 from app.models.schema import Role, User
 from app.packing.auth import NotAuthorized, Supervisor
 from app.packing.ports import Services
-from app.packing.supervisor import ActionRefused
+from app.packing.supervisor import ACTIONS, ActionRefused
 from app.packing.wire import to_plain
 from app.reports.summary import Period
+from app.server.problems import DeskProblem, answers, issue
 from app.server.sessions import SessionSigner
+from app.server.waits import ChangeFeed, PollCap, unless_gone
 
 API = "/api/v1/desk"
 SESSION_HEADER = "X-Desk-Session"
+DESK_LIMITS = {("POST", f"{API}/import"): DEFAULT_MAX_BYTES}  # the gate's body limit: the importer's own
+desk_key = APIKeyHeader(name=SESSION_HEADER, auto_error=False, scheme_name="deskSession",
+                        description="The supervisor's desk session from /api/v1/desk/login (renewed in each reply)")
 NO_SESSION = Message(QT_TRANSLATE_NOOP("Outcome", "No supervisor's desk session (or it expired): log in to the "
                                                    "supervisor view again"))
+
+
+# Enums in the document, from the one list each: the supervisor's actions, the desk's imports.
+ActionKind = Literal[tuple(ACTIONS)]  # type: ignore[valid-type]
+ImportKind = Literal[IMPORT_KINDS]  # type: ignore[valid-type]
+# A row's id as the database can hold it: a larger number is 422, never an overflow in the driver.
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 class Credentials(BaseModel):
@@ -59,8 +72,9 @@ class LoginReply(BaseModel):
 
 
 class PeriodRequest(BaseModel):
-    start: str | None = Field(default=None, description="ISO 8601, aware; none: unbounded")
-    end: str | None = None
+    # A time without its offset is refused (422): the server cannot know which local time a desk meant.
+    start: AwareDatetime | None = Field(default=None, description="ISO 8601 with its offset; none: unbounded")
+    end: AwareDatetime | None = Field(default=None, description="ISO 8601 with its offset; none: unbounded")
     auto: bool = Field(default=False, description="a refresh the view made by itself: the idle time goes on")
 
 
@@ -69,7 +83,7 @@ class OrderRequest(BaseModel):
 
 
 class ActionRequest(BaseModel):
-    kind: str = Field(max_length=32)
+    kind: ActionKind
     badge: str = Field(max_length=64)
     pin: str = Field(max_length=64)
     target: str = Field(max_length=128)
@@ -77,7 +91,7 @@ class ActionRequest(BaseModel):
 
 
 class RetryRequest(BaseModel):
-    job_id: int
+    job_id: RowId
 
 
 class TextRequest(BaseModel):
@@ -105,6 +119,18 @@ class SiteSettingChange(BaseModel):
 class WaitRequest(BaseModel):
     since: str = Field(max_length=64)
     timeout_s: float = Field(default=25, ge=0, le=60)
+
+
+class Version(BaseModel):
+    version: str
+
+
+# The import's file name: a name, not a path (``..``, ``/`` and the like are 422, never opened).
+FileName = Annotated[str, Query(min_length=1, max_length=255, pattern=r"^[^/\\\x00]+$",
+                                description="the file's own name (its suffix picks CSV or XLSX)")]
+Profile = Annotated[str, Query(max_length=64, description="a column map profile (e.g. pdd); empty: the file's own headers")]
+FILE_BODY = {"requestBody": {"required": True, "content": {"application/octet-stream": {
+    "schema": {"type": "string", "format": "binary"}}}}}
 
 
 def _b64(raw: bytes) -> str:
@@ -140,13 +166,7 @@ def open_desk(signer: SessionSigner, station_id: int, blob: str | None, now: flo
 
 
 def _period(body: PeriodRequest) -> Period:
-    from datetime import datetime
-
-    try:
-        return Period(datetime.fromisoformat(body.start) if body.start else None,
-                      datetime.fromisoformat(body.end) if body.end else None)
-    except ValueError as exc:
-        raise HTTPException(422, f"Bad period: {exc}") from None
+    return Period(body.start, body.end)
 
 
 def refusal(exc: Exception) -> HTTPException:
@@ -167,15 +187,19 @@ def refusal(exc: Exception) -> HTTPException:
 
 
 def add_desk_routes(app: FastAPI, services: Services, signer: SessionSigner, station_dependency: Any,
-                    clip_roots: tuple[Path, ...] = ()) -> None:
+                    clip_roots: tuple[Path, ...] = (), waits: tuple[ChangeFeed, PollCap] | None = None) -> None:
     """Include the desk's routes; ``station_dependency`` is the station-token dependency (401).
 
     Clip files are served only from ``clip_roots`` (the evidence store, the server PC's evidence
     folder): a row naming any other file is refused, whatever it says."""
     roots = tuple(Path(r).resolve() for r in clip_roots)
-    router = APIRouter(prefix=API, tags=["supervisor desk"])
+    feed, cap = waits or (ChangeFeed(LocalDesk(services, None).version), PollCap())
+    # Every desk route: 401 (the gate), 403 (no desk session, or not authorized), 413 and 422.
+    router = APIRouter(prefix=API, tags=["supervisor desk"], responses=answers(401, 403, 413, 422, s403=DeskProblem))
     Station = station_dependency
-    DeskSession = Annotated[str | None, Header(alias=SESSION_HEADER)]
+    DeskSession = Annotated[str | None, Depends(desk_key)]
+    JSON_BODY = answers(400)
+    REFUSED = answers(409, s409=DeskProblem)
 
     def desk(st: tuple[int, str], blob: str | None, response: Response, renew: bool = True) -> LocalDesk:
         """The in-process desk of the session's supervisor at this station (403 without one).
@@ -206,41 +230,41 @@ def add_desk_routes(app: FastAPI, services: Services, signer: SessionSigner, sta
         sup = call(getattr(local, how), body.badge, body.pin)
         return LoginReply(supervisor=to_plain(sup), session=sign_desk(signer, st[0], sup))
 
-    @router.post("/login", response_model=LoginReply)
+    @router.post("/login", response_model=LoginReply, responses={**JSON_BODY, **REFUSED})
     def login(body: Credentials, st: Station) -> LoginReply:
         """A supervisor's badge and PIN (audited; wrong PINs count towards the lockout)."""
         return start(st, body, "login")
 
-    @router.post("/settings-unlock", response_model=LoginReply)
+    @router.post("/settings-unlock", response_model=LoginReply, responses={**JSON_BODY, **REFUSED})
     def settings_unlock(body: Credentials, st: Station) -> LoginReply:
         return start(st, body, "unlock_settings")
 
-    @router.post("/settings-audit")
-    def settings_audit(body: SettingsAudit, st: Station, response: Response, session: DeskSession = None) -> dict:
+    @router.post("/settings-audit", responses={**JSON_BODY, **REFUSED})
+    def settings_audit(body: SettingsAudit, st: Station, response: Response, session: DeskSession) -> dict:
         call(desk(st, session, response).audit_settings, body.what, body.message)
         return {"ok": True}
 
-    @router.post("/site-settings")
-    def site_settings(st: Station, response: Response, session: DeskSession = None) -> dict[str, Any]:
+    @router.post("/site-settings", responses={**JSON_BODY, **REFUSED})
+    def site_settings(st: Station, response: Response, session: DeskSession) -> dict[str, Any]:
         """The site's settings that decide a scan (tolerance, video required, platform trigger)."""
         return {"settings": call(desk(st, session, response).site_settings)}
 
-    @router.post("/site-settings/set")
+    @router.post("/site-settings/set", responses={**JSON_BODY, **REFUSED})
     def set_site_setting(body: SiteSettingChange, st: Station, response: Response,
-                         session: DeskSession = None) -> dict[str, Any]:
+                         session: DeskSession) -> dict[str, Any]:
         """One site setting, by the supervisor who unlocked the settings (audited, old and new value)."""
         return {"change": call(desk(st, session, response).change_site_setting, body.key, body.value)}
 
-    @router.post("/figures")
-    def figures(body: PeriodRequest, st: Station, response: Response, session: DeskSession = None) -> dict[str, Any]:
+    @router.post("/figures", responses={**JSON_BODY, **REFUSED})
+    def figures(body: PeriodRequest, st: Station, response: Response, session: DeskSession) -> dict[str, Any]:
         return call(desk(st, session, response, renew=not body.auto).figures, _period(body))
 
-    @router.post("/order")
-    def order(body: OrderRequest, st: Station, response: Response, session: DeskSession = None) -> dict[str, Any]:
+    @router.post("/order", responses={**JSON_BODY, **REFUSED})
+    def order(body: OrderRequest, st: Station, response: Response, session: DeskSession) -> dict[str, Any]:
         return {"details": call(desk(st, session, response).order_details, body.order_no)}
 
-    @router.post("/action")
-    def action(body: ActionRequest, st: Station, response: Response, session: DeskSession = None) -> dict[str, Any]:
+    @router.post("/action", responses={**JSON_BODY, **REFUSED})
+    def action(body: ActionRequest, st: Station, response: Response, session: DeskSession) -> dict[str, Any]:
         """A supervisor action: the PIN at this moment and a reason, as in-process."""
         local = desk(st, session, response)
         try:
@@ -249,40 +273,45 @@ def add_desk_routes(app: FastAPI, services: Services, signer: SessionSigner, sta
             raise HTTPException(422, str(exc)) from None
         return to_plain(done)
 
-    @router.post("/platform-retry")
-    def platform_retry(body: RetryRequest, st: Station, response: Response, session: DeskSession = None) -> dict:
+    @router.post("/platform-retry", responses={**JSON_BODY, **REFUSED})
+    def platform_retry(body: RetryRequest, st: Station, response: Response, session: DeskSession) -> dict:
         return {"ok": call(desk(st, session, response).retry_platform_job, body.job_id)}
 
-    @router.post("/shipments")
-    def shipments(body: PeriodRequest, st: Station, response: Response, session: DeskSession = None) -> dict:
+    @router.post("/shipments", responses={**JSON_BODY, **REFUSED})
+    def shipments(body: PeriodRequest, st: Station, response: Response, session: DeskSession) -> dict:
         return {"rows": to_plain(call(desk(st, session, response).shipments, _period(body)))}
 
-    @router.post("/import")
-    async def import_file(request: Request, st: Station, response: Response, kind: str, name: str,
-                          profile: str = "", session: DeskSession = None) -> dict:
-        """The file's bytes as the body; the server runs the same importer and answers its report."""
-        if kind not in IMPORT_KINDS:
-            raise HTTPException(422, f"kind is one of {', '.join(IMPORT_KINDS)}")
+    @router.post("/import", openapi_extra=FILE_BODY, responses=REFUSED)
+    async def import_file(request: Request, st: Station, response: Response, session: DeskSession,
+                          kind: ImportKind, name: FileName, profile: Profile = "") -> dict:
+        """The file's bytes as the body (at most the importer's limit: 413 before it is read); the
+        server runs the same importer and answers its report."""
+        if name in (".", ".."):
+            raise HTTPException(422, issue("name is a file's name, not a folder", "query", "name"))
         local = await run_in_threadpool(desk, st, session, response)
-        if int(request.headers.get("content-length") or 0) > DEFAULT_MAX_BYTES:
-            raise HTTPException(413, f"The file is over {DEFAULT_MAX_BYTES // 2**20} MB: split it")
-        data = await request.body()
+        data = await request.body()  # the gate cut it at DEFAULT_MAX_BYTES
         folder = Path(tempfile.mkdtemp(prefix="packgate-import-"))
         try:
-            path = folder / (Path(name).name or "upload.csv")
+            path = folder / name
             path.write_bytes(data)
             report = await run_in_threadpool(call, local.import_file, kind, path, profile)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         return {"kind": kind, "report": to_plain(report)}
 
-    @router.post("/clips")
-    def clips(body: TextRequest, st: Station, response: Response, session: DeskSession = None) -> dict:
+    @router.post("/clips", responses={**JSON_BODY, **REFUSED})
+    def clips(body: TextRequest, st: Station, response: Response, session: DeskSession) -> dict:
         return {"clips": call(desk(st, session, response).find_clips, body.text)}
 
     @router.get("/clips/{clip_id}/file", response_class=FileResponse,
-                responses={409: {"description": "the clip is still at its bench: not uploaded yet"}})
-    def clip_file(clip_id: int, st: Station, response: Response, session: DeskSession = None) -> FileResponse:
+                responses={200: {"content": {"video/mp4": {"schema": {"type": "string", "format": "binary"}}},
+                                 "description": "the clip (Range requests: 206 with the part)"},
+                           206: {"content": {"video/mp4": {"schema": {"type": "string", "format": "binary"}}},
+                                 "description": "the part of the clip a Range asked for"},
+                           416: {"description": "a Range outside the clip"},
+                           409: {"model": DeskProblem, "description": "the clip is still at its bench, or not a clip "
+                                                                      "in the server's evidence folders"}})
+    def clip_file(clip_id: RowId, st: Station, response: Response, session: DeskSession) -> FileResponse:
         """The clip's file (Range requests: seek without downloading it all) once it is on the server."""
         path = call(desk(st, session, response).clip_file, clip_id)
         real = Path(path).resolve()
@@ -293,8 +322,10 @@ def add_desk_routes(app: FastAPI, services: Services, signer: SessionSigner, sta
         return FileResponse(path, media_type="video/mp4", filename=path.name,
                             headers={SESSION_HEADER: response.headers[SESSION_HEADER]})
 
-    @router.post("/evidence", response_class=FileResponse)
-    def evidence(body: TextRequest, st: Station, response: Response, session: DeskSession = None) -> FileResponse:
+    @router.post("/evidence", response_class=FileResponse, responses={
+        **JSON_BODY, **REFUSED, 200: {"content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+                                      "description": "the clips, the evidence sheet and export.json in one zip"}})
+    def evidence(body: TextRequest, st: Station, response: Response, session: DeskSession) -> FileResponse:
         """The clips and the evidence sheet the server rendered from its own files, as one zip
         (``export.json`` names the sheet and the clips)."""
         local = desk(st, session, response)
@@ -314,20 +345,24 @@ def add_desk_routes(app: FastAPI, services: Services, signer: SessionSigner, sta
                             headers={SESSION_HEADER: response.headers[SESSION_HEADER]},
                             background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
 
-    @router.post("/flag")
-    def flag(body: FlagRequest, st: Station, response: Response, session: DeskSession = None) -> dict:
+    @router.post("/flag", responses={**JSON_BODY, **REFUSED})
+    def flag(body: FlagRequest, st: Station, response: Response, session: DeskSession) -> dict:
         """Keep (or stop keeping) an order's clips for a dispute: the PIN at this moment and a reason."""
         n = call(desk(st, session, response).flag_clips, body.text, body.badge, body.pin, body.reason, body.flagged)
         return {"clips": n}
 
-    @router.post("/version")
-    def version(st: Station, response: Response, session: DeskSession = None) -> dict:
-        return {"version": desk(st, session, response, renew=False).version()}
+    @router.post("/version", response_model=Version)
+    def version(st: Station, response: Response, session: DeskSession) -> Version:
+        return Version(version=desk(st, session, response, renew=False).version())
 
-    @router.post("/wait")
-    def wait(body: WaitRequest, st: Station, response: Response, session: DeskSession = None) -> dict:
+    @router.post("/wait", response_model=Version, responses={**JSON_BODY, **answers(429)})
+    async def wait(body: WaitRequest, st: Station, request: Request, response: Response, session: DeskSession) -> Version:
         """Long poll: answers as soon as the shift's version differs from ``since``, or after
-        ``timeout_s`` with the same one."""
-        return {"version": desk(st, session, response, renew=False).wait_for_change(body.since, body.timeout_s)}
+        ``timeout_s`` with the same one. It waits in the event loop on the shared change feed (no
+        worker thread); a station holds at most a few open polls, bench and desk together (429)."""
+        await run_in_threadpool(desk, st, session, response, False)
+        with cap.hold(st):
+            return Version(version=await unless_gone(request.receive, feed.changed_from(body.since, body.timeout_s),
+                                                     body.since))
 
     app.include_router(router)

@@ -36,10 +36,15 @@ from app.evidence.store import (
     evidence_store,
     put_clip,
 )
+from app.server.problems import OffsetProblem, answers
 
 API = "/api/v1"
 KEY = r"^[0-9a-f]{32}$"
 MAX_CHUNK = 16 * 1024 * 1024
+# The gate's body limits (app/server/gate.py): a chunk, and a clip's row with up to 100,000 marks.
+EVIDENCE_LIMITS = {("PUT", f"{API}/clips/{{key}}/upload"): MAX_CHUNK, ("PUT", f"{API}/clips/{{key}}"): MAX_CHUNK}
+CHUNK_BODY = {"requestBody": {"required": True, "content": {"application/octet-stream": {
+    "schema": {"type": "string", "format": "binary"}}}}}
 
 
 class ClipRow(BaseModel):
@@ -51,8 +56,8 @@ class ClipRow(BaseModel):
     fps: int = Field(ge=1, le=120)
     width: int = Field(ge=0, le=10000)
     height: int = Field(ge=0, le=10000)
-    frames: int = Field(default=0, ge=0)
-    bytes: int = Field(default=0, ge=0)
+    frames: int = Field(default=0, ge=0, le=2**31 - 1)  # what the columns hold: more is 422, not a 500
+    bytes: int = Field(default=0, ge=0, le=2**63 - 1)
     sha256: str = Field(default="", pattern=r"^([0-9a-f]{64})?$")
     marks: list[dict[str, Any]] = Field(default_factory=list, max_length=100_000)
     state: Literal["recording", "complete", "interrupted"]
@@ -70,7 +75,7 @@ def evidence_routes(services, station: Callable, store_dir: Path) -> APIRouter:
     Station = Annotated[tuple[int, str], Depends(station)]
     Key = Annotated[str, UrlPart(pattern=KEY)]
 
-    @router.put("/{key}")
+    @router.put("/{key}", responses=answers(400, 401, 403, 413, 422))
     def deliver(key: Key, body: ClipRow, st: Station) -> dict[str, Any]:
         try:
             with services.uow() as uow:
@@ -78,7 +83,7 @@ def evidence_routes(services, station: Callable, store_dir: Path) -> APIRouter:
         except NotTheBenchs as exc:
             raise HTTPException(403, exc.message) from None
 
-    @router.get("/{key}/upload")
+    @router.get("/{key}/upload", responses=answers(401, 404, 422))
     def offset(key: Key, st: Station) -> dict[str, Any]:
         with services.read_uow() as uow:
             try:
@@ -86,9 +91,11 @@ def evidence_routes(services, station: Callable, store_dir: Path) -> APIRouter:
             except NoSuchClip as exc:
                 raise HTTPException(404, exc.message) from None
 
-    @router.put("/{key}/upload")
+    @router.put("/{key}/upload", openapi_extra=CHUNK_BODY,
+                responses={**answers(401, 404, 413, 422, 507), 409: {"model": OffsetProblem, "description":
+                           "not at the server's offset (it is in the body), or the clip is not ready"}})
     async def chunk(key: Key, st: Station, request: Request,
-                    at: Annotated[int, Query(alias="offset", ge=0)]) -> Any:
+                    at: Annotated[int, Query(alias="offset", ge=0, le=2**63 - 1)]) -> Any:
         if int(request.headers.get("content-length") or 0) > MAX_CHUNK:  # refused before it is read
             raise HTTPException(413, f"A chunk is at most {MAX_CHUNK} bytes")
         data = await request.body()
@@ -105,12 +112,12 @@ def evidence_routes(services, station: Callable, store_dir: Path) -> APIRouter:
         except OffsetMismatch as exc:
             return JSONResponse({"detail": exc.message, "offset": exc.offset}, status_code=409)
 
-    @router.delete("/{key}/upload")
+    @router.delete("/{key}/upload", responses=answers(401, 422))
     def discard(key: Key, st: Station) -> dict[str, bool]:
         store.discard(st[1], key)
         return {"ok": True}
 
-    @router.post("/{key}/upload/done")
+    @router.post("/{key}/upload/done", responses=answers(400, 401, 404, 409, 413, 422))
     def done(key: Key, body: Checksum, st: Station) -> dict[str, str]:
         try:
             path = store.verify(services.uow, st[1], key, body.sha256, services.clock())
