@@ -1052,6 +1052,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Clip {name} is not a video file in the server&apos;s evidence folders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The clip {name} is still at bench {station}: not uploaded yet</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1149,6 +1153,14 @@
     </message>
     <message>
         <source>Order {order_no} ships in {count} parcels: give the waybill of the one to unlink ({waybills})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} is {state}, not on hold</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} is {state}, not held by a bench</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -814,7 +814,7 @@
     </message>
     <message>
         <source>Order {order_no} is {state}, not on hold</source>
-        <translation type="vanished">订单 {order_no} 状态为 {state}，未被暂扣</translation>
+        <translation>订单 {order_no} 状态为 {state}，未被暂扣</translation>
     </message>
     <message>
         <source>Order {order_no} is already packed (waybill {waybill}): unlink the waybill first</source>
@@ -1077,6 +1077,10 @@
         <translation>没有 {text} 的打包视频</translation>
     </message>
     <message>
+        <source>Clip {name} is not a video file in the server&apos;s evidence folders</source>
+        <translation>视频 {name} 不是服务器证据文件夹中的视频文件</translation>
+    </message>
+    <message>
         <source>The clip {name} is still at bench {station}: not uploaded yet</source>
         <translation>视频 {name} 仍在工作台 {station}：尚未上传</translation>
     </message>
@@ -1175,6 +1179,10 @@
     <message>
         <source>Order {order_no} ships in {count} parcels: give the waybill of the one to unlink ({waybills})</source>
         <translation>订单 {order_no} 分 {count} 个包裹发货：请给出要解除的那个包裹的运单号（{waybills}）</translation>
+    </message>
+    <message>
+        <source>Order {order_no} is {state}, not held by a bench</source>
+        <translation>订单 {order_no} 状态为 {state}，不在任何工作台上打包</translation>
     </message>
     <message>
         <source>Order {order_no} was sent back to this bench by a supervisor: finish it</source>
