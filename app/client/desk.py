@@ -180,7 +180,7 @@ class RemoteDesk:
         finally:
             archive.unlink(missing_ok=True)
         return {"order_no": index["order_no"], "sheet": written[index["sheet"]],
-                "clips": [written[n] for n in index["clips"]]}
+                "clips": [written[n] for n in index["clips"]], "not_uploaded": index.get("not_uploaded", [])}
 
     def flag_clips(self, text: str, badge: str, pin: str, reason: str, flagged: bool = True) -> int:
         return int(self._json("POST", "/flag", {"text": text, "badge": badge, "pin": pin, "reason": reason,

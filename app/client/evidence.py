@@ -25,9 +25,14 @@ from app.client.remote import ServerLink, _client, _detail, peer_fingerprint, pi
 from app.evidence import clipfile
 from app.evidence.commands import ClipUploaded, RecorderProblem
 from app.evidence.journal import RECORDING, ROW_KEYS, ClipJournal
+from app.i18n import QT_TRANSLATE_NOOP, Message
 
 log = logging.getLogger(__name__)
 CHUNK = 4 * 1024 * 1024
+INDEX_REFUSED = QT_TRANSLATE_NOOP("Outcome", "Clip {name} refused by the server ({detail}): kept on this bench")
+DAMAGED_HERE = QT_TRANSLATE_NOOP(
+    "Outcome", "Clip {name} is damaged on this bench (its SHA-256 changed): kept here, not uploaded")
+UPLOAD_REFUSED = QT_TRANSLATE_NOOP("Outcome", "Upload of {name} refused by the server ({detail}): kept here, sent again")
 IDLE_S = 60.0  # a look at the journal now and then even when nothing woke the uploader
 
 
@@ -172,9 +177,9 @@ class Uploader(threading.Thread):
                     raise
                 # not this bench's order (or waybill) at the server: kept here for a person, the other clips go on
                 self.journal.set(entry, upload_refused=f"the server refused its index row: {exc.detail}")
-                text = f"clip {Path(entry['path']).name} refused by the server ({exc.detail}): kept on this bench"
-                log.warning("%s", text)
-                self.on_event(RecorderProblem(text))
+                message = Message(INDEX_REFUSED, {"name": Path(entry["path"]).name, "detail": exc.detail})
+                log.warning("%s", message.render())
+                self.on_event(RecorderProblem(message.render(), message))
                 continue
             self._delivered[entry["key"]] = entry.get("rev", 0)
             if reply.get("uploaded") and entry["state"] != RECORDING:
@@ -231,12 +236,12 @@ class Uploader(threading.Thread):
         damaged = path.exists() and clipfile.sha256_file(path) != entry["sha256"]
         if damaged:  # the bench's own copy changed since it was recorded: keep it for a person to look at
             self.journal.set(entry, upload_refused=f"the bench's copy no longer matches its SHA-256: {exc.detail}")
-            text = (f"clip {path.name} is damaged on this bench (its SHA-256 changed): kept here, not uploaded")
+            message = Message(DAMAGED_HERE, {"name": path.name})
         else:
-            text = f"upload of {path.name} refused by the server ({exc.detail}): kept here, sent again"
-        log.warning("%s", text)
+            message = Message(UPLOAD_REFUSED, {"name": path.name, "detail": exc.detail})
+        log.warning("%s", message.render())
         if entry["key"] not in self._reported or damaged:
             self._reported.add(entry["key"])
-            self.on_event(RecorderProblem(text))
+            self.on_event(RecorderProblem(message.render(), message))
         if not damaged:
-            raise Unreachable(text)  # try again after a pause
+            raise Unreachable(message.render())  # try again after a pause

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.i18n import Message
+
 # ---------------------------------------------------------------- commands (bench -> recorder)
 
 @dataclass(frozen=True)
@@ -90,7 +92,8 @@ class DiskFull:
 
 @dataclass(frozen=True)
 class RecorderProblem:
-    text: str
+    text: str  # English, for the log
+    message: Message | None = None  # what the bench shows, translated (None: ``text`` as it is)
 
 
 @dataclass(frozen=True)

@@ -128,11 +128,14 @@ def export_evidence(session: Session, text: str, out_dir: Path, *, font_path: st
     server) gives only clips whose copy matches their SHA-256, never one without a checksum."""
     data = gather(session, text)
     out_dir.mkdir(parents=True, exist_ok=True)
-    copied = []
+    copied, waiting = [], []
     for clip in data["clips"]:
+        if verified_only and not (clip["path"] and clip["sha256"]):
+            # Not (yet) stored and verified by the server: named in the answer, never read, and never
+            # in the way of the clips that are (a bench's row cannot block another bench's export).
+            waiting.append(clip)
+            continue
         path = source(clip)
-        if verified_only and not clip["sha256"]:
-            raise KnownError(f"The clip {path.name} has no SHA-256 in the index: it cannot be given as evidence")
         target = out_dir / path.name
         for n in range(2, 1000):  # two clips of one name (two benches): both, neither over the other
             if not target.exists():
@@ -144,12 +147,16 @@ def export_evidence(session: Session, text: str, out_dir: Path, *, font_path: st
             raise KnownError(f"The clip {path} does not match its SHA-256 in the index: it was changed")
         clip["copy"] = target
         copied.append(str(target))
-    main = max(data["clips"], key=lambda c: c["duration_s"] or 0)
+    if not copied:
+        source(waiting[0])  # raises: not uploaded yet (the server), or not on this PC
+        raise KnownError(f"No clip of order {data['order_no']} can be given as evidence yet")
+    main = max((c for c in data["clips"] if "copy" in c), key=lambda c: c["duration_s"] or 0)
     moments = key_frame_times(main)
     frames = key_frames(main["copy"], [t for t, _ in moments])  # the copy checked above, not the row's path
     sheet = out_dir / f"evidence-{clipfile.safe_part(data['order_no'])}.pdf"
     sheet.write_bytes(render_sheet(data, list(zip(frames, moments, strict=False)), font_path=font_path))
-    return {"order_no": data["order_no"], "clips": copied, "sheet": str(sheet), "waybills": data["waybills"]}
+    return {"order_no": data["order_no"], "clips": copied, "sheet": str(sheet), "waybills": data["waybills"],
+            "not_uploaded": [{"station": c["station"], "state": c["state"]} for c in waiting]}
 
 
 def _local(iso: str | None) -> str:

@@ -142,6 +142,15 @@ def put_clip(session: Session, station: str, key: str, row: dict) -> dict:
             "path": clip.path if clip.uploaded_at is not None else None}
 
 
+_ROOT_LOCKS: dict[str, threading.Lock] = {}
+_ROOT_LOCKS_GUARD = threading.Lock()
+
+
+def _root_lock(root: Path) -> threading.Lock:
+    with _ROOT_LOCKS_GUARD:
+        return _ROOT_LOCKS.setdefault(os.path.abspath(root), threading.Lock())
+
+
 class EvidenceStore:
     """The folder of uploaded clips, with the partial uploads in ``.partial/``.
 
@@ -153,7 +162,9 @@ class EvidenceStore:
         self.root = Path(root)
         self.partial_dir = self.root / PARTIAL
         self.quota_bytes, self.reserve_bytes, self.disk_usage = quota_bytes, reserve_bytes, disk_usage
-        self._lock = threading.Lock()  # one append at a time in this process: offsets stay exact
+        # One append (or expiry sweep) at a time per store folder in this process, whichever
+        # EvidenceStore object does it: offsets stay exact and a sweep never races an append.
+        self._lock = _root_lock(self.root)
 
     def partial(self, station: str, key: str) -> Path:
         return self.partial_dir / f"{key}-{station_folder(station)}.part"

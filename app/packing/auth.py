@@ -72,12 +72,14 @@ def authorize_supervisor(services: Services, badge: str, pin: str, *, action: st
         s = uow.session
         user = s.scalar(select(User).where(User.badge == badge).with_for_update())  # lockout counts race-free
         reason: Message | None = None
-        audited = badge
+        # What is not a known badge but looks like a PIN is never stored nor shown, whatever the refusal.
+        maybe_pin = (user is None or not user.active) and could_be_pin(badge)
+        audited = MASKED if maybe_pin else badge
         where = station_id(s, station)
         if wrong_pins_at(s, where, services.clock()) >= STATION_PIN_LIMIT:  # someone trying badge after badge here
             reason = Message(STATION_CLOSED, {"minutes": STATION_PIN_WINDOW_MIN})
-        elif (user is None or not user.active) and could_be_pin(badge):  # never stored nor shown: maybe a PIN
-            reason, audited = Message(UNKNOWN_PIN_LIKE), MASKED
+        elif maybe_pin:
+            reason = Message(UNKNOWN_PIN_LIKE)
         elif user is None or not user.active:
             reason = Message(QT_TRANSLATE_NOOP("Outcome", "Unknown badge {badge}"), {"badge": badge})
         elif user.role != Role.SUPERVISOR.value:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.errors import DatabaseUnavailable, PrinterError
 from app.i18n import QT_TRANSLATE_NOOP, Message
 from app.models.audit_chain import link_rows
-from app.models.schema import Manifest, Role, ScanEvent, Station, User
+from app.models.schema import BoxType, Manifest, Order, ProductBarcode, Role, ScanEvent, Station, User
 from app.packing import repository as repo
 from app.packing import rules, site, views
 from app.packing.auth import (
@@ -65,6 +65,13 @@ class _Applied:
     decision: Decision
     scan: _Scan
     outcome: Outcome
+
+
+def _is_goods(s: Session, text: str) -> bool:
+    """``text`` names an order, a product barcode or a box of this site (three primary-key lookups)."""
+    return (s.scalar(select(Order.id).where(Order.order_no == text)) is not None
+            or s.scalar(select(ProductBarcode.barcode).where(ProductBarcode.barcode == text)) is not None
+            or s.scalar(select(BoxType.code).where(BoxType.code == text)) is not None)
 
 
 class BenchWorkflow:
@@ -329,6 +336,11 @@ class BenchWorkflow:
         if user is None or not user.active:
             if could_be_pin(text):  # never store or show what may be a PIN typed at the badge prompt
                 return _MaskedDecision(False, Level.REFUSED, Message(UNKNOWN_PIN_LIKE), "badge", self.state)
+            if user is None and _is_goods(s, text):
+                # An order, an item or a box scanned while logged out is a packer's slip, not someone
+                # guessing badges: it does not count towards the bench's limit of wrong PINs.
+                return Decision(False, Level.REFUSED, Message(T("Outcome", "Scan your badge first")), "command",
+                                self.state)
             return Decision(False, Level.REFUSED, Message(T("Outcome", "Unknown badge {badge}"), {"badge": text}),
                             "badge", self.state)
         now = self.services.clock()

@@ -241,7 +241,7 @@ def create_app(services: Services, signer: SessionSigner, evidence_dir: Path | N
         """Long poll: answers as soon as something changed behind the bench's back (then the bench
         calls /watch), or after ``timeout_s`` with ``changed: false``. It waits in the event loop,
         woken by the shared change feed; a station holds at most a few open (429)."""
-        flow = bench(st, body.session)
+        flow = await run_in_threadpool(bench, st, body.session)  # its session check reads the database
         state = flow.state
 
         def changed() -> bool:

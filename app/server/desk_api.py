@@ -337,7 +337,8 @@ def add_desk_routes(app: FastAPI, services: Services, signer: SessionSigner, sta
                 for file in (Path(p) for p in [*result["clips"], result["sheet"]]):
                     z.write(file, file.name)
                 z.writestr("export.json", json.dumps({"order_no": result["order_no"], "sheet": Path(result["sheet"]).name,
-                                                      "clips": [Path(p).name for p in result["clips"]]}))
+                                                      "clips": [Path(p).name for p in result["clips"]],
+                                                      "not_uploaded": result.get("not_uploaded", [])}))
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise

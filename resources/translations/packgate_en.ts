@@ -1283,6 +1283,18 @@
         <source>Clip {id} is not a video file in the server&apos;s evidence folders</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Clip {name} refused by the server ({detail}): kept on this bench</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clip {name} is damaged on this bench (its SHA-256 changed): kept here, not uploaded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upload of {name} refused by the server ({detail}): kept here, sent again</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>

@@ -1316,6 +1316,18 @@
         <source>Clip {id} is not a video file</source>
         <translation type="vanished">视频 {id} 不是视频文件</translation>
     </message>
+    <message>
+        <source>Clip {name} refused by the server ({detail}): kept on this bench</source>
+        <translation>视频 {name} 被服务器拒绝（{detail}）：保留在本工作台</translation>
+    </message>
+    <message>
+        <source>Clip {name} is damaged on this bench (its SHA-256 changed): kept here, not uploaded</source>
+        <translation>视频 {name} 在本工作台已损坏（SHA-256 已变化）：保留在此，不上传</translation>
+    </message>
+    <message>
+        <source>Upload of {name} refused by the server ({detail}): kept here, sent again</source>
+        <translation>视频 {name} 上传被服务器拒绝（{detail}）：保留在此，稍后重新发送</translation>
+    </message>
 </context>
 <context>
     <name>SettingsDialog</name>

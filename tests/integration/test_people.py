@@ -232,3 +232,37 @@ def test_unknown_badges_count_towards_the_stations_limit(sqlite_services):
     assert not out.accepted and "PIN entry is closed" in out.message.render()
     other = BenchWorkflow(sqlite_services, "BENCH-R")  # another bench is not affected
     assert other.handle("P-1003").accepted and other.handle("2468").accepted
+
+
+def test_orders_items_and_boxes_scanned_while_logged_out_do_not_close_pin_entry(sqlite_services):
+    """A packer scanning goods at the login prompt is told to scan the badge first; it is no badge
+    guess, so PIN entry at that bench stays open however many there are."""
+    from app.demo import seed_demo
+    from app.packing.auth import STATION_PIN_LIMIT
+    from app.packing.workflow import BenchWorkflow
+
+    seed_demo(sqlite_services)
+    bench = BenchWorkflow(sqlite_services, "BENCH-G")
+    for i in range(STATION_PIN_LIMIT + 2):
+        out = bench.handle(("PDD-1001", "6901234567892", "BOX-M")[i % 3])
+        assert not out.accepted and out.message.render() == "Scan your badge first"
+    assert bench.handle("P-1003").accepted
+    assert bench.handle("2468").accepted  # PIN entry still open
+
+
+def test_a_pin_typed_as_the_badge_is_masked_even_when_pin_entry_is_closed(sqlite_services):
+    """The refusal that closes PIN entry at a bench comes first; the digits are masked all the same."""
+    from app.demo import seed_demo
+    from app.packing.auth import STATION_PIN_LIMIT
+    from app.packing.workflow import BenchWorkflow
+
+    seed_demo(sqlite_services)
+    bench = BenchWorkflow(sqlite_services, "BENCH-Q")
+    for i in range(STATION_PIN_LIMIT):
+        assert not bench.handle(f"X-{i}").accepted
+    with pytest.raises(NotAuthorized, match="PIN entry is closed"):
+        authorize_supervisor(sqlite_services, "918273", "000000", action="test", station="BENCH-Q")
+    with sqlite_services.read_uow() as uow:
+        raws = uow.session.scalars(select(text("raw")).select_from(text("scan_events"))
+                                   .where(text("kind = 'auth'"))).all()
+    assert raws == ["****"]

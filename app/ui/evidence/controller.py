@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from app.evidence.camera import parse_camera
 from app.evidence.commands import CameraState, ClipEnded, ClipStarted, DiskFull, RecorderProblem, StartClip
@@ -212,7 +212,9 @@ class EvidenceController(QObject):
                                        "(%2 MB left)").replace("%1", event.folder).replace("%2", str(event.free_mb)),
                                severe=True)
         elif isinstance(event, RecorderProblem):
-            panel.show_problem(self.tr("Video: %1").replace("%1", event.text))
+            text = (event.message.render(lambda ctx, src: QCoreApplication.translate(ctx, src))
+                    if event.message is not None else event.text)
+            panel.show_problem(self.tr("Video: %1").replace("%1", text))
         self.event.emit(event)
 
     def _recorder_died(self) -> None:

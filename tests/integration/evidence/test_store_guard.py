@@ -143,6 +143,12 @@ def test_a_bench_cannot_index_clips_of_another_benchs_order_nor_block_its_export
     desk.login(SUPERVISOR, PIN)
     result = desk.export_evidence("SF1400000000000", tmp_path / "export")  # nothing of BENCH-V's in the way
     assert result["order_no"] == "PDD-1001" and len(result["clips"]) == 1
+    # A bench that once opened the order too (before a take-back) and plants a row that never
+    # uploads: the export still gives the verified clip and names the one that is not there.
+    opened_through(other, ("PDD-1001",))
+    assert put_row(server, other.token, "e" * 32, row("PDD-1001", "/bench/never.mp4", bytes=10**6)).status_code == 200
+    result = desk.export_evidence("PDD-1001", tmp_path / "export-2")
+    assert len(result["clips"]) == 1 and result["not_uploaded"] == [{"station": "BENCH-V", "state": "complete"}]
     desk.close()
 
 
