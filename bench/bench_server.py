@@ -65,7 +65,7 @@ def main() -> None:
         floor = []
         for _ in range(args.scans):
             started = time.perf_counter()
-            assert bench._http.get("/api/v1/health").status_code == 200
+            assert bench._transport.http.get("/api/v1/health").status_code == 200
             floor.append((time.perf_counter() - started) * 1000)
         remote = []
         for _ in range(args.scans):

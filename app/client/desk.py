@@ -1,8 +1,8 @@
 """The supervisor's desk through the PackGate server (:class:`app.desk.port.SupervisorDesk`).
 
-The station's token from enrolment, the same pinned certificate and HTTP client as the bench
-(:mod:`app.client.remote`), and a desk session the server signs at the supervisor's login and
-renews with every reply. Refusals come back as the same exceptions the in-process desk raises,
+The station's token from enrolment, the same pinned certificate and transport as the bench
+(:mod:`app.client.transport`: reads are tried again after no answer, changes never), and a desk
+session the server signs at the supervisor's login and renews with every reply. Refusals come back as the same exceptions the in-process desk raises,
 with the same translatable messages. Clips are played from a local cache they are downloaded into
 (checked against their SHA-256); exports are written on this PC from the data the server returns.
 """
@@ -22,15 +22,8 @@ from typing import Any
 
 import httpx
 
-from app.client.remote import (
-    CERT_CHANGED,
-    ServerLink,
-    _client,
-    _detail,
-    cert_changed,
-    peer_fingerprint,
-    pin_mismatch,
-)
+from app.client.remote import ServerLink, transport_for
+from app.client.transport import NOT_ENROLLED, REFUSED, UNREACHABLE, ErrorKind, ServerFailure, Transport
 from app.config import data_dir
 from app.desk.port import ClipNotHere, DeskError, DeskSessionEnded
 from app.errors import KnownError
@@ -47,8 +40,6 @@ log = logging.getLogger(__name__)
 API = "/api/v1/desk"
 SESSION_HEADER = "X-Desk-Session"
 T = QT_TRANSLATE_NOOP
-UNREACHABLE = T("Outcome", "PackGate server unreachable ({error}): nothing was changed; try again when the connection is back")
-NOT_ENROLLED = T("Outcome", "This bench is not enrolled at the server, or was revoked: {detail}")
 MISMATCH = T("Outcome", "The clip {name} from the server does not match its SHA-256")
 BAD_EXPORT = T("Outcome", "The server's evidence export could not be read: {error}")
 
@@ -75,7 +66,7 @@ class RemoteDesk:
         self.station: str | None = link.station
         self.session: str | None = None
         self.cache_dir = cache_dir or data_dir() / "clip-cache"
-        self._http = _client(link.server, link.fingerprint, timeout)
+        self._transport = transport_for(link, timeout)
 
     # ------------------------------------------------------------------ who
 
@@ -94,7 +85,7 @@ class RemoteDesk:
         self._json("POST", "/settings-audit", {"what": what[:500], "message": message[:4000]})
 
     def site_settings(self) -> dict[str, Any]:
-        return self._json("POST", "/site-settings", {})["settings"]
+        return self._json("POST", "/site-settings", {}, idempotent=True)["settings"]
 
     def change_site_setting(self, key: str, value: Any) -> list:
         return self._json("POST", "/site-settings/set", {"key": key, "value": value})["change"]
@@ -102,10 +93,10 @@ class RemoteDesk:
     # ------------------------------------------------------------------ figures and orders
 
     def figures(self, period: Period, auto: bool = False) -> dict[str, Any]:
-        return self._json("POST", "/figures", {**_period(period), "auto": auto})
+        return self._json("POST", "/figures", {**_period(period), "auto": auto}, idempotent=True)
 
     def order_details(self, order_no: str) -> dict[str, Any] | None:
-        return self._json("POST", "/order", {"order_no": order_no})["details"]
+        return self._json("POST", "/order", {"order_no": order_no}, idempotent=True)["details"]
 
     def run_action(self, kind: str, badge: str, pin: str, target: str, reason: str) -> ActionDone:
         data = self._json("POST", "/action", {"kind": kind, "badge": badge, "pin": pin, "target": target,
@@ -116,7 +107,7 @@ class RemoteDesk:
         return bool(self._json("POST", "/platform-retry", {"job_id": job_id})["ok"])
 
     def shipments(self, period: Period) -> list[ShipmentRow]:
-        return from_plain(list[ShipmentRow], self._json("POST", "/shipments", _period(period))["rows"])
+        return from_plain(list[ShipmentRow], self._json("POST", "/shipments", _period(period), idempotent=True)["rows"])
 
     def import_file(self, kind: str, path: Path, profile: str = "") -> ProductReport | ImportReport:
         """Upload the file's bytes; the server runs the importer and answers its report."""
@@ -133,7 +124,7 @@ class RemoteDesk:
     # ------------------------------------------------------------------ evidence
 
     def find_clips(self, text: str) -> list[dict[str, Any]]:
-        return self._json("POST", "/clips", {"text": text})["clips"]
+        return self._json("POST", "/clips", {"text": text}, idempotent=True)["clips"]
 
     def _cached(self, clip: dict[str, Any]) -> Path:
         return self.cache_dir / f"{clip['id']}-{(clip.get('sha256') or 'nosha')[:16]}-{Path(clip['path']).name}"
@@ -189,87 +180,71 @@ class RemoteDesk:
     # ------------------------------------------------------------------ push
 
     def version(self) -> str:
-        return str(self._json("POST", "/version", {})["version"])
+        return str(self._json("POST", "/version", {}, idempotent=True)["version"])
 
     def wait_for_change(self, since: str, timeout_s: float = 25, stop: threading.Event | None = None) -> str:
         """The server's long poll, on a connection of its own (the worker pool keeps the other)."""
-        with _client(self.link.server, self.link.fingerprint, timeout_s + 10) as http:
-            data = self._json("POST", "/wait", {"since": since, "timeout_s": timeout_s}, http=http)
+        with self._transport.another(timeout_s + 10) as transport:
+            data = self._json("POST", "/wait", {"since": since, "timeout_s": timeout_s}, transport=transport)
         return str(data["version"])
 
     def close(self) -> None:
-        self._http.close()
+        self._transport.close()
 
     # ------------------------------------------------------------------ plumbing
 
     def _headers(self) -> dict[str, str]:
-        headers = {"Authorization": f"Bearer {self.link.token}"}
-        if self.session:
-            headers[SESSION_HEADER] = self.session
-        return headers
+        return {SESSION_HEADER: self.session} if self.session else {}
 
     def _json(self, method: str, path: str, body: dict | None = None, *, content: bytes | None = None,
-              params: dict | None = None, http: httpx.Client | None = None) -> Any:
-        http = http or self._http
+              params: dict | None = None, transport: Transport | None = None, idempotent: bool = False) -> Any:
         try:
-            r = http.request(method, API + path, json=body if content is None else None, content=content,
-                             params=params, headers=self._headers())
-        except httpx.HTTPError as exc:
-            mismatch = pin_mismatch(exc)
-            if mismatch is not None:
-                raise ServerUnreachable(cert_changed(mismatch)) from None
-            raise _unreachable(type(exc).__name__) from exc
-        self._check(r)
+            r = (transport or self._transport).request(
+                method, API + path, json=body if content is None else None, content=content, params=params,
+                headers=self._headers(), idempotent=idempotent)
+        except ServerFailure as failure:
+            raise self._refusal(failure) from None
+        self._renewed(r)
         return r.json()
 
     @contextmanager
     def _stream(self, method: str, path: str, body: dict | None = None):
         try:
-            with self._http.stream(method, API + path, json=body, headers=self._headers()) as r:
-                if r.status_code != 200:
-                    r.read()
-                self._check(r)
+            with self._transport.stream(method, API + path, json=body, headers=self._headers()) as r:
+                self._renewed(r)
                 yield r
-        except httpx.HTTPError as exc:
-            mismatch = pin_mismatch(exc)
-            if mismatch is not None:
-                raise ServerUnreachable(cert_changed(mismatch)) from None
-            raise _unreachable(type(exc).__name__) from exc
+        except ServerFailure as failure:
+            raise self._refusal(failure) from None
 
-    def _check(self, r: httpx.Response) -> None:
-        """The pinned certificate, the renewed session, and the server's refusal as the domain's."""
-        got = peer_fingerprint(r)
-        if self.link.fingerprint and got != self.link.fingerprint:
-            raise ServerUnreachable(Message(CERT_CHANGED.template, {"pinned": self.link.fingerprint[:16],
-                                                                    "got": (got or "?")[:16]}))
+    def _renewed(self, r: httpx.Response) -> None:
         renewed = r.headers.get(SESSION_HEADER)
         if renewed:
             self.session = renewed
-        if r.status_code == 200:
-            return
-        detail: Any
-        try:
-            detail = r.json().get("detail")
-        except ValueError:
-            detail = None
-        info = detail if isinstance(detail, dict) else {"text": _detail(r)}  # a sentence, or a 422's issues
-        kind, text = info.get("kind"), str(info.get("text") or f"HTTP {r.status_code}")
-        if r.status_code == 401:
-            raise ServerUnreachable(Message(NOT_ENROLLED, {"detail": text}))
+
+    def _refusal(self, failure: ServerFailure) -> Exception:
+        """The server's refusal as the domain's exception (the desk's own kinds first, then the table's)."""
+        if failure.kind == ErrorKind.CERT_CHANGED or failure.response is None:  # another certificate, no answer
+            return ServerUnreachable(failure.message)
+        self._renewed(failure.response)
+        detail = (failure.body or {}).get("detail") if isinstance(failure.body, dict) else None
+        info = detail if isinstance(detail, dict) else {"text": failure.detail}  # a sentence, or a 422's issues
+        kind, text = info.get("kind"), str(info.get("text") or f"HTTP {failure.status}")
+        if failure.kind == ErrorKind.NOT_ENROLLED:
+            return ServerUnreachable(Message(NOT_ENROLLED, {"detail": text}))
         message = from_plain(Message, info["message"]) if isinstance(info.get("message"), dict) else Message(text)
         if kind == "not_authorized":
-            raise NotAuthorized(message)
+            return NotAuthorized(message)
         if kind == "no_session":
             self.session = None
-            raise DeskSessionEnded(message)
+            return DeskSessionEnded(message)
         if kind == "refused":
-            raise ActionRefused(message)
+            return ActionRefused(message)
         if kind == "not_here":
-            raise ClipNotHere(message)
+            return ClipNotHere(message)
         if kind == "desk":
-            raise DeskError(message)
-        if r.status_code >= 500:
-            raise _unreachable(f"HTTP {r.status_code}")
+            return DeskError(message)
+        if failure.status is not None and failure.status >= 500:
+            return _unreachable(f"HTTP {failure.status}")
         if kind:  # the server's own KnownError (an import file it cannot read, ...): its text as it is
-            raise KnownError(text)
-        raise DeskError(Message(T("Outcome", "The server refused: {detail}"), {"detail": text}))
+            return KnownError(text)
+        return DeskError(Message(REFUSED, {"detail": text}))

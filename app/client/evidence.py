@@ -19,9 +19,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
-
-from app.client.remote import ServerLink, _client, _detail, peer_fingerprint, pin_mismatch
+from app.client.remote import ServerLink, transport_for
+from app.client.transport import ErrorKind, ServerFailure
 from app.evidence import clipfile
 from app.evidence.commands import ClipUploaded, RecorderProblem
 from app.evidence.journal import RECORDING, ROW_KEYS, ClipJournal
@@ -46,39 +45,31 @@ class Refused(Exception):
         self.status, self.detail, self.offset = status, detail, offset
 
 
-def _evidence_client(link: ServerLink, timeout: float) -> httpx.Client:
-    return _client(link.server, link.fingerprint, timeout)  # the pin is checked at the TLS handshake
-
-
 class EvidenceLink:
     """HTTP calls of the evidence routes, with the station token and the pinned certificate."""
 
     def __init__(self, link: ServerLink, timeout: float = 30.0) -> None:
         self.link = link
-        self._http = _evidence_client(link, timeout)
+        self._transport = transport_for(link, timeout)  # the pin is checked at the TLS handshake
 
     def close(self) -> None:
-        self._http.close()
+        self._transport.close()
 
     def _call(self, method: str, path: str, **kw) -> dict:
-        headers = {"Authorization": f"Bearer {self.link.token}", **kw.pop("headers", {})}
         try:
-            r = self._http.request(method, f"/api/v1/clips/{path}", headers=headers, **kw)
-        except httpx.HTTPError as exc:
-            mismatch = pin_mismatch(exc)
-            raise Unreachable(str(mismatch or exc) or type(exc).__name__) from exc
-        if self.link.fingerprint and peer_fingerprint(r) != self.link.fingerprint:
-            raise Unreachable("the server's certificate is not the one pinned at enrolment")
-        if r.status_code >= 500 or r.status_code == 401:  # 401: revoked; keep every clip until IT sorts it out
-            raise Unreachable(f"HTTP {r.status_code}: {_detail(r)}")
-        if r.status_code != 200:
-            offset = None
-            try:
-                offset = r.json().get("offset")
-            except ValueError:
-                pass
-            raise Refused(r.status_code, _detail(r), offset)
-        return r.json()
+            return self._transport.request(method, f"/api/v1/clips/{path}", **kw).json()
+        except ServerFailure as failure:
+            if failure.response is None:  # no answer, or another certificate: nothing was sent
+                error = failure.error
+                raise Unreachable(str(error or failure) or type(error).__name__) from error
+            if failure.kind == ErrorKind.CERT_CHANGED:
+                raise Unreachable("the server's certificate is not the one pinned at enrolment") from None
+            if failure.status is not None and (failure.status >= 500 or failure.kind == ErrorKind.NOT_ENROLLED):
+                # 401: revoked; keep every clip until IT sorts it out
+                raise Unreachable(f"HTTP {failure.status}: {failure.detail}") from None
+            body = failure.body
+            offset = body.get("offset") if isinstance(body, dict) else None
+            raise Refused(failure.status or 0, failure.detail, offset) from None
 
     def deliver(self, entry: dict) -> dict:
         return self._call("PUT", entry["key"], json={k: entry.get(k) for k in ROW_KEYS})

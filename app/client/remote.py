@@ -4,23 +4,26 @@
 ``logged_in``, ``reachable``), so the window does not know which one it drives. Every scan gets an
 id; a lost reply is retried with the same id and the server answers with the first outcome, so
 nothing is counted twice. Labels and manifests print here, on this bench's printer, from the data
-the server returned. An HTTPS server's certificate is pinned at enrolment: a changed one is refused.
+the server returned. An HTTPS server's certificate is pinned at enrolment: a changed one is refused
+(:mod:`app.client.transport`, the one transport of the bench, the desk and the uploader).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
-import ssl
 import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
-import httpx
-
+from app.client.transport import (
+    ErrorKind,
+    ServerFailure,
+    Transport,
+    peer_fingerprint,
+)
+from app.client.transport import detail as _detail  # noqa: F401 - the server's refusal as one line (tests)
 from app.config import config_dir
 from app.errors import KnownError, PrinterError
 from app.i18n import QT_TRANSLATE_NOOP, Message
@@ -32,10 +35,7 @@ from app.printing.base import LabelData, ManifestData, Printer
 log = logging.getLogger(__name__)
 T = QT_TRANSLATE_NOOP
 LINK_FILE = "server.json"
-RETRIES = 3
 SERVER_UNREACHABLE = Message(T("Outcome", "PackGate server unreachable: this scan was NOT saved. Scan it again when the connection is back."))
-NOT_ENROLLED = Message(T("Outcome", "This bench is not enrolled at the server, or was revoked: {detail}"))
-CERT_CHANGED = Message(T("Outcome", "The server's certificate changed (pinned {pinned}, got {got}): NOT connected. Ask IT, then enrol again."))
 
 
 class ServerError(KnownError):
@@ -73,98 +73,24 @@ class ServerLink:
         return path
 
 
-class PinMismatch(ssl.SSLError):
-    """The server presented another certificate than the one pinned at enrolment."""
-
-    def __init__(self, pinned: str, got: str) -> None:
-        super().__init__(f"the server's certificate {got[:16]} is not the one pinned at enrolment ({pinned[:16]})")
-        self.pinned, self.got = pinned, got
-
-
-def _pinned_socket_class(fingerprint: str) -> type[ssl.SSLSocket]:
-    class PinnedSocket(ssl.SSLSocket):
-        """Checks the pinned certificate right after the TLS handshake, before a byte of a request
-        leaves: the station token, a scan or a clip never reach a server that is not the enrolled one."""
-
-        def do_handshake(self, *args, **kwargs):
-            super().do_handshake(*args, **kwargs)
-            got = hashlib.sha256(self.getpeercert(True) or b"").hexdigest()
-            if got != fingerprint:
-                raise PinMismatch(fingerprint, got)
-
-    return PinnedSocket
-
-
-def _client(server: str, fingerprint: str | None, timeout: float) -> httpx.Client:
-    verify: Any = True
-    if server.startswith("https://"):
-        # The certificate is self-signed or the site's own: trust exactly the one pinned at enrolment,
-        # checked at the handshake (enrolment itself, with no pin yet, reads it off the connection).
-        ctx = ssl.create_default_context()
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-        if fingerprint:
-            ctx.sslsocket_class = _pinned_socket_class(fingerprint)
-        verify = ctx
-    return httpx.Client(base_url=server.rstrip("/"), verify=verify, timeout=httpx.Timeout(timeout, connect=3.0))
-
-
-def pin_mismatch(exc: BaseException) -> PinMismatch | None:
-    """The PinMismatch behind a transport error, if that is what it was."""
-    seen: BaseException | None = exc
-    for _ in range(10):
-        if seen is None:
-            return None
-        if isinstance(seen, PinMismatch):
-            return seen
-        seen = seen.__cause__ or seen.__context__
-    return None
-
-
-def cert_changed(mismatch: PinMismatch) -> Message:
-    return Message(CERT_CHANGED.template, {"pinned": mismatch.pinned[:16], "got": mismatch.got[:16]})
-
-
-def peer_fingerprint(response: httpx.Response) -> str | None:
-    """SHA-256 of the certificate the server presented on this response's connection (HTTPS)."""
-    stream = response.extensions.get("network_stream")
-    ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
-    if ssl_object is None:
-        return None
-    return hashlib.sha256(ssl_object.getpeercert(True)).hexdigest()
-
-
 def enrol(server: str, station: str, code: str, *, timeout: float = 10.0) -> ServerLink:
     """Trade the one-time code for the station's token; pin the server's certificate (HTTPS)."""
     if not server.startswith(("http://", "https://")):
         raise ServerError(f"--server {server!r}: give the URL, e.g. https://192.168.1.10:8650")
     try:
-        with _client(server, None, timeout) as http:
-            r = http.post("/api/v1/enrol", json={"station": station, "code": code})
+        with Transport(server, timeout=timeout) as transport:  # no pin yet: read off the connection
+            r = transport.request("POST", "/api/v1/enrol", json={"station": station, "code": code})
             fingerprint = peer_fingerprint(r)
-    except httpx.HTTPError as exc:
-        raise ServerError(f"Cannot reach the PackGate server at {server}: {exc}") from exc
-    if r.status_code != 200:
-        raise ServerError(f"The server refused the enrolment: {_detail(r)}")
+    except ServerFailure as failure:
+        if failure.response is None:
+            raise ServerError(f"Cannot reach the PackGate server at {server}: {failure.error}") from failure.error
+        raise ServerError(f"The server refused the enrolment: {failure.detail}") from None
     return ServerLink(server.rstrip("/"), station, r.json()["token"], fingerprint)
 
 
-def _detail(r: httpx.Response) -> str:
-    """The server's refusal as one line: its sentence, or a 422's issues joined."""
-    try:
-        detail = r.json().get("detail")
-    except (ValueError, AttributeError):
-        return f"HTTP {r.status_code}"
-    if isinstance(detail, list):
-        return "; ".join(_issue(i) for i in detail)
-    return str(detail)
-
-
-def _issue(issue: object) -> str:
-    if not isinstance(issue, dict):
-        return str(issue)
-    where = ".".join(str(part) for part in list(issue.get("loc") or ())[1:])  # without "body"/"query"
-    return f"{where}: {issue.get('msg')}" if where else str(issue.get("msg"))
+def transport_for(link: ServerLink, timeout: float) -> Transport:
+    """The transport of an enrolled bench: its server, its pinned certificate, its station token."""
+    return Transport(link.server, fingerprint=link.fingerprint, token=link.token, timeout=timeout)
 
 
 class RemoteBench:
@@ -175,8 +101,7 @@ class RemoteBench:
         self.station_name = link.station
         self.printer = printer
         self.session: str | None = None
-        self._http = _client(link.server, link.fingerprint, timeout)
-        self._http.headers["Authorization"] = f"Bearer {link.token}"  # every call, one keep-alive connection
+        self._transport = transport_for(link, timeout)  # every call, one keep-alive connection
         self._last_view = BenchView(station=link.station, step=Step.LOGIN)
 
     # ------------------------------------------------------------------ the bench interface
@@ -222,20 +147,17 @@ class RemoteBench:
     def wait_for_change(self, timeout_s: float = 25) -> bool:
         """Block (on its own connection: call it from another thread) until the server says something
         changed behind this bench's back, or ``timeout_s`` passed; False also when unreachable."""
-        with _client(self.link.server, self.link.fingerprint, timeout_s + 10) as http:
+        with self._transport.another(timeout_s + 10) as transport:
             try:
-                r = http.post("/api/v1/wait", json={"session": self.session, "timeout_s": timeout_s},
-                              headers={"Authorization": f"Bearer {self.link.token}"})
-            except httpx.HTTPError:
+                r = transport.request("POST", "/api/v1/wait", json={"session": self.session, "timeout_s": timeout_s})
+            except ServerFailure:
                 return False
-        if self.link.fingerprint and peer_fingerprint(r) != self.link.fingerprint:
-            return False
         return r.status_code == 200 and bool(r.json().get("changed"))
 
     def reachable(self) -> bool:
         try:
-            return self._http.get("/api/v1/health").status_code == 200
-        except httpx.HTTPError:
+            return self._transport.request("GET", "/api/v1/health").status_code == 200
+        except ServerFailure:
             return False
 
     @property
@@ -247,35 +169,19 @@ class RemoteBench:
         return self._last_view.user_name is not None
 
     def close(self) -> None:
-        self._http.close()
+        self._transport.close()
 
     # ------------------------------------------------------------------ plumbing
 
     def _post(self, path: str, body: dict) -> dict:
         """POST with the station token; the same body again after a lost reply (idempotent)."""
-        last: Exception | None = None
-        for _ in range(RETRIES):
-            try:
-                r = self._http.post(path, json=body)
-            except httpx.TransportError as exc:
-                mismatch = pin_mismatch(exc)
-                if mismatch is not None:  # nothing was sent: refuse at once, no retry
-                    raise _Refusal(cert_changed(mismatch)) from None
-                last = exc
-                continue
-            got = peer_fingerprint(r)
-            if self.link.fingerprint and got != self.link.fingerprint:
-                raise _Refusal(Message(CERT_CHANGED.template, {"pinned": self.link.fingerprint[:16], "got": (got or "?")[:16]}))
-            if r.status_code == 401:
-                raise _Refusal(Message(NOT_ENROLLED.template, {"detail": _detail(r)}))
-            if r.status_code >= 500:
-                last = RuntimeError(f"HTTP {r.status_code}")
-                continue
-            if r.status_code != 200:
-                raise _Refusal(Message(T("Outcome", "The server refused: {detail}"), {"detail": _detail(r)}))
-            return r.json()
-        log.warning("server unreachable: %s", last)
-        raise _Refusal(SERVER_UNREACHABLE)
+        try:
+            return self._transport.request("POST", path, json=body, idempotent=True).json()
+        except ServerFailure as failure:
+            if failure.kind in (ErrorKind.UNREACHABLE, ErrorKind.SERVER_ERROR, ErrorKind.DATABASE_UNREACHABLE):
+                log.warning("server unreachable: %s", failure.error or failure)
+                raise _Refusal(SERVER_UNREACHABLE) from None
+            raise _Refusal(failure.message) from None  # a changed certificate, not enrolled, or refused
 
     def _accept(self, data: dict) -> Outcome:
         self.session = data["session"]

@@ -2,7 +2,7 @@
 
 The server keeps no state of its own outside the database, so several server processes can share
 one: the bench state (who is logged in, the open order or manifest) travels with every call as a
-blob the server signed with HMAC-SHA256 under a key kept in the database. The bench cannot change
+blob the server signed (:mod:`app.server.tokens`) under a key kept in the database. The bench cannot change
 it (the signature fails), cannot move it to another station (the station id is inside), and it
 expires after the idle time (the packer then logs in again). It also carries the epochs of its user
 and station it was signed under (:class:`BenchState`): a logout or a login at the station, or the
@@ -11,13 +11,8 @@ user disabled, given a new PIN or locked out, moves one on and ends every copy o
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 import secrets
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
@@ -27,46 +22,37 @@ from app.models.schema import ServerKey, Station, User
 from app.packing.model import BenchState
 from app.packing.ports import Services
 from app.packing.wire import from_plain, to_plain
+from app.server.tokens import TokenCodec
 
 KEY_NAME = "session-hmac"
 
 
 @dataclass
 class SessionSigner:
+    """The bench's session on the server's one token codec (:mod:`app.server.tokens`); the desk's
+    session (:mod:`app.server.desk_api`) is signed by the same codec under the same key."""
+
     key: bytes
     idle_seconds: int = 30 * 60
+    tokens: TokenCodec = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.tokens = TokenCodec(self.key, self.idle_seconds)
 
     def sign(self, station_id: int, state: BenchState, now: float | None = None) -> str:
-        body = json.dumps({"st": station_id, "state": to_plain(state), "exp": int((now or time.time()) + self.idle_seconds)},
-                          separators=(",", ":")).encode()
-        mac = hmac.new(self.key, body, hashlib.sha256).digest()
-        return _b64(body) + "." + _b64(mac)
-
-    def _data(self, blob: str | None) -> dict | None:
-        if not blob:
-            return None
-        try:
-            body_text, mac_text = blob.split(".", 1)
-            body, mac = _unb64(body_text), _unb64(mac_text)
-        except ValueError:
-            return None
-        if not hmac.compare_digest(mac, hmac.new(self.key, body, hashlib.sha256).digest()):
-            return None
-        return json.loads(body)
+        return self.tokens.encode({"st": station_id, "state": to_plain(state)}, now)
 
     def user_in(self, blob: str | None) -> int | None:
         """The logged-in user of a genuine ``blob`` (whose epoch the scan's first query reads)."""
-        data = self._data(blob)
+        data = self.tokens.decode(blob)
         user = (data.get("state") or {}).get("user_id") if data else None
         return user if isinstance(user, int) else None
 
     def open(self, station_id: int, blob: str | None, now: float | None = None) -> BenchState:
         """The state inside ``blob``; a fresh (logged-out) state when it is missing, forged, for another
         station or expired. Whether its epochs are still current is :func:`live`'s question."""
-        data = self._data(blob)
-        if data is None:
-            return BenchState()
-        if data.get("st") != station_id or data.get("exp", 0) < (now or time.time()):
+        data = self.tokens.decode(blob, now)
+        if data is None or data.get("st") != station_id or "state" not in data:
             return BenchState()
         return from_plain(BenchState, data["state"])
 
@@ -109,10 +95,3 @@ def signer(services: Services, idle_seconds: int) -> SessionSigner:
     assert value is not None
     return SessionSigner(bytes.fromhex(value), idle_seconds)
 
-
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
