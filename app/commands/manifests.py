@@ -66,7 +66,8 @@ def run_list(args, ctx) -> int:
 def run_print(args, ctx) -> int:
     from sqlalchemy import select
 
-    from app.models.schema import Manifest, ScanEvent
+    from app.models.audit_chain import add_event
+    from app.models.schema import Manifest
     from app.packing.workflow import manifest_data
 
     services = ctx.services()
@@ -89,12 +90,12 @@ def run_print(args, ctx) -> int:
         error = str(exc)
     where = None if error else (str(job.path) if job.path else job.description)
     with services.uow() as uow:  # every print and reprint is in the audit trail
-        uow.session.add(ScanEvent(
-            at=services.clock(), manifest_id=manifest_id, raw=f"packgate manifests print {key}", kind="reprint",
-            accepted=error is None,
+        add_event(
+            uow.session, at=services.clock(), manifest_id=manifest_id, raw=f"packgate manifests print {key}",
+            kind="reprint", accepted=error is None,
             message=f"Manifest {data.manifest_no} reprinted: {where}" if error is None
             else f"Manifest {data.manifest_no} reprint failed: {error}",
-        ))
+        )
     if error is not None:
         raise PrinterError(f"Manifest {data.manifest_no} not printed: {error}")
     note = "" if data.closed_at else " (still open: this is a draft, not the final list)"

@@ -60,23 +60,24 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.carriers import CarrierCatalogue, load_catalogue
 from app.errors import ImportFileError, KnownError
 from app.imports.columnmap import ColumnMap, MappedFacts, MappedReader
-from app.models.audit_chain import link_rows
+from app.models.audit_chain import add_events
 from app.models.schema import (
     Order,
     OrderLine,
     OrderState,
     Product,
     ProductBarcode,
-    ScanEvent,
     WaybillPoolEntry,
 )
+from app.packing.lifecycle import OrderEvent
+from app.packing.repository import change_state
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 MAX_ROWS = 1_000_000
@@ -1226,12 +1227,8 @@ def _import(s: Session, services: Any, orders: dict[str, _FileOrder], rows: list
         report.barcodes_added = len(new_barcodes)
     now = services.clock()
     for order_id, order_no, reason in to_hold:  # conditional: a bench may have packed it meanwhile
-        held = s.execute(update(Order).where(Order.id == order_id, Order.state.in_((ready, OrderState.PACKING.value)))
-                         .values(state=on_hold, station_id=None, hold_reason=reason)
-                         .execution_options(synchronize_session=False)).rowcount
-        if held == 1:
-            s.add(ScanEvent(at=now, order_id=order_id, raw=order_no, kind="import_hold", accepted=True,
-                            message=f"Order {order_no} on hold: {reason}", reason=reason))
+        change_state(s, OrderEvent.IMPORT_HOLD, order_id=order_id, values={"hold_reason": reason},
+                     audit={"at": now, "raw": order_no, "message": f"Order {order_no} on hold: {reason}", "reason": reason})
     if not new_orders:
         s.flush()
         return
@@ -1263,8 +1260,7 @@ def _import(s: Session, services: Any, orders: dict[str, _FileOrder], rows: list
              "message": f"Order {order_no} imported on hold: {reason}", "reason": reason, "station_id": None,
              "user_id": None, "manifest_id": None}
             for order_no, reason in hold_reasons.items()]
-        link_rows(s.connection(), events)  # into the audit trail's hash chain, like every event
-        s.execute(insert(ScanEvent.__table__), events)
+        add_events(s, events)  # into the audit trail's hash chain, like every event
     report.orders_added = len(new_orders)
     report.lines_added = len(lines)
 

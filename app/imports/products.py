@@ -41,7 +41,8 @@ from app.imports.orders import (
     _whole,
     open_records,
 )
-from app.models.schema import BoxType, Product, ProductBarcode, ScanEvent
+from app.models.audit_chain import add_events
+from app.models.schema import BoxType, Product, ProductBarcode
 
 # field, header spellings (English first), required column
 COLUMNS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
@@ -239,6 +240,7 @@ def _apply(s: Any, services: Any, file_name: str, entries: dict[str, _Entry], re
         ids.update(result.all())
         report.products_added = len(new)
     now = services.clock()
+    events: list[dict[str, Any]] = []
     for sku, entry in entries.items():  # in file order, so the audit trail reads like the file
         row = known.get(sku)
         if row is None:
@@ -256,10 +258,12 @@ def _apply(s: Any, services: Any, file_name: str, entries: dict[str, _Entry], re
             continue
         s.execute(update(Product).where(Product.id == row.id).values(**changed))
         change = f"{sku}: {'; '.join(words)}"
-        s.add(ScanEvent(at=now, raw=sku, kind="product_change", accepted=True, message=change,
-                        reason=f"import-products {file_name}"))
+        events.append({"at": now, "raw": sku, "kind": "product_change", "accepted": True, "message": change,
+                       "reason": f"import-products {file_name}"})
         report.changes.append(change)
         report.products_updated += 1
+    if events:
+        add_events(s, events)
     new_codes = [{"barcode": code, "product_id": ids[sku]} for sku, entry in entries.items()
                  for code in entry.barcodes if code not in owner]
     if new_codes:

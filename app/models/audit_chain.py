@@ -97,6 +97,28 @@ def link_rows(conn, rows: list[dict[str, Any]]) -> None:
     _advance(conn, by_bench, dict.__getitem__, set_row)
 
 
+_INSERT_EVENT = ScanEvent.__table__.insert()
+
+
+def add_events(s: Session, events: list[dict[str, Any]]) -> None:
+    """The one way to write audit events: each a plain row (``FIELDS``), linked into its bench's
+    chain and inserted in ``s``'s transaction, so it commits with the change it records or not at
+    all (Core: no ORM flush of the events themselves on the scan path)."""
+    s.flush()  # ORM changes made before (a PIN check's counters, an earlier event) go first
+    conn = s.connection()
+    link_rows(conn, events)
+    conn.execute(_INSERT_EVENT, events)
+
+
+def add_event(s: Session, *, at: datetime | None, kind: str, raw: str = "", message: str = "", accepted: bool = True,
+              station_id: int | None = None, user_id: int | None = None, order_id: int | None = None,
+              manifest_id: int | None = None, reason: str = "") -> None:
+    """One audit event (see :func:`add_events`)."""
+    add_events(s, [{"at": at, "station_id": station_id, "user_id": user_id, "order_id": order_id,
+                    "manifest_id": manifest_id, "raw": raw, "kind": kind, "accepted": accepted, "message": message,
+                    "reason": reason}])
+
+
 def _advance(conn, by_bench: dict[int, list], get, set_link) -> None:
     heads = AuditChainHead.__table__
     for key in sorted(by_bench):  # one lock order: no deadlock between two multi-bench transactions

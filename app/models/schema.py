@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from app.models.states import ORDER_STATES, OrderState  # noqa: F401 - re-exported: the states live SQLAlchemy-free
 from app.models.types import UTCDateTime, utcnow
 
 NAMING = {
@@ -41,18 +42,6 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-
-
-class OrderState(StrEnum):
-    READY = "ready"
-    PACKING = "packing"
-    PACKED = "packed"
-    HANDED_OVER = "handed_over"
-    ON_HOLD = "on_hold"
-    CANCELLED = "cancelled"
-
-
-ORDER_STATES = tuple(s.value for s in OrderState)
 
 
 class Role(StrEnum):

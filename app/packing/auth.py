@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.i18n import QT_TRANSLATE_NOOP, Message
+from app.models.audit_chain import add_event
 from app.models.schema import Role, ScanEvent, Station, User
 from app.packing.ports import Services
 from app.security import check_pin
@@ -86,9 +87,9 @@ def authorize_supervisor(services: Services, badge: str, pin: str, *, action: st
             reason = Message(QT_TRANSLATE_NOOP("Outcome", "{name} is not a supervisor"), {"name": user.name})
         else:
             reason = check_pin(user, pin.strip(), services.clock())
-        s.add(ScanEvent(at=services.clock(), station_id=where, user_id=user.id if user else None,
-                        raw=audited, kind="auth", accepted=reason is None,
-                        message=(reason.render() if reason else f"supervisor authorised for {action}")))
+        add_event(s, at=services.clock(), station_id=where, user_id=user.id if user else None,
+                  raw=audited, kind="auth", accepted=reason is None,
+                  message=(reason.render() if reason else f"supervisor authorised for {action}"))
         result = Supervisor(user.id, user.name, user.session_epoch) if (reason is None and user is not None) else None
     if result is None:
         assert reason is not None
@@ -108,6 +109,5 @@ def audit_change(services: Services, supervisor: Supervisor | None, *, kind: str
 def add_audit_event(s: Session, services: Services, supervisor: Supervisor | None, *, kind: str, what: str,
                     message: str, station: str | None = None) -> None:
     """The same audit event, added to ``s``: it commits with the change it records, or not at all."""
-    s.add(ScanEvent(at=services.clock(), station_id=station_id(s, station),
-                    user_id=supervisor.user_id if supervisor else None, raw=what, kind=kind, accepted=True,
-                    message=message))
+    add_event(s, at=services.clock(), station_id=station_id(s, station),
+              user_id=supervisor.user_id if supervisor else None, raw=what, kind=kind, accepted=True, message=message)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from app.models.schema import OrderState
+from app.models.states import OrderState
 
 # pdd.order.status.get refund_status: 1 none or closed, 2 after-sale in progress, 3 refunding, 4 refunded
 REFUND_REQUESTED = (2, 3, 4)

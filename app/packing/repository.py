@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, case, delete, exists, func, insert, literal, o
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.models.audit_chain import add_event
 from app.models.schema import (
     BoxType,
     Manifest,
@@ -34,7 +35,8 @@ from app.models.schema import (
     User,
     WaybillPoolEntry,
 )
-from app.packing import rules
+from app.packing import lifecycle, rules
+from app.packing.lifecycle import OrderEvent
 from app.packing.model import (
     BoxFact,
     CodeFacts,
@@ -49,6 +51,7 @@ from app.packing.outcome import Step
 
 CLAIM_RETRIES = 5
 PACKING = OrderState.PACKING.value
+PACKED = OrderState.PACKED.value
 
 
 class Conflict(Exception):
@@ -290,6 +293,32 @@ def _run(s: Session, stmt, params: dict | None = None) -> int:
     return s.connection().execute(stmt, params).rowcount
 
 
+def change_state(s: Session, event: lifecycle.OrderEvent, *, order_id: int | None = None, source: str | None = None,
+                 where: Sequence = (), values: dict | None = None, audit: dict | None = None) -> int:
+    """Apply the lifecycle's ``event`` as one conditional UPDATE of ``orders``, in ``s``'s unit of work.
+
+    The rows: ``order_id`` (or every order ``where`` selects) that is still in ``source`` (the state
+    the caller decided on; None: any state the event leaves from), and that matches the caller's own
+    guards in ``where`` (this bench holds it, not on a manifest...). The new values are the
+    transition's (:meth:`lifecycle.Transition.values`, ``values`` supplying the columns it sets).
+    When the order changed: its units go back on the shelf if the transition says so, and ``audit``
+    (``at``, ``station_id``, ``user_id``, ``raw``, ``message``, ``reason``) becomes its audit event,
+    of the transition's kind. Returns how many orders changed (0: another writer got there first).
+    """
+    step = lifecycle.transition(source or lifecycle.rule(event).sources[0], event)
+    sources = (source,) if source is not None else lifecycle.rule(event).sources
+    state = Order.state == sources[0] if len(sources) == 1 else Order.state.in_(sources)
+    rows = (Order.id == order_id,) if order_id is not None else ()
+    count = _run(s, update(Order).where(*rows, state, *where).values(**step.values(values)))
+    if count and order_id is not None:
+        if step.reset_scans:
+            reset(s, order_id)
+        if audit is not None:
+            assert step.audit is not None, f"{event} is audited by the scan that causes it"
+            add_event(s, kind=step.audit, order_id=order_id, accepted=True, **audit)
+    return count
+
+
 # The hot path's statements, built once (a scan then only binds its values).
 _BUMP_LINE = (update(OrderLine).where(OrderLine.id == bindparam("b_line"), OrderLine.scanned < OrderLine.quantity)
               .values(scanned=OrderLine.scanned + 1))
@@ -311,9 +340,9 @@ def apply(s: Session, effects: Sequence[rules.Effect], actor: Actor) -> Applied:
 
 
 def _do_claim(s: Session, e: rules.ClaimOrder, actor: Actor, done: Applied) -> None:
-    claimed = _run(s, update(Order).where(Order.id == e.order_id, Order.state == OrderState.READY.value)
-                   .values(state=PACKING, station_id=actor.station_id, packer_id=actor.user_id,
-                           packing_started_at=actor.clock()))
+    claimed = change_state(s, OrderEvent.CLAIM, order_id=e.order_id, source=OrderState.READY.value,
+                           values={"station_id": actor.station_id, "packer_id": actor.user_id,
+                                   "packing_started_at": actor.clock()})
     if claimed != 1:
         raise Conflict("claim")
 
@@ -394,11 +423,10 @@ def _do_link(s: Session, e: rules.LinkWaybill, actor: Actor, done: Applied) -> N
         with s.begin_nested():
             linked = _run(s, update(Parcel).where(Parcel.id == e.parcel_id, Parcel.waybill.is_(None))
                           .values(waybill=e.number, packed_at=now, packer_id=actor.user_id, station_id=actor.station_id))
-            values: dict = {}
             if e.completes_order:
-                values.update(state=OrderState.PACKED.value, packed_at=now, waybill=e.order_waybill)
-            if values:
-                ours = _run(s, update(Order).where(*_mine(e.order_id, actor)).values(**values))
+                ours = change_state(s, OrderEvent.PACK, order_id=e.order_id, source=PACKING,
+                                    where=(Order.station_id == actor.station_id,),
+                                    values={"packed_at": now, "waybill": e.order_waybill})
             else:  # more to pack: the order must still be ours
                 guard = select(Order.id).where(*_mine(e.order_id, actor))
                 if s.bind.dialect.name == "postgresql":
@@ -463,11 +491,9 @@ def correct_platform_jobs(s: Session, order_id: int, kind: str, now: datetime, n
 
 
 def _do_release(s: Session, e: rules.ReleaseOrder, actor: Actor, done: Applied) -> None:
-    if _run(s, update(Order).where(*_mine(e.order_id, actor))
-            .values(state=OrderState.READY.value, station_id=None, packer_id=None, packing_started_at=None,
-                    waybill=None)) != 1:
-        raise Conflict("taken_away")
-    reset(s, e.order_id)
+    if change_state(s, OrderEvent.PUT_BACK, order_id=e.order_id, source=PACKING,
+                    where=(Order.station_id == actor.station_id,)) != 1:
+        raise Conflict("taken_away")  # (put back: every unit back on the shelf)
 
 
 def reset(s: Session, order_id: int) -> None:
@@ -477,18 +503,17 @@ def reset(s: Session, order_id: int) -> None:
 
 
 def _do_hold(s: Session, e: rules.HoldOrder, actor: Actor, done: Applied) -> None:
-    if _run(s, update(Order).where(*_mine(e.order_id, actor))
-            .values(state=OrderState.ON_HOLD.value, station_id=None, hold_reason=e.reason)) != 1:
+    if change_state(s, OrderEvent.HOLD, order_id=e.order_id, source=PACKING,
+                    where=(Order.station_id == actor.station_id,), values={"hold_reason": e.reason}) != 1:
         raise Conflict("taken_away")
 
 
 def _do_hold_refunded(s: Session, e: rules.HoldForRefund, actor: Actor, done: Applied) -> None:
     """A ready order (or this bench's own) whose buyer asked for a refund goes on hold; if another
     writer moved it first there is nothing to hold here."""
-    _run(s, update(Order).where(Order.id == e.order_id,
-                                or_(Order.state == OrderState.READY.value,
-                                    (Order.state == PACKING) & (Order.station_id == actor.station_id)))
-         .values(state=OrderState.ON_HOLD.value, station_id=None, hold_reason=e.reason))
+    change_state(s, OrderEvent.HOLD_REFUND, order_id=e.order_id,  # ready or packing, and then at this bench
+                 where=(or_(Order.state == OrderState.READY.value, Order.station_id == actor.station_id),),
+                 values={"hold_reason": e.reason})
 
 
 def _do_open_manifest(s: Session, e: rules.OpenManifest, actor: Actor, done: Applied) -> None:
@@ -530,14 +555,14 @@ def hand_over_complete_orders(s: Session, manifest_id: int, now: datetime, *, wr
     with ``write_jobs``, get their platform jobs in the same transaction)."""
     orders_here = select(ManifestItem.order_id).where(ManifestItem.manifest_id == manifest_id)
     parcel_left = exists().where(Parcel.order_id == Order.id, ~_on_closed_manifest(Parcel.id))
-    complete = (Order.id.in_(orders_here), Order.state == OrderState.PACKED.value, ~parcel_left)
+    complete = (Order.id.in_(orders_here), ~parcel_left)
     if not write_jobs:
-        return _run(s, update(Order).where(*complete).values(state=OrderState.HANDED_OVER.value, handed_over_at=now))
-    ids = list(s.scalars(select(Order.id).where(*complete).with_for_update()))
+        return change_state(s, OrderEvent.HAND_OVER, source=PACKED, where=complete, values={"handed_over_at": now})
+    ids = list(s.scalars(select(Order.id).where(Order.state == PACKED, *complete).with_for_update()))
     if not ids:
         return 0
-    count = _run(s, update(Order).where(Order.id.in_(ids), Order.state == OrderState.PACKED.value)
-                 .values(state=OrderState.HANDED_OVER.value, handed_over_at=now))
+    count = change_state(s, OrderEvent.HAND_OVER, source=PACKED, where=(Order.id.in_(ids),),
+                         values={"handed_over_at": now})
     write_platform_jobs(s, ids, now)
     return count
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from app.carriers import CarrierCatalogue
 from app.i18n import QT_TRANSLATE_NOOP, Message
-from app.models.schema import OrderState
+from app.models.states import OrderState
 from app.packing.model import BenchState, CodeFacts, ManifestSnap, OrderSnap, ParcelSnap
 from app.packing.outcome import Level, Step
 from app.packing.scan import format_grams, parse_weight_g

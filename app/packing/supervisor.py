@@ -17,9 +17,12 @@ from sqlalchemy.orm import Session
 
 from app.errors import KnownError
 from app.i18n import QT_TRANSLATE_NOOP, Message
-from app.models.schema import Manifest, ManifestItem, Order, OrderState, Parcel, ScanEvent
+from app.models.audit_chain import add_event
+from app.models.schema import Manifest, ManifestItem, Order, OrderState, Parcel
+from app.packing import lifecycle
 from app.packing import repository as repo
 from app.packing.auth import NotAuthorized, Supervisor, authorize_supervisor, station_id
+from app.packing.lifecycle import OrderEvent
 from app.packing.ports import Services
 
 T = QT_TRANSLATE_NOOP
@@ -62,11 +65,11 @@ def _order(s: Session, order_no: str) -> Order:
     return order
 
 
-def _audit(s: Session, services: Services, sup: Supervisor, station: str | None, kind: str, *, raw: str,
-           message: Message, reason: str, order_id: int | None = None, manifest_id: int | None = None) -> None:
-    s.add(ScanEvent(at=services.clock(), station_id=station_id(s, station), user_id=sup.user_id, order_id=order_id,
-                    manifest_id=manifest_id, raw=raw, kind=kind, accepted=True, message=message.render(),
-                    reason=reason))
+def _audit(s: Session, services: Services, sup: Supervisor, station: str | None, *, raw: str, message: Message,
+           reason: str) -> dict:
+    """The audit event of an order's state change (:func:`repo.change_state` adds its kind and order)."""
+    return {"at": services.clock(), "station_id": station_id(s, station), "user_id": sup.user_id, "raw": raw,
+            "message": message.render(), "reason": reason}
 
 
 def _authorize(services: Services, badge: str, pin: str, reason: str, action: str, station: str | None
@@ -80,7 +83,7 @@ def _state_changed(order: Order) -> ActionRefused:
                    order_no=order.order_no, state=order.state)
 
 
-RELEASABLE = (OrderState.ON_HOLD.value, OrderState.PACKING.value)
+RELEASABLE = lifecycle.rule(OrderEvent.RELEASE).sources  # on_hold, packing
 
 
 def release_hold(services: Services, badge: str, pin: str, order_no: str, reason: str, *,
@@ -102,26 +105,22 @@ def release_hold(services: Services, badge: str, pin: str, order_no: str, reason
         if before not in RELEASABLE:
             raise _refuse(T("Outcome", "Order {order_no} is {state}, not on hold nor held by a bench"),
                           order_no=order.order_no, state=order.state)
-        done = s.execute(update(Order).where(Order.id == order.id, Order.state == before)
-                         .values(state=OrderState.READY.value, station_id=None, packer_id=None,
-                                 packing_started_at=None, hold_reason="", waybill=None)
-                         .execution_options(synchronize_session=False)).rowcount
-        if done != 1:
-            s.refresh(order)
-            raise _state_changed(order)
-        repo.reset(s, order.id)  # every unit back on the shelf, every parcel unpacked
         if before == OrderState.ON_HOLD.value:
             msg = Message(T("Outcome", "Order {order_no} released from hold: ready to pack again"),
                           {"order_no": order.order_no})
         else:
             msg = Message(T("Outcome", "Order {order_no} taken back from its bench: ready to pack again"),
                           {"order_no": order.order_no})
-        _audit(s, services, sup, station, "release_hold", raw=order.order_no, message=msg, reason=reason,
-               order_id=order.id)
+        # every unit back on the shelf, every parcel unpacked, in the same change
+        if repo.change_state(s, OrderEvent.RELEASE, order_id=order.id, source=before,
+                             audit=_audit(s, services, sup, station, raw=order.order_no, message=msg,
+                                          reason=reason)) != 1:
+            s.refresh(order)
+            raise _state_changed(order)
     return ActionDone("release_hold", msg, sup.name, order.order_no)
 
 
-CANCELLABLE = (OrderState.READY.value, OrderState.ON_HOLD.value, OrderState.PACKING.value)
+CANCELLABLE = lifecycle.rule(OrderEvent.CANCEL).sources  # ready, on_hold, packing
 
 
 def cancel_order(services: Services, badge: str, pin: str, order_no: str, reason: str, *,
@@ -140,16 +139,14 @@ def cancel_order(services: Services, badge: str, pin: str, order_no: str, reason
         if order.state == OrderState.CANCELLED.value:
             raise _refuse(T("Outcome", "Order {order_no} is already cancelled"), order_no=order.order_no)
         before = order.state
-        done = s.execute(update(Order).where(Order.id == order.id, Order.state == before)
-                         .values(state=OrderState.CANCELLED.value)
-                         .execution_options(synchronize_session=False)).rowcount
-        if done != 1:
+        msg = Message(T("Outcome", "Order {order_no} cancelled (was {state}): do not ship it"),
+                      {"order_no": order.order_no, "state": before})
+        if repo.change_state(s, OrderEvent.CANCEL, order_id=order.id, source=before,
+                             audit=_audit(s, services, sup, station, raw=order.order_no, message=msg,
+                                          reason=reason)) != 1:
             s.refresh(order)
             raise _state_changed(order)
         repo.correct_platform_jobs(s, order.id, "cancel", services.clock())
-        msg = Message(T("Outcome", "Order {order_no} cancelled (was {state}): do not ship it"),
-                      {"order_no": order.order_no, "state": before})
-        _audit(s, services, sup, station, "cancel", raw=order.order_no, message=msg, reason=reason, order_id=order.id)
     return ActionDone("cancel", msg, sup.name, order.order_no)
 
 
@@ -207,10 +204,11 @@ def unlink_waybill(services: Services, badge: str, pin: str, order_no: str, reas
             raise _refuse(T("Outcome", "Order {order_no} has no bench to go back to"), order_no=order.order_no)
         number = parcel.waybill
         # An order has a waybill exactly when it is packed: it gets parcel 1's back when it is packed again.
-        done = s.execute(update(Order)
-                         .where(Order.id == order.id, Order.state == OrderState.PACKED.value, ~on_manifest)
-                         .values(state=OrderState.PACKING.value, packed_at=None, waybill=None)
-                         .execution_options(synchronize_session=False)).rowcount
+        msg = Message(T("Outcome", "Waybill {number} unlinked from order {order_no}: the order is back to packing"),
+                      {"number": number, "order_no": order.order_no})
+        done = repo.change_state(s, OrderEvent.UNLINK, order_id=order.id, source=OrderState.PACKED.value,
+                                 where=(~on_manifest,),
+                                 audit=_audit(s, services, sup, station, raw=number, message=msg, reason=reason))
         if done == 1:
             done = s.execute(update(Parcel).where(Parcel.id == parcel.id, Parcel.waybill == number)
                              .values(waybill=None, packed_at=None).execution_options(synchronize_session=False)).rowcount
@@ -218,9 +216,6 @@ def unlink_waybill(services: Services, badge: str, pin: str, order_no: str, reas
             s.refresh(order)
             raise _state_changed(order)
         repo.correct_platform_jobs(s, order.id, "unlink", services.clock(), number)
-        msg = Message(T("Outcome", "Waybill {number} unlinked from order {order_no}: the order is back to packing"),
-                      {"number": number, "order_no": order.order_no})
-        _audit(s, services, sup, station, "unlink", raw=number, message=msg, reason=reason, order_id=order.id)
     return ActionDone("unlink", msg, sup.name, order.order_no)
 
 
@@ -251,13 +246,13 @@ def reopen_manifest(services: Services, badge: str, pin: str, manifest_no: str, 
             raise _refuse(T("Outcome", "Manifest {manifest_no} changed meanwhile: look again"),
                           manifest_no=manifest.manifest_no)
         order_ids = select(ManifestItem.order_id).where(ManifestItem.manifest_id == manifest.id)
-        count = s.execute(update(Order).where(Order.id.in_(order_ids), Order.state == OrderState.HANDED_OVER.value)
-                          .values(state=OrderState.PACKED.value, handed_over_at=None)
-                          .execution_options(synchronize_session=False)).rowcount
+        count = repo.change_state(s, OrderEvent.REOPEN, source=OrderState.HANDED_OVER.value,
+                                  where=(Order.id.in_(order_ids),))
         msg = Message(T("Outcome", "Manifest {manifest_no} reopened: {count} parcels back to packed"),
                       {"manifest_no": manifest.manifest_no, "count": count})
-        _audit(s, services, sup, station, "reopen_manifest", raw=manifest.manifest_no, message=msg, reason=reason,
-               manifest_id=manifest.id)
+        # one event for the manifest (its kind is the lifecycle's), not one per order
+        add_event(s, kind=lifecycle.rule(OrderEvent.REOPEN).audit or "", manifest_id=manifest.id,
+                  **_audit(s, services, sup, station, raw=manifest.manifest_no, message=msg, reason=reason))
     return ActionDone("reopen_manifest", msg, sup.name, manifest.manifest_no)
 
 

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from app.errors import DatabaseUnavailable, PrinterError
 from app.i18n import QT_TRANSLATE_NOOP, Message
-from app.models.audit_chain import link_rows
-from app.models.schema import BoxType, Manifest, Order, ProductBarcode, Role, ScanEvent, Station, User
+from app.models.audit_chain import add_events
+from app.models.schema import BoxType, Manifest, Order, ProductBarcode, Role, Station, User
 from app.packing import repository as repo
 from app.packing import rules, site, views
 from app.packing.auth import (
@@ -146,7 +146,7 @@ class BenchWorkflow:
             events.append(self._event(d, raw="", kind="reprint" if d.reprint else "print", accepted=True,
                                       message=f"Label of parcel {d.print_label} of {scan.order.order_no} "
                                               f"sent to {self._printer_name()}"))
-        _audit(s, events)
+        add_events(s, events)
         view = self._view(s, d.state, scan.order)
         outcome = Outcome(d.accepted, d.level, d.message, d.kind, view, raw=raw)
         if d.print_label is not None and scan.order is not None and self.print_at_bench:
@@ -425,9 +425,9 @@ class BenchWorkflow:
                 raise LookupError(manifest_id)
             where = self._printer_name()
             msg = f"Manifest printed on {where}: {detail}" if ok else f"Manifest print failed on {where}: {detail}"
-            _audit(uow.session, [self._event(Outcome(ok, Level.INFO, Message(""), "print", self._last_view), raw="",
-                                             kind="print", accepted=ok, message=msg, order_id=None,
-                                             manifest_id=manifest_id)])
+            add_events(uow.session, [self._event(Outcome(ok, Level.INFO, Message(""), "print", self._last_view), raw="",
+                                                 kind="print", accepted=ok, message=msg, order_id=None,
+                                                 manifest_id=manifest_id)])
 
     def _label_failed(self, outcome: Outcome, order: OrderSnap, seq: int, reprint: bool, error: str) -> Outcome:
         """The print outcome, recorded once: the intent did not come true."""
@@ -438,8 +438,8 @@ class BenchWorkflow:
                 s = uow.session
                 if parcel is not None and parcel.id is not None:
                     repo.label_failed(s, parcel.id)
-                _audit(s, [self._event(outcome, raw="", kind="reprint" if reprint else "print", accepted=False,
-                                       message=message.render(), order_id=order.id)])
+                add_events(s, [self._event(outcome, raw="", kind="reprint" if reprint else "print", accepted=False,
+                                           message=message.render(), order_id=order.id)])
         except DatabaseUnavailable:
             return replace(outcome, level=Level.WARNING, message=DB_UNREACHABLE)
         if parcel is not None:
@@ -462,8 +462,8 @@ class BenchWorkflow:
         try:
             with self.services.uow() as uow:
                 msg = (f"Manifest printed: {where}" if error is None else f"Manifest print failed: {error}")
-                _audit(uow.session, [self._event(outcome, raw="", kind="print", accepted=error is None, message=msg,
-                                                 order_id=None, manifest_id=manifest_id)])
+                add_events(uow.session, [self._event(outcome, raw="", kind="print", accepted=error is None, message=msg,
+                                                     order_id=None, manifest_id=manifest_id)])
         except DatabaseUnavailable:
             pass
         if error is not None:
@@ -521,22 +521,11 @@ class BenchWorkflow:
         return view
 
 
-_INSERT_EVENT = ScanEvent.__table__.insert()
-
-
 def bump_station_epoch(s: Session, station_id: int | None) -> int:
     """Move the station's session epoch on (a login or a logout there): every session signed for it
     before is dead. Returns the new epoch."""
     return s.execute(update(Station).where(Station.id == station_id)
                      .values(session_epoch=Station.session_epoch + 1).returning(Station.session_epoch)).scalar_one()
-
-
-def _audit(s: Session, events: list[dict]) -> None:
-    """The audit events of a scan, in its transaction (Core: no ORM flush on the scan path)."""
-    s.flush()  # a PIN check changed the user's counters through the ORM: write them first
-    conn = s.connection()
-    link_rows(conn, events)  # each event joins its bench's hash chain (app/models/audit_chain.py)
-    conn.execute(_INSERT_EVENT, events)
 
 
 def label_printed(outcome: Outcome, label, where: str, *, reprint: bool, view: BenchView | None = None) -> Outcome:
