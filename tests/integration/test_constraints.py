@@ -19,6 +19,8 @@ from sqlalchemy.exc import DBAPIError
 from app.models import db
 from tests.conftest import PG_ADMIN_URL, require_postgres
 
+CHAIN = f"'{'0' * 64}', '{'1' * 64}'"  # prev_hash, hash: placeholders, these tests are not about the chain
+
 BASE_DATA = (
     "INSERT INTO carriers (code, name_en, name_zh) VALUES ('ZTO', 'ZTO', 'ZTO')",
     "INSERT INTO stations (id, name, created_at) VALUES (1, 'BENCH-1', '2026-01-01 00:00:00')",
@@ -44,8 +46,9 @@ BASE_DATA = (
     " VALUES (1, 1, 1, 1, '2026-01-01 00:00:00')",
     "INSERT INTO waybill_pool (id, carrier_code, number, order_id, parcel_id, imported_at)"
     " VALUES (1, 'ZTO', '75310000000099', 1, 1, '2026-01-01 00:00:00')",
-    "INSERT INTO scan_events (id, at, raw, kind, accepted, message, reason)"
-    " VALUES (1, '2026-01-01 00:00:00', 'O-1', 'order', TRUE, 'ok', '')",
+    # Every event carries its chain link (the database refuses one without: migration 0013a).
+    "INSERT INTO scan_events (id, at, raw, kind, accepted, message, reason, chain_seq, prev_hash, hash)"
+    f" VALUES (1, '2026-01-01 00:00:00', 'O-1', 'order', TRUE, 'ok', '', 1, {CHAIN})",
 )
 
 BOTH_PARCELS_LINKED = ["UPDATE parcels SET waybill = '75310000000012' WHERE id = 2",
@@ -71,13 +74,13 @@ CASES = [
      "UPDATE orders SET waybill = NULL WHERE id = 3",
      "shipped_has_waybill"),
     ("scan_event_update",
-     ["INSERT INTO scan_events (at, raw, kind, accepted, message, reason)"
-      " VALUES ('2026-01-01 00:00:01', 'x', 'item', FALSE, 'refused', '')"],
+     ["INSERT INTO scan_events (at, raw, kind, accepted, message, reason, chain_seq, prev_hash, hash)"
+      f" VALUES ('2026-01-01 00:00:01', 'x', 'item', FALSE, 'refused', '', 2, {CHAIN})"],
      "UPDATE scan_events SET accepted = TRUE WHERE id = 1",
      "append-only"),
     ("scan_event_delete",
-     ["INSERT INTO scan_events (at, raw, kind, accepted, message, reason)"
-      " VALUES ('2026-01-01 00:00:01', 'x', 'item', FALSE, 'refused', '')"],
+     ["INSERT INTO scan_events (at, raw, kind, accepted, message, reason, chain_seq, prev_hash, hash)"
+      f" VALUES ('2026-01-01 00:00:01', 'x', 'item', FALSE, 'refused', '', 2, {CHAIN})"],
      "DELETE FROM scan_events WHERE id = 1",
      "append-only"),
     ("scan_event_delete_all", [], "DELETE FROM scan_events", "append-only"),
@@ -232,7 +235,7 @@ def test_scan_events_accept_inserts(engine):
     """Append-only, not read-only: the audit trail still takes new events."""
     with engine.connect() as conn:
         tx = conn.begin()
-        conn.execute(text("INSERT INTO scan_events (at, raw, kind, accepted, message, reason)"
-                          " VALUES ('2026-01-01 00:00:02', 'y', 'item', TRUE, 'ok', '')"))
+        conn.execute(text("INSERT INTO scan_events (at, raw, kind, accepted, message, reason, chain_seq, prev_hash, hash)"
+                          f" VALUES ('2026-01-01 00:00:02', 'y', 'item', TRUE, 'ok', '', 3, {CHAIN})"))
         assert conn.execute(text("SELECT count(*) FROM scan_events")).scalar() == 2
         tx.rollback()

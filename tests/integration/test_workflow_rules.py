@@ -618,7 +618,8 @@ def test_wrong_supervisor_pins_count_towards_the_bench_limit_too(services, clock
             uow.session.add(User(name=f"S{i}", role="supervisor", badge=f"B-S{i}", pin_hash=hash_pin("864213"),
                                  created_at=clock()))
     flow, other = BenchWorkflow(services, "BENCH-1"), BenchWorkflow(services, "BENCH-2")
-    no(flow, "HELLO", ""), no(other, "HELLO", "")  # both stations exist (a bench's first scan makes its row)
+    # Both stations exist (a bench's first scan makes its row); a command before the badge is no badge guess.
+    no(flow, "CMD:CLOSE", ""), no(other, "CMD:CLOSE", "")
     for n in range(STATION_PIN_LIMIT):  # 2-3 wrong PINs per badge: no user locks (5 would)
         with pytest.raises(NotAuthorized, match="tries left"):
             authorize_supervisor(services, f"B-S{n % 4}", "000000", action="supervisor view", station="BENCH-1")
