@@ -103,6 +103,18 @@ def _open(av, spec: AudioSpec):
     raise AudioError(f"audio {spec} gives no sound")
 
 
+def _open_sound(av, spec: AudioSpec):
+    """The opened input with a sound stream, or an AudioError saying why not."""
+    try:
+        container = _open(av, spec)
+    except (av.error.FFmpegError, OSError, ValueError) as exc:
+        raise AudioError(f"cannot open audio {spec}: {exc}") from exc
+    if not container.streams.audio:
+        container.close()
+        raise AudioError(f"audio {spec}: the stream has no sound")
+    return container
+
+
 class AudioCapture(threading.Thread):
     """Reads the microphone continuously and keeps its recent chunks, stamped on the monotonic clock.
 
@@ -126,12 +138,9 @@ class AudioCapture(threading.Thread):
 
         while not self.stopping.is_set():
             try:
-                container = _open(av, self.spec)
-                if not container.streams.audio:
-                    container.close()
-                    raise AudioError(f"audio {self.spec}: the stream has no sound")
-            except (av.error.FFmpegError, OSError, ValueError, AudioError) as exc:
-                self._lost(str(exc) if isinstance(exc, AudioError) else f"cannot open audio {self.spec}: {exc}")
+                container = _open_sound(av, self.spec)
+            except AudioError as exc:
+                self._lost(str(exc))
                 self.stopping.wait(RETRY_S)
                 continue
             resampler = av.AudioResampler(format="fltp", layout="mono", rate=RATE)
@@ -184,3 +193,68 @@ class AudioCapture(threading.Thread):
             if self.ok and time.monotonic() - self.last_at > STALL_S:
                 self.ok, self.reason = False, f"audio {self.spec} stopped giving sound"
             return self.ok, self.reason
+
+
+class SteppedAudio:
+    """The microphone under a stepped clock (app.evidence.clock; the tests): read on the recorder's loop,
+    as much sound as that clock moved on, each chunk stamped by it. Duck-typed as :class:`AudioCapture`.
+
+    A lavfi source makes sound as fast as asked, so the clip's sound follows the clock exactly however
+    slowly the machine runs; a microphone that cannot be opened is tried again every ``RETRY_S`` of the clock.
+    """
+
+    def __init__(self, spec: AudioSpec, clock) -> None:
+        self.spec, self.clock = spec, clock
+        self.stopping = threading.Event()
+        self.ok, self.reason = False, "starting"
+        self.container = None
+        self.retry_at = clock.monotonic()
+
+    def start(self) -> None:
+        pass  # nothing runs on its own: take() reads
+
+    def _open(self, now: float) -> None:
+        import av
+
+        try:
+            container = _open_sound(av, self.spec)
+        except AudioError as exc:
+            self._lost(str(exc), now)
+            return
+        self.container, self.frames = container, container.decode(audio=0)
+        self.resampler = av.AudioResampler(format="fltp", layout="mono", rate=RATE)
+        self.opened, self.seconds = now, 0.0
+
+    def _lost(self, reason: str, now: float) -> None:
+        self.ok, self.reason, self.retry_at = False, reason, now + RETRY_S
+        if self.container is not None:
+            try:
+                self.container.close()
+            except Exception:  # noqa: BLE001 - a vanished device may fail to close
+                pass
+        self.container = None
+
+    def take(self) -> list:
+        import av
+
+        now = self.clock.monotonic()
+        if self.container is None and now >= self.retry_at:
+            self._open(now)
+        out: list = []
+        try:
+            while self.container is not None and self.opened + self.seconds < now:
+                frame = next(self.frames)
+                start = self.opened + self.seconds
+                self.seconds += frame.samples / frame.sample_rate
+                for f in self.resampler.resample(frame):
+                    out.append((start, f))
+                    start += f.samples / RATE
+                self.ok, self.reason = True, ""
+        except StopIteration:
+            self._lost(f"audio {self.spec} stopped", now)
+        except (av.error.FFmpegError, OSError, ValueError) as exc:
+            self._lost(f"audio {self.spec}: {exc}", now)
+        return out
+
+    def state(self) -> tuple[bool, str]:
+        return self.ok, self.reason

@@ -72,14 +72,21 @@ def parse_camera(spec: str | None) -> CameraSpec:
 
 
 class FrameSource:
-    """Gives frames as yuv420p ``av.VideoFrame`` of the clip's size, paced at most at ``fps``."""
+    """Gives frames as yuv420p ``av.VideoFrame`` of the clip's size, paced at most at ``fps``.
 
-    def __init__(self, spec: CameraSpec, width: int, height: int, fps: int) -> None:
+    ``clock`` (app.evidence.clock) times the test camera's loss; a stepped clock also ends its pacing:
+    the recorder asks for one frame per step of that clock and gets it as fast as the machine makes it.
+    """
+
+    def __init__(self, spec: CameraSpec, width: int, height: int, fps: int, clock=None) -> None:
         import av
 
+        from app.evidence.clock import RealClock
+
         self.spec, self.width, self.height, self.fps = spec, width, height, fps
+        self.clock = clock or RealClock()
         self.permanent_failure = False
-        self._opened_at = time.monotonic()
+        self._opened_at = self.clock.monotonic()
         self._next = self._opened_at
         self._lose_after = float(spec.options.get("lose_after", 0) or 0)
         try:
@@ -113,10 +120,10 @@ class FrameSource:
         """The next frame (blocks until the camera gives one); raises CameraError when it is gone."""
         import av
 
-        if self._lose_after and time.monotonic() - self._opened_at > self._lose_after:
+        if self._lose_after and self.clock.monotonic() - self._opened_at > self._lose_after:
             self.permanent_failure = True
             raise CameraError("test camera unplugged")
-        if self.spec.kind == "test":  # lavfi makes frames as fast as asked: keep to the camera's rate
+        if self.spec.kind == "test" and not self.clock.stepped:  # lavfi makes frames as fast as asked: keep to the camera's rate
             delay = self._next - time.monotonic()
             if delay > 0:
                 time.sleep(delay)

@@ -51,7 +51,16 @@ class Shutdown:
     pass
 
 
-Command = StartClip | Mark | AddWaybill | StopClip | Shutdown
+@dataclass(frozen=True)
+class Tick:
+    """Move a stepped recorder's clock (``RecorderConfig.stepped``) on by ``frames`` frame intervals, one
+    frame each: the tests' way to say how long something took in the clip's own time, whatever the
+    machine's speed. A recorder on the real clock ignores it."""
+
+    frames: int = 1
+
+
+Command = StartClip | Mark | AddWaybill | StopClip | Shutdown | Tick
 
 
 # ---------------------------------------------------------------- events (recorder -> bench)

@@ -10,8 +10,10 @@ the server's evidence store (:mod:`app.client.evidence`).
 
 Clips are H.264 in fragmented MP4 (``frag_keyframe+empty_moov+default_base_moof``), one keyframe
 and one fragment per second: after a kill -9 or a power cut the file plays up to the last second.
-Frame timestamps follow the monotonic clock (``pts = seconds since start * fps``), so a clip's
-duration is the wall time it covered even when the camera or the encoder skips a frame.
+Frame timestamps follow the recorder's clock (``pts = seconds since start * fps``), so a clip's
+duration is the time it covered even when the camera or the encoder skips a frame, and a clip ends at
+its tail's end in its own time even when a starved recorder comes to it late. That clock
+(:mod:`app.evidence.clock`) is the machine's at a bench; the tests step it (``RecorderConfig.stepped``).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from app.evidence.commands import (
     Shutdown,
     StartClip,
     StopClip,
+    Tick,
 )
 
 log = logging.getLogger(__name__)
@@ -78,6 +81,9 @@ class RecorderConfig:
     upload_chunk: int = 4 * 1024 * 1024
     upload_retry_s: float = 2.0
     upload_retry_max_s: float = 300.0
+    # The tests' recorder: its clock moves one frame per Tick command (app.evidence.clock), the camera
+    # and the microphone are read on its loop, so what it records does not depend on the machine's speed.
+    stepped: bool = False
 
     @classmethod
     def from_settings(cls, settings, station: str, db_url: str | None, camera: str | None = None,
@@ -258,18 +264,61 @@ class _Capture(threading.Thread):
             return self.ok, self.reason, self.frame
 
 
+class _SteppedCamera:
+    """The camera under a stepped clock (the tests): read on the recorder's loop, one frame per step of
+    the clock, none skipped and none waited for. Duck-typed as :class:`_Capture`."""
+
+    def __init__(self, config: RecorderConfig, clock) -> None:
+        from app.evidence.camera import parse_camera
+
+        self.config, self.clock = config, clock
+        self.spec = parse_camera(config.camera)
+        self.source = None
+        self.gone = False  # a test camera unplugged for good
+        self.reason = STARTING
+        self.retry_at = clock.monotonic()
+        self.stopping = threading.Event()
+
+    def start(self) -> None:
+        pass
+
+    def join(self, timeout: float | None = None) -> None:
+        if self.source is not None:
+            self.source.close()
+            self.source = None
+
+    def latest(self):
+        from app.evidence.camera import CameraError, FrameSource
+
+        c, now = self.config, self.clock.monotonic()
+        if self.source is None and not self.gone and now >= self.retry_at:
+            try:
+                self.source = FrameSource(self.spec, c.width, c.height, c.fps, clock=self.clock)
+            except CameraError as exc:
+                self.reason, self.retry_at = str(exc), now + CAMERA_RETRY_S
+        if self.source is None:
+            return False, self.reason, None
+        try:
+            return True, "", self.source.read()
+        except CameraError as exc:
+            self.gone = self.source.permanent_failure
+            self.join()
+            self.reason, self.retry_at = str(exc), now + CAMERA_RETRY_S
+            return False, self.reason, None
+
+
 class _Clip:
     """One clip being written."""
 
-    def __init__(self, config: RecorderConfig, start: StartClip, index, overlay) -> None:
+    def __init__(self, config: RecorderConfig, start: StartClip, index, overlay, clock) -> None:
         import av
 
-        self.config, self.start_cmd, self.index, self.overlay = config, start, index, overlay
+        self.config, self.start_cmd, self.index, self.overlay, self.clock = config, start, index, overlay, clock
         from app.evidence.overlay import OverlayInfo
 
         self.info = OverlayInfo(start.station, start.packer, start.order_no, tuple(start.waybills))
-        self.started_wall = time.time()
-        self.started_mono = time.monotonic()
+        self.started_wall = clock.wall()
+        self.started_mono = clock.monotonic()
         self.started_at = datetime.now(UTC)
         from app.evidence import clipfile
 
@@ -308,10 +357,11 @@ class _Clip:
                                         started_at=self.started_at, fps=config.fps, width=config.width,
                                         height=config.height, waybills=tuple(start.waybills))
 
-    def write(self, frame) -> None:
+    def write(self, frame, now: float) -> None:
+        """Encode ``frame`` as the picture at ``now`` (the recorder's monotonic clock)."""
         import av
 
-        pts = max(self.last_pts + 1, round((time.monotonic() - self.started_mono) * self.config.fps))
+        pts = max(self.last_pts + 1, round((now - self.started_mono) * self.config.fps))
         planes = frame.to_ndarray()
         self.overlay.burn(planes, self.info, datetime.now())
         out = av.VideoFrame.from_ndarray(planes, format="yuv420p")
@@ -327,6 +377,13 @@ class _Clip:
         self.last_frame = out  # the preview shows what is recorded, overlay and all
         self.last_pts = pts
         self.frames += 1
+
+    def hold_until(self, at: float, frame) -> None:
+        """End the clip at ``at`` in its own time: a recorder that came late to its end (starved of the CPU
+        on a loaded bench) holds the last picture until then, so the tail is as long as promised."""
+        end = round((at - self.started_mono) * self.config.fps)  # the frames of a clip lasting until ``at``
+        if frame is not None and self.frames and self.last_pts + 1 < end:
+            self.write(frame, self.started_mono + (end - 1) / self.config.fps)
 
     def _audio_stream(self):
         from app.evidence.audio import RATE, parse_audio, resolve
@@ -359,7 +416,7 @@ class _Clip:
     def mark(self, mark: Mark) -> None:
         from app.evidence.index import append_mark
 
-        at = mark.at or time.time()
+        at = mark.at or self.clock.wall()
         entry = {"t": round(max(0.0, at - self.started_wall), 3), "kind": mark.kind, "accepted": mark.accepted,
                  "code": mark.code, "text": mark.text}
         self.marks.append(entry)
@@ -448,18 +505,18 @@ def lower_priority() -> None:
         log.warning("cannot lower the recorder's priority", exc_info=True)
 
 
-def _start_microphone(config: RecorderConfig, events):
+def _start_microphone(config: RecorderConfig, events, clock):
     """The sound's own capture thread, or None when the site records no sound (or this camera has none)."""
     if config.audio is None:
         return None
-    from app.evidence.audio import AudioCapture, parse_audio, resolve
+    from app.evidence.audio import AudioCapture, SteppedAudio, parse_audio, resolve
     from app.evidence.camera import parse_camera
 
     spec = resolve(parse_audio(config.audio), parse_camera(config.camera))
     if spec is None:
         events.put(RecorderProblem(f"no sound: camera {config.camera} has none of its own; set audio_source"))
         return None
-    microphone = AudioCapture(spec)
+    microphone = SteppedAudio(spec, clock) if clock.stepped else AudioCapture(spec)
     microphone.start()
     return microphone
 
@@ -519,10 +576,13 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
             log.exception("retention failed")
 
     retention()
+    from app.evidence.clock import RealClock, SteppedClock
+
+    clock = SteppedClock(config.fps) if config.stepped else RealClock()
     overlay = Overlay(config.width, config.height, config.font_path)
-    capture = _Capture(config)
+    capture = _SteppedCamera(config, clock) if clock.stepped else _Capture(config)
     capture.start()
-    microphone = _start_microphone(config, events)
+    microphone = _start_microphone(config, events, clock)
     microphone_ok: bool | None = None
     clip: _Clip | None = None
     wanted: StartClip | None = None  # the order that should be on video (camera back: new clip)
@@ -531,9 +591,9 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
     camera_ok: bool | None = None
     disk_full = False
     tick = 1.0 / config.fps
-    next_tick = time.monotonic()
-    last_disk = last_preview = 0.0
-    last_retention = time.monotonic()
+    next_tick = clock.monotonic()
+    last_disk = last_preview = float("-inf")
+    last_retention = clock.monotonic()
     last_clip_retention = float("-inf")  # retention reads every clip of the bench: after a clip, once a minute at most
 
     def end_clip(state: str, reason: str) -> None:
@@ -544,7 +604,7 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
             if clip.frames == 0:  # ended before its first frame (the next order came at once): give it one
                 latest = capture.latest()[2]
                 if latest is not None:
-                    clip.write(latest)
+                    clip.write(latest, clock.monotonic())
             ended = clip.close(state, reason)
             events.put(ended)
         except Exception as exc:  # noqa: BLE001
@@ -563,7 +623,7 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
             events.put(DiskFull(config.folder, free))
             return
         try:
-            clip = _Clip(config, start, index, overlay)
+            clip = _Clip(config, start, index, overlay, clock)
         except OSError as exc:
             clip = None
             if _free_mb(config.folder) < config.min_free_mb or getattr(exc, "errno", 0) == 28:
@@ -584,66 +644,9 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
         pending_marks.clear()
         events.put(ClipStarted(clip.clip_id, start.order_no, str(clip.path)))
 
-    parent = mp.parent_process()
-    last_parent_check = time.monotonic()
-    running = True
-    while running:
-        # ---- commands, until the next frame is due
-        timeout = max(0.0, next_tick - time.monotonic())
-        got: list = []
-        try:
-            got.append(commands.get(timeout=timeout))
-            while True:
-                got.append(commands.get_nowait())
-        except queue.Empty:
-            pass
-        except (EOFError, OSError):  # the bench is gone
-            got.append(Shutdown())
-        for cmd in got:
-            if isinstance(cmd, Shutdown):
-                running = False
-            elif isinstance(cmd, StartClip):
-                end_clip("complete", "next order")
-                wanted, pending_waybills = cmd, list(cmd.waybills)
-                pending_marks.clear()
-                disk_full = False  # a new order tries again (space may have been freed)
-            elif isinstance(cmd, Mark):
-                if clip is not None:
-                    clip.mark(cmd)
-                elif wanted is not None and len(pending_marks) < 1000:
-                    pending_marks.append(cmd)
-            elif isinstance(cmd, AddWaybill):
-                if cmd.waybill not in pending_waybills:
-                    pending_waybills.append(cmd.waybill)
-                if clip is not None:
-                    clip.add_waybill(cmd.waybill)
-            elif isinstance(cmd, StopClip):
-                if cmd.after_s <= 0:
-                    end_clip("complete", cmd.reason)
-                    wanted = None
-                if clip is None and wanted is not None and camera_ok and not disk_full:
-                    begin_clip(wanted)  # packed within a frame of its opening: it still gets its clip and tail
-                if clip is not None:  # counted from the scan, not from when this loop saw it
-                    late = max(0.0, time.time() - cmd.at) if cmd.at else 0.0
-                    least = 2 * tick if clip.frames == 0 else 0.0  # a clip has at least one frame
-                    clip.stop_at = time.monotonic() + max(least, cmd.after_s - late)
-                    clip.stop_reason = cmd.reason
-                wanted = None
-                pending_marks.clear()
-        if not running:
-            break
-        now = time.monotonic()
-        if now - last_parent_check >= 1.0:
-            last_parent_check = now
-            if parent is not None and not parent.is_alive():  # the bench crashed: close the clip, go
-                if clip is not None:
-                    clip.mark(Mark("bench", False, "", "bench stopped"))
-                end_clip("interrupted", "bench stopped")
-                break
-        if now < next_tick:
-            continue
-        next_tick = max(next_tick + tick, now - 1.0)
-
+    def frame_tick(now: float) -> None:
+        """One frame interval: the camera's state, the clip's start, frame, end and sound, the preview."""
+        nonlocal camera_ok, wanted, disk_full, last_disk, last_preview, last_retention, microphone_ok
         # ---- the camera
         ok, reason, frame = capture.latest()
         if ok != camera_ok and not (camera_ok is None and reason == STARTING):
@@ -657,6 +660,7 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
                     wanted = None
         # ---- the clip
         if clip is not None and clip.stop_at is not None and now >= clip.stop_at:
+            clip.hold_until(clip.stop_at, frame)
             end_clip("complete", clip.stop_reason)
         if wanted is not None and clip is None and ok and not disk_full:
             begin_clip(wanted)
@@ -671,7 +675,7 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
                     events.put(DiskFull(config.folder, free))
             if clip is not None:
                 try:
-                    clip.write(frame)
+                    clip.write(frame, now)
                 except OSError as exc:
                     disk_full = getattr(exc, "errno", 0) == 28 or _free_mb(config.folder) < config.min_free_mb
                     end_clip("interrupted", "disk full" if disk_full else f"write failed: {exc}")
@@ -706,6 +710,76 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
         if now - last_retention > RETENTION_EVERY_S:
             last_retention = now
             retention()
+
+    if clock.stepped:  # the camera at time 0: its state is known before the first step
+        frame_tick(clock.monotonic())
+    parent = mp.parent_process()
+    last_parent_check = time.monotonic()
+    running = True
+    while running:
+        # ---- commands, until the next frame is due
+        timeout = 0.5 if clock.stepped else max(0.0, next_tick - clock.monotonic())
+        got: list = []
+        try:
+            got.append(commands.get(timeout=timeout))
+            while True:
+                got.append(commands.get_nowait())
+        except queue.Empty:
+            pass
+        except (EOFError, OSError):  # the bench is gone
+            got.append(Shutdown())
+        for cmd in got:
+            if isinstance(cmd, Shutdown):
+                running = False
+            elif isinstance(cmd, StartClip):
+                end_clip("complete", "next order")
+                wanted, pending_waybills = cmd, list(cmd.waybills)
+                pending_marks.clear()
+                disk_full = False  # a new order tries again (space may have been freed)
+            elif isinstance(cmd, Mark):
+                if clip is not None:
+                    clip.mark(cmd)
+                elif wanted is not None and len(pending_marks) < 1000:
+                    pending_marks.append(cmd)
+            elif isinstance(cmd, AddWaybill):
+                if cmd.waybill not in pending_waybills:
+                    pending_waybills.append(cmd.waybill)
+                if clip is not None:
+                    clip.add_waybill(cmd.waybill)
+            elif isinstance(cmd, StopClip):
+                if cmd.after_s <= 0:
+                    end_clip("complete", cmd.reason)
+                    wanted = None
+                if clip is None and wanted is not None and camera_ok and not disk_full:
+                    begin_clip(wanted)  # packed within a frame of its opening: it still gets its clip and tail
+                if clip is not None:  # counted from the scan, not from when this loop saw it
+                    late = max(0.0, clock.wall() - cmd.at) if cmd.at else 0.0
+                    least = 2 * tick if clip.frames == 0 else 0.0  # a clip has at least one frame
+                    clip.stop_at = clock.monotonic() + max(least, cmd.after_s - late)
+                    clip.stop_reason = cmd.reason
+                wanted = None
+                pending_marks.clear()
+            elif isinstance(cmd, Tick) and clock.stepped and running:
+                for _ in range(cmd.frames):
+                    clock.step()
+                    frame_tick(clock.monotonic())
+        if not running:
+            break
+        now = time.monotonic()
+        if now - last_parent_check >= 1.0:
+            last_parent_check = now
+            if parent is not None and not parent.is_alive():  # the bench crashed: close the clip, go
+                if clip is not None:
+                    clip.mark(Mark("bench", False, "", "bench stopped"))
+                end_clip("interrupted", "bench stopped")
+                break
+        if clock.stepped:
+            continue
+        now = clock.monotonic()
+        if now < next_tick:
+            continue
+        next_tick = max(next_tick + tick, now - 1.0)
+        frame_tick(now)
 
     end_clip("complete", "recorder stopped")
     if microphone is not None:

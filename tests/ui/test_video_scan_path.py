@@ -39,7 +39,7 @@ def test_a_scans_marks_go_to_the_recorder_after_its_banner_is_painted(qtbot, win
     before = len(recorder.sent)
     outcome = scanner.scan("PDD-1001")
     assert sent_when["shown"] == before  # nothing sent while the outcome is being shown ...
-    qtbot.waitUntil(lambda: any(isinstance(c, StartClip) for c in recorder.sent[before:]), timeout=5000)
+    qtbot.waitUntil(lambda: any(isinstance(c, StartClip) for c in recorder.sent[before:]), timeout=60_000)
     assert sent_when["painted"] == before  # ... nor before its banner was painted
     new = recorder.sent[before:]
     assert isinstance(new[0], StartClip) and new[0].order_no == "PDD-1001"

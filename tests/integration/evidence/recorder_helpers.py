@@ -1,17 +1,26 @@
-"""Drive a real recorder process in tests: small clips (320x240 at 15 fps), events awaited with a timeout."""
+"""Drive a real recorder process in tests: small clips (320x240 at 15 fps), events awaited with a timeout.
+
+``config(..., stepped=True)`` gives a recorder on a stepped clock (app.evidence.clock): a test says how
+long the packing took in frames (``Tick``), and the clip holds exactly those frames, whatever the load on
+the machine. Timeouts only guard against a hang: they are long, and say nothing about speed.
+"""
 
 from __future__ import annotations
 
 import time
 
+from app.evidence import clipfile
 from app.evidence.recorder import Recorder, RecorderConfig
 from app.printing.fonts import find_cjk_font
+
+FPS = 15
+HANG_S = 120.0  # a recorder at nice 10 on a loaded 2-core machine takes its time: only a hang fails
 
 
 def config(folder, db_url=None, camera="test", **kw) -> RecorderConfig:
     font = find_cjk_font()
     return RecorderConfig(camera=camera, folder=str(folder), station=kw.pop("station", "BENCH-1"), width=320,
-                          height=240, fps=15, db_url=db_url, font_path=str(font) if font else None,
+                          height=240, fps=FPS, db_url=db_url, font_path=str(font) if font else None,
                           min_free_mb=kw.pop("min_free_mb", 1), threads=1, **kw)
 
 
@@ -22,7 +31,7 @@ class Events:
         self.recorder = recorder
         self.seen: list = []
 
-    def wait(self, kind, timeout: float = 20.0, where=lambda e: True):
+    def wait(self, kind, timeout: float = HANG_S, where=lambda e: True):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.seen += self.recorder.poll()
@@ -33,6 +42,22 @@ class Events:
             assert self.recorder.alive or kind is None, f"recorder died; events: {self.seen}"
             time.sleep(0.02)
         raise AssertionError(f"no {kind.__name__} within {timeout} s; events: {self.seen}")
+
+
+def ticks(seconds: float) -> int:
+    """The frame intervals of ``seconds`` at the test clips' rate."""
+    return round(seconds * FPS)
+
+
+def wait_on_disk(path, frames: int, timeout: float = HANG_S) -> dict:
+    """Wait until a clip being recorded has ``frames`` frames in whole fragments on disk; its probe."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = clipfile.probe(path)
+        if got["frames"] >= frames:
+            return got
+        time.sleep(0.05)  # polling another process's file, with a deadline
+    raise AssertionError(f"{path}: not {frames} frames on disk within {timeout} s: {clipfile.probe(path)}")
 
 
 def frames_qr_texts(path) -> list[str | None]:

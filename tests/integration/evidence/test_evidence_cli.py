@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -14,30 +13,30 @@ from pypdf import PdfReader
 from app.cli import main
 from app.demo import seed_demo
 from app.evidence import clipfile
-from app.evidence.commands import CameraState, ClipEnded
+from app.evidence.commands import CameraState, ClipEnded, Tick
 from app.evidence.index import FIND_KEYS
 from app.evidence.policy import RecordingPolicy
 from app.evidence.recorder import Recorder
 from app.packing.workflow import BenchWorkflow
-from tests.integration.evidence.recorder_helpers import Events, config
+from tests.integration.evidence.recorder_helpers import Events, config, ticks
 
 
 @pytest.fixture
 def packed_with_video(tmp_path, sqlite_services):
     seed_demo(sqlite_services)
-    rec = Recorder(config(tmp_path / "ev", sqlite_services.db_url))
+    rec = Recorder(config(tmp_path / "ev", sqlite_services.db_url, stepped=True))
     rec.start()
     events = Events(rec)
     try:
         events.wait(CameraState, where=lambda e: e.ok)
         flow = BenchWorkflow(sqlite_services, "BENCH-1")
-        policy = RecordingPolicy("BENCH-1", tail_s=0.3)
+        policy = RecordingPolicy("BENCH-1", tail_s=0.3, clock=lambda: 0.0)  # 0: "now" on the recorder's clock
 
         def scan(code: str):
             outcome = flow.handle(code)
             for command in policy.on_outcome(outcome):
                 rec.send(command)
-            time.sleep(0.15)
+            rec.send(Tick(ticks(0.3)))  # the packer takes a moment between two scans
             return outcome
 
         scan("P-1001")
@@ -49,6 +48,7 @@ def packed_with_video(tmp_path, sqlite_services):
         scan("BOX-M")
         scan(f"{flow.last_view.order.expected_weight_g}g")
         assert scan("SF1400000000000").accepted
+        rec.send(Tick(ticks(1.0)))  # past the tail
         ended = events.wait(ClipEnded)
     finally:
         rec.stop()
@@ -63,7 +63,7 @@ def test_find_by_waybill_export_and_flag(packed_with_video, sqlite_services, tmp
     assert clip["order_no"] == "PDD-1001" and clip["waybills"] == ["SF1400000000000"]
     assert clip["station"] == "BENCH-1" and clip["packer"] == "李娜 Li Na" and clip["state"] == "complete"
     assert clip["path"] == packed_with_video.path and clip["sha256"] == packed_with_video.sha256
-    assert clip["duration_s"] > 1.0
+    assert clip["duration_s"] > 1.0  # from the opening scan to the waybill and its tail
     assert main([*db, "evidence", "find", "PDD-1001"]) == 0
     assert "PDD-1001" in capsys.readouterr().out
     assert main([*db, "evidence", "find", "NOPE-1"]) != 0

@@ -1,18 +1,25 @@
 """Sound in the packing video: off by default; when the site turns it on, an AAC track of the clip's
 length in the same file, placed by the clock the frames follow; a microphone that fails leaves the
-video as it was."""
+video as it was. The recorders run on a stepped clock: the packing lasts so many frames (``Tick``), and
+sound and pictures are compared in the file's own timestamps."""
 
 from __future__ import annotations
-
-import time
 
 import av
 import numpy as np
 import pytest
 
-from app.evidence.commands import CameraState, ClipEnded, ClipStarted, RecorderProblem, StartClip, StopClip
+from app.evidence.commands import (
+    CameraState,
+    ClipEnded,
+    ClipStarted,
+    RecorderProblem,
+    StartClip,
+    StopClip,
+    Tick,
+)
 from app.evidence.recorder import Recorder
-from tests.integration.evidence.recorder_helpers import Events, config, decoded_frames
+from tests.integration.evidence.recorder_helpers import FPS, Events, config, decoded_frames, ticks
 
 
 @pytest.fixture
@@ -25,10 +32,10 @@ def record():
         started.append(rec)
         events = Events(rec)
         events.wait(CameraState, where=lambda e: e.ok)
-        rec.send(StartClip(order_no, "BENCH-1", "李娜", (), time.time()))
+        rec.send(StartClip(order_no, "BENCH-1", "李娜", ()))
+        rec.send(Tick(ticks(seconds)))  # the packing takes this long on the recorder's clock
+        rec.send(StopClip(0, "packed"))
         events.wait(ClipStarted)
-        time.sleep(seconds)  # the packing takes this long
-        rec.send(StopClip(0, "packed", time.time()))
         return events.wait(ClipEnded), events
 
     yield clip
@@ -54,32 +61,32 @@ def sound_of(path) -> tuple[float, float, float, np.ndarray]:
 
 
 def test_with_audio_on_the_clip_has_a_tone_as_long_as_its_video(tmp_path, record):
-    ended, _events = record(config(tmp_path / "ev", audio="test"), seconds=3.0)
-    assert ended.state == "complete" and 2.5 < ended.duration_s < 4.0
+    ended, _events = record(config(tmp_path / "ev", audio="test", stepped=True), seconds=3.0)
+    assert ended.state == "complete" and ended.duration_s == pytest.approx(3.0, abs=1 / FPS + 0.001)
     first, end, video_end, samples = sound_of(ended.path)
-    assert first < 0.3  # the sound starts with the pictures ...
-    assert abs(end - video_end) < 0.35, (end, video_end)  # ... and lasts as long
-    assert abs(end - ended.duration_s) < 0.35, (end, ended.duration_s)
+    assert first < 1 / FPS  # the sound starts with the pictures ...
+    assert abs(end - video_end) < 2 / FPS, (end, video_end)  # ... and lasts as long (within two frames)
+    assert abs(end - ended.duration_s) < 2 / FPS, (end, ended.duration_s)
     assert np.sqrt(np.mean(samples ** 2)) > 0.05  # a tone, not silence
     assert decoded_frames(ended.path) == ended.frames
 
 
 def test_the_test_cameras_own_sound_is_recorded_when_audio_source_is_empty(tmp_path, record):
-    ended, _events = record(config(tmp_path / "ev", audio=""), seconds=1.5)
+    ended, _events = record(config(tmp_path / "ev", audio="", stepped=True), seconds=1.5)
     first, end, video_end, _samples = sound_of(ended.path)
-    assert abs(end - video_end) < 0.35
+    assert first < 1 / FPS and abs(end - video_end) < 2 / FPS, (first, end, video_end)
 
 
 def test_with_audio_off_the_clip_has_no_sound(tmp_path, record):
-    ended, _events = record(config(tmp_path / "ev"), seconds=1.5)
+    ended, _events = record(config(tmp_path / "ev", stepped=True), seconds=1.5)
     with av.open(ended.path) as container:
         assert not container.streams.audio and container.streams.video
-    assert ended.frames >= 15
+    assert ended.frames == ticks(1.5) and decoded_frames(ended.path) == ended.frames
 
 
 def test_a_microphone_that_cannot_be_opened_says_so_and_the_video_is_recorded_all_the_same(tmp_path, record):
-    ended, events = record(config(tmp_path / "ev", audio="alsa:packgate-no-such-device"), seconds=2.0)
+    ended, events = record(config(tmp_path / "ev", audio="alsa:packgate-no-such-device", stepped=True), seconds=2.0)
     problem = events.wait(RecorderProblem)
     assert "no sound" in problem.text and "packgate-no-such-device" in problem.text
-    assert ended.state == "complete" and ended.frames >= 25  # 15 fps for 2 s: no frame waited on the sound
+    assert ended.state == "complete" and ended.frames == ticks(2.0)  # every frame of the 2 s, sound or none
     assert decoded_frames(ended.path) == ended.frames

@@ -31,15 +31,16 @@ from app.evidence.commands import (
     RecorderProblem,
     StartClip,
     StopClip,
+    Tick,
 )
 from app.evidence.journal import ClipJournal, JournalIndex, sidecar
 from app.evidence.recorder import Recorder
-from tests.integration.evidence.recorder_helpers import Events, config, opened_at
+from tests.integration.evidence.recorder_helpers import HANG_S, Events, config, opened_at, ticks, wait_on_disk
 from tests.integration.test_server import Paper, Server, code_for, demo_db, start_server  # noqa: F401 - fixture
 
 STATION = "BENCH-U"
 CHUNK = 16 * 1024
-DEADLINE_S = 30
+DEADLINE_S = HANG_S  # only a hang fails: the uploader runs in the recorder, at nice 10
 
 
 @pytest.fixture
@@ -142,13 +143,15 @@ def partial_size(store: Path) -> int | None:
 
 
 def record_one(rec: Recorder, events: Events, order_no: str, waybill: str) -> ClipEnded:
-    rec.send(StartClip(order_no, STATION, "李娜 Li Na", (), time.time()))
-    events.wait(ClipStarted)
-    rec.send(Mark("item", True, "6901234567892", "accepted", time.time()))
-    time.sleep(1.2)  # a second of packing on video
-    rec.send(Mark("waybill", True, waybill, "linked", time.time()))
+    """A clip on a stepped recorder (``config(..., stepped=True)``): a second of packing and the tail."""
+    rec.send(StartClip(order_no, STATION, "李娜 Li Na", ()))
+    rec.send(Mark("item", True, "6901234567892", "accepted"))
+    rec.send(Tick(ticks(1.2)))  # a second of packing on video
+    rec.send(Mark("waybill", True, waybill, "linked"))
     rec.send(AddWaybill(waybill))
-    rec.send(StopClip(0.3, "packed", time.time()))
+    rec.send(StopClip(0.3, "packed"))
+    rec.send(Tick(ticks(0.3) + 2))
+    events.wait(ClipStarted)
     return events.wait(ClipEnded)
 
 
@@ -158,7 +161,8 @@ def record_one(rec: Recorder, events: Events, order_no: str, waybill: str) -> Cl
 def test_a_clip_recorded_behind_the_server_is_indexed_there_and_uploaded(server, link, store, tmp_path, recorders,
                                                                         capsys):
     folder = tmp_path / "bench-evidence"
-    rec, events = recorders(config(folder, station=STATION, link=link, upload_retry_s=0.1, upload_chunk=CHUNK))
+    rec, events = recorders(config(folder, station=STATION, link=link, upload_retry_s=0.1, upload_chunk=CHUNK,
+                                   stepped=True))
     events.wait(CameraState, where=lambda e: e.ok)
     ended = record_one(rec, events, "PDD-1001", "SF1400000000000")
     assert ended.state == "complete"
@@ -338,18 +342,19 @@ def test_server_unreachable_while_recording_loses_nothing(server, link, store, t
     folder = tmp_path / "bench-evidence"
     server.stop()
     cfg = config(folder, station=STATION, link=link, upload_retry_s=0.1, upload_retry_max_s=0.5,
-                 retention_days=1, retention_gb=1e-6)
+                 retention_days=1, retention_gb=1e-6, stepped=True)
     rec, events = recorders(cfg)
     events.wait(CameraState, where=lambda e: e.ok)
     first = record_one(rec, events, "PDD-1001", "SF1400000000000")
     # Past retention_gb: said so, and the clip not yet uploaded is kept.
     warned = events.wait(RecorderProblem, where=lambda e: "waiting for the upload" in e.text)
     assert warned.text.startswith("1 clip(s)") and Path(first.path).exists()
-    rec.send(StartClip("PDD-1009", STATION, "王芳", (), time.time()))
-    second = events.wait(ClipStarted)
-    rec.send(Mark("order", True, "PDD-1009", "opened", time.time()))
+    rec.send(StartClip("PDD-1009", STATION, "王芳", ()))
+    rec.send(Mark("order", True, "PDD-1009", "opened"))
     rec.send(AddWaybill("SF1400000000008"))
-    time.sleep(2.2)  # two whole one-second fragments on disk
+    rec.send(Tick(ticks(2.2)))
+    second = events.wait(ClipStarted)
+    wait_on_disk(second.path, ticks(2.0))  # two whole one-second fragments on disk
     os.kill(rec.process.pid, signal.SIGKILL)  # and the bench dies too
     rec.process.join(5)
     entries = {e["order_no"]: e for e in ClipJournal(folder, STATION).entries()}
@@ -359,7 +364,7 @@ def test_server_unreachable_while_recording_loses_nothing(server, link, store, t
     _again, events2 = recorders(cfg)  # the bench starts again: the clip cut short is noted interrupted
     events2.wait(CameraState, where=lambda e: e.ok)
     entries = {e["order_no"]: e for e in ClipJournal(folder, STATION).entries()}
-    assert entries["PDD-1009"]["state"] == "interrupted" and entries["PDD-1009"]["frames"] >= 15
+    assert entries["PDD-1009"]["state"] == "interrupted" and entries["PDD-1009"]["frames"] == ticks(2.0)
     server.restart()
     done = [events2.wait(ClipUploaded, timeout=DEADLINE_S) for _ in range(2)]
 
