@@ -72,7 +72,7 @@ from app.imports.checker import (
 from app.imports.columnmap import ColumnMap, MappedReader
 from app.imports.reader import DEFAULT_MAX_BYTES, MAX_BLANK_ROWS, MAX_COLUMNS, _xlsx_records, open_records
 from app.imports.report import HeldOrder, ImportReport, _plural
-from app.imports.writer import _chunks, _FileOrder, _import
+from app.imports.writer import _chunks, group_orders, write_orders
 
 __all__ = [  # the public names, and the helpers the product import and the tests take from here
     "COLUMNS",
@@ -186,17 +186,11 @@ def _import_file(services: Any, path: str | Path, max_bytes: int, column_map: Co
         report.skipped = {reason: len(numbers) for reason, numbers in facts.skipped.items()}
         after_sales = facts.after_sales
         no_longer = facts.skipped_at
-    orders: dict[str, _FileOrder] = {}
-    for row in parsed.rows:
-        order_no = row.order_no
-        if order_no in orders:
-            orders[order_no].rows.append(row)
-        else:
-            orders[order_no] = _FileOrder(order_no, row.line, [row])
+    orders = group_orders(parsed.rows)
     try:
         with services.uow() as uow:
-            _import(uow.session, services, orders, parsed.rows, report, after_sales, mapped=facts is not None,
-                    no_longer=no_longer)
+            write_orders(uow.session, services, orders, parsed.rows, report, after_sales,
+                         mapped=facts is not None, no_longer=no_longer)
             if not report.ok:
                 uow.rollback()
     except IntegrityError as exc:
