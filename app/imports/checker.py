@@ -107,6 +107,9 @@ class ImportRow(NamedTuple):
     created_at: datetime | None  # aware UTC; None = not given
 
 
+_order_cells = operator.itemgetter(*(ImportRow._fields.index(name) for name in ORDER_FIELDS))
+
+
 @dataclass
 class ParsedImport:
     """What :func:`read_order_file` found: valid rows and every bad row as (line, reason)."""
@@ -222,31 +225,16 @@ class _Checker:
     def _rows(self, records: Iterator[tuple[int, list[Any]]]) -> int:
         """Check every data row; returns how many there were (blank lines aside).
 
-        The common row (nothing wrong with it) takes the inlined fast path below, which only reads
-        and never records an error. Anything unusual (a suspicious or too long cell, an empty or
-        unknown value, a bad number or time, a waybill, a conflict with an earlier line) sends the
-        row through :meth:`_row` and :meth:`_file_checks`, the detailed checks that word the errors.
+        The common row (nothing wrong with it) takes the fast path (:meth:`_fast_cells`, then
+        :meth:`_fast_file_checks`), which only reads and never records an error. Anything unusual (a
+        suspicious or too long cell, an empty or unknown value, a bad number or time, a waybill, a
+        conflict with an earlier line) sends the row through :meth:`_row` and :meth:`_file_checks`,
+        the detailed checks that word the errors.
         """
         data_rows = 0
         width = self.width
-        pick_text = self.pick_text
-        index = self.index
-        i_quantity, i_weight, i_time = index["quantity"], index["unit_weight_g"], index["created_at"]
-        carriers = self.carriers
-        quantities: dict[str, int] = {}  # cell text -> value, for valid cells only
-        weights: dict[str, int | None] = {}
-        times: dict[str, datetime | None] = {}
-        orders = self.orders
-        barcode_sku = self.barcode_sku
-        waybill_order = self.waybill_order
-        sku_weight = self.sku_weight
-        append = self.parsed.rows.append
-        strip = str.strip
-        control = _ANY_CONTROL.search
-        formula = _ROW_FORMULA.search
-        too_long = operator.gt
-        new_tuple = tuple.__new__  # ImportRow._make without its Python-level call
-        validate = self.catalogue.validate
+        fast_cells = self._fast_cells
+        fast_file_checks = self._fast_file_checks
         for line, values in records:
             first = values[0] if values else None
             if not (first.__class__ is str and first.strip()) and _blank(values):
@@ -256,115 +244,129 @@ class _Checker:
                 raise ImportFileError(f"{self.parsed.path.name} has more than {MAX_ROWS:,} order lines: split it")
             if len(values) < width:
                 values = [*values, *([None] * (width - len(values)))]
-            # ---- per row (see _row)
-            raw = pick_text(values)
-            try:
-                texts = list(map(strip, raw))
-            except TypeError:  # a cell that is not text (XLSX, or an absent column)
-                texts = [v.strip() if v.__class__ is str else _text(v) for v in raw]
-            order_no, carrier_text, name, phone, address, sku, barcode, product_name, waybill_text, note = texts
-            joined = "\ue000".join(texts)
-            draft = orders.get(order_no)
-            if (not order_no or not sku or control(joined) or formula("\ue000" + joined)
-                    or any(map(too_long, map(len, texts), TEXT_LIMITS))):
-                carrier = None
-            elif carrier_text:
-                carrier = carriers[carrier_text] if carrier_text in carriers else self._carrier(carrier_text)
-            elif draft is not None:  # a later line of an order: the order's carrier
-                code = draft.values["carrier_code"]
-                carrier = carriers[code] if code in carriers else self._carrier(code)
-            elif self.default_carrier:
-                carrier = self._carrier(self.default_carrier)
-            else:
-                carrier = None
-            quantity = weight = created_at = None
-            if carrier is not None:
-                cell = values[i_quantity]
-                if cell.__class__ is str:
-                    quantity = quantities.get(cell)
-                    if quantity is None:
-                        quantity = _whole(cell, 1, 9999)
-                        if quantity is not None and len(quantities) < 100_000:
-                            quantities[cell] = quantity
-                else:
-                    quantity = _whole(cell, 1, 9999)
-            if quantity is not None:
-                cell = values[i_weight]
-                if cell.__class__ is str:
-                    weight = weights.get(cell, _BAD)
-                    if weight is _BAD:
-                        weight = _whole(cell, 0, 100_000) if cell.strip() else None
-                        if weight is not None or not cell.strip():
-                            if len(weights) < 100_000:
-                                weights[cell] = weight
-                        else:
-                            weight = _BAD
-                elif _text(cell):
-                    weight = _whole(cell, 0, 100_000)
-                    if weight is None:
-                        weight = _BAD
-                cell = values[i_time]
-                if cell.__class__ is str:
-                    created_at = times.get(cell, _BAD)
-                    if created_at is _BAD:
-                        if cell.strip():
-                            created_at = _parse_time(cell)
-                            if created_at is None:
-                                created_at = _BAD
-                        if created_at is not _BAD and len(times) < 100_000:
-                            times[cell] = created_at
-                elif _text(cell):
-                    created_at = _parse_time(cell)
-                    if created_at is None:
-                        created_at = _BAD
-                if weight is _BAD or created_at is _BAD:
-                    quantity = None
-            waybill = ""
-            if quantity is not None and waybill_text:
-                check = validate(carrier.code, waybill_text)  # type: ignore[union-attr]
-                if check.ok:
-                    waybill = check.number
-                else:
-                    quantity = None
-            if quantity is None:  # something is wrong with this row: the detailed checks say what
+            row = fast_cells(line, values)
+            if row is None:  # something is wrong with this row: the detailed checks say what
                 row = self._row(line, values)
                 if row is not None:
                     self._file_checks(row)
-                continue
-            code = carrier.code  # type: ignore[union-attr]
-            row = new_tuple(ImportRow, (line, order_no, code, name, phone, address, sku, barcode, product_name,
-                                        quantity, weight, waybill, note, created_at))
-            # ---- against the earlier lines of the file (see _file_checks)
-            key = (code, name, phone, address, waybill, note, created_at)
-            if draft is not None and (sku in draft.lines or key != draft.key):
+            elif not fast_file_checks(row):
                 self._file_checks(row)
-                continue
-            if barcode:
-                owner = barcode_sku.get(barcode)
-                if owner is not None and owner[0] != sku:
-                    self._file_checks(row)
-                    continue
-            if waybill:
-                owner = waybill_order.get(waybill)
-                if owner is not None and owner[0] != order_no:
-                    self._file_checks(row)
-                    continue
-            if weight is not None:
-                known = sku_weight.get(sku)
-                if known is not None and known[0] != weight:
-                    self._file_checks(row)
-                    continue
-                if known is None:
-                    sku_weight[sku] = (weight, line)
-            if draft is None:
-                draft = orders[order_no] = _OrderDraft(line, dict(zip(ORDER_FIELDS, key, strict=True)), {}, key)
-            if barcode and barcode not in barcode_sku:
-                barcode_sku[barcode] = (sku, line)
-            if waybill and waybill not in waybill_order:
-                waybill_order[waybill] = (order_no, line)
-            draft.lines[sku] = line
-            append(row)
         return data_rows
+
+    def _fast_cells(self, line: int, values: list[Any]) -> ImportRow | None:
+        """The row when every cell is plainly valid; None sends it to the detailed checks (:meth:`_row`)."""
+        raw = self.pick_text(values)
+        try:
+            texts = list(map(str.strip, raw))
+        except TypeError:  # a cell that is not text (XLSX, or an absent column)
+            texts = [v.strip() if v.__class__ is str else _text(v) for v in raw]
+        order_no, carrier_text, name, phone, address, sku, barcode, product_name, waybill_text, note = texts
+        joined = "\ue000".join(texts)
+        if (not order_no or not sku or _ANY_CONTROL.search(joined) or _ROW_FORMULA.search("\ue000" + joined)
+                or any(map(operator.gt, map(len, texts), TEXT_LIMITS))):
+            return None
+        if carrier_text:
+            carrier = self._carrier(carrier_text)
+        else:
+            draft = self.orders.get(order_no)
+            if draft is not None:  # a later line of an order: the order's carrier
+                carrier = self._carrier(draft.values["carrier_code"])
+            elif self.default_carrier:
+                carrier = self._carrier(self.default_carrier)
+            else:
+                return None
+        if carrier is None:
+            return None
+        numbers = self._fast_numbers(values)
+        if numbers is None:
+            return None
+        waybill = ""
+        if waybill_text:
+            check = self.catalogue.validate(carrier.code, waybill_text)
+            if not check.ok:
+                return None
+            waybill = check.number
+        quantity, weight, created_at = numbers
+        return tuple.__new__(ImportRow, (line, order_no, carrier.code, name, phone, address, sku, barcode,
+                                         product_name, quantity, weight, waybill, note, created_at))
+
+    def _fast_numbers(self, values: list[Any]) -> tuple[int, int | None, datetime | None] | None:
+        """(quantity, unit weight, created time) when each is plainly valid, else None.
+
+        The same few texts repeat on every line: each valid one is parsed once (up to 100,000 each).
+        """
+        cell = values[self.i_quantity]
+        if cell.__class__ is str:
+            quantity = self.quantities.get(cell)
+            if quantity is None:
+                quantity = _whole(cell, 1, 9999)
+                if quantity is not None and len(self.quantities) < 100_000:
+                    self.quantities[cell] = quantity
+        else:
+            quantity = _whole(cell, 1, 9999)
+        if quantity is None:
+            return None
+        weight: Any = None
+        cell = values[self.i_weight]
+        if cell.__class__ is str:
+            weight = self.weights.get(cell, _BAD)
+            if weight is _BAD:
+                weight = _whole(cell, 0, 100_000) if cell.strip() else None
+                if weight is None and cell.strip():
+                    return None
+                if len(self.weights) < 100_000:
+                    self.weights[cell] = weight
+        elif _text(cell):
+            weight = _whole(cell, 0, 100_000)
+            if weight is None:
+                return None
+        created_at: Any = None
+        cell = values[self.i_time]
+        if cell.__class__ is str:
+            created_at = self.fast_times.get(cell, _BAD)
+            if created_at is _BAD:
+                created_at = _parse_time(cell) if cell.strip() else None
+                if created_at is None and cell.strip():
+                    return None
+                if len(self.fast_times) < 100_000:
+                    self.fast_times[cell] = created_at
+        elif _text(cell):
+            created_at = _parse_time(cell)
+            if created_at is None:
+                return None
+        return quantity, weight, created_at
+
+    def _fast_file_checks(self, row: ImportRow) -> bool:
+        """Record a row that agrees with the file's earlier lines; False (nothing recorded) when it
+        does not, and :meth:`_file_checks` says how."""
+        line, order_no, sku, barcode, weight, waybill = row[0], row[1], row[6], row[7], row[10], row[11]
+        key = _order_cells(row)
+        draft = self.orders.get(order_no)
+        if draft is not None and (sku in draft.lines or key != draft.key):
+            return False
+        if barcode:
+            owner = self.barcode_sku.get(barcode)
+            if owner is not None and owner[0] != sku:
+                return False
+        if waybill:
+            owner = self.waybill_order.get(waybill)
+            if owner is not None and owner[0] != order_no:
+                return False
+        if weight is not None:
+            known = self.sku_weight.get(sku)
+            if known is not None and known[0] != weight:
+                return False
+            if known is None:
+                self.sku_weight[sku] = (weight, line)
+        if draft is None:
+            draft = self.orders[order_no] = _OrderDraft(line, dict(zip(ORDER_FIELDS, key, strict=True)), {}, key)
+        if barcode and barcode not in self.barcode_sku:
+            self.barcode_sku[barcode] = (sku, line)
+        if waybill and waybill not in self.waybill_order:
+            self.waybill_order[waybill] = (order_no, line)
+        draft.lines[sku] = line
+        self.parsed.rows.append(row)
+        return True
 
     def _header(self, values: list[Any]) -> dict[str, int]:
         columns: dict[str, int] = {}
@@ -396,6 +398,12 @@ class _Checker:
         self.carriers: dict[str, Any] = {}
         self.numbers: dict[tuple[str, str], int | None] = {}
         self.times: dict[str, datetime | None] = {}
+        # The fast path's own caches, of valid cells only (see _fast_numbers).
+        self.i_quantity, self.i_weight, self.i_time = (self.index[name] for name in ("quantity", "unit_weight_g",
+                                                                                     "created_at"))
+        self.quantities: dict[str, int] = {}
+        self.weights: dict[str, int | None] = {}
+        self.fast_times: dict[str, datetime | None] = {}
 
     def _text_problem(self, line: int, name: str, value: str, limit: int) -> None:
         if _FORMULA.match(value):
@@ -432,46 +440,9 @@ class _Checker:
     def _row(self, line: int, values: list[Any]) -> ImportRow | None:
         # The detailed path: only rows that the fast path in _rows did not accept come here.
         bad = len(self.parsed.errors)
-        raw = self.pick_text(values)
-        texts = [v.strip() if v.__class__ is str else _text(v) for v in raw]
-        for name, value, limit in zip(TEXT_FIELDS, texts, TEXT_LIMITS, strict=True):
-            if value and (_SUSPECT.search(value) or len(value) > limit):
-                self._text_problem(line, name, value, limit)
-        text = dict(zip(TEXT_FIELDS, texts, strict=True))
-        index = self.index
-        cells = {"quantity": values[index["quantity"]], "unit_weight_g": values[index["unit_weight_g"]],
-                 "created_at": values[index["created_at"]]}
-        draft = self.orders.get(text["order_no"])
-        if not text["carrier"] and draft is not None:  # a later line of an order: the order's carrier
-            text["carrier"] = draft.values["carrier_code"]
-        if not text["carrier"] and self.default_carrier:
-            text["carrier"] = self.default_carrier
-        for name in ("order_no", "carrier", "sku"):
-            if not text[name]:
-                self.error(line, f"{name} is empty" if name != "carrier" else
-                           "carrier is empty and no default carrier is set (the default_carrier setting or "
-                           "--default-carrier)")
-        carrier = (self.carriers[text["carrier"]] if text["carrier"] in self.carriers
-                   else self._carrier(text["carrier"])) if text["carrier"] else None
-        if text["carrier"] and carrier is None and len(self.parsed.errors) == bad:
-            self.error(line, f'carrier "{_shown(text["carrier"])}" is not known: use a code such as SF, ZTO, YTO, '
-                             "STO, YUNDA, JD, JT, EMS, DEPPON, UPS, FEDEX, USPS, DHL, OTHER or its Chinese name")
-        quantity = self._number("quantity", cells["quantity"], 1, 9999)
-        if quantity is None:
-            self.error(line, f'quantity "{_shown(_text(cells.get("quantity")))}" must be a whole number from 1 to 9999')
-        weight = None
-        if _text(cells.get("unit_weight_g")):
-            weight = self._number("unit_weight_g", cells["unit_weight_g"], 0, 100_000)
-            if weight is None:
-                self.error(line, f'unit_weight_g "{_shown(_text(cells.get("unit_weight_g")))}" must be whole grams '
-                                 "from 0 to 100000")
-        created_at = None
-        raw_time = cells.get("created_at")
-        if _text(raw_time):
-            created_at = self._time(raw_time)
-            if created_at is None:
-                self.error(line, f'created_at "{_shown(_text(raw_time))}" is not a date and time '
-                                 "(e.g. 2026-11-25 10:30:00)")
+        text = self._row_texts(line, values)
+        carrier = self._row_carrier(line, text, bad)
+        quantity, weight, created_at = self._row_numbers(line, values)
         waybill = ""
         if text["waybill"] and carrier is not None and len(self.parsed.errors) == bad:
             check = self.catalogue.validate(carrier.code, text["waybill"])
@@ -497,6 +468,56 @@ class _Checker:
             note=text["note"],
             created_at=created_at,
         )
+
+    def _row_texts(self, line: int, values: list[Any]) -> dict[str, str]:
+        """The row's text cells by field, trimmed; a formula, control character or too long a text is an error."""
+        raw = self.pick_text(values)
+        texts = [v.strip() if v.__class__ is str else _text(v) for v in raw]
+        for name, value, limit in zip(TEXT_FIELDS, texts, TEXT_LIMITS, strict=True):
+            if value and (_SUSPECT.search(value) or len(value) > limit):
+                self._text_problem(line, name, value, limit)
+        return dict(zip(TEXT_FIELDS, texts, strict=True))
+
+    def _row_carrier(self, line: int, text: dict[str, str], bad: int) -> Any:
+        """The row's carrier (a later line of an order takes the order's, a blank one the default), or
+        None with the error said; also says which of order_no, carrier and sku is empty."""
+        draft = self.orders.get(text["order_no"])
+        if not text["carrier"] and draft is not None:  # a later line of an order: the order's carrier
+            text["carrier"] = draft.values["carrier_code"]
+        if not text["carrier"] and self.default_carrier:
+            text["carrier"] = self.default_carrier
+        for name in ("order_no", "carrier", "sku"):
+            if not text[name]:
+                self.error(line, f"{name} is empty" if name != "carrier" else
+                           "carrier is empty and no default carrier is set (the default_carrier setting or "
+                           "--default-carrier)")
+        carrier = self._carrier(text["carrier"]) if text["carrier"] else None
+        if text["carrier"] and carrier is None and len(self.parsed.errors) == bad:
+            self.error(line, f'carrier "{_shown(text["carrier"])}" is not known: use a code such as SF, ZTO, YTO, '
+                             "STO, YUNDA, JD, JT, EMS, DEPPON, UPS, FEDEX, USPS, DHL, OTHER or its Chinese name")
+        return carrier
+
+    def _row_numbers(self, line: int, values: list[Any]) -> tuple[int | None, int | None, datetime | None]:
+        """(quantity, unit weight, created time), each None when blank or, with the error said, invalid."""
+        index = self.index
+        cell = values[index["quantity"]]
+        quantity = self._number("quantity", cell, 1, 9999)
+        if quantity is None:
+            self.error(line, f'quantity "{_shown(_text(cell))}" must be a whole number from 1 to 9999')
+        weight = None
+        cell = values[index["unit_weight_g"]]
+        if _text(cell):
+            weight = self._number("unit_weight_g", cell, 0, 100_000)
+            if weight is None:
+                self.error(line, f'unit_weight_g "{_shown(_text(cell))}" must be whole grams from 0 to 100000')
+        created_at = None
+        cell = values[index["created_at"]]
+        if _text(cell):
+            created_at = self._time(cell)
+            if created_at is None:
+                self.error(line, f'created_at "{_shown(_text(cell))}" is not a date and time '
+                                 "(e.g. 2026-11-25 10:30:00)")
+        return quantity, weight, created_at
 
     def _file_checks(self, row: ImportRow) -> None:
         line, bad = row.line, len(self.parsed.errors)

@@ -7,7 +7,6 @@ is written. Then products, barcodes, holds, orders and lines are inserted in bul
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.imports.checker import ORDER_FIELDS, ImportRow
+from app.imports.checker import ImportRow, _order_cells
 from app.imports.report import HeldOrder, ImportReport
 from app.models.audit_chain import link_rows
 from app.models.schema import (
@@ -39,7 +38,6 @@ def _chunks(values: Iterable[Any], size: int = _IN_CHUNK) -> Iterator[list[Any]]
 
 ORDER_COLUMNS = ("order_no", "platform", "carrier_code", "recipient_name", "recipient_phone", "recipient_address",
                  "note", "created_at", "imported_at", "state", "preassigned_waybill", "hold_reason")
-_order_cells = operator.itemgetter(*(ImportRow._fields.index(name) for name in ORDER_FIELDS))
 
 
 @dataclass(slots=True)
