@@ -159,26 +159,9 @@ MAX_BLANK_ROWS = 1_000
 
 
 def _xlsx_records(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[tuple[int, list[Any]]]:
-    import openpyxl
-    from openpyxl.utils import get_column_letter
-    from openpyxl.utils.exceptions import InvalidFileException
-
     _check_xlsx_parts(path, max_bytes)
-    # A file object, not the path: openpyxl refuses names not ending in .xlsx (a renamed file).
-    stream = path.open("rb")
-    try:
-        wb = openpyxl.load_workbook(stream, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        stream.close()
-        raise ImportFileError(f"{path.name} is not a readable XLSX workbook: {exc}") from exc
+    stream, wb = _open_workbook(path)
     name = path.name
-
-    def too_many_blank_rows(after: int) -> ImportFileError:
-        where = f"below line {after}" if after else "at the top"
-        return ImportFileError(
-            f"{name}: the first sheet goes on after {MAX_BLANK_ROWS:,} blank rows {where}: delete the blank rows "
-            "and anything below the table (or save it as CSV) and import again")
-
     try:
         if not wb.worksheets:
             raise ImportFileError(f"{name} has no sheets")
@@ -187,34 +170,67 @@ def _xlsx_records(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[tu
         # ignore it, and read only as many columns as the header has (at most MAX_COLUMNS).
         ws.reset_dimensions()
         try:
-            header_line, width = 0, 0
-            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                if not _blank(list(values)):
-                    header_line = number
-                    width = max(i for i, value in enumerate(values) if _text(value)) + 1
-                    break
-                if number > MAX_BLANK_ROWS:
-                    raise too_many_blank_rows(0)
-            if not header_line:
+            header = _xlsx_header(ws, name)
+            if header is None:
                 return
-            if width > MAX_COLUMNS:
-                raise ImportFileError(
-                    f"{name}: the header on line {header_line} goes past column {get_column_letter(MAX_COLUMNS)} "
-                    f"({MAX_COLUMNS} columns); an import reads at most {MAX_COLUMNS}: delete the columns after "
-                    "the last heading (or save it as CSV) and import again")
-            yield header_line, list(values[:width])
-            last, blank_run = header_line, 0
-            for number, values in enumerate(ws.iter_rows(min_row=header_line + 1, max_col=width, values_only=True),
-                                            start=header_line + 1):
-                if _blank(values):
-                    blank_run += 1
-                    if blank_run > MAX_BLANK_ROWS:
-                        raise too_many_blank_rows(last)
-                    continue  # every reader skips blank rows
-                last, blank_run = number, 0
-                yield number, list(values)
+            header_line, values = header
+            yield header_line, values
+            yield from _xlsx_rows(ws, name, header_line, len(values))
         except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
             raise ImportFileError(f"{name}: the first sheet cannot be read: {exc}") from exc
     finally:
         wb.close()
         stream.close()
+
+
+def _open_workbook(path: Path) -> tuple[Any, Any]:
+    """(the open file, the workbook read-only); refused when openpyxl cannot open it."""
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    # A file object, not the path: openpyxl refuses names not ending in .xlsx (a renamed file).
+    stream = path.open("rb")
+    try:
+        return stream, openpyxl.load_workbook(stream, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        stream.close()
+        raise ImportFileError(f"{path.name} is not a readable XLSX workbook: {exc}") from exc
+
+
+def _xlsx_header(ws: Any, name: str) -> tuple[int, list[Any]] | None:
+    """The first non-blank row (line, cells up to its last heading), or None for a blank sheet."""
+    from openpyxl.utils import get_column_letter
+
+    for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        if not _blank(list(values)):
+            width = max(i for i, value in enumerate(values) if _text(value)) + 1
+            if width > MAX_COLUMNS:
+                raise ImportFileError(
+                    f"{name}: the header on line {number} goes past column {get_column_letter(MAX_COLUMNS)} "
+                    f"({MAX_COLUMNS} columns); an import reads at most {MAX_COLUMNS}: delete the columns after "
+                    "the last heading (or save it as CSV) and import again")
+            return number, list(values[:width])
+        if number > MAX_BLANK_ROWS:
+            raise _too_many_blank_rows(name, 0)
+    return None
+
+
+def _xlsx_rows(ws: Any, name: str, header_line: int, width: int) -> Iterator[tuple[int, list[Any]]]:
+    """The rows below the header, blank ones skipped; refused past MAX_BLANK_ROWS blank rows in a row."""
+    last, blank_run = header_line, 0
+    for number, values in enumerate(ws.iter_rows(min_row=header_line + 1, max_col=width, values_only=True),
+                                    start=header_line + 1):
+        if _blank(values):
+            blank_run += 1
+            if blank_run > MAX_BLANK_ROWS:
+                raise _too_many_blank_rows(name, last)
+            continue  # every reader skips blank rows
+        last, blank_run = number, 0
+        yield number, list(values)
+
+
+def _too_many_blank_rows(name: str, after: int) -> ImportFileError:
+    where = f"below line {after}" if after else "at the top"
+    return ImportFileError(
+        f"{name}: the first sheet goes on after {MAX_BLANK_ROWS:,} blank rows {where}: delete the blank rows "
+        "and anything below the table (or save it as CSV) and import again")
