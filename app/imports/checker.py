@@ -178,6 +178,28 @@ def _parse_time(value: Any) -> datetime | None:
         return None
 
 
+def _weight(text: Any) -> int | None:
+    return _whole(text, 0, 100_000)
+
+
+def _cached_cell(cache: dict[str, Any], cell: Any, parse: Any) -> Any:
+    """An optional cell's value: None when blank, _BAD when ``parse`` finds none; a text's value is
+    cached (up to 100,000 texts: the same few repeat on every line)."""
+    if cell.__class__ is str:
+        value = cache.get(cell, _BAD)
+        if value is _BAD:
+            value = parse(cell) if cell.strip() else None
+            if value is None and cell.strip():
+                return _BAD
+            if len(cache) < 100_000:
+                cache[cell] = value
+        return value
+    if _text(cell):
+        value = parse(cell)
+        return _BAD if value is None else value
+    return None
+
+
 @dataclass(slots=True)
 class _OrderDraft:
     first_line: int
@@ -306,34 +328,12 @@ class _Checker:
             quantity = _whole(cell, 1, 9999)
         if quantity is None:
             return None
-        weight: Any = None
-        cell = values[self.i_weight]
-        if cell.__class__ is str:
-            weight = self.weights.get(cell, _BAD)
-            if weight is _BAD:
-                weight = _whole(cell, 0, 100_000) if cell.strip() else None
-                if weight is None and cell.strip():
-                    return None
-                if len(self.weights) < 100_000:
-                    self.weights[cell] = weight
-        elif _text(cell):
-            weight = _whole(cell, 0, 100_000)
-            if weight is None:
-                return None
-        created_at: Any = None
-        cell = values[self.i_time]
-        if cell.__class__ is str:
-            created_at = self.fast_times.get(cell, _BAD)
-            if created_at is _BAD:
-                created_at = _parse_time(cell) if cell.strip() else None
-                if created_at is None and cell.strip():
-                    return None
-                if len(self.fast_times) < 100_000:
-                    self.fast_times[cell] = created_at
-        elif _text(cell):
-            created_at = _parse_time(cell)
-            if created_at is None:
-                return None
+        weight = _cached_cell(self.weights, values[self.i_weight], _weight)
+        if weight is _BAD:
+            return None
+        created_at = _cached_cell(self.fast_times, values[self.i_time], _parse_time)
+        if created_at is _BAD:
+            return None
         return quantity, weight, created_at
 
     def _fast_file_checks(self, row: ImportRow) -> bool:
