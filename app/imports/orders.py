@@ -4,6 +4,15 @@ Reading (:func:`read_order_file`) turns a file into validated rows plus a list o
 touching the database. Importing (:func:`import_orders`) adds the checks that need the database and
 then writes everything in one transaction, or nothing at all.
 
+This module is the entry; the work is done in three steps, each its own module:
+
+* :mod:`app.imports.reader`: a file -> raw records (sniffing CSV or XLSX, encoding, delimiter, the
+  size and XLSX limits);
+* :mod:`app.imports.checker`: records -> checked order lines (:class:`ImportRow`) or bad rows;
+  another system's export is first translated by :mod:`app.imports.columnmap`;
+* :mod:`app.imports.writer`: checked lines -> the database in one unit of work, with the checks
+  that need it; :mod:`app.imports.report` words the outcome.
+
 Decisions, so the operator can predict what happens:
 
 * **Atomic per file.** Any bad row and nothing is imported; the report lists every bad row with its
