@@ -45,6 +45,7 @@ from typing import Any
 
 from app.config import resource_file
 from app.errors import ImportFileError
+from app.imports.cells import _blank, _shown, _text
 
 
 def _profiles():
@@ -168,6 +169,86 @@ class MappedFacts:
     errors: list[tuple[int, str]] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class _Layout:
+    """Where a file's cells go, worked out once from its header; and the per-file caches of the row loop."""
+
+    map: ColumnMap
+    need: int  # the pad cell's position: no field reads it
+    pick_row: Any  # one C-level call: each field's single column, or the pad cell
+    several: list[tuple[int, list[tuple[str, int]]]]  # fields with several columns: the first non-blank
+    joined: list[tuple[int, Any]]  # fields whose non-blank cells are joined (the note)
+    fixed: list[tuple[int, str]]
+    sku_cols: list[tuple[str, int]]
+    spec_cols: list[tuple[str, int]]
+    parts_pick: Any  # the address parts' cells, or None
+    state_cols: list[tuple[str, int]]
+    sale_cols: list[tuple[str, int]]
+    order_states: dict[str, tuple[str, int]] = field(default_factory=dict)  # order_no -> (state, first line)
+    state_kind: dict[str, str | None] = field(default_factory=dict)  # text -> "" (ready), skip reason, None
+    sale_open: dict[str, bool] = field(default_factory=dict)  # after-sales text -> is a case
+    names: dict[tuple[Any, str], str] = field(default_factory=dict)  # (product cell, spec) -> the name shown
+
+
+_I_ORDER, _I_SKU, _I_NAME, _I_ADDRESS = (ORDER_FIELDS.index(n) for n in ("order_no", "sku", "product_name",
+                                                                          "recipient_address"))
+
+
+def _layout(m: ColumnMap, found: dict[str, list[tuple[str, int]]]) -> _Layout:
+    simple = [(ORDER_FIELDS.index(name), cols) for name, cols in found.items()
+              if name in ORDER_FIELDS and name not in m.fixed and name not in JOINED and name != "sku"]
+    joined = [(ORDER_FIELDS.index(name), cols) for name, cols in found.items()
+              if name in JOINED and name not in m.fixed]
+    # The row loop runs once per line (100,000s): cells are looked up by position, each state
+    # text is classified once, and a row whose cells are all text (CSV) pads only when short.
+    need = 1 + max((i for cols in found.values() for _n, i in cols), default=0)
+    single = dict((i, cols[0][1]) for i, cols in simple if len(cols) == 1)
+    part_cols = found.get("address_parts", [])
+    return _Layout(
+        map=m,
+        need=need,
+        # Each field's cell, or the pad cell (index need) for a field without a single column; the
+        # loop then fills the rest.
+        pick_row=operator.itemgetter(*(single.get(i, need) for i in range(len(ORDER_FIELDS)))),
+        several=[(i, cols) for i, cols in simple if len(cols) > 1],
+        joined=[(i, _picker(cols)) for i, cols in joined],
+        fixed=[(ORDER_FIELDS.index(name), value) for name, value in m.fixed.items()],
+        sku_cols=[] if "sku" in m.fixed else found.get("sku", []),
+        spec_cols=found.get("spec", []),
+        parts_pick=_picker(part_cols) if part_cols else None,
+        state_cols=found.get("state", []),
+        sale_cols=found.get("after_sales", []),
+    )
+
+
+def _cell(v: Any) -> str:
+    return v.strip() if v.__class__ is str else _text(v)
+
+
+def _first(cells: list[Any], cols: list[tuple[str, int]]) -> str:
+    if len(cols) == 1:
+        v = cells[cols[0][1]]
+        return v.strip() if v.__class__ is str else _text(v)
+    for _name, i in cols:
+        v = cells[i]
+        text = v.strip() if v.__class__ is str else _text(v)
+        if text:
+            return text
+    return ""
+
+
+def _picker(cols: list[tuple[str, int]]) -> Any:
+    getter = operator.itemgetter(*(c for _n, c in cols))
+    return getter if len(cols) > 1 else (lambda values: (getter(values),))
+
+
+def _join(separator: str, cells: tuple[Any, ...]) -> str:
+    try:
+        return separator.join(filter(None, map(str.strip, cells)))
+    except TypeError:  # a cell that is not text (XLSX, padding)
+        return separator.join(t for t in map(_cell, cells) if t)
+
+
 class MappedReader:
     """Translates a file's records into PackGate's order format under a :class:`ColumnMap`."""
 
@@ -177,8 +258,6 @@ class MappedReader:
         self.facts = MappedFacts(column_map.name)
 
     def records(self, source: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
-        from app.imports.orders import _blank, _shown, _text
-
         header: dict[str, int] | None = None
         for line, values in source:
             if _blank(values):
@@ -188,138 +267,102 @@ class MappedReader:
             break
         if header is None:
             return
-        m = self.map
-        found = self._resolve(header)
-        order_states: dict[str, tuple[str, int]] = {}
-        facts = self.facts
-        skipped, after_sales, sku_sources, errors = facts.skipped, facts.after_sales, facts.sku_sources, facts.errors
-        skipped_at = facts.skipped_at
-        fixed = [(ORDER_FIELDS.index(name), value) for name, value in m.fixed.items()]
-        simple = [(ORDER_FIELDS.index(name), cols) for name, cols in found.items()
-                  if name in ORDER_FIELDS and name not in m.fixed and name not in JOINED and name != "sku"]
-        joined = [(ORDER_FIELDS.index(name), cols) for name, cols in found.items()
-                  if name in JOINED and name not in m.fixed]
-        sku_cols = [] if "sku" in m.fixed else found.get("sku", [])
-        sku_names = [name for name, _i in sku_cols]
-        i_sku, i_name, i_address = (ORDER_FIELDS.index(n) for n in ("sku", "product_name", "recipient_address"))
-        spec_cols = found.get("spec", [])
-        part_cols = found.get("address_parts", [])
-        state_cols = found.get("state", [])
-        sale_cols = found.get("after_sales", [])
-        i_order = ORDER_FIELDS.index("order_no")
-        width = len(ORDER_FIELDS)
-
-        # The loop below runs once per line (100,000s): cells are looked up by position, each state
-        # text is classified once, and a row whose cells are all text (CSV) pads only when short.
-        need = 1 + max((i for cols in found.values() for _n, i in cols), default=0)
-        state_kind: dict[str, str | None] = {}  # state text -> "" (ready), a skip reason, or None (unknown)
-        sale_open: dict[str, bool] = {}  # after-sales text -> is a case
-
-        def cell(v: Any) -> str:
-            return v.strip() if v.__class__ is str else _text(v)
-
-        def first(cells: list[Any], cols: list[tuple[str, int]]) -> str:
-            if len(cols) == 1:
-                v = cells[cols[0][1]]
-                return v.strip() if v.__class__ is str else _text(v)
-            for _name, i in cols:
-                v = cells[i]
-                text = v.strip() if v.__class__ is str else _text(v)
-                if text:
-                    return text
-            return ""
-
-        single = dict((i, cols[0][1]) for i, cols in simple if len(cols) == 1)
-        # One C-level call builds a translated row: each field's cell, or the pad cell (index need,
-        # which no field reads) for a field without a single column; the loop then fills the rest.
-        pick_row = operator.itemgetter(*(single.get(i, need) for i in range(width)))
-
-        def picker(cols: list[tuple[str, int]]) -> Any:
-            getter = operator.itemgetter(*(c for _n, c in cols))
-            return getter if len(cols) > 1 else (lambda values: (getter(values),))
-
-        def join(separator: str, cells: tuple[Any, ...]) -> str:
-            try:
-                return separator.join(filter(None, map(str.strip, cells)))
-            except TypeError:  # a cell that is not text (XLSX, padding)
-                return separator.join(t for t in map(cell, cells) if t)
-
-        joined_pick = [(i, picker(cols)) for i, cols in joined]
-        parts_pick = picker(part_cols) if part_cols else None
-        several = [(i, cols) for i, cols in simple if len(cols) > 1]
-        names: dict[tuple[Any, str], str] = {}  # (product cell, spec) -> the name shown
+        layout = _layout(self.map, self._resolve(header))
+        translate = self._translate
         for line, values in source:
             head = values[0] if values else None
             if not (head.__class__ is str and head.strip()) and _blank(values):
                 continue
-            n = len(values)
-            if n <= need:
-                values = [*values, *([""] * (need + 1 - n))]
-            else:
-                values[need] = ""
-            out: list[Any] = list(pick_row(values))
-            for i, cols in several:
-                out[i] = first(values, cols)
-            for i, pick in joined_pick:
-                out[i] = join(NOTE_SEPARATOR, pick(values))
-            for i, value in fixed:
-                out[i] = value
-            order_no = cell(out[i_order])
-            if state_cols:
-                state = first(values, state_cols)
-                kind = state_kind.get(state, "?")
-                if kind == "?":
-                    key = _key(state)
-                    kind = state_kind[state] = "" if key in m.ready_states else m.skip_states.get(key)
-                seen = order_states.setdefault(order_no, (state, line))
-                if seen[0] != state:
-                    errors.append((line, f"订单状态 {state!r} differs from line {seen[1]} of order {order_no}"))
-                    continue
-                if kind:
-                    skipped.setdefault(kind, set()).add(order_no)
-                    if order_no not in skipped_at:
-                        skipped_at[order_no] = (line, state, kind)
-                    continue
-                if kind is None:
-                    errors.append((line, f"order state {_shown(state)!r} is not one the {m.name} profile knows "
-                                         f"(ready: {', '.join(sorted(m.ready_states))}; skipped: "
-                                         f"{', '.join(sorted(m.skip_states))})"))
-                    continue
-            if sale_cols:
-                status = first(values, sale_cols)
-                case = sale_open.get(status)
-                if case is None:
-                    case = sale_open[status] = _key(status) not in m.no_after_sales
-                if case and order_no not in after_sales:
-                    after_sales[order_no] = (line, status)
-            if sku_cols:
-                for name, i in sku_cols:
-                    text = cell(values[i])
-                    if text:
-                        out[i_sku] = text
-                        sku_sources[name] = sku_sources.get(name, 0) + 1
-                        break
-                else:
-                    errors.append((line, f"no SKU: {' and '.join(sku_names)} "
-                                         f"{'are' if len(sku_names) > 1 else 'is'} empty (give the product its "
-                                         "merchant code, 商家编码, in the shop's back office)"))
-                    continue
-            if spec_cols:
-                spec = first(values, spec_cols)
-                if spec:
-                    raw_name = out[i_name]
-                    named = names.get((raw_name, spec))
-                    if named is None:
-                        name = cell(raw_name)
-                        named = name if spec in name else f"{name} ({spec})"[:200] if name else spec[:200]
-                        if len(names) < 100_000:
-                            names[(raw_name, spec)] = named
-                    out[i_name] = named
-            if parts_pick is not None:
-                address = out[i_address]
-                if not (address.__class__ is str and address.strip()) and not cell(address):
-                    out[i_address] = join(" ", parts_pick(values))
-            yield line, out
+            out = translate(layout, line, values)
+            if out is not None:
+                yield line, out
+
+    def _translate(self, layout: _Layout, line: int, values: list[Any]) -> list[Any] | None:
+        """One line in PackGate's order format; None when it is skipped (its state) or bad (in facts.errors)."""
+        need = layout.need
+        n = len(values)
+        if n <= need:
+            values = [*values, *([""] * (need + 1 - n))]
+        else:
+            values[need] = ""
+        out: list[Any] = list(layout.pick_row(values))
+        for i, cols in layout.several:
+            out[i] = _first(values, cols)
+        for i, pick in layout.joined:
+            out[i] = _join(NOTE_SEPARATOR, pick(values))
+        for i, value in layout.fixed:
+            out[i] = value
+        order_no = _cell(out[_I_ORDER])
+        if layout.state_cols and not self._to_ship(layout, line, order_no, values):
+            return None
+        if layout.sale_cols:
+            status = _first(values, layout.sale_cols)
+            case = layout.sale_open.get(status)
+            if case is None:
+                case = layout.sale_open[status] = _key(status) not in layout.map.no_after_sales
+            if case and order_no not in self.facts.after_sales:
+                self.facts.after_sales[order_no] = (line, status)
+        if layout.sku_cols and not self._sku(layout, line, out, values):
+            return None
+        if layout.spec_cols:
+            self._name_with_spec(layout, out, values)
+        if layout.parts_pick is not None:
+            address = out[_I_ADDRESS]
+            if not (address.__class__ is str and address.strip()) and not _cell(address):
+                out[_I_ADDRESS] = _join(" ", layout.parts_pick(values))
+        return out
+
+    def _to_ship(self, layout: _Layout, line: int, order_no: str, values: list[Any]) -> bool:
+        """Whether the line's order state says to import it; a skipped order is counted, an unknown or
+        inconsistent state is an error."""
+        m, facts = layout.map, self.facts
+        state = _first(values, layout.state_cols)
+        kind = layout.state_kind.get(state, "?")
+        if kind == "?":
+            key = _key(state)
+            kind = layout.state_kind[state] = "" if key in m.ready_states else m.skip_states.get(key)
+        seen = layout.order_states.setdefault(order_no, (state, line))
+        if seen[0] != state:
+            facts.errors.append((line, f"订单状态 {state!r} differs from line {seen[1]} of order {order_no}"))
+            return False
+        if kind:
+            facts.skipped.setdefault(kind, set()).add(order_no)
+            if order_no not in facts.skipped_at:
+                facts.skipped_at[order_no] = (line, state, kind)
+            return False
+        if kind is None:
+            facts.errors.append((line, f"order state {_shown(state)!r} is not one the {m.name} profile knows "
+                                       f"(ready: {', '.join(sorted(m.ready_states))}; skipped: "
+                                       f"{', '.join(sorted(m.skip_states))})"))
+            return False
+        return True
+
+    def _sku(self, layout: _Layout, line: int, out: list[Any], values: list[Any]) -> bool:
+        """The first non-blank SKU column, counted by header; False (an error) when all are blank."""
+        for name, i in layout.sku_cols:
+            text = _cell(values[i])
+            if text:
+                out[_I_SKU] = text
+                self.facts.sku_sources[name] = self.facts.sku_sources.get(name, 0) + 1
+                return True
+        sku_names = [name for name, _i in layout.sku_cols]
+        self.facts.errors.append((line, f"no SKU: {' and '.join(sku_names)} "
+                                        f"{'are' if len(sku_names) > 1 else 'is'} empty (give the product its "
+                                        "merchant code, 商家编码, in the shop's back office)"))
+        return False
+
+    def _name_with_spec(self, layout: _Layout, out: list[Any], values: list[Any]) -> None:
+        """The product name with its spec (商品规格) in brackets, as the platform shows it."""
+        spec = _first(values, layout.spec_cols)
+        if spec:
+            raw_name = out[_I_NAME]
+            named = layout.names.get((raw_name, spec))
+            if named is None:
+                name = _cell(raw_name)
+                named = name if spec in name else f"{name} ({spec})"[:200] if name else spec[:200]
+                if len(layout.names) < 100_000:
+                    layout.names[(raw_name, spec)] = named
+            out[_I_NAME] = named
 
     def _resolve(self, header: dict[str, int]) -> dict[str, list[tuple[str, int]]]:
         """For each field, the file's columns that feed it (header text, position), in the map's order."""

@@ -41,7 +41,7 @@ from app.imports.orders import (
     _whole,
     open_records,
 )
-from app.models.audit_chain import add_events
+from app.models.audit_chain import add_event
 from app.models.schema import BoxType, Product, ProductBarcode
 
 # field, header spellings (English first), required column
@@ -111,57 +111,70 @@ def read_product_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES
         rows += 1
         if rows > MAX_ROWS:
             raise ImportFileError(f"{path.name} has more than {MAX_ROWS:,} rows: split it")
-        cell = {name: values[i] if i < len(values) else None for name, i in columns.items()}
-        text = {name: _text(cell.get(name)) for name in ("sku", "name", "barcode", "default_box")}
-        bad = len(errors)
-        for name, value in text.items():
-            if not value:
-                continue
-            if _FORMULA.match(value):
-                errors.append((line, f'{name} "{_shown(value)}" looks like a spreadsheet formula'))
-            elif _CONTROL_NO_NEWLINE.search(value):
-                errors.append((line, f'{name} "{_shown(value)}" contains control characters (tab, line break, ...)'))
-            elif name != "barcode" and len(value) > MAX_LENGTH[name]:
-                errors.append((line, f"{name} is {len(value)} characters long; at most {MAX_LENGTH[name]} are allowed"))
-        sku = text["sku"]
-        if not sku:
-            errors.append((line, "sku is empty"))
-        barcodes = [code for code in _SEPARATORS.split(text["barcode"]) if code]
-        for code in barcodes:
-            if not _BARCODE.fullmatch(code) or _FORMULA.match(code):
-                errors.append((line, f'barcode "{_shown(code)}" must be 1-64 printable characters without spaces'))
-        weight = None
-        raw_weight = cell.get("unit_weight_g")
-        if _text(raw_weight):
-            weight = _whole(raw_weight, 0, 100_000)
-            if weight is None:
-                errors.append((line, f'unit_weight_g "{_shown(_text(raw_weight))}" must be whole grams from 0 to 100000'))
-        if len(errors) != bad:
-            continue
-        entry = entries.get(sku)
-        if entry is None:
-            entry = entries[sku] = _Entry(line)
-        for label, attr, value in (("name", "name", text["name"]), ("unit_weight_g", "weight", weight),
-                                   ("default_box", "box", text["default_box"].upper())):
-            if value in ("", None):
-                continue
-            known = getattr(entry, attr)
-            if known in ("", None):
-                setattr(entry, attr, value)
-            elif known != value:
-                errors.append((line, f"SKU {sku} has {label} {known!r} at line {entry.line} but {value!r} here"))
-        for code in barcodes:
-            owner = barcode_owner.setdefault(code, (sku, line))
-            if owner[0] != sku:
-                errors.append((line, f"barcode {code} is given for SKU {owner[0]} at line {owner[1]} and for SKU "
-                                     f"{sku} here"))
-            else:
-                entry.barcodes.setdefault(code, line)
+        checked = _check_row(line, values, columns, errors)
+        if checked is not None:
+            _add_row(entries, barcode_owner, line, *checked, errors)
     if columns is None:
         raise ImportFileError(f"{path.name} is empty")
     if rows == 0:
         raise ImportFileError(f"{path.name} has a header but no products")
     return entries, errors
+
+
+def _check_row(line: int, values: list[Any], columns: dict[str, int], errors: list[tuple[int, str]]
+               ) -> tuple[str, dict[str, str], int | None, list[str]] | None:
+    """(sku, texts, weight, barcodes) of a row, or None with its errors said."""
+    cell = {name: values[i] if i < len(values) else None for name, i in columns.items()}
+    text = {name: _text(cell.get(name)) for name in ("sku", "name", "barcode", "default_box")}
+    bad = len(errors)
+    for name, value in text.items():
+        if not value:
+            continue
+        if _FORMULA.match(value):
+            errors.append((line, f'{name} "{_shown(value)}" looks like a spreadsheet formula'))
+        elif _CONTROL_NO_NEWLINE.search(value):
+            errors.append((line, f'{name} "{_shown(value)}" contains control characters (tab, line break, ...)'))
+        elif name != "barcode" and len(value) > MAX_LENGTH[name]:
+            errors.append((line, f"{name} is {len(value)} characters long; at most {MAX_LENGTH[name]} are allowed"))
+    sku = text["sku"]
+    if not sku:
+        errors.append((line, "sku is empty"))
+    barcodes = [code for code in _SEPARATORS.split(text["barcode"]) if code]
+    for code in barcodes:
+        if not _BARCODE.fullmatch(code) or _FORMULA.match(code):
+            errors.append((line, f'barcode "{_shown(code)}" must be 1-64 printable characters without spaces'))
+    weight = None
+    raw_weight = cell.get("unit_weight_g")
+    if _text(raw_weight):
+        weight = _whole(raw_weight, 0, 100_000)
+        if weight is None:
+            errors.append((line, f'unit_weight_g "{_shown(_text(raw_weight))}" must be whole grams from 0 to 100000'))
+    return None if len(errors) != bad else (sku, text, weight, barcodes)
+
+
+def _add_row(entries: dict[str, _Entry], barcode_owner: dict[str, tuple[str, int]], line: int, sku: str,
+             text: dict[str, str], weight: int | None, barcodes: list[str], errors: list[tuple[int, str]]) -> None:
+    """A checked row into its SKU's entry: values must agree with the SKU's earlier rows, a barcode
+    names one SKU."""
+    entry = entries.get(sku)
+    if entry is None:
+        entry = entries[sku] = _Entry(line)
+    for label, attr, value in (("name", "name", text["name"]), ("unit_weight_g", "weight", weight),
+                               ("default_box", "box", text["default_box"].upper())):
+        if value in ("", None):
+            continue
+        known = getattr(entry, attr)
+        if known in ("", None):
+            setattr(entry, attr, value)
+        elif known != value:
+            errors.append((line, f"SKU {sku} has {label} {known!r} at line {entry.line} but {value!r} here"))
+    for code in barcodes:
+        owner = barcode_owner.setdefault(code, (sku, line))
+        if owner[0] != sku:
+            errors.append((line, f"barcode {code} is given for SKU {owner[0]} at line {owner[1]} and for SKU "
+                                 f"{sku} here"))
+        else:
+            entry.barcodes.setdefault(code, line)
 
 
 def _header(name: str, values: list[Any]) -> dict[str, int]:
@@ -240,33 +253,34 @@ def _apply(s: Any, services: Any, file_name: str, entries: dict[str, _Entry], re
         ids.update(result.all())
         report.products_added = len(new)
     now = services.clock()
-    events: list[dict[str, Any]] = []
     for sku, entry in entries.items():  # in file order, so the audit trail reads like the file
         row = known.get(sku)
-        if row is None:
-            continue
-        changed: dict[str, Any] = {}
-        words = []
-        for column, label, old, value in (("name", "name", row.name, entry.name),
-                                          ("unit_weight_g", "unit_weight_g", row.unit_weight_g, entry.weight),
-                                          ("default_box_code", "default_box", row.default_box_code, entry.box)):
-            if value not in ("", None) and value != old:
-                changed[column] = value
-                words.append(f"{label} {old!r} -> {value!r}")
-        if not changed:
-            report.products_unchanged += 1
-            continue
-        s.execute(update(Product).where(Product.id == row.id).values(**changed))
-        change = f"{sku}: {'; '.join(words)}"
-        events.append({"at": now, "raw": sku, "kind": "product_change", "accepted": True, "message": change,
-                       "reason": f"import-products {file_name}"})
-        report.changes.append(change)
-        report.products_updated += 1
-    if events:
-        add_events(s, events)
+        if row is not None:
+            _update_product(s, now, file_name, sku, entry, row, report)
     new_codes = [{"barcode": code, "product_id": ids[sku]} for sku, entry in entries.items()
                  for code in entry.barcodes if code not in owner]
     if new_codes:
         s.execute(insert(ProductBarcode.__table__), new_codes)
         report.barcodes_added = len(new_codes)
     s.flush()
+
+
+def _update_product(s: Any, now: Any, file_name: str, sku: str, entry: _Entry, row: Any,
+                    report: ProductReport) -> None:
+    """A known product takes the file's name, weight and default box where given; each change is audited."""
+    changed: dict[str, Any] = {}
+    words = []
+    for column, label, old, value in (("name", "name", row.name, entry.name),
+                                      ("unit_weight_g", "unit_weight_g", row.unit_weight_g, entry.weight),
+                                      ("default_box_code", "default_box", row.default_box_code, entry.box)):
+        if value not in ("", None) and value != old:
+            changed[column] = value
+            words.append(f"{label} {old!r} -> {value!r}")
+    if not changed:
+        report.products_unchanged += 1
+        return
+    s.execute(update(Product).where(Product.id == row.id).values(**changed))
+    change = f"{sku}: {'; '.join(words)}"
+    add_event(s, at=now, raw=sku, kind="product_change", message=change, reason=f"import-products {file_name}")
+    report.changes.append(change)
+    report.products_updated += 1
