@@ -45,6 +45,7 @@ from typing import Any
 
 from app.config import resource_file
 from app.errors import ImportFileError
+from app.imports.cells import _blank, _shown, _text
 
 
 def _profiles():
@@ -177,8 +178,6 @@ class MappedReader:
         self.facts = MappedFacts(column_map.name)
 
     def records(self, source: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
-        from app.imports.orders import _blank, _shown, _text
-
         header: dict[str, int] | None = None
         for line, values in source:
             if _blank(values):

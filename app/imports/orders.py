@@ -66,6 +66,7 @@ from sqlalchemy.orm import Session
 
 from app.carriers import CarrierCatalogue, load_catalogue
 from app.errors import ImportFileError, KnownError
+from app.imports.cells import _blank, _shown, _text
 from app.imports.columnmap import ColumnMap, MappedFacts, MappedReader
 from app.models.audit_chain import link_rows
 from app.models.schema import (
@@ -511,32 +512,7 @@ def _xlsx_records(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[tu
 # --------------------------------------------------------------------------------------- checking
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e18 else repr(value)
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    return str(value).strip()
-
-
-def _blank(values: list[Any]) -> bool:
-    return not any(_text(v) for v in values)
-
-
 _BAD = object()  # a cache entry or result meaning "not valid"
-
-
-def _shown(text: str, limit: int = 40) -> str:
-    short = text if len(text) <= limit else text[:limit] + "..."
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in short)
 
 
 def _whole(value: Any, low: int, high: int) -> int | None:
