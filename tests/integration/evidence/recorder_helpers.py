@@ -9,6 +9,10 @@ from app.printing.fonts import find_cjk_font
 
 
 def config(folder, db_url=None, camera="test", **kw) -> RecorderConfig:
+    if kw.get("link") is not None:  # behind the server the bench's uploader delivers the clips, as app/ui/app.py has it
+        from app.client.evidence import Uploader
+
+        kw.setdefault("uploader", Uploader)
     font = find_cjk_font()
     return RecorderConfig(camera=camera, folder=str(folder), station=kw.pop("station", "BENCH-1"), width=320,
                           height=240, fps=15, db_url=db_url, font_path=str(font) if font else None,
