@@ -18,6 +18,7 @@ from pathlib import Path
 import platformdirs
 
 from app.errors import ConfigError
+from app.hardware.avspec import check_audio, parse_camera
 
 APP_NAME = "PackGate"
 REPO_ROOT = Path(__file__).resolve().parent.parent  # only meaningful in a checkout (load tests)
@@ -169,10 +170,7 @@ class Settings:
         if int(self.weight_tolerance_min_g) < 0:
             raise ConfigError("weight_tolerance_min_g must not be negative")
         self.video_dimensions()
-        from app.evidence.audio import check
-        from app.evidence.camera import parse_camera
-
-        check(bool(self.audio), self.audio_source, parse_camera(self.camera))  # ConfigError with the expected forms
+        check_audio(bool(self.audio), self.audio_source, parse_camera(self.camera))  # ConfigError with the expected forms
         if not (1 <= int(self.video_fps) <= 60):
             raise ConfigError("video_fps must be between 1 and 60")
         if float(self.retention_days) < 0 or float(self.retention_gb) < 0:

@@ -17,70 +17,18 @@ from __future__ import annotations
 import collections
 import threading
 import time
-from dataclasses import dataclass
 
-from app.errors import ConfigError
+from app.hardware.avspec import AudioSpec, parse_audio, resolve  # noqa: F401 - the spec is parsed with the settings
 
 RATE = 48_000  # AAC's usual rate; every source is resampled to 48 kHz mono
 RETRY_S = 2.0
 STALL_S = 3.0
 KEEP_S = 5.0  # chunks not taken within this long are dropped (the recorder is starved or not recording)
 NETWORK_TIMEOUT_US = "5000000"
-EXPECTED = "audio_source: expected \"\" (the camera's own), alsa:DEVICE, pulse:DEVICE, dshow:audio=NAME, avfoundation::N or test"
 
 
 class AudioError(Exception):
     """The microphone cannot be opened or stopped giving sound."""
-
-
-@dataclass(frozen=True)
-class AudioSpec:
-    kind: str  # "camera", "alsa", "pulse", "dshow", "avfoundation", "test"
-    target: str = ""
-
-    def __str__(self) -> str:
-        if self.kind in ("camera", "test"):
-            return "" if self.kind == "camera" else "test"
-        return f"{self.kind}:{self.target}"
-
-
-def parse_audio(spec: str | None) -> AudioSpec:
-    """Parse an audio spec; raise ConfigError with the expected forms."""
-    text = (spec or "").strip()
-    if text == "":
-        return AudioSpec("camera")
-    if text.lower() == "test":
-        return AudioSpec("test")
-    kind, sep, target = text.partition(":")
-    kind = kind.lower()
-    if sep and target and kind in ("alsa", "pulse", "avfoundation"):
-        return AudioSpec(kind, target)
-    if sep and kind == "dshow" and target.startswith("audio=") and len(target) > len("audio="):
-        return AudioSpec(kind, target)
-    raise ConfigError(f"{EXPECTED}, not {text!r}")
-
-
-def resolve(audio: AudioSpec, camera) -> AudioSpec | None:
-    """Where the sound really comes from with this camera (``camera``: a CameraSpec); None: nowhere.
-
-    ``""`` means the camera's own sound: an IP camera's stream (opened a second time for its audio),
-    a tone for the test camera. Other cameras carry no sound of their own.
-    """
-    if audio.kind != "camera":
-        return audio
-    if camera.kind == "test":
-        return AudioSpec("test")
-    if camera.kind == "url":
-        return AudioSpec("url", camera.target)
-    return None
-
-
-def check(audio_on: bool, audio_source: str, camera) -> None:
-    """A ConfigError when sound is asked for but this camera and audio_source cannot give it."""
-    spec = parse_audio(audio_source)
-    if audio_on and camera.enabled and resolve(spec, camera) is None:
-        raise ConfigError(f"audio: camera {camera} has no sound of its own: set audio_source to a microphone "
-                          "(alsa:default, pulse:default, dshow:audio=NAME, avfoundation::0)")
 
 
 def _open(av, spec: AudioSpec):

@@ -9,66 +9,14 @@ is a test camera that disappears after S seconds (and stays gone), to exercise c
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 
-from app.errors import ConfigError
+from app.hardware.avspec import CameraSpec, parse_camera  # noqa: F401 - the spec is parsed with the settings
 
-KINDS = ("v4l2", "dshow", "avfoundation", "url", "test", "none")
 NETWORK_TIMEOUT_US = "5000000"
 
 
 class CameraError(Exception):
     """The camera cannot be opened or stopped giving frames."""
-
-
-@dataclass(frozen=True)
-class CameraSpec:
-    kind: str
-    target: str = ""
-    options: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def enabled(self) -> bool:
-        return self.kind != "none"
-
-    def __str__(self) -> str:
-        if self.kind in ("none", "test") and not self.options:
-            return self.kind
-        if self.kind == "url":
-            return self.target
-        extra = ":".join(f"{k}={v}" for k, v in self.options.items())
-        return f"{self.kind}:{self.target}" if self.target else f"{self.kind}:{extra}"
-
-
-def parse_camera(spec: str | None) -> CameraSpec:
-    """Parse a camera spec; raise ConfigError with what is expected."""
-    text = (spec or "").strip()
-    if text in ("", "none", "off"):
-        return CameraSpec("none")
-    lower = text.lower()
-    if lower.startswith(("rtsp://", "rtsps://", "http://", "https://")):
-        return CameraSpec("url", text)
-    if lower == "test" or lower.startswith("test:"):
-        options = {}
-        for part in text[5:].split(":") if ":" in text else ():
-            if not part:
-                continue
-            key, _, value = part.partition("=")
-            if key != "lose_after":
-                raise ConfigError(f"camera test: unknown option {key!r} (only lose_after=SECONDS)")
-            try:
-                float(value)
-            except ValueError:
-                raise ConfigError(f"camera test: lose_after must be seconds, not {value!r}") from None
-            options[key] = value
-        return CameraSpec("test", "", options)
-    kind, sep, target = text.partition(":")
-    if sep and kind.lower() in ("v4l2", "dshow", "avfoundation") and target:
-        return CameraSpec(kind.lower(), target)
-    raise ConfigError(
-        f"camera {text!r}: expected v4l2:/dev/video0, dshow:video=NAME, avfoundation:0, rtsp://..., "
-        "http://..., test or none"
-    )
 
 
 class FrameSource:

@@ -78,6 +78,9 @@ class RecorderConfig:
     # A bench behind the PackGate server (an app.client.remote.ServerLink): the clip index goes to
     # a journal beside the clips and on to the server, and finished clips are uploaded.
     link: object | None = None
+    # What delivers the journal to the server (app.client.evidence.Uploader, handed in by the caller):
+    # called as uploader(link, journal, chunk=, retry_s=, retry_max_s=, on_event=), a thread to start.
+    uploader: object | None = None
     upload_chunk: int = 4 * 1024 * 1024
     upload_retry_s: float = 2.0
     upload_retry_max_s: float = 300.0
@@ -87,7 +90,7 @@ class RecorderConfig:
 
     @classmethod
     def from_settings(cls, settings, station: str, db_url: str | None, camera: str | None = None,
-                      link=None) -> RecorderConfig:
+                      link=None, uploader=None) -> RecorderConfig:
         from app.printing.fonts import find_cjk_font
 
         width, height = settings.video_dimensions()
@@ -96,7 +99,7 @@ class RecorderConfig:
                    station=station, width=width, height=height, fps=int(settings.video_fps), db_url=db_url,
                    font_path=str(font) if font else None, min_free_mb=int(settings.evidence_min_free_mb),
                    retention_days=float(settings.retention_days), retention_gb=float(settings.retention_gb),
-                   audio=settings.audio_source if settings.audio else None, link=link)
+                   audio=settings.audio_source if settings.audio else None, link=link, uploader=uploader)
 
 
 # ====================================================================== parent side
@@ -532,7 +535,6 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
     engine = None
     uploader = None
     if config.link is not None:  # behind the server: a journal beside the clips, delivered by the uploader
-        from app.client.evidence import Uploader
         from app.evidence.journal import ClipJournal, JournalIndex
 
         journal = ClipJournal(config.folder, config.station)
@@ -541,8 +543,8 @@ def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
         except Exception as exc:  # noqa: BLE001 - recording matters more than the recovery
             log.exception("recovery of interrupted clips failed")
             events.put(RecorderProblem(f"recovery failed: {exc}"))
-        uploader = Uploader(config.link, journal, chunk=config.upload_chunk, retry_s=config.upload_retry_s,
-                            retry_max_s=config.upload_retry_max_s, on_event=events.put)
+        uploader = config.uploader(config.link, journal, chunk=config.upload_chunk, retry_s=config.upload_retry_s,
+                                   retry_max_s=config.upload_retry_max_s, on_event=events.put)
         index = JournalIndex(journal, wake=uploader.wake)
         uploader.start()
     elif config.db_url:

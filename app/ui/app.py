@@ -125,7 +125,7 @@ def _run_remote(app: QApplication, args, settings: Settings, server: str) -> int
 def start_evidence(window, services, station: str, camera: str | None, link=None):
     """The packing video (recorder process) when a camera is set up or video is required; else None.
     ``link``: a bench behind the server (the clips are indexed and uploaded through it)."""
-    from app.evidence.camera import parse_camera
+    from app.hardware.avspec import parse_camera
 
     if camera is not None:
         services.settings.camera = camera  # this run only; the settings file keeps its own
@@ -139,9 +139,11 @@ def start_evidence(window, services, station: str, camera: str | None, link=None
         window.scan_gate = lambda raw, view: (video_gate(raw, view, False, reason)
                                               if video_required(view, False) else None)
         return None
+    from app.client.evidence import Uploader
     from app.ui.evidence.controller import EvidenceController
 
-    evidence = EvidenceController(window, services, station, link=link)
+    # Behind the server the recorder process delivers its clips with the bench's uploader, handed in here.
+    evidence = EvidenceController(window, services, station, link=link, uploader=Uploader if link is not None else None)
     evidence.start()
     return evidence
 

@@ -34,9 +34,8 @@ from app.errors import ConfigError, KnownError
 from app.packing.auth import NotAuthorized
 from app.packing.ports import Services
 from app.packing.site import KEYS as SITE_SETTING_KEYS
-from app.ui.station_window import render
 from app.ui.supervisor.tasks import TaskRunner
-from app.ui.text import show_as_text
+from app.ui.text import render, show_as_text
 
 
 class SettingsDialog(QDialog):
@@ -283,11 +282,10 @@ class SettingsDialog(QDialog):
 
     def _check_video_fields(self, *_args) -> None:
         """The camera and sound specs, checked as they are typed (Save checks everything again)."""
-        from app.evidence.audio import check
-        from app.evidence.camera import parse_camera
+        from app.hardware.avspec import check_audio, parse_camera
 
         try:
-            check(self.audio.isChecked(), self.audio_source.text(), parse_camera(self.camera.text().strip() or "none"))
+            check_audio(self.audio.isChecked(), self.audio_source.text(), parse_camera(self.camera.text().strip() or "none"))
         except KnownError as exc:
             self.camera_error.setText(exc.message)
             self.camera_error.show()

@@ -37,7 +37,7 @@ from app.ui.order_panel import OrderPanel
 from app.ui.scanner import ScanFilter
 from app.ui.sounds import RecordingSounds, Sounds
 from app.ui.step_bar import StepBar
-from app.ui.text import show_as_text
+from app.ui.text import render, show_as_text
 from app.ui.worker import ScanWorker
 
 log = logging.getLogger(__name__)
@@ -50,10 +50,6 @@ OFFLINE_STYLE = "QStatusBar { background: #c62828; color: white; font-size: 16pt
 
 def translate_outcome(text: str) -> str:
     return QCoreApplication.translate("Outcome", text)
-
-
-def render(message) -> str:
-    return message.render(lambda ctx, s: QCoreApplication.translate(ctx, s))
 
 
 PLATFORM_STATES = {

@@ -49,7 +49,9 @@ def no_gui(monkeypatch):
         raise AssertionError("the fuzz opened the window")
 
     monkeypatch.setattr(gui, "run", refuse)
-    monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: None)  # `serve` checks its options, serves nothing
+    # `serve` checks its options, builds its server and serves nothing (it runs uvicorn.Server itself).
+    monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: None)
+    monkeypatch.setattr("uvicorn.Server.run", lambda self, sockets=None: setattr(self, "started", True))
     # `sync` and `platform standin` run until stopped: one pass of the sender, no server loop.
     import app.platform.sender as sender
     import app.platform.standin as standin

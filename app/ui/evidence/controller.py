@@ -18,10 +18,10 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
-from app.evidence.camera import parse_camera
 from app.evidence.commands import CameraState, ClipEnded, ClipStarted, DiskFull, RecorderProblem, StartClip
 from app.evidence.policy import RecordingPolicy, video_gate, video_required
 from app.evidence.recorder import Recorder, RecorderConfig
+from app.hardware.avspec import parse_camera
 from app.ui.evidence.panel import EvidencePanel
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,8 @@ class EvidenceController(QObject):
     event = Signal(object)
 
     def __init__(self, window, services, station: str, camera: str | None = None,
-                 recorder_factory=Recorder, link=None, clock: Callable[[], float] = time.monotonic) -> None:
+                 recorder_factory=Recorder, link=None, uploader=None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(window)
         self.clock = clock
         self._unrecorded: tuple[str, float] | None = None  # (open order without a clip, since when)
@@ -46,9 +47,10 @@ class EvidenceController(QObject):
         self.spec = parse_camera(camera if camera is not None else settings.camera)
         self.require_video = bool(settings.require_video)
         self.policy = RecordingPolicy(station, tail_s=float(settings.video_tail_seconds))
-        # Behind the server (``link``) the recorder indexes and uploads through it: no database here.
+        # Behind the server (``link``) the recorder indexes and uploads through it (``uploader``, the bench's
+        # app.client.evidence.Uploader): no database here.
         self.config = RecorderConfig.from_settings(settings, station, None if link is not None else services.db_url,
-                                                   camera=str(self.spec), link=link)
+                                                   camera=str(self.spec), link=link, uploader=uploader)
         self._factory = recorder_factory
         self.recorder: Recorder | None = None
         self.restarts = 0

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.desk import exports
 from app.desk.port import DeskSessionEnded, Supervisor, SupervisorDesk
-from app.fileutil import open_owner_only
 from app.i18n import QT_TRANSLATE_NOOP
 from app.packing.ports import Services
 from app.reports.summary import Period
@@ -139,8 +139,31 @@ class Dashboard(QWidget):
         self._again = False  # the shift changed while a query ran: query once more after it
         self._query = 0  # the latest figures query: an older one answering later is not shown
         self._exception_rows: list[dict[str, Any]] = []
+        self._platform_rows: list[dict[str, Any]] = []
 
-        # Top bar: who, period, refresh, exports.
+        bar = self._build_top_bar()
+        tiles = self._build_tiles()
+        self.tabs = self._build_tabs(services, desk, runner)
+        split = self._build_exceptions(desk, runner)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addLayout(tiles)
+        self.locked = self._build_locked_line()
+        layout.addWidget(self.locked)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(QLabel(self.tr("Exceptions (click one for its timeline)")))
+        layout.addWidget(split, 1)
+        layout.addWidget(self.status)
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(max(1, int(services.settings.refresh_seconds)) * 1000)
+        self.timer.timeout.connect(self.refresh)
+        show_as_text(self)
+
+    # ------------------------------------------------------------------ building the view
+
+    def _build_top_bar(self) -> QHBoxLayout:
+        """Who, period, refresh, exports."""
         self.who = QLabel("")
         self.period_box = QComboBox()
         self.period_box.setObjectName("period")
@@ -171,22 +194,51 @@ class Dashboard(QWidget):
         bar.addStretch(1)
         for w in (self.export_csv, self.export_xlsx, self.export_pdf):
             bar.addWidget(w)
+        return bar
 
-        # Tiles.
+    def _build_tiles(self) -> QGridLayout:
         self.tiles: dict[str, Tile] = {}
         tiles = QGridLayout()
         for i, (key, title) in enumerate(TILES):
             tile = Tile(key, tr_supervisor(title))
             self.tiles[key] = tile
             tiles.addWidget(tile, 0, i)
+        return tiles
 
-        # Tables and chart.
+    def _build_locked_line(self) -> QLabel:
+        """Who is locked out after wrong PINs, red; hidden when nobody."""
+        locked = QLabel("")
+        locked.setObjectName("locked_users")
+        locked.setStyleSheet("color: #c62828; font-weight: bold;")
+        locked.setWordWrap(True)
+        locked.hide()
+        return locked
+
+    def _build_tabs(self, services: Services, desk: SupervisorDesk, runner: TaskRunner) -> QTabWidget:
+        """Carriers, packers, benches, the throughput chart, imports, evidence and the shop platform."""
         self.carriers = self._table("carriers", [self.tr("Carrier"), self.tr("Packed"), self.tr("Handed over"),
                                                  self.tr("Awaiting pickup"), self.tr("Open manifests")])
         work_headers = [self.tr("Orders"), self.tr("Items"), self.tr("Avg s/order"), self.tr("Median s/order"),
                         self.tr("Refused scans %"), self.tr("First scan"), self.tr("Last scan")]
         self.packers = self._table("packers", [self.tr("Packer"), *work_headers])
         self.stations = self._table("stations", [self.tr("Bench"), *work_headers])
+        self.chart_view = self._build_chart()
+        tabs = QTabWidget()
+        tabs.addTab(self.carriers, self.tr("Carriers"))
+        tabs.addTab(self.packers, self.tr("Packers"))
+        tabs.addTab(self.stations, self.tr("Benches"))
+        tabs.addTab(self.chart_view, self.tr("Throughput"))
+        self.imports = ImportPanel(desk, runner)
+        self.imports.imported.connect(lambda _text: self.refresh(force=True))
+        tabs.addTab(self.imports, self.tr("Imports"))
+        self.evidence = EvidenceTab(services, desk, runner)
+        tabs.addTab(self.evidence, self.tr("Evidence"))
+        self.platform_tab = self._build_platform_tab()
+        tabs.addTab(self.platform_tab, self.tr("Shop platform"))
+        return tabs
+
+    def _build_chart(self) -> QChartView:
+        """Orders packed per hour, 24 bars."""
         self.bars = QBarSet(self.tr("Orders packed"))
         for _ in range(24):
             self.bars.append(0)
@@ -204,19 +256,12 @@ class Dashboard(QWidget):
         self.chart.addAxis(self.count_axis, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(self.hour_axis)
         series.attachAxis(self.count_axis)
-        self.chart_view = QChartView(self.chart)
-        self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.tabs = QTabWidget()
-        self.tabs.addTab(self.carriers, self.tr("Carriers"))
-        self.tabs.addTab(self.packers, self.tr("Packers"))
-        self.tabs.addTab(self.stations, self.tr("Benches"))
-        self.tabs.addTab(self.chart_view, self.tr("Throughput"))
-        self.imports = ImportPanel(desk, runner)
-        self.imports.imported.connect(lambda _text: self.refresh(force=True))
-        self.tabs.addTab(self.imports, self.tr("Imports"))
-        self.evidence = EvidenceTab(services, desk, runner)
-        self.tabs.addTab(self.evidence, self.tr("Evidence"))
-        # The shop platform: failed jobs with the platform's own message, and a retry.
+        view = QChartView(self.chart)
+        view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        return view
+
+    def _build_platform_tab(self) -> QWidget:
+        """The shop platform: failed jobs with the platform's own message, and a retry."""
         self.platform_jobs = self._table("platform_jobs", [self.tr("Job"), self.tr("Order"), self.tr("Parcel"),
                                                            self.tr("Carrier"), self.tr("Waybill"), self.tr("Attempts"),
                                                            self.tr("Platform's message")])
@@ -225,17 +270,17 @@ class Dashboard(QWidget):
         self.platform_retry = QPushButton(self.tr("Retry"))
         self.platform_retry.setObjectName("platform_retry")
         self.platform_retry.clicked.connect(self.retry_selected_job)
-        self.platform_tab = QWidget()
-        platform_layout = QVBoxLayout(self.platform_tab)
+        tab = QWidget()
+        platform_layout = QVBoxLayout(tab)
         platform_layout.addWidget(self.platform_jobs, 1)
         retry_row = QHBoxLayout()
         retry_row.addWidget(self.platform_retry)
         retry_row.addStretch(1)
         platform_layout.addLayout(retry_row)
-        self.tabs.addTab(self.platform_tab, self.tr("Shop platform"))
-        self._platform_rows: list[dict[str, Any]] = []
+        return tab
 
-        # Exceptions, their timeline, and the actions.
+    def _build_exceptions(self, desk: SupervisorDesk, runner: TaskRunner) -> QSplitter:
+        """Exceptions on the left; the selected order's timeline and the actions on the right."""
         self.exceptions = self._table("exceptions", [self.tr("Exception"), self.tr("Order"), self.tr("State"),
                                                      self.tr("Carrier"), self.tr("Waybill"), self.tr("Since"),
                                                      self.tr("Detail"), self.tr("Bench"), self.tr("Packer")])
@@ -266,25 +311,7 @@ class Dashboard(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.exceptions)
         split.addWidget(right)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addLayout(tiles)
-        self.locked = QLabel("")  # who is locked out after wrong PINs, red; hidden when nobody
-        self.locked.setObjectName("locked_users")
-        self.locked.setStyleSheet("color: #c62828; font-weight: bold;")
-        self.locked.setWordWrap(True)
-        self.locked.hide()
-        layout.addWidget(self.locked)
-        layout.addWidget(self.tabs, 1)
-        layout.addWidget(QLabel(self.tr("Exceptions (click one for its timeline)")))
-        layout.addWidget(split, 1)
-        layout.addWidget(self.status)
-
-        self.timer = QTimer(self)
-        self.timer.setInterval(max(1, int(services.settings.refresh_seconds)) * 1000)
-        self.timer.timeout.connect(self.refresh)
-        show_as_text(self)
+        return split
 
     def _table(self, name: str, headers: list[str]) -> QTableWidget:
         table = QTableWidget(0, len(headers))
@@ -484,35 +511,19 @@ class Dashboard(QWidget):
         dialog.open()  # never exec(): the window keeps running
 
     def export(self, kind: str, path: Path) -> None:
-        """Write the shipments (csv/xlsx: every linked waybill packed in the period) or the summary PDF."""
-        services, desk, period, figures = self.services, self.desk, self.period(), self.figures
+        """Write the shipments (csv/xlsx: every linked waybill packed in the period) or the summary PDF,
+        on the task runner (app/desk/exports.py): the data from the desk, the file rendered on this PC."""
+        desk, period, figures = self.desk, self.period(), self.figures
         supervisor = self.supervisor.name if self.supervisor else ""
+        font_path = self.services.settings.label_font or None
+        self.runner.submit(lambda: exports.export(desk, kind, path, period, figures=figures, supervisor=supervisor,
+                                                  font_path=font_path),
+                           self._exported, self._failed)
 
-        def write() -> str:  # the data from the desk; the file is rendered and written on this PC
-            if kind == "pdf":
-                from app.printing.summary_pdf import render_summary_pdf
-
-                data = figures if figures is not None else desk.figures(period)
-                pdf = render_summary_pdf(data, supervisor=supervisor, font_path=services.settings.label_font or None)
-                with open_owner_only(path) as out:
-                    out.write(pdf)
-                return str(path)
-            from app.reports import export as shipments
-
-            header, cells = shipments.table(desk.shipments(period))
-            with open_owner_only(path) as out:  # buyers' names, phones and addresses
-                if kind == "xlsx":
-                    shipments.write_xlsx(out, header, cells)
-                else:
-                    shipments.write_csv(out, header, cells)
-            return str(path)
-
-        def done(written: str) -> None:
-            self.status.setStyleSheet("color: #2e7d32;")
-            self.status.setText(self.tr("Saved {path}").format(path=written))
-            self.exported.emit(written)
-
-        self.runner.submit(write, done, self._failed)
+    def _exported(self, written: str) -> None:
+        self.status.setStyleSheet("color: #2e7d32;")
+        self.status.setText(self.tr("Saved {path}").format(path=written))
+        self.exported.emit(written)
 
 
 def alarm_color() -> QColor:
