@@ -164,7 +164,7 @@ class TlsServer(threading.Thread):
         conn, _ = self.sock.accept()
         try:
             with self.ctx.wrap_socket(conn, server_side=True) as tls:
-                tls.settimeout(2)
+                tls.settimeout(60)  # only a guard against a hang: a loaded machine may take seconds
                 while b"\r\n\r\n" not in self.received:
                     data = tls.recv(65536)
                     if not data:
