@@ -6,6 +6,7 @@ manifest refused, and a document (OpenAPI) that says what the server answers."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -56,11 +57,20 @@ def until(condition, what: str, timeout: float = 30.0):
 
 
 def raw_request(server: Server, head: str, body: bytes = b"", timeout: float = 10.0) -> bytes:
-    """Send a request's head and the start of its body on a raw socket; the server's first answer."""
+    """Send a request's head and the start of its body on a raw socket; the server's whole answer
+    (read until it closes: its head and body may arrive in separate packets)."""
     parts = urlsplit(server.url)
     with socket.create_connection((parts.hostname, parts.port), timeout=timeout) as sock:
         sock.sendall(head.encode() + b"\r\n" + body)
-        return sock.recv(65536)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+            head_end = answer.find(b"\r\n\r\n")
+            if head_end >= 0:
+                length = re.search(rb"(?i)\r\ncontent-length: *(\d+)", answer[:head_end])
+                if length is None or len(answer) >= head_end + 4 + int(length.group(1)):
+                    break
+        return answer
 
 
 # ---------------------------------------------------------------------------------------------- long polls
