@@ -27,14 +27,19 @@ POLLS_PER_STATION = 4  # a bench's listener and a supervisor view's, with room f
 
 
 class ChangeFeed:
-    """The shift's version, read every ``every_s`` while anyone waits on it (nobody: no reads)."""
+    """The shift's version, read every ``every_s`` while anyone waits on it (nobody: no reads).
+
+    A waiter trusts only a read that began after it came: the version kept from an earlier read
+    may be older than the ``since`` its caller just read from the database (a desk that logged in
+    a moment ago), and answering with it would be a change that never happened."""
 
     def __init__(self, read: Callable[[], str], every_s: float = POLL_S) -> None:
         self._read, self.every_s = read, every_s
         self.version: str | None = None
         self.reads = 0
         self._cond = asyncio.Condition()
-        self._fresh = asyncio.Event()
+        self._started = 0  # reads begun, one at a time in the feed's task
+        self._done = 0  # the newest read that has finished (failed reads included)
         self._waiters = 0
         self._task: asyncio.Task | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -52,43 +57,44 @@ class ChangeFeed:
             self._cond.notify_all()
 
     async def changed_from(self, since: str | None, timeout_s: float) -> str:
-        """The version once it differs from ``since`` (at once when it already does), or the
-        current one after ``timeout_s``."""
+        """The version once a read shows it differs from ``since`` (within a tick when it already
+        does), or ``since`` after ``timeout_s`` or when the server stops."""
         self._loop = asyncio.get_running_loop()
         self._waiters += 1
         try:
             if self.closing:
-                return since or self.version or ""
+                return since or ""
             if self._task is None or self._task.done():
-                self._fresh = asyncio.Event()
                 self._task = asyncio.create_task(self._poll())
-            await self._fresh.wait()
+            fresh = self._started + 1  # the first read to begin after this waiter came
+
+            def changed() -> bool:
+                return self._done >= fresh and self.version is not None and self.version != since
+
             async with self._cond:
                 try:
-                    await asyncio.wait_for(self._cond.wait_for(lambda: self.version != since or self.closing), timeout_s)
+                    await asyncio.wait_for(self._cond.wait_for(lambda: self.closing or changed()), timeout_s)
                 except TimeoutError:
                     pass
-                assert self.version is not None
-                return self.version
+                return self.version if changed() and self.version is not None else (since or "")
         finally:
             self._waiters -= 1
 
     async def _poll(self) -> None:
         first = True
         while first or (self._waiters and not self.closing):
+            first = False
+            self._started += 1
             try:
-                now = await run_in_threadpool(self._read)  # one indexed read, a few ms on a worker
+                now: str | None = await run_in_threadpool(self._read)  # one indexed read, a few ms on a worker
                 self.reads += 1
             except Exception:  # noqa: BLE001 - a database that is away: the waiters time out as before
                 log.warning("long poll: cannot read the shift's version", exc_info=True)
-                now = self.version
-            if now is not None and now != self.version:
-                async with self._cond:
-                    self.version = now
-                    self._cond.notify_all()
-            if first:
-                first = False
-                self._fresh.set()
+                now = None
+            async with self._cond:
+                self.version = now if now is not None else self.version
+                self._done = self._started
+                self._cond.notify_all()
             await asyncio.sleep(self.every_s)
 
 

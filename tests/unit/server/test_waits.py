@@ -100,3 +100,38 @@ def test_a_client_reads_a_422_as_one_line_naming_the_fields():
                                              {"loc": [], "msg": "Checksum mismatch", "type": "value_error"}]})
     assert _detail(r) == "start: Input should have timezone info; Checksum mismatch"
     assert _detail(httpx.Response(429, json={"detail": "Station B already has 4 long polls open"})).startswith("Station B")
+
+
+def test_a_waiter_that_comes_between_two_reads_trusts_only_a_read_begun_after_it_came():
+    """Reproduction: a desk logged in (a new audit event) and read the version "2.1" from the
+    database; its long poll came while the feed slept between two reads and was answered at once
+    with the feed's older "1.1", a change that never happened (its poll's place was free again: a
+    station's cap of open polls never filled, 1 failure in a full run)."""
+    version = Version()
+
+    async def scenario() -> tuple[str, str, str]:
+        feed = ChangeFeed(version, every_s=0.2)
+        first = await feed.changed_from("0.0", 30)  # the feed read "1.1" and now sleeps a tick
+        version.value = "2.1"
+        same = await feed.changed_from("2.1", 0.5)  # nothing changed since the caller's own read
+        later = asyncio.create_task(feed.changed_from("2.1", 30))
+        while feed.reads < 3:
+            await asyncio.sleep(0.01)
+        version.value = "3.1"
+        return first, same, await later
+
+    assert asyncio.run(asyncio.wait_for(scenario(), 20)) == ("1.1", "2.1", "3.1")
+
+
+def test_a_feed_whose_database_is_away_keeps_its_waiters_until_their_deadline():
+    """Reproduction: the first read failing left the version unknown and the waiter failed on it."""
+    reads = []
+
+    def away() -> str:
+        reads.append(1)
+        raise OSError("database is away")
+
+    async def scenario() -> str:
+        return await ChangeFeed(away, every_s=0.01).changed_from("1.1", 0.1)
+
+    assert asyncio.run(scenario()) == "1.1" and len(reads) >= 2
