@@ -45,15 +45,22 @@ def token_for(server: Server, station: str, capsys) -> str:
     return enrol(server.url, station, code_for(server.db_url, station, capsys)).token
 
 
-def until(condition, what: str, timeout: float = 30.0):
-    """Ask ``condition`` again until it holds (another process's state: nothing to await)."""
+def until(condition, what: str, timeout: float = 30.0, why=lambda: ""):
+    """Ask ``condition`` again until it holds (another process's state: nothing to await);
+    ``why``: what the failure message adds about the state at the end."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         got = condition()
         if got:
             return got
         time.sleep(0.05)
-    raise AssertionError(f"not within {timeout} s: {what}")
+    raise AssertionError(f"not within {timeout} s: {what}. {why()}")
+
+
+def answered(polls) -> list[str]:
+    """What each of the open polls (futures) answered so far: a failure says which came back."""
+    return [("open" if not p.done() else repr(p.exception()) if p.exception() else
+             f"{p.result().status_code} {p.result().text[:200]}") for p in polls]
 
 
 def raw_request(server: Server, head: str, body: bytes = b"", timeout: float = 10.0) -> bytes:
@@ -119,7 +126,8 @@ def test_desk_and_bench_polls_of_a_station_share_the_cap_and_a_hung_up_poll_free
         open_polls = [pool.submit(httpx.post, f"{server.url}{API}/desk/wait", json={"since": since, "timeout_s": 60},
                                   headers=headers, timeout=90) for _ in range(POLLS_PER_STATION - 1)]
         until(lambda: httpx.post(f"{server.url}{API}/wait", **bench_poll).status_code == 429,
-              "the bench's poll refused: the desk's four hold the station's places")
+              "the bench's poll refused: the desk's four hold the station's places",
+              why=lambda: f"since {since}, now {desk.version()}; the desk's polls: {answered(open_polls)}")
         with pytest.raises(DeskError, match="already has 4 long polls open"):
             desk.wait_for_change(since, 0)
         hanging.close()  # the view that hung up: its place is free again
