@@ -19,7 +19,7 @@ from app.packing.ports import Services
 from app.ui.listener import ChangeListener
 from app.ui.supervisor.dashboard import Dashboard
 from app.ui.supervisor.login import LoginForm
-from app.ui.supervisor.tasks import TaskRunner
+from app.ui.tasks import TaskRunner
 from app.ui.text import show_as_text
 
 log = logging.getLogger(__name__)
