@@ -1,9 +1,9 @@
 """The recorder: a child process that captures, overlays and encodes the packing video.
 
 The bench (parent) never waits on it: :class:`Recorder` puts commands on a queue and polls events
-and preview frames without blocking. The child (:func:`recorder_main`) owns the camera, the clip
-files and the clip index rows it writes; a crash there cannot take the bench down, and a clip it
-left ``recording`` is repaired and indexed ``interrupted`` by the next recorder's start. At a bench
+and preview frames without blocking. The child (:func:`recorder_main`, a :class:`RecorderLoop`) owns
+the camera, the clip files and the clip index rows it writes; a crash there cannot take the bench
+down, and a clip it left ``recording`` is repaired and indexed ``interrupted`` by the next recorder's start. At a bench
 behind the PackGate server (``RecorderConfig.link``) the index rows go to a journal beside the clips
 (:mod:`app.evidence.journal`) and an uploader thread here delivers them and the finished clips to
 the server's evidence store (:mod:`app.client.evidence`).
