@@ -1,9 +1,9 @@
 """The recorder: a child process that captures, overlays and encodes the packing video.
 
 The bench (parent) never waits on it: :class:`Recorder` puts commands on a queue and polls events
-and preview frames without blocking. The child (:func:`recorder_main`) owns the camera, the clip
-files and the clip index rows it writes; a crash there cannot take the bench down, and a clip it
-left ``recording`` is repaired and indexed ``interrupted`` by the next recorder's start. At a bench
+and preview frames without blocking. The child (:func:`recorder_main`, a :class:`RecorderLoop`) owns
+the camera, the clip files and the clip index rows it writes; a crash there cannot take the bench
+down, and a clip it left ``recording`` is repaired and indexed ``interrupted`` by the next recorder's start. At a bench
 behind the PackGate server (``RecorderConfig.link``) the index rows go to a journal beside the clips
 (:mod:`app.evidence.journal`) and an uploader thread here delivers them and the finished clips to
 the server's evidence store (:mod:`app.client.evidence`).
@@ -525,271 +525,347 @@ def _start_microphone(config: RecorderConfig, events, clock):
 
 
 def recorder_main(config: RecorderConfig, commands, events, preview) -> None:
-    """The recorder process's loop: commands in, frames encoded at ``fps``, events out."""
+    """The recorder process's entry point: commands in, frames encoded at ``fps``, events out."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s recorder: %(message)s")
     preview.cancel_join_thread()  # preview frames are disposable: never wait on them at exit
     lower_priority()
-    from app.evidence.overlay import Overlay
+    RecorderLoop(config, commands, events, preview).run()
 
-    index = None
-    engine = None
-    uploader = None
-    if config.link is not None:  # behind the server: a journal beside the clips, delivered by the uploader
-        from app.evidence.journal import ClipJournal, JournalIndex
 
-        journal = ClipJournal(config.folder, config.station)
-        try:
-            journal.recover(datetime.now(UTC))
-        except Exception as exc:  # noqa: BLE001 - recording matters more than the recovery
-            log.exception("recovery of interrupted clips failed")
-            events.put(RecorderProblem(f"recovery failed: {exc}"))
-        uploader = config.uploader(config.link, journal, chunk=config.upload_chunk, retry_s=config.upload_retry_s,
-                                   retry_max_s=config.upload_retry_max_s, on_event=events.put)
-        index = JournalIndex(journal, wake=uploader.wake)
-        uploader.start()
-    elif config.db_url:
-        from app.evidence.index import ClipIndex, apply_retention
-        from app.models import db
+class RecorderLoop:
+    """The recorder process's state and loop (the child side of :class:`Recorder`).
 
-        engine = db.make_engine(config.db_url)
-        sessions = db.session_factory(engine)
-        index = ClipIndex(sessions, config.station)
+    It holds the clip index (or the journal and its uploader), the camera and the microphone, the clip
+    being written and the order that should be on video (``wanted``: when the camera comes back, or the
+    disk has room again, that order gets a new clip). Each frame interval (:meth:`frame_tick`) reads the
+    camera, opens, writes and ends clips, passes the sound on and refreshes the preview; between them
+    :meth:`handle` takes the bench's commands. Nothing here raises into the loop: a failure becomes an
+    event for the bench and the recording goes on.
+    """
+
+    def __init__(self, config: RecorderConfig, commands, events, preview) -> None:
+        self.config, self.commands, self.events, self.preview = config, commands, events, preview
+        self.index = None
+        self.sessions = None  # the bench's database (no server): retention deletes through it
+        self.engine = None
+        self.uploader = None
+        self.clip: _Clip | None = None
+        self.wanted: StartClip | None = None  # the order that should be on video (camera back: new clip)
+        self.pending_waybills: list[str] = []
+        self.pending_marks: list[Mark] = []  # for the wanted order while its clip is not open yet
+        self.camera_ok: bool | None = None
+        self.microphone_ok: bool | None = None
+        self.disk_full = False
+        self.running = True
+        self.open_index()
+        self.retention()
+        self.open_sources()
+
+    # ------------------------------------------------------------------ start and end
+
+    def open_index(self) -> None:
+        """Where the clips' index rows go: a journal for the server's store, the bench's database, or
+        nowhere; clips a crashed recorder left ``recording`` are repaired and indexed first."""
+        config = self.config
+        if config.link is not None:  # behind the server: a journal beside the clips, delivered by the uploader
+            from app.evidence.journal import ClipJournal, JournalIndex
+
+            journal = ClipJournal(config.folder, config.station)
+            self._recover(journal)
+            self.uploader = config.uploader(config.link, journal, chunk=config.upload_chunk,
+                                            retry_s=config.upload_retry_s, retry_max_s=config.upload_retry_max_s,
+                                            on_event=self.events.put)
+            self.index = JournalIndex(journal, wake=self.uploader.wake)
+            self.uploader.start()
+        elif config.db_url:
+            from app.evidence.index import ClipIndex
+            from app.models import db
+
+            self.engine = db.make_engine(config.db_url)
+            self.sessions = db.session_factory(self.engine)
+            self.index = ClipIndex(self.sessions, config.station)
+            self._recover(self.index)
+
+    def _recover(self, index) -> None:
         try:
             index.recover(datetime.now(UTC))
         except Exception as exc:  # noqa: BLE001 - recording matters more than the recovery
             log.exception("recovery of interrupted clips failed")
-            events.put(RecorderProblem(f"recovery failed: {exc}"))
+            self.events.put(RecorderProblem(f"recovery failed: {exc}"))
 
-    def retention() -> None:
-        if index is None or not (config.retention_days or config.retention_gb):
+    def open_sources(self) -> None:
+        """The clock, the overlay, the camera and the microphone (their threads started)."""
+        from app.evidence.clock import RealClock, SteppedClock
+        from app.evidence.overlay import Overlay
+
+        config = self.config
+        self.clock = clock = SteppedClock(config.fps) if config.stepped else RealClock()
+        self.overlay = Overlay(config.width, config.height, config.font_path)
+        self.capture = _SteppedCamera(config, clock) if clock.stepped else _Capture(config)
+        self.capture.start()
+        self.microphone = _start_microphone(config, self.events, clock)
+        self.tick = 1.0 / config.fps
+        self.next_tick = clock.monotonic()
+        self.last_disk = self.last_preview = float("-inf")
+        self.last_retention = clock.monotonic()
+        self.last_clip_retention = float("-inf")  # retention reads every clip of the bench: after a clip, once a minute at most
+
+    def close(self) -> None:
+        """Finish the clip in progress, stop the sources and the uploader, say the recorder stopped."""
+        self.end_clip("complete", "recorder stopped")
+        if self.microphone is not None:
+            self.microphone.stopping.set()
+        self.capture.stopping.set()
+        self.capture.join(5)
+        if self.uploader is not None:  # a chunk cut off here is sent again from the server's offset next time
+            self.uploader.stop(timeout=2)
+        if self.engine is not None:
+            self.engine.dispose()
+        self.events.put(CameraState(False, "recorder stopped"))
+
+    def retention(self) -> None:
+        config = self.config
+        if self.index is None or not (config.retention_days or config.retention_gb):
             return
-        if uploader is not None:
+        if self.uploader is not None:
             # Behind the server the bench holds only clips not yet in the server's store: none is
             # deleted by retention (the server's store keeps the site's retention); say so instead.
-            count, size = index.pending()
+            count, size = self.index.pending()
             if config.retention_gb and size > config.retention_gb * 1024**3:
-                events.put(RecorderProblem(f"{count} clip(s) ({size / 1024**3:.1f} GB) are waiting for the upload "
-                                           "to the server and are all kept: check the connection to the server"))
+                self.events.put(RecorderProblem(
+                    f"{count} clip(s) ({size / 1024**3:.1f} GB) are waiting for the upload "
+                    "to the server and are all kept: check the connection to the server"))
             return
+        from app.evidence.index import apply_retention
+
         try:
-            with sessions.begin() as s:
+            with self.sessions.begin() as s:
                 apply_retention(s, config.station, datetime.now(UTC), config.retention_days, config.retention_gb)
         except Exception:  # noqa: BLE001
             log.exception("retention failed")
 
-    retention()
-    from app.evidence.clock import RealClock, SteppedClock
+    # ------------------------------------------------------------------ the loop
 
-    clock = SteppedClock(config.fps) if config.stepped else RealClock()
-    overlay = Overlay(config.width, config.height, config.font_path)
-    capture = _SteppedCamera(config, clock) if clock.stepped else _Capture(config)
-    capture.start()
-    microphone = _start_microphone(config, events, clock)
-    microphone_ok: bool | None = None
-    clip: _Clip | None = None
-    wanted: StartClip | None = None  # the order that should be on video (camera back: new clip)
-    pending_waybills: list[str] = []
-    pending_marks: list[Mark] = []  # for the wanted order while its clip is not open yet
-    camera_ok: bool | None = None
-    disk_full = False
-    tick = 1.0 / config.fps
-    next_tick = clock.monotonic()
-    last_disk = last_preview = float("-inf")
-    last_retention = clock.monotonic()
-    last_clip_retention = float("-inf")  # retention reads every clip of the bench: after a clip, once a minute at most
+    def run(self) -> None:
+        """Commands until the next frame is due, then the frame; until Shutdown or the bench is gone."""
+        clock = self.clock
+        if clock.stepped:  # the camera at time 0: its state is known before the first step
+            self.frame_tick(clock.monotonic())
+        parent = mp.parent_process()
+        last_parent_check = time.monotonic()
+        while self.running:
+            for cmd in self.receive():
+                self.handle(cmd)
+            if not self.running:
+                break
+            now = time.monotonic()
+            if now - last_parent_check >= 1.0:
+                last_parent_check = now
+                if parent is not None and not parent.is_alive():  # the bench crashed: close the clip, go
+                    if self.clip is not None:
+                        self.clip.mark(Mark("bench", False, "", "bench stopped"))
+                    self.end_clip("interrupted", "bench stopped")
+                    break
+            if clock.stepped:
+                continue
+            now = clock.monotonic()
+            if now < self.next_tick:
+                continue
+            self.next_tick = max(self.next_tick + self.tick, now - 1.0)
+            self.frame_tick(now)
+        self.close()
 
-    def end_clip(state: str, reason: str) -> None:
-        nonlocal clip, last_clip_retention
-        if clip is None:
-            return
+    def receive(self) -> list:
+        """The commands that came until the next frame is due (Shutdown when the bench is gone)."""
+        timeout = 0.5 if self.clock.stepped else max(0.0, self.next_tick - self.clock.monotonic())
+        got: list = []
         try:
-            if clip.frames == 0:  # ended before its first frame (the next order came at once): give it one
-                latest = capture.latest()[2]
-                if latest is not None:
-                    clip.write(latest, clock.monotonic())
-            ended = clip.close(state, reason)
-            events.put(ended)
-        except Exception as exc:  # noqa: BLE001
-            log.exception("closing the clip failed")
-            events.put(RecorderProblem(f"closing the clip failed: {exc}"))
-        clip = None
-        if time.monotonic() - last_clip_retention >= RETENTION_AFTER_CLIP_S:
-            last_clip_retention = time.monotonic()
-            retention()
+            got.append(self.commands.get(timeout=timeout))
+            while True:
+                got.append(self.commands.get_nowait())
+        except queue.Empty:
+            pass
+        except (EOFError, OSError):  # the bench is gone
+            got.append(Shutdown())
+        return got
 
-    def begin_clip(start: StartClip) -> None:
-        nonlocal clip, disk_full
+    # ------------------------------------------------------------------ the bench's commands
+
+    def handle(self, cmd: Command) -> None:
+        if isinstance(cmd, Shutdown):
+            self.running = False
+        elif isinstance(cmd, StartClip):
+            self.end_clip("complete", "next order")
+            self.wanted, self.pending_waybills = cmd, list(cmd.waybills)
+            self.pending_marks.clear()
+            self.disk_full = False  # a new order tries again (space may have been freed)
+        elif isinstance(cmd, Mark):
+            if self.clip is not None:
+                self.clip.mark(cmd)
+            elif self.wanted is not None and len(self.pending_marks) < 1000:
+                self.pending_marks.append(cmd)
+        elif isinstance(cmd, AddWaybill):
+            if cmd.waybill not in self.pending_waybills:
+                self.pending_waybills.append(cmd.waybill)
+            if self.clip is not None:
+                self.clip.add_waybill(cmd.waybill)
+        elif isinstance(cmd, StopClip):
+            self.stop_clip(cmd)
+        elif isinstance(cmd, Tick) and self.clock.stepped and self.running:
+            for _ in range(cmd.frames):
+                self.clock.step()
+                self.frame_tick(self.clock.monotonic())
+
+    def stop_clip(self, cmd: StopClip) -> None:
+        """The order is packed (or put back): its clip ends ``after_s`` after the scan (the tail)."""
+        if cmd.after_s <= 0:
+            self.end_clip("complete", cmd.reason)
+            self.wanted = None
+        if self.clip is None and self.wanted is not None and self.camera_ok and not self.disk_full:
+            self.begin_clip(self.wanted)  # packed within a frame of its opening: it still gets its clip and tail
+        clip = self.clip
+        if clip is not None:  # counted from the scan, not from when this loop saw it
+            late = max(0.0, self.clock.wall() - cmd.at) if cmd.at else 0.0
+            least = 2 * self.tick if clip.frames == 0 else 0.0  # a clip has at least one frame
+            clip.stop_at = self.clock.monotonic() + max(least, cmd.after_s - late)
+            clip.stop_reason = cmd.reason
+        self.wanted = None
+        self.pending_marks.clear()
+
+    # ------------------------------------------------------------------ clips
+
+    def begin_clip(self, start: StartClip) -> None:
+        config, events = self.config, self.events
         free = _free_mb(config.folder)
         if free < config.min_free_mb:
-            disk_full = True
+            self.disk_full = True
             events.put(DiskFull(config.folder, free))
             return
         try:
-            clip = _Clip(config, start, index, overlay, clock)
+            clip = _Clip(config, start, self.index, self.overlay, self.clock)
         except OSError as exc:
-            clip = None
             if _free_mb(config.folder) < config.min_free_mb or getattr(exc, "errno", 0) == 28:
-                disk_full = True
+                self.disk_full = True
                 events.put(DiskFull(config.folder, _free_mb(config.folder)))
             else:
                 events.put(RecorderProblem(f"cannot record into {config.folder}: {exc}"))
             return
         except Exception as exc:  # noqa: BLE001 - e.g. the database refused the index row
             log.exception("starting a clip failed")
-            clip = None
             events.put(RecorderProblem(f"cannot start the clip: {exc}"))
             return
-        for w in pending_waybills:
+        self.clip = clip
+        for w in self.pending_waybills:
             clip.add_waybill(w)
-        for mark in pending_marks:  # scans that came before the first frame (t = 0)
+        for mark in self.pending_marks:  # scans that came before the first frame (t = 0)
             clip.mark(mark)
-        pending_marks.clear()
+        self.pending_marks.clear()
         events.put(ClipStarted(clip.clip_id, start.order_no, str(clip.path)))
 
-    def frame_tick(now: float) -> None:
+    def end_clip(self, state: str, reason: str) -> None:
+        clip = self.clip
+        if clip is None:
+            return
+        try:
+            if clip.frames == 0:  # ended before its first frame (the next order came at once): give it one
+                latest = self.capture.latest()[2]
+                if latest is not None:
+                    clip.write(latest, self.clock.monotonic())
+            self.events.put(clip.close(state, reason))
+        except Exception as exc:  # noqa: BLE001
+            log.exception("closing the clip failed")
+            self.events.put(RecorderProblem(f"closing the clip failed: {exc}"))
+        self.clip = None
+        if time.monotonic() - self.last_clip_retention >= RETENTION_AFTER_CLIP_S:
+            self.last_clip_retention = time.monotonic()
+            self.retention()
+
+    # ------------------------------------------------------------------ one frame interval
+
+    def frame_tick(self, now: float) -> None:
         """One frame interval: the camera's state, the clip's start, frame, end and sound, the preview."""
-        nonlocal camera_ok, wanted, disk_full, last_disk, last_preview, last_retention, microphone_ok
-        # ---- the camera
-        ok, reason, frame = capture.latest()
-        if ok != camera_ok and not (camera_ok is None and reason == STARTING):
-            camera_ok = ok
-            events.put(CameraState(ok, reason))
-            if not ok and clip is not None:
-                clip.mark(Mark("camera", False, "", reason))
-                keep_going = clip.stop_at is None
-                end_clip("interrupted", "camera lost")
-                if not keep_going:
-                    wanted = None
-        # ---- the clip
+        ok, reason, frame = self.capture.latest()
+        self.watch_camera(ok, reason)
+        clip = self.clip
         if clip is not None and clip.stop_at is not None and now >= clip.stop_at:
             clip.hold_until(clip.stop_at, frame)
-            end_clip("complete", clip.stop_reason)
-        if wanted is not None and clip is None and ok and not disk_full:
-            begin_clip(wanted)
-        if clip is not None and frame is not None:
-            if now - last_disk >= DISK_CHECK_S:
-                last_disk = now
-                free = _free_mb(config.folder)
-                if free < config.min_free_mb:
-                    disk_full = True
-                    clip.mark(Mark("disk", False, "", "disk full"))
-                    end_clip("interrupted", "disk full")
-                    events.put(DiskFull(config.folder, free))
-            if clip is not None:
-                try:
-                    clip.write(frame, now)
-                except OSError as exc:
-                    disk_full = getattr(exc, "errno", 0) == 28 or _free_mb(config.folder) < config.min_free_mb
-                    end_clip("interrupted", "disk full" if disk_full else f"write failed: {exc}")
-                    events.put(DiskFull(config.folder, _free_mb(config.folder)) if disk_full
-                               else RecorderProblem(f"recording stopped: {exc}"))
-        # ---- the sound (its own thread and input: a late or lost microphone never holds a frame)
-        if microphone is not None:
-            chunks = microphone.take()
-            ok_sound, reason_sound = microphone.state()
-            if ok_sound != microphone_ok and not (microphone_ok is None and reason_sound == STARTING):
-                microphone_ok = ok_sound
-                if not ok_sound:
-                    events.put(RecorderProblem(f"no sound: {reason_sound} (the video goes on)"))
-                    if clip is not None:
-                        clip.mark(Mark("audio", False, "", reason_sound))
-            if clip is not None and clip.audio is not None and chunks:
-                try:
-                    clip.write_audio(chunks)
-                except Exception:  # noqa: BLE001 - the sound is never worth a lost clip (a full disk: see above)
-                    log.warning("cannot write the sound of %s", clip.path, exc_info=True)
-        # ---- the preview
-        if frame is not None and now - last_preview >= PREVIEW_EVERY_S:
-            last_preview = now
-            try:
-                shown = clip.last_frame if clip is not None and clip.last_frame is not None else frame
-                small = shown.reformat(width=PREVIEW_SIZE[0], height=PREVIEW_SIZE[1], format="rgb24")
-                preview.put_nowait((PREVIEW_SIZE[0], PREVIEW_SIZE[1], small.to_ndarray().tobytes()))
-            except queue.Full:
-                pass
-            except Exception:  # noqa: BLE001 - a preview is never worth a lost clip
-                log.debug("preview failed", exc_info=True)
-        if now - last_retention > RETENTION_EVERY_S:
-            last_retention = now
-            retention()
+            self.end_clip("complete", clip.stop_reason)
+        if self.wanted is not None and self.clip is None and ok and not self.disk_full:
+            self.begin_clip(self.wanted)
+        if self.clip is not None and frame is not None:
+            self.check_disk(now)
+            self.write_frame(frame, now)
+        if self.microphone is not None:
+            self.take_sound()
+        if frame is not None and now - self.last_preview >= PREVIEW_EVERY_S:
+            self.last_preview = now
+            self.show_preview(frame)
+        if now - self.last_retention > RETENTION_EVERY_S:
+            self.last_retention = now
+            self.retention()
 
-    if clock.stepped:  # the camera at time 0: its state is known before the first step
-        frame_tick(clock.monotonic())
-    parent = mp.parent_process()
-    last_parent_check = time.monotonic()
-    running = True
-    while running:
-        # ---- commands, until the next frame is due
-        timeout = 0.5 if clock.stepped else max(0.0, next_tick - clock.monotonic())
-        got: list = []
+    def watch_camera(self, ok: bool, reason: str) -> None:
+        """Say when the camera comes or goes; a lost camera ends the clip (its order waits for it)."""
+        if ok == self.camera_ok or (self.camera_ok is None and reason == STARTING):
+            return
+        self.camera_ok = ok
+        self.events.put(CameraState(ok, reason))
+        if not ok and self.clip is not None:
+            self.clip.mark(Mark("camera", False, "", reason))
+            keep_going = self.clip.stop_at is None
+            self.end_clip("interrupted", "camera lost")
+            if not keep_going:
+                self.wanted = None
+
+    def check_disk(self, now: float) -> None:
+        """Once a second: a disk below the minimum free space ends the clip."""
+        if now - self.last_disk < DISK_CHECK_S:
+            return
+        self.last_disk = now
+        free = _free_mb(self.config.folder)
+        if free < self.config.min_free_mb:
+            self.disk_full = True
+            self.clip.mark(Mark("disk", False, "", "disk full"))
+            self.end_clip("interrupted", "disk full")
+            self.events.put(DiskFull(self.config.folder, free))
+
+    def write_frame(self, frame, now: float) -> None:
+        if self.clip is None:
+            return
+        config = self.config
         try:
-            got.append(commands.get(timeout=timeout))
-            while True:
-                got.append(commands.get_nowait())
-        except queue.Empty:
-            pass
-        except (EOFError, OSError):  # the bench is gone
-            got.append(Shutdown())
-        for cmd in got:
-            if isinstance(cmd, Shutdown):
-                running = False
-            elif isinstance(cmd, StartClip):
-                end_clip("complete", "next order")
-                wanted, pending_waybills = cmd, list(cmd.waybills)
-                pending_marks.clear()
-                disk_full = False  # a new order tries again (space may have been freed)
-            elif isinstance(cmd, Mark):
-                if clip is not None:
-                    clip.mark(cmd)
-                elif wanted is not None and len(pending_marks) < 1000:
-                    pending_marks.append(cmd)
-            elif isinstance(cmd, AddWaybill):
-                if cmd.waybill not in pending_waybills:
-                    pending_waybills.append(cmd.waybill)
-                if clip is not None:
-                    clip.add_waybill(cmd.waybill)
-            elif isinstance(cmd, StopClip):
-                if cmd.after_s <= 0:
-                    end_clip("complete", cmd.reason)
-                    wanted = None
-                if clip is None and wanted is not None and camera_ok and not disk_full:
-                    begin_clip(wanted)  # packed within a frame of its opening: it still gets its clip and tail
-                if clip is not None:  # counted from the scan, not from when this loop saw it
-                    late = max(0.0, clock.wall() - cmd.at) if cmd.at else 0.0
-                    least = 2 * tick if clip.frames == 0 else 0.0  # a clip has at least one frame
-                    clip.stop_at = clock.monotonic() + max(least, cmd.after_s - late)
-                    clip.stop_reason = cmd.reason
-                wanted = None
-                pending_marks.clear()
-            elif isinstance(cmd, Tick) and clock.stepped and running:
-                for _ in range(cmd.frames):
-                    clock.step()
-                    frame_tick(clock.monotonic())
-        if not running:
-            break
-        now = time.monotonic()
-        if now - last_parent_check >= 1.0:
-            last_parent_check = now
-            if parent is not None and not parent.is_alive():  # the bench crashed: close the clip, go
-                if clip is not None:
-                    clip.mark(Mark("bench", False, "", "bench stopped"))
-                end_clip("interrupted", "bench stopped")
-                break
-        if clock.stepped:
-            continue
-        now = clock.monotonic()
-        if now < next_tick:
-            continue
-        next_tick = max(next_tick + tick, now - 1.0)
-        frame_tick(now)
+            self.clip.write(frame, now)
+        except OSError as exc:
+            self.disk_full = getattr(exc, "errno", 0) == 28 or _free_mb(config.folder) < config.min_free_mb
+            self.end_clip("interrupted", "disk full" if self.disk_full else f"write failed: {exc}")
+            self.events.put(DiskFull(config.folder, _free_mb(config.folder)) if self.disk_full
+                            else RecorderProblem(f"recording stopped: {exc}"))
 
-    end_clip("complete", "recorder stopped")
-    if microphone is not None:
-        microphone.stopping.set()
-    capture.stopping.set()
-    capture.join(5)
-    if uploader is not None:  # a chunk cut off here is sent again from the server's offset next time
-        uploader.stop(timeout=2)
-    if engine is not None:
-        engine.dispose()
-    events.put(CameraState(False, "recorder stopped"))
+    def take_sound(self) -> None:
+        """The sound (its own thread and input: a late or lost microphone never holds a frame)."""
+        microphone, clip = self.microphone, self.clip
+        chunks = microphone.take()
+        ok_sound, reason_sound = microphone.state()
+        if ok_sound != self.microphone_ok and not (self.microphone_ok is None and reason_sound == STARTING):
+            self.microphone_ok = ok_sound
+            if not ok_sound:
+                self.events.put(RecorderProblem(f"no sound: {reason_sound} (the video goes on)"))
+                if clip is not None:
+                    clip.mark(Mark("audio", False, "", reason_sound))
+        if clip is not None and clip.audio is not None and chunks:
+            try:
+                clip.write_audio(chunks)
+            except Exception:  # noqa: BLE001 - the sound is never worth a lost clip (a full disk: see above)
+                log.warning("cannot write the sound of %s", clip.path, exc_info=True)
+
+    def show_preview(self, frame) -> None:
+        """The bench's small picture: what is recorded (overlay and all), else the camera's frame."""
+        clip = self.clip
+        try:
+            shown = clip.last_frame if clip is not None and clip.last_frame is not None else frame
+            small = shown.reformat(width=PREVIEW_SIZE[0], height=PREVIEW_SIZE[1], format="rgb24")
+            self.preview.put_nowait((PREVIEW_SIZE[0], PREVIEW_SIZE[1], small.to_ndarray().tobytes()))
+        except queue.Full:
+            pass
+        except Exception:  # noqa: BLE001 - a preview is never worth a lost clip
+            log.debug("preview failed", exc_info=True)

@@ -1,7 +1,8 @@
 """A small preview of the last printed label, rendered from its PDF off the UI thread.
 
-The PDF is rendered to a QImage by a one-thread pool (pypdfium2); the image comes back by signal
-and only then becomes a pixmap on the UI thread. When the print was not a PDF (a label printer, the
+The PDF is rendered to a QImage on the UI task runner's pdfium lane (one render at a time, in
+order: pypdfium2 is not thread-safe); the image comes back on the UI thread and only there becomes
+a pixmap. When the print was not a PDF (a label printer, the
 test printer) or pypdfium2 is not installed, the panel shows the print's description instead.
 """
 
@@ -10,15 +11,17 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from app.ui.tasks import TaskRunner
 from app.ui.text import show_as_text
 
 log = logging.getLogger(__name__)
 PREVIEW_HEIGHT = 300  # pixels: small, but the barcode and the address block are recognisable
 PREVIEW_WIDTH = 240
+RENDER_LANE = "pdfium"  # one render at a time, in order (pdfium is not thread-safe)
 
 
 def is_pdf(where: str | None) -> bool:
@@ -43,24 +46,15 @@ def render_first_page(path: str, height: int = PREVIEW_HEIGHT, width: int = PREV
     return QImage(data, image.width, image.height, 3 * image.width, QImage.Format.Format_RGB888).copy()
 
 
-class _Render(QRunnable):
-    def __init__(self, path: str, done: Signal) -> None:
-        super().__init__()
-        self.path, self.done = path, done
-
-    def run(self) -> None:
-        try:
-            image = render_first_page(self.path)
-        except ImportError:
-            image = None
-        except Exception:  # noqa: BLE001 - a preview that cannot be drawn must not break a scan
-            log.warning("cannot render a preview of %s", self.path, exc_info=True)
-            image = None
-        self.done.emit(self.path, image)
-
-
-class _Relay(QObject):
-    rendered = Signal(str, object)  # path, QImage or None
+def _render_or_none(path: str) -> QImage | None:
+    """Worker thread: the preview's picture, or None (no pypdfium2, or a PDF that cannot be drawn)."""
+    try:
+        return render_first_page(path)
+    except ImportError:
+        return None
+    except Exception:  # noqa: BLE001 - a preview that cannot be drawn must not break a scan
+        log.warning("cannot render a preview of %s", path, exc_info=True)
+        return None
 
 
 class LabelPreview(QWidget):
@@ -71,7 +65,7 @@ class LabelPreview(QWidget):
 
     rendered = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, tasks: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self.heading = QLabel(self.tr("Label"))
         self.heading.setStyleSheet("font-size: 16pt; font-weight: bold; color: #424242;")
@@ -91,10 +85,7 @@ class LabelPreview(QWidget):
         layout.addStretch(1)
         self.where: str | None = None
         self._text = ""
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)  # one render at a time, in order (pdfium is not thread-safe)
-        self._relay = _Relay(self)
-        self._relay.rendered.connect(self._on_rendered)
+        self._tasks = tasks if tasks is not None else TaskRunner(self, threads=1)
         show_as_text(self)
 
     def text(self) -> str:
@@ -119,7 +110,8 @@ class LabelPreview(QWidget):
             self._set_caption(Path(where).name)
             self.picture.setText(self.tr("Rendering\u2026"))
             self.picture.show()
-            self._pool.start(_Render(where, self._relay.rendered))
+            self._tasks.submit(lambda: _render_or_none(where), lambda image: self._on_rendered(where, image),
+                               lambda _exc: self._on_rendered(where, None), lane=RENDER_LANE)
         else:
             self._set_caption(where)
             self.picture.hide()
@@ -135,4 +127,4 @@ class LabelPreview(QWidget):
 
     def wait_idle(self, ms: int = 30_000) -> bool:
         """Wait for a render in flight (the window closing, tests)."""
-        return self._pool.waitForDone(ms)
+        return self._tasks.wait(ms)

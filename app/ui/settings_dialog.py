@@ -34,7 +34,7 @@ from app.errors import ConfigError, KnownError
 from app.packing.auth import NotAuthorized
 from app.packing.ports import Services
 from app.packing.site import KEYS as SITE_SETTING_KEYS
-from app.ui.supervisor.tasks import TaskRunner
+from app.ui.tasks import TaskRunner
 from app.ui.text import render, show_as_text
 
 

@@ -8,8 +8,6 @@ instruction, banner and sound. The window decides nothing itself.
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
@@ -32,6 +30,7 @@ from app.packing.workflow import CMD_HANDOVER, CMD_LOGOUT, BenchWorkflow
 from app.ui.banner import Banner
 from app.ui.handover_panel import HandoverPanel
 from app.ui.label_preview import LabelPreview
+from app.ui.listener import ChangeListener, bench_changes
 from app.ui.login_panel import LoginPanel
 from app.ui.order_panel import OrderPanel
 from app.ui.scanner import ScanFilter
@@ -122,16 +121,18 @@ class StationWindow(QMainWindow):
         self.retry_timer.setInterval(RETRY_MS)
         self.retry_timer.timeout.connect(self.worker.refresh)
         # A supervisor's take-back or unlink reaches the bench within a second: embedded, a look at the
-        # database every second; behind the server, its long poll wakes us (see _listen).
+        # database every second; behind the server, its long poll wakes us (the listener).
         self.worker.watched.connect(self.show_outcome)
         self.watch_timer = QTimer(self)
         self.watch_timer.setInterval(WATCH_MS)
         self.watch_timer.timeout.connect(self._watch_tick)
-        self._listening = False
+        self.listener: ChangeListener | None = None
         if self.remote and hasattr(self.workflow, "wait_for_change"):
             self.changed_elsewhere.connect(self._watch_tick)
-            self._listening = True
-            threading.Thread(target=self._listen, name="packgate-server-listener", daemon=True).start()
+            self.listener = ChangeListener(bench_changes(self.workflow.wait_for_change), since="0",
+                                           retry_s=RETRY_MS / 1000, name="packgate-server-listener")
+            self.listener.changed.connect(self.changed_elsewhere)
+            self.listener.start()
         else:
             self.watch_timer.start()
         # While the done screen waits for the platform's confirmation, read the view again now and then
@@ -400,17 +401,9 @@ class StationWindow(QMainWindow):
         if self.view.user_name is not None and not self.worker.busy and not self.offline:
             self.worker.watch()
 
-    def _listen(self) -> None:
-        """On its own thread: the server's long poll; a change wakes the window (a queued signal)."""
-        while self._listening:
-            started = time.monotonic()
-            if self.workflow.wait_for_change(25):
-                self.changed_elsewhere.emit()
-            elif time.monotonic() - started < 1:  # unreachable or refused at once: do not spin
-                time.sleep(RETRY_MS / 1000)
-
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        self._listening = False
+        if self.listener is not None:
+            self.listener.stop()
         self.watch_timer.stop()
         self.retry_timer.stop()
         self.platform_timer.stop()

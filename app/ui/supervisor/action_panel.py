@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPush
 from app.desk.port import SupervisorDesk
 from app.i18n import QT_TRANSLATE_NOOP
 from app.packing.supervisor import ACTIONS, ActionDone
-from app.ui.supervisor.tasks import TaskRunner, error_text
+from app.ui.tasks import TaskRunner, error_text
 from app.ui.text import show_as_text
 
 TITLES = {

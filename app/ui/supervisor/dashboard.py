@@ -39,8 +39,8 @@ from app.reports.summary import Period
 from app.ui.supervisor.action_panel import ActionPanel
 from app.ui.supervisor.evidence_tab import EvidenceTab
 from app.ui.supervisor.import_panel import ImportPanel
-from app.ui.supervisor.tasks import TaskRunner, error_text
 from app.ui.supervisor.timeline import TimelinePanel
+from app.ui.tasks import TaskRunner, error_text
 from app.ui.text import show_as_text
 
 T = QT_TRANSLATE_NOOP  # marked in the "Supervisor" context: looked up there too, with tr_supervisor()

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.desk.port import SupervisorDesk
 from app.packing.ports import Services
-from app.ui.supervisor.tasks import TaskRunner, error_text
+from app.ui.tasks import TaskRunner, error_text
 
 COLUMNS = ("order_no", "waybills", "station", "packer", "started_at", "duration_s", "state", "flagged")
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.desk.port import SupervisorDesk
-from app.ui.supervisor.tasks import TaskRunner, error_text
+from app.ui.tasks import TaskRunner, error_text
 
 
 class ImportPanel(QWidget):

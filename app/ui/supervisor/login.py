@@ -9,7 +9,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.desk.port import Supervisor, SupervisorDesk
-from app.ui.supervisor.tasks import TaskRunner, error_text
+from app.ui.tasks import TaskRunner, error_text
 from app.ui.text import show_as_text
 
 
