@@ -99,7 +99,7 @@ def run(args, ctx) -> int:
     stop_server = server.handle_exit
 
     def handle_exit(sig, frame) -> None:
-        app.state.waits[0].close()
+        app.state.context.feed.close()
         stop_server(sig, frame)
 
     server.handle_exit = handle_exit  # type: ignore[method-assign]

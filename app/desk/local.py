@@ -141,13 +141,19 @@ class LocalDesk:
         return path
 
     def clip_file(self, clip_id: int) -> Path:
-        """The file of clip ``clip_id`` where this desk can read it (the server: once uploaded)."""
+        """The file of clip ``clip_id`` where this desk can read it (the server: once uploaded, and
+        only a video file in its clip folders, never whatever else a row might name)."""
         with self.services.read_uow() as uow:
             clip = uow.session.get(EvidenceClip, clip_id)
             row = {"path": clip.path, "station": clip.station, "order_no": clip.order_no} if clip else None
         if row is None:
             raise KnownError(f"No clip {clip_id}")
-        return self.fetch_clip(row)
+        path = self.fetch_clip(row)
+        if self.serving and (path.suffix.lower() != ".mp4"
+                             or not any(path.resolve().is_relative_to(r) for r in self.clip_roots)):
+            raise ClipNotHere(Message(T("Outcome", "Clip {id} is not a video file in the server's evidence folders"),
+                                      {"id": clip_id}))
+        return path
 
     def export_evidence(self, text: str, out_dir: Path) -> dict[str, Any]:
         from app.evidence.export import export_evidence

@@ -8,7 +8,7 @@ only when it matches the bench's checksum and the index moves it into the store
 (``STORE/BENCH-HASH/DATE/NAME.mp4``, owner-only, never over another file) and sets the row's ``path``
 to that file and ``uploaded_at``. A mismatch is refused and the partial file discarded. The bench
 deletes its copy only after that answer. Qt-free and HTTP-free: the routes are
-:mod:`app.server.evidence_api`.
+:mod:`app.server.evidence_api`, over :class:`app.evidence.intake.ClipIntake`.
 
 What a bench says is never trusted with the server's files: the path it names is kept only as
 ``bench_path`` (``path`` stays empty until the server stored and verified the clip itself, and the

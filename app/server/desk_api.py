@@ -1,5 +1,5 @@
-"""The supervisor's desk through the server: thin routes over :class:`app.desk.local.LocalDesk`
-(one desk, two doors). Pydantic models at the edge; the figures, timelines and reports travel as
+"""The supervisor's desk through the server: a module-level router of thin routes over
+:class:`app.desk.local.LocalDesk` (one desk, two doors); a route's desk comes from :class:`DeskDoor`. Pydantic models at the edge; the figures, timelines and reports travel as
 the domain's own plain data.
 
 Every route needs the station's token (401). ``/desk/login`` (and ``/desk/settings-unlock``) take
@@ -12,14 +12,10 @@ refreshed one in the same header. Actions and flags also need the PIN
 at that moment. PIN hashes never leave the server.
 """
 
-import json
 import shutil
-import tempfile
-import zipfile
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse
 from fastapi.security import APIKeyHeader
 from pydantic import AwareDatetime, BaseModel, Field
@@ -31,15 +27,15 @@ from app.desk.port import ClipNotHere, DeskError, DeskSessionEnded
 from app.errors import KnownError
 from app.i18n import QT_TRANSLATE_NOOP, Message
 from app.imports.orders import DEFAULT_MAX_BYTES
-from app.models.schema import Role, User
 from app.packing.auth import NotAuthorized, Supervisor
-from app.packing.ports import Services
 from app.packing.supervisor import ACTIONS, ActionRefused
 from app.packing.wire import to_plain
 from app.reports.summary import Period
+from app.server.deps import Ctx, ServerContext, Station
+from app.server.desk_files import evidence_zip, import_upload
 from app.server.problems import DeskProblem, answers, issue
-from app.server.sessions import SessionSigner
-from app.server.waits import ChangeFeed, PollCap, unless_gone
+from app.server.sessions import current_supervisor, sign_desk
+from app.server.waits import unless_gone
 
 API = "/api/v1/desk"
 SESSION_HEADER = "X-Desk-Session"
@@ -129,22 +125,6 @@ FILE_BODY = {"requestBody": {"required": True, "content": {"application/octet-st
     "schema": {"type": "string", "format": "binary"}}}}}
 
 
-def sign_desk(signer: SessionSigner, station_id: int, sup: Supervisor, now: float | None = None) -> str:
-    # "desk" marks it: a bench's session (signed by the same codec, same key) never opens a desk.
-    return signer.tokens.encode({"desk": station_id, "user": sup.user_id, "name": sup.name, "ep": sup.epoch}, now)
-
-
-def open_desk(signer: SessionSigner, station_id: int, blob: str | None, now: float | None = None) -> Supervisor | None:
-    """The supervisor inside ``blob``; None when missing, forged, for another station or expired."""
-    data = signer.tokens.decode(blob, now)
-    if data is None or data.get("desk") != station_id:
-        return None
-    try:
-        return Supervisor(int(data["user"]), str(data["name"]), int(data.get("ep", -1)))
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
 def _period(body: PeriodRequest) -> Period:
     return Period(body.start, body.end)
 
@@ -166,184 +146,180 @@ def refusal(exc: Exception) -> HTTPException:
     raise exc
 
 
-def add_desk_routes(app: FastAPI, services: Services, signer: SessionSigner, station_dependency: Any,
-                    clip_roots: tuple[Path, ...] = (), waits: tuple[ChangeFeed, PollCap] | None = None) -> None:
-    """Include the desk's routes; ``station_dependency`` is the station-token dependency (401).
+def call(fn, *args):
+    """``fn(*args)`` with the domain's refusals answered as :func:`refusal` says."""
+    try:
+        return fn(*args)
+    except (NotAuthorized, KnownError) as exc:
+        raise refusal(exc) from None
 
-    Clip files are served only from ``clip_roots`` (the evidence store, the server PC's evidence
-    folder): a row naming any other file is refused, whatever it says."""
-    roots = tuple(Path(r).resolve() for r in clip_roots)
-    feed, cap = waits or (ChangeFeed(LocalDesk(services, None).version), PollCap())
-    # Every desk route: 401 (the gate), 403 (no desk session, or not authorized), 413 and 422.
-    router = APIRouter(prefix=API, tags=["supervisor desk"], responses=answers(401, 403, 413, 422, s403=DeskProblem))
-    Station = station_dependency
-    DeskSession = Annotated[str | None, Depends(desk_key)]
-    JSON_BODY = answers(400)
-    REFUSED = answers(409, s409=DeskProblem)
 
-    def desk(st: tuple[int, str], blob: str | None, response: Response, renew: bool = True) -> LocalDesk:
-        """The in-process desk of the session's supervisor at this station (403 without one).
+class DeskDoor:
+    """The calling station's desk for one request, opened by the route once its body was checked
+    (a body's 422 comes before the session's 403, as it always did).
 
-        ``renew``: the supervisor did something, so the idle time starts again (a renewed session in
-        the reply); the view's own refreshes and long polls leave it running, so a view left open
-        ends at the idle time like a bench's packer."""
-        sup = open_desk(signer, st[0], blob)
-        if sup is not None:
-            with services.read_uow() as uow:
-                user = uow.session.get(User, sup.user_id)
-                ok = (user is not None and user.active and user.role == Role.SUPERVISOR.value
-                      and user.session_epoch == sup.epoch)  # not disabled, given a new PIN or locked out since
-            sup = sup if ok else None
+    :meth:`open` gives the in-process desk of the session's supervisor (403 without one). ``renew``:
+    the supervisor did something, so the idle time starts again (a renewed session in the reply);
+    the view's own refreshes and long polls leave it running, so a view left open ends at the idle
+    time like a bench's packer."""
+
+    def __init__(self, ctx: ServerContext, st: tuple[int, str], blob: str | None, response: Response) -> None:
+        self.ctx, self.st, self.blob, self.response = ctx, st, blob, response
+
+    def open(self, renew: bool = True) -> LocalDesk:
+        sup = current_supervisor(self.ctx.services, self.ctx.signer, self.st[0], self.blob)
         if sup is None:
             raise refusal(DeskSessionEnded(NO_SESSION))
-        response.headers[SESSION_HEADER] = sign_desk(signer, st[0], sup) if renew else blob
-        return LocalDesk(services, st[1], supervisor=sup, serving=True, clip_roots=roots)
+        self.response.headers[SESSION_HEADER] = sign_desk(self.ctx.signer, self.st[0], sup) if renew else self.blob
+        return LocalDesk(self.ctx.services, self.st[1], supervisor=sup, serving=True, clip_roots=self.ctx.clip_roots)
 
-    def call(fn, *args):
-        try:
-            return fn(*args)
-        except (NotAuthorized, KnownError) as exc:
-            raise refusal(exc) from None
+    @property
+    def headers(self) -> dict[str, str]:
+        """The session header for a file's answer (it does not take the route's response headers)."""
+        return {SESSION_HEADER: self.response.headers[SESSION_HEADER]}
 
-    def start(st: tuple[int, str], body: Credentials, how: str) -> LoginReply:
-        local = LocalDesk(services, st[1], serving=True)
-        sup = call(getattr(local, how), body.badge, body.pin)
-        return LoginReply(supervisor=to_plain(sup), session=sign_desk(signer, st[0], sup))
 
-    @router.post("/login", response_model=LoginReply, responses={**JSON_BODY, **REFUSED})
-    def login(body: Credentials, st: Station) -> LoginReply:
-        """A supervisor's badge and PIN (audited; wrong PINs count towards the lockout)."""
-        return start(st, body, "login")
+async def desk_door(st: Station, session: Annotated[str | None, Depends(desk_key)], response: Response,
+                    ctx: Ctx) -> DeskDoor:
+    return DeskDoor(ctx, st, session, response)
 
-    @router.post("/settings-unlock", response_model=LoginReply, responses={**JSON_BODY, **REFUSED})
-    def settings_unlock(body: Credentials, st: Station) -> LoginReply:
-        return start(st, body, "unlock_settings")
 
-    @router.post("/settings-audit", responses={**JSON_BODY, **REFUSED})
-    def settings_audit(body: SettingsAudit, st: Station, response: Response, session: DeskSession) -> dict:
-        call(desk(st, session, response).audit_settings, body.what, body.message)
-        return {"ok": True}
+Desk = Annotated[DeskDoor, Depends(desk_door)]
 
-    @router.post("/site-settings", responses={**JSON_BODY, **REFUSED})
-    def site_settings(st: Station, response: Response, session: DeskSession) -> dict[str, Any]:
-        """The site's settings that decide a scan (tolerance, video required, platform trigger)."""
-        return {"settings": call(desk(st, session, response).site_settings)}
 
-    @router.post("/site-settings/set", responses={**JSON_BODY, **REFUSED})
-    def set_site_setting(body: SiteSettingChange, st: Station, response: Response,
-                         session: DeskSession) -> dict[str, Any]:
-        """One site setting, by the supervisor who unlocked the settings (audited, old and new value)."""
-        return {"change": call(desk(st, session, response).change_site_setting, body.key, body.value)}
+def _signed_in(ctx: ServerContext, st: tuple[int, str], sup: Supervisor) -> LoginReply:
+    return LoginReply(supervisor=to_plain(sup), session=sign_desk(ctx.signer, st[0], sup))
 
-    @router.post("/figures", responses={**JSON_BODY, **REFUSED})
-    def figures(body: PeriodRequest, st: Station, response: Response, session: DeskSession) -> dict[str, Any]:
-        return call(desk(st, session, response, renew=not body.auto).figures, _period(body))
 
-    @router.post("/order", responses={**JSON_BODY, **REFUSED})
-    def order(body: OrderRequest, st: Station, response: Response, session: DeskSession) -> dict[str, Any]:
-        return {"details": call(desk(st, session, response).order_details, body.order_no)}
+def _login_desk(ctx: ServerContext, st: tuple[int, str]) -> LocalDesk:
+    return LocalDesk(ctx.services, st[1], serving=True)
 
-    @router.post("/action", responses={**JSON_BODY, **REFUSED})
-    def action(body: ActionRequest, st: Station, response: Response, session: DeskSession) -> dict[str, Any]:
-        """A supervisor action: the PIN at this moment and a reason, as in-process."""
-        local = desk(st, session, response)
-        try:
-            done = call(local.run_action, body.kind, body.badge, body.pin, body.target, body.reason)
-        except ValueError as exc:  # an unknown kind
-            raise HTTPException(422, str(exc)) from None
-        return to_plain(done)
 
-    @router.post("/platform-retry", responses={**JSON_BODY, **REFUSED})
-    def platform_retry(body: RetryRequest, st: Station, response: Response, session: DeskSession) -> dict:
-        return {"ok": call(desk(st, session, response).retry_platform_job, body.job_id)}
+# Every desk route: 401 (the gate), 403 (no desk session, or not authorized), 413 and 422.
+router = APIRouter(prefix=API, tags=["supervisor desk"], responses=answers(401, 403, 413, 422, s403=DeskProblem))
+JSON_BODY = answers(400)
+REFUSED = answers(409, s409=DeskProblem)
 
-    @router.post("/shipments", responses={**JSON_BODY, **REFUSED})
-    def shipments(body: PeriodRequest, st: Station, response: Response, session: DeskSession) -> dict:
-        return {"rows": to_plain(call(desk(st, session, response).shipments, _period(body)))}
 
-    @router.post("/import", openapi_extra=FILE_BODY, responses=REFUSED)
-    async def import_file(request: Request, st: Station, response: Response, session: DeskSession,
-                          kind: ImportKind, name: FileName, profile: Profile = "") -> dict:
-        """The file's bytes as the body (at most the importer's limit: 413 before it is read); the
-        server runs the same importer and answers its report."""
-        if name in (".", ".."):
-            raise HTTPException(422, issue("name is a file's name, not a folder", "query", "name"))
-        local = await run_in_threadpool(desk, st, session, response)
-        data = await request.body()  # the gate cut it at DEFAULT_MAX_BYTES
-        folder = Path(tempfile.mkdtemp(prefix="packgate-import-"))
-        try:
-            path = folder / name
-            path.write_bytes(data)
-            report = await run_in_threadpool(call, local.import_file, kind, path, profile)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        return {"kind": kind, "report": to_plain(report)}
+@router.post("/login", response_model=LoginReply, responses={**JSON_BODY, **REFUSED})
+def login(body: Credentials, st: Station, ctx: Ctx) -> LoginReply:
+    """A supervisor's badge and PIN (audited; wrong PINs count towards the lockout)."""
+    return _signed_in(ctx, st, call(_login_desk(ctx, st).login, body.badge, body.pin))
 
-    @router.post("/clips", responses={**JSON_BODY, **REFUSED})
-    def clips(body: TextRequest, st: Station, response: Response, session: DeskSession) -> dict:
-        return {"clips": call(desk(st, session, response).find_clips, body.text)}
 
-    @router.get("/clips/{clip_id}/file", response_class=FileResponse,
-                responses={200: {"content": {"video/mp4": {"schema": {"type": "string", "format": "binary"}}},
-                                 "description": "the clip (Range requests: 206 with the part)"},
-                           206: {"content": {"video/mp4": {"schema": {"type": "string", "format": "binary"}}},
-                                 "description": "the part of the clip a Range asked for"},
-                           416: {"description": "a Range outside the clip"},
-                           409: {"model": DeskProblem, "description": "the clip is still at its bench, or not a clip "
-                                                                      "in the server's evidence folders"}})
-    def clip_file(clip_id: RowId, st: Station, response: Response, session: DeskSession) -> FileResponse:
-        """The clip's file (Range requests: seek without downloading it all) once it is on the server."""
-        path = call(desk(st, session, response).clip_file, clip_id)
-        real = Path(path).resolve()
-        if path.suffix.lower() != ".mp4" or not any(real.is_relative_to(r) for r in roots):
-            # only clips in the evidence folders: never whatever else a row might name
-            raise refusal(ClipNotHere(Message(QT_TRANSLATE_NOOP("Outcome", "Clip {id} is not a video file in the server's evidence folders"),
-                                              {"id": clip_id})))
-        return FileResponse(path, media_type="video/mp4", filename=path.name,
-                            headers={SESSION_HEADER: response.headers[SESSION_HEADER]})
+@router.post("/settings-unlock", response_model=LoginReply, responses={**JSON_BODY, **REFUSED})
+def settings_unlock(body: Credentials, st: Station, ctx: Ctx) -> LoginReply:
+    return _signed_in(ctx, st, call(_login_desk(ctx, st).unlock_settings, body.badge, body.pin))
 
-    @router.post("/evidence", response_class=FileResponse, responses={
-        **JSON_BODY, **REFUSED, 200: {"content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
-                                      "description": "the clips, the evidence sheet and export.json in one zip"}})
-    def evidence(body: TextRequest, st: Station, response: Response, session: DeskSession) -> FileResponse:
-        """The clips and the evidence sheet the server rendered from its own files, as one zip
-        (``export.json`` names the sheet and the clips)."""
-        local = desk(st, session, response)
-        folder = Path(tempfile.mkdtemp(prefix="packgate-evidence-"))
-        try:
-            result = call(local.export_evidence, body.text, folder / "out")
-            archive = folder / "evidence.zip"
-            with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as z:  # the clips are compressed already
-                for file in (Path(p) for p in [*result["clips"], result["sheet"]]):
-                    z.write(file, file.name)
-                z.writestr("export.json", json.dumps({"order_no": result["order_no"], "sheet": Path(result["sheet"]).name,
-                                                      "clips": [Path(p).name for p in result["clips"]],
-                                                      "not_uploaded": result.get("not_uploaded", [])}))
-        except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
-        return FileResponse(archive, media_type="application/zip", filename=f"evidence-{result['order_no']}.zip",
-                            headers={SESSION_HEADER: response.headers[SESSION_HEADER]},
-                            background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
 
-    @router.post("/flag", responses={**JSON_BODY, **REFUSED})
-    def flag(body: FlagRequest, st: Station, response: Response, session: DeskSession) -> dict:
-        """Keep (or stop keeping) an order's clips for a dispute: the PIN at this moment and a reason."""
-        n = call(desk(st, session, response).flag_clips, body.text, body.badge, body.pin, body.reason, body.flagged)
-        return {"clips": n}
+@router.post("/settings-audit", responses={**JSON_BODY, **REFUSED})
+def settings_audit(body: SettingsAudit, desk: Desk) -> dict:
+    call(desk.open().audit_settings, body.what, body.message)
+    return {"ok": True}
 
-    @router.post("/version", response_model=Version)
-    def version(st: Station, response: Response, session: DeskSession) -> Version:
-        return Version(version=desk(st, session, response, renew=False).version())
 
-    @router.post("/wait", response_model=Version, responses={**JSON_BODY, **answers(429)})
-    async def wait(body: WaitRequest, st: Station, request: Request, response: Response, session: DeskSession) -> Version:
-        """Long poll: answers as soon as the shift's version differs from ``since``, or after
-        ``timeout_s`` with the same one. It waits in the event loop on the shared change feed (no
-        worker thread); a station holds at most a few open polls, bench and desk together (429)."""
-        await run_in_threadpool(desk, st, session, response, False)
-        with cap.hold(st):
-            return Version(version=await unless_gone(request.receive, feed.changed_from(body.since, body.timeout_s),
-                                                     body.since))
+@router.post("/site-settings", responses={**JSON_BODY, **REFUSED})
+def site_settings(desk: Desk) -> dict[str, Any]:
+    """The site's settings that decide a scan (tolerance, video required, platform trigger)."""
+    return {"settings": call(desk.open().site_settings)}
 
-    app.include_router(router)
+
+@router.post("/site-settings/set", responses={**JSON_BODY, **REFUSED})
+def set_site_setting(body: SiteSettingChange, desk: Desk) -> dict[str, Any]:
+    """One site setting, by the supervisor who unlocked the settings (audited, old and new value)."""
+    return {"change": call(desk.open().change_site_setting, body.key, body.value)}
+
+
+@router.post("/figures", responses={**JSON_BODY, **REFUSED})
+def figures(body: PeriodRequest, desk: Desk) -> dict[str, Any]:
+    return call(desk.open(renew=not body.auto).figures, _period(body))
+
+
+@router.post("/order", responses={**JSON_BODY, **REFUSED})
+def order(body: OrderRequest, desk: Desk) -> dict[str, Any]:
+    return {"details": call(desk.open().order_details, body.order_no)}
+
+
+@router.post("/action", responses={**JSON_BODY, **REFUSED})
+def action(body: ActionRequest, desk: Desk) -> dict[str, Any]:
+    """A supervisor action: the PIN at this moment and a reason, as in-process."""
+    local = desk.open()
+    try:
+        done = call(local.run_action, body.kind, body.badge, body.pin, body.target, body.reason)
+    except ValueError as exc:  # an unknown kind
+        raise HTTPException(422, str(exc)) from None
+    return to_plain(done)
+
+
+@router.post("/platform-retry", responses={**JSON_BODY, **REFUSED})
+def platform_retry(body: RetryRequest, desk: Desk) -> dict:
+    return {"ok": call(desk.open().retry_platform_job, body.job_id)}
+
+
+@router.post("/shipments", responses={**JSON_BODY, **REFUSED})
+def shipments(body: PeriodRequest, desk: Desk) -> dict:
+    return {"rows": to_plain(call(desk.open().shipments, _period(body)))}
+
+
+@router.post("/import", openapi_extra=FILE_BODY, responses=REFUSED)
+async def import_file(request: Request, desk: Desk, kind: ImportKind, name: FileName, profile: Profile = "") -> dict:
+    """The file's bytes as the body (at most the importer's limit: 413 before it is read); the
+    server runs the same importer and answers its report."""
+    if name in (".", ".."):
+        raise HTTPException(422, issue("name is a file's name, not a folder", "query", "name"))
+    local = await run_in_threadpool(desk.open)
+    data = await request.body()  # the gate cut it at DEFAULT_MAX_BYTES
+    report = await run_in_threadpool(call, import_upload, local, kind, name, data, profile)
+    return {"kind": kind, "report": to_plain(report)}
+
+
+@router.post("/clips", responses={**JSON_BODY, **REFUSED})
+def clips(body: TextRequest, desk: Desk) -> dict:
+    return {"clips": call(desk.open().find_clips, body.text)}
+
+
+@router.get("/clips/{clip_id}/file", response_class=FileResponse,
+            responses={200: {"content": {"video/mp4": {"schema": {"type": "string", "format": "binary"}}},
+                             "description": "the clip (Range requests: 206 with the part)"},
+                       206: {"content": {"video/mp4": {"schema": {"type": "string", "format": "binary"}}},
+                             "description": "the part of the clip a Range asked for"},
+                       416: {"description": "a Range outside the clip"},
+                       409: {"model": DeskProblem, "description": "the clip is still at its bench, or not a clip "
+                                                                  "in the server's evidence folders"}})
+def clip_file(clip_id: RowId, desk: Desk) -> FileResponse:
+    """The clip's file (Range requests: seek without downloading it all) once it is on the server."""
+    path = call(desk.open().clip_file, clip_id)
+    return FileResponse(path, media_type="video/mp4", filename=path.name, headers=desk.headers)
+
+
+@router.post("/evidence", response_class=FileResponse, responses={
+    **JSON_BODY, **REFUSED, 200: {"content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+                                  "description": "the clips, the evidence sheet and export.json in one zip"}})
+def evidence(body: TextRequest, desk: Desk) -> FileResponse:
+    """The clips and the evidence sheet the server rendered from its own files, as one zip
+    (``export.json`` names the sheet and the clips)."""
+    made = call(evidence_zip, desk.open(), body.text)
+    return FileResponse(made.archive, media_type="application/zip", filename=f"evidence-{made.order_no}.zip",
+                        headers=desk.headers, background=BackgroundTask(shutil.rmtree, made.folder, ignore_errors=True))
+
+
+@router.post("/flag", responses={**JSON_BODY, **REFUSED})
+def flag(body: FlagRequest, desk: Desk) -> dict:
+    """Keep (or stop keeping) an order's clips for a dispute: the PIN at this moment and a reason."""
+    return {"clips": call(desk.open().flag_clips, body.text, body.badge, body.pin, body.reason, body.flagged)}
+
+
+@router.post("/version", response_model=Version)
+def version(desk: Desk) -> Version:
+    return Version(version=desk.open(renew=False).version())
+
+
+@router.post("/wait", response_model=Version, responses={**JSON_BODY, **answers(429)})
+async def wait(body: WaitRequest, st: Station, request: Request, desk: Desk, ctx: Ctx) -> Version:
+    """Long poll: answers as soon as the shift's version differs from ``since``, or after
+    ``timeout_s`` with the same one. It waits in the event loop on the shared change feed (no
+    worker thread); a station holds at most a few open polls, bench and desk together (429)."""
+    await run_in_threadpool(desk.open, False)
+    with ctx.cap.hold(st):
+        return Version(version=await unless_gone(request.receive, ctx.feed.changed_from(body.since, body.timeout_s),
+                                                 body.since))

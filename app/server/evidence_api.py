@@ -1,6 +1,7 @@
 """The server's evidence routes: benches deliver their clips' index rows and upload the clips.
 
-Thin translations over :mod:`app.evidence.store`. The bench is the station of the token (never a
+A module-level router of thin translations over :class:`app.evidence.intake.ClipIntake` (the
+server's context hands it in: :mod:`app.server.deps`). The bench is the station of the token (never a
 field of the body); a clip is named by the bench's own key (32 hex digits, from its journal).
 
 - ``PUT  /api/v1/clips/{key}``: the clip's index row (idempotent; an older state never wins); 403 for
@@ -14,28 +15,17 @@ field of the body); a clip is named by the bench's own key (32 hex digits, from 
 - ``DELETE /api/v1/clips/{key}/upload``: forget a partial upload (the bench starts again from 0).
 """
 
-from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi import Path as UrlPart
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from app.evidence.store import (
-    ChecksumMismatch,
-    EvidenceStore,
-    NoRoom,
-    NoSuchClip,
-    NotReady,
-    NotTheBenchs,
-    OffsetMismatch,
-    evidence_store,
-    put_clip,
-)
+from app.evidence.store import ChecksumMismatch, NoRoom, NoSuchClip, NotReady, NotTheBenchs, OffsetMismatch
+from app.server.deps import Ctx, Station
 from app.server.problems import OffsetProblem, answers
 
 API = "/api/v1"
@@ -69,70 +59,62 @@ class Checksum(BaseModel):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
-def evidence_routes(services, station: Callable, store_dir: Path) -> APIRouter:
-    router = APIRouter(prefix=f"{API}/clips", tags=["evidence"])
-    store = evidence_store(services.settings, store_dir)
-    Station = Annotated[tuple[int, str], Depends(station)]
-    Key = Annotated[str, UrlPart(pattern=KEY)]
-
-    @router.put("/{key}", responses=answers(400, 401, 403, 413, 422))
-    def deliver(key: Key, body: ClipRow, st: Station) -> dict[str, Any]:
-        try:
-            with services.uow() as uow:
-                return put_clip(uow.session, st[1], key, body.model_dump())
-        except NotTheBenchs as exc:
-            raise HTTPException(403, exc.message) from None
-
-    @router.get("/{key}/upload", responses=answers(401, 404, 422))
-    def offset(key: Key, st: Station) -> dict[str, Any]:
-        with services.read_uow() as uow:
-            try:
-                return store.offset(uow.session, st[1], key)
-            except NoSuchClip as exc:
-                raise HTTPException(404, exc.message) from None
-
-    @router.put("/{key}/upload", openapi_extra=CHUNK_BODY,
-                responses={**answers(401, 404, 413, 422, 507), 409: {"model": OffsetProblem, "description":
-                           "not at the server's offset (it is in the body), or the clip is not ready"}})
-    async def chunk(key: Key, st: Station, request: Request,
-                    at: Annotated[int, Query(alias="offset", ge=0, le=2**63 - 1)]) -> Any:
-        if int(request.headers.get("content-length") or 0) > MAX_CHUNK:  # refused before it is read
-            raise HTTPException(413, f"A chunk is at most {MAX_CHUNK} bytes")
-        data = await request.body()
-        if len(data) > MAX_CHUNK:
-            raise HTTPException(413, f"A chunk is at most {MAX_CHUNK} bytes")
-        try:
-            return {"offset": await run_in_threadpool(_append, store, services, st[1], key, at, data)}
-        except NoSuchClip as exc:
-            raise HTTPException(404, exc.message) from None
-        except NotReady as exc:
-            raise HTTPException(409, exc.message) from None
-        except NoRoom as exc:
-            raise HTTPException(507, exc.message) from None
-        except OffsetMismatch as exc:
-            return JSONResponse({"detail": exc.message, "offset": exc.offset}, status_code=409)
-
-    @router.delete("/{key}/upload", responses=answers(401, 422))
-    def discard(key: Key, st: Station) -> dict[str, bool]:
-        store.discard(st[1], key)
-        return {"ok": True}
-
-    @router.post("/{key}/upload/done", responses=answers(400, 401, 404, 409, 413, 422))
-    def done(key: Key, body: Checksum, st: Station) -> dict[str, str]:
-        try:
-            path = store.verify(services.uow, st[1], key, body.sha256, services.clock())
-        except NoSuchClip as exc:
-            raise HTTPException(404, exc.message) from None
-        except NotReady as exc:
-            raise HTTPException(409, exc.message) from None
-        except ChecksumMismatch as exc:
-            raise HTTPException(422, exc.message) from None
-        return {"path": path, "sha256": body.sha256}
-
-    return router
+router = APIRouter(prefix=f"{API}/clips", tags=["evidence"])
+Key = Annotated[str, UrlPart(pattern=KEY)]
 
 
-def _append(store: EvidenceStore, services, station: str, key: str, offset: int, data: bytes) -> int:
-    with services.read_uow() as uow:
-        return store.append(uow.session, station, key, offset, data)
+@router.put("/{key}", responses=answers(400, 401, 403, 413, 422))
+def deliver(key: Key, body: ClipRow, st: Station, ctx: Ctx) -> dict[str, Any]:
+    try:
+        return ctx.clips.deliver(st[1], key, body.model_dump())
+    except NotTheBenchs as exc:
+        raise HTTPException(403, exc.message) from None
 
+
+@router.get("/{key}/upload", responses=answers(401, 404, 422))
+def offset(key: Key, st: Station, ctx: Ctx) -> dict[str, Any]:
+    try:
+        return ctx.clips.offset(st[1], key)
+    except NoSuchClip as exc:
+        raise HTTPException(404, exc.message) from None
+
+
+@router.put("/{key}/upload", openapi_extra=CHUNK_BODY,
+            responses={**answers(401, 404, 413, 422, 507), 409: {"model": OffsetProblem, "description":
+                       "not at the server's offset (it is in the body), or the clip is not ready"}})
+async def chunk(key: Key, st: Station, request: Request,
+                at: Annotated[int, Query(alias="offset", ge=0, le=2**63 - 1)], ctx: Ctx) -> Any:
+    if int(request.headers.get("content-length") or 0) > MAX_CHUNK:  # refused before it is read
+        raise HTTPException(413, f"A chunk is at most {MAX_CHUNK} bytes")
+    data = await request.body()
+    if len(data) > MAX_CHUNK:
+        raise HTTPException(413, f"A chunk is at most {MAX_CHUNK} bytes")
+    try:
+        return {"offset": await run_in_threadpool(ctx.clips.append, st[1], key, at, data)}
+    except NoSuchClip as exc:
+        raise HTTPException(404, exc.message) from None
+    except NotReady as exc:
+        raise HTTPException(409, exc.message) from None
+    except NoRoom as exc:
+        raise HTTPException(507, exc.message) from None
+    except OffsetMismatch as exc:
+        return JSONResponse({"detail": exc.message, "offset": exc.offset}, status_code=409)
+
+
+@router.delete("/{key}/upload", responses=answers(401, 422))
+def discard(key: Key, st: Station, ctx: Ctx) -> dict[str, bool]:
+    ctx.clips.discard(st[1], key)
+    return {"ok": True}
+
+
+@router.post("/{key}/upload/done", responses=answers(400, 401, 404, 409, 413, 422))
+def done(key: Key, body: Checksum, st: Station, ctx: Ctx) -> dict[str, str]:
+    try:
+        path = ctx.clips.verify(st[1], key, body.sha256)
+    except NoSuchClip as exc:
+        raise HTTPException(404, exc.message) from None
+    except NotReady as exc:
+        raise HTTPException(409, exc.message) from None
+    except ChecksumMismatch as exc:
+        raise HTTPException(422, exc.message) from None
+    return {"path": path, "sha256": body.sha256}

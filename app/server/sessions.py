@@ -7,6 +7,10 @@ it (the signature fails), cannot move it to another station (the station id is i
 expires after the idle time (the packer then logs in again). It also carries the epochs of its user
 and station it was signed under (:class:`BenchState`): a logout or a login at the station, or the
 user disabled, given a new PIN or locked out, moves one on and ends every copy of the session.
+
+A supervisor's desk session (:func:`sign_desk`) is signed by the same codec under the same key; it
+carries the supervisor and the station, and opens only while its user is still an active supervisor
+under the same session epoch (:func:`current_supervisor`).
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.models.schema import ServerKey, Station, User
+from app.models.schema import Role, ServerKey, Station, User
+from app.packing.auth import Supervisor
 from app.packing.model import BenchState
 from app.packing.ports import Services
 from app.packing.wire import from_plain, to_plain
@@ -30,7 +35,7 @@ KEY_NAME = "session-hmac"
 @dataclass
 class SessionSigner:
     """The bench's session on the server's one token codec (:mod:`app.server.tokens`); the desk's
-    session (:mod:`app.server.desk_api`) is signed by the same codec under the same key."""
+    session (:func:`sign_desk`) is signed by the same codec under the same key."""
 
     key: bytes
     idle_seconds: int = 30 * 60
@@ -78,6 +83,35 @@ def check_live(s: Session, station_id: int, state: BenchState) -> BenchState:
         return state
     row = s.execute(_EPOCHS, {"station_id": station_id, "user_id": state.user_id}).first()
     return live(state, *(row or (None, None, None)))
+
+
+def sign_desk(signer: SessionSigner, station_id: int, sup: Supervisor, now: float | None = None) -> str:
+    # "desk" marks it: a bench's session (signed by the same codec, same key) never opens a desk.
+    return signer.tokens.encode({"desk": station_id, "user": sup.user_id, "name": sup.name, "ep": sup.epoch}, now)
+
+
+def open_desk(signer: SessionSigner, station_id: int, blob: str | None, now: float | None = None) -> Supervisor | None:
+    """The supervisor inside ``blob``; None when missing, forged, for another station or expired."""
+    data = signer.tokens.decode(blob, now)
+    if data is None or data.get("desk") != station_id:
+        return None
+    try:
+        return Supervisor(int(data["user"]), str(data["name"]), int(data.get("ep", -1)))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def current_supervisor(services: Services, signer: SessionSigner, station_id: int, blob: str | None) -> Supervisor | None:
+    """:func:`open_desk`, and only while its user is still an active supervisor under the same
+    session epoch (not disabled, given a new PIN or locked out since): one read."""
+    sup = open_desk(signer, station_id, blob)
+    if sup is None:
+        return None
+    with services.read_uow() as uow:
+        user = uow.session.get(User, sup.user_id)
+        ok = (user is not None and user.active and user.role == Role.SUPERVISOR.value
+              and user.session_epoch == sup.epoch)
+    return sup if ok else None
 
 
 def signer(services: Services, idle_seconds: int) -> SessionSigner:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from app.packing.auth import Supervisor
 from app.packing.model import BenchState
-from app.server.desk_api import open_desk, sign_desk
-from app.server.sessions import SessionSigner
+from app.server.sessions import SessionSigner, open_desk, sign_desk
 
 SIGNER = SessionSigner(b"k" * 32, idle_seconds=600)
 SUP = Supervisor(7, "陈主管")
