@@ -123,10 +123,23 @@ def test_desk_and_bench_polls_of_a_station_share_the_cap_and_a_hung_up_poll_free
     hanging.sendall(f"POST {API}/desk/wait HTTP/1.1\r\nHost: x\r\n{head}Content-Type: application/json\r\n"
                     f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
     with ThreadPoolExecutor(max_workers=POLLS_PER_STATION) as pool:
-        open_polls = [pool.submit(httpx.post, f"{server.url}{API}/desk/wait", json={"since": since, "timeout_s": 60},
-                                  headers=headers, timeout=90) for _ in range(POLLS_PER_STATION - 1)]
-        until(lambda: httpx.post(f"{server.url}{API}/wait", **bench_poll).status_code == 429,
-              "the bench's poll refused: the desk's four hold the station's places",
+        def desk_poll():
+            return pool.submit(httpx.post, f"{server.url}{API}/desk/wait", json={"since": since, "timeout_s": 60},
+                               headers=headers, timeout=90)
+
+        open_polls = [desk_poll() for _ in range(POLLS_PER_STATION - 1)]
+
+        def four_held() -> bool:
+            # A probe holds a place for its moment too: a desk poll that came then was refused
+            # (1 in a loaded full run). It asks again, as the desk's listener does.
+            for i, p in enumerate(open_polls):
+                if p.done() and p.exception() is None and p.result().status_code == 429:
+                    open_polls[i] = desk_poll()
+            if any(p.done() for p in open_polls):
+                return False
+            return httpx.post(f"{server.url}{API}/wait", **bench_poll).status_code == 429
+
+        until(four_held, "the bench's poll refused: the desk's four hold the station's places",
               why=lambda: f"since {since}, now {desk.version()}; the desk's polls: {answered(open_polls)}")
         with pytest.raises(DeskError, match="already has 4 long polls open"):
             desk.wait_for_change(since, 0)
