@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -119,23 +120,45 @@ def add_event(s: Session, *, at: datetime | None, kind: str, raw: str = "", mess
                     "reason": reason}])
 
 
+# The newest link each engine wrote per bench: the next event's write checks it in its UPDATE of the
+# head (``WHERE seq AND last_hash`` as known) instead of reading the head first, one round trip less
+# on every scan. Another writer of the chain, or a transaction rolled back, makes that UPDATE match
+# no row: the head is then read under its lock as before and the links made again from it.
+_known_heads: weakref.WeakKeyDictionary[Any, dict[int, tuple[int, str]]] = weakref.WeakKeyDictionary()
+
+
 def _advance(conn, by_bench: dict[int, list], get, set_link) -> None:
     heads = AuditChainHead.__table__
+    known = _known_heads.setdefault(conn.engine, {})
     for key in sorted(by_bench):  # one lock order: no deadlock between two multi-bench transactions
-        head = select(heads.c.seq, heads.c.last_hash).where(heads.c.bench_key == key).with_for_update()
-        row = conn.execute(head).first()
+        head = known.get(key)
+        if head is not None:
+            seq, prev = _link(by_bench[key], key, *head, get, set_link)
+            moved = conn.execute(update(heads).where(heads.c.bench_key == key, heads.c.seq == head[0],
+                                                     heads.c.last_hash == head[1]).values(seq=seq, last_hash=prev))
+            if moved.rowcount == 1:
+                known[key] = (seq, prev)
+                continue
+        read = select(heads.c.seq, heads.c.last_hash).where(heads.c.bench_key == key).with_for_update()
+        row = conn.execute(read).first()
         if row is None:  # the bench's first event: two first writers may race, one insert wins
             conn.execute(_insert_ignore(conn, heads, {"bench_key": key, "seq": 0, "last_hash": GENESIS}))
-            row = conn.execute(head).one()
-        seq, prev = row
-        for e in by_bench[key]:
-            seq += 1
-            values = {name: get(e, name) for name in FIELDS}
-            values["station_id"] = None if key == NO_ID else key
-            digest = event_hash(seq, prev, values)
-            set_link(e, seq, prev, digest)
-            prev = digest
+            row = conn.execute(read).one()
+        seq, prev = _link(by_bench[key], key, row[0], row[1], get, set_link)
         conn.execute(update(heads).where(heads.c.bench_key == key).values(seq=seq, last_hash=prev))
+        known[key] = (seq, prev)
+
+
+def _link(events: list, key: int, seq: int, prev: str, get, set_link) -> tuple[int, str]:
+    """Link ``events`` after the head (``seq``, ``prev``); the new head."""
+    for e in events:
+        seq += 1
+        values = {name: get(e, name) for name in FIELDS}
+        values["station_id"] = None if key == NO_ID else key
+        digest = event_hash(seq, prev, values)
+        set_link(e, seq, prev, digest)
+        prev = digest
+    return seq, prev
 
 
 def _insert_ignore(conn, table, values: dict[str, Any]):
