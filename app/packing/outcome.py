@@ -1,12 +1,13 @@
-"""What a scan produces: an Outcome (accepted or refused, a message, a sound, the next step) and a
-plain-data BenchView the window renders. No ORM objects and no Qt cross this boundary."""
+"""What a scan produces: an Outcome (accepted or refused, a message, a sound, the next step, what to
+print) and a plain-data BenchView the window renders. No ORM objects and no Qt cross this boundary."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from app.i18n import QT_TRANSLATE_NOOP, Message
+from app.packing.print_request import PrintRequest
 
 
 class Step(StrEnum):
@@ -154,7 +155,8 @@ class Outcome:
     kind: str  # what the scan was taken as: badge, pin, order, item, box, weight, waybill, command, ...
     view: BenchView
     raw: str = ""
-    extra: dict = field(default_factory=dict)
+    # What the bench's printer is to print now (None: nothing); carried out at the bench, in both modes.
+    print_request: PrintRequest | None = None
 
     @property
     def step(self) -> Step:
