@@ -3,7 +3,7 @@ print) and a plain-data BenchView the window renders. No ORM objects and no Qt c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from app.i18n import QT_TRANSLATE_NOOP, Message
@@ -155,6 +155,9 @@ class Outcome:
     kind: str  # what the scan was taken as: badge, pin, order, item, box, weight, waybill, command, ...
     view: BenchView
     raw: str = ""
+    # Notes for the bench's own listeners, never for its printer (the video gate's refusal says
+    # ``video_required``).
+    extra: dict = field(default_factory=dict)
     # What the bench's printer is to print now (None: nothing); carried out at the bench, in both modes.
     print_request: PrintRequest | None = None
 

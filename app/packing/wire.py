@@ -5,9 +5,9 @@ Generic over dataclasses: nested dataclasses, ``tuple[X, ...]``, ``X | None``, e
 datetimes (ISO 8601). Nothing here knows HTTP.
 
 One exception keeps the wire as benches have always read it: an Outcome's print request
-(:mod:`app.packing.print_request`) travels as its ``extra`` dict, ``{}`` for none, the document under
-the request's key (``label`` with ``order_id``, ``seq``, ``reprint``; ``manifest`` with
-``manifest_id``): an older bench talks to a newer server, and the other way round.
+(:mod:`app.packing.print_request`) travels in its ``extra`` dict (``{}``: nothing to print), the
+document under the request's key (``label`` with ``order_id``, ``seq``, ``reprint``; ``manifest``
+with ``manifest_id``): an older bench talks to a newer server, and the other way round.
 """
 
 from __future__ import annotations
@@ -96,19 +96,27 @@ def from_plain(tp: Any, data: Any) -> Any:
 
 # ----------------------------------------------------------------------------- the Outcome's print request
 
-_OUTCOME_FIELDS = tuple(name for name in _names(Outcome) or () if name != "print_request")
+_OUTCOME_FIELDS = tuple(name for name in _names(Outcome) or () if name not in ("extra", "print_request"))
 
 
 def _outcome_to_plain(outcome: Outcome) -> dict[str, Any]:
     plain = {name: to_plain(getattr(outcome, name)) for name in _OUTCOME_FIELDS}
-    plain["extra"] = {} if outcome.print_request is None else to_plain(outcome.print_request)
+    extra = to_plain(outcome.extra)
+    if outcome.print_request is not None:
+        extra.update(to_plain(outcome.print_request))
+    plain["extra"] = extra
     return plain
 
 
 def _outcome_from_plain(data: dict[str, Any]) -> Outcome:
     hints = _hints(Outcome)
+    extra = dict(data.get("extra") or {})
+    request = print_request_from_plain(extra)
+    if request is not None:  # its keys are the request's, not notes
+        for name in _names(type(request)) or ():
+            extra.pop(name, None)
     return Outcome(**{name: from_plain(hints[name], data[name]) for name in _OUTCOME_FIELDS if name in data},
-                   print_request=print_request_from_plain(data.get("extra") or {}))
+                   extra=extra, print_request=request)
 
 
 def print_request_from_plain(extra: dict[str, Any]) -> PrintRequest | None:

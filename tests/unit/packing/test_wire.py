@@ -65,3 +65,13 @@ def test_a_document_this_bench_does_not_know_yet_prints_nothing():
     plain = over_the_wire(outcome(None))
     plain["extra"] = {"ewaybill": {"number": "75310000000001"}, "order_id": 7, "seq": 1}
     assert from_plain(Outcome, plain).print_request is None
+
+
+def test_notes_for_the_benchs_listeners_travel_beside_a_print_request():
+    noted = Outcome(False, Level.REFUSED, Message("No camera"), "order", VIEW, extra={"video_required": True})
+    assert over_the_wire(noted)["extra"] == {"video_required": True}
+    assert from_plain(Outcome, over_the_wire(noted)) == noted
+    both = Outcome(True, Level.ACCEPTED, Message("x"), "weight", VIEW, extra={"note": 1},
+                   print_request=LabelPrint(LABEL, order_id=7, seq=1))
+    assert list(over_the_wire(both)["extra"]) == ["note", "label", "order_id", "seq", "reprint"]
+    assert from_plain(Outcome, over_the_wire(both)) == both
