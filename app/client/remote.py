@@ -1,10 +1,11 @@
 """The bench's side of the PackGate server: enrolment, and a bench that scans through the server.
 
-:class:`RemoteBench` has the embedded bench's interface (``handle``, ``view``, ``last_view``,
-``logged_in``, ``reachable``), so the window does not know which one it drives. Every scan gets an
-id; a lost reply is retried with the same id and the server answers with the first outcome, so
-nothing is counted twice. Labels and manifests print here, on this bench's printer, from the data
-the server returned. An HTTPS server's certificate is pinned at enrolment: a changed one is refused
+:class:`RemoteBench` is the bench's port (:class:`app.packing.bench_port.BenchPort`) through the
+server, as :class:`~app.packing.workflow.BenchWorkflow` is in-process: the window does not know which
+one it drives. Every scan gets an id; a lost reply is retried with the same id and the server answers
+with the first outcome, so nothing is counted twice. Labels and manifests print here, on this bench's
+printer, from the print request the server returned, with the embedded bench's own adapter
+(:class:`app.packing.bench_printer.BenchPrinter`). An HTTPS server's certificate is pinned at enrolment: a changed one is refused
 (:mod:`app.client.transport`, the one transport of the bench, the desk and the uploader).
 """
 
@@ -25,12 +26,12 @@ from app.client.transport import (
 )
 from app.client.transport import detail as _detail  # noqa: F401 - the server's refusal as one line (tests)
 from app.config import config_dir
-from app.errors import KnownError, PrinterError
+from app.errors import KnownError
 from app.i18n import QT_TRANSLATE_NOOP, Message
+from app.packing.bench_printer import BenchPrinter
 from app.packing.outcome import BenchView, Level, Outcome, Step
 from app.packing.wire import from_plain
-from app.packing.workflow import label_printed
-from app.printing.base import LabelData, ManifestData, Printer
+from app.printing.base import Printer
 
 log = logging.getLogger(__name__)
 T = QT_TRANSLATE_NOOP
@@ -96,10 +97,13 @@ def transport_for(link: ServerLink, timeout: float) -> Transport:
 class RemoteBench:
     """One bench through the PackGate server. Not thread-safe: one scan at a time (the scan worker)."""
 
+    offline_notice = T("StationWindow", "PackGate server unreachable \u2014 scans are refused, reconnecting\u2026")
+
     def __init__(self, link: ServerLink, printer: Printer, *, timeout: float = 10.0) -> None:
         self.link = link
         self.station_name = link.station
         self.printer = printer
+        self.printing = BenchPrinter(lambda: self.printer)
         self.session: str | None = None
         self._transport = transport_for(link, timeout)  # every call, one keep-alive connection
         self._last_view = BenchView(station=link.station, step=Step.LOGIN)
@@ -113,13 +117,11 @@ class RemoteBench:
                                                "printer": getattr(self.printer, "spec", None)})
         except _Refusal as refusal:
             return Outcome(False, Level.REFUSED, refusal.message, "offline", self._last_view, raw=raw)
-        outcome = self._accept(data)
-        outcome = replace(outcome, raw=raw)
-        if "label" in outcome.extra:
-            outcome = self._print_label(outcome)
-        elif "manifest" in outcome.extra:
-            outcome = self._print_manifest(outcome)
+        outcome = replace(self._accept(data), raw=raw)
         self._last_view = outcome.view
+        if outcome.print_request is not None:
+            outcome = self.printing.carry_out(outcome, self)
+            self._last_view = outcome.view
         return outcome
 
     def view(self) -> BenchView:
@@ -171,6 +173,25 @@ class RemoteBench:
     def close(self) -> None:
         self._transport.close()
 
+    # ------------------------------------------------------------------ what the bench's printer reports
+
+    def label_failed(self, order_id: int, seq: int, reprint: bool, error: str) -> Outcome:
+        """Recorded by the server, in one transaction; unreachable, the Outcome says so instead."""
+        try:
+            data = self._post("/api/v1/label-failed", {"session": self.session, "order_id": order_id, "seq": seq,
+                                                       "reprint": reprint, "error": error[:500]})
+        except _Refusal as refusal:
+            return Outcome(False, Level.WARNING, refusal.message, "print", self._last_view)
+        return self._accept(data)
+
+    def manifest_printed(self, manifest_id: int, ok: bool, detail: str) -> None:
+        """Audited by the server, naming this bench's printer; best effort (the manifest is closed)."""
+        try:
+            self._post("/api/v1/printed", {"session": self.session, "manifest_id": manifest_id, "ok": ok,
+                                           "detail": detail[:500], "printer": (getattr(self.printer, "spec", None) or "")[:500] or None})
+        except _Refusal:
+            pass
+
     # ------------------------------------------------------------------ plumbing
 
     def _post(self, path: str, body: dict) -> dict:
@@ -186,43 +207,6 @@ class RemoteBench:
     def _accept(self, data: dict) -> Outcome:
         self.session = data["session"]
         return from_plain(Outcome, data["outcome"])
-
-    def _print_label(self, outcome: Outcome) -> Outcome:
-        extra = outcome.extra
-        label = from_plain(LabelData, extra["label"])
-        try:
-            job = self.printer.print_label(label)
-        except (PrinterError, OSError) as exc:
-            error = getattr(exc, "message", None) or str(exc)
-            try:
-                data = self._post("/api/v1/label-failed", {"session": self.session, "order_id": extra["order_id"],
-                                                           "seq": extra["seq"], "reprint": extra["reprint"],
-                                                           "error": error[:500]})
-            except _Refusal as refusal:
-                return replace(outcome, level=Level.WARNING, message=refusal.message, extra={})
-            failed = self._accept(data)
-            return replace(failed, raw=outcome.raw)
-        where = str(job.path) if job.path else job.description
-        return label_printed(outcome, label, where, reprint=bool(extra.get("reprint")))
-
-    def _print_manifest(self, outcome: Outcome) -> Outcome:
-        extra = outcome.extra
-        data = from_plain(ManifestData, extra["manifest"])
-        try:
-            job = self.printer.print_manifest(data)
-            ok, detail = True, (str(job.path) if job.path else job.description)
-        except (PrinterError, OSError) as exc:
-            ok, detail = False, getattr(exc, "message", None) or str(exc)
-        try:
-            self._post("/api/v1/printed", {"session": self.session, "manifest_id": extra["manifest_id"], "ok": ok,
-                                           "detail": detail[:500], "printer": (getattr(self.printer, "spec", None) or "")[:500] or None})
-        except _Refusal:
-            pass
-        if not ok:
-            return replace(outcome, level=Level.WARNING, extra={}, message=Message(
-                T("Outcome", "Manifest {manifest_no} closed, but printing failed: {error}. Print it with: packgate manifests print {id}"),
-                {"manifest_no": data.manifest_no, "error": detail, "id": extra["manifest_id"]}))
-        return replace(outcome, extra={}, view=replace(outcome.view, last_print=detail))
 
 
 class _Refusal(Exception):

@@ -1,5 +1,5 @@
-"""What a scan produces: an Outcome (accepted or refused, a message, a sound, the next step) and a
-plain-data BenchView the window renders. No ORM objects and no Qt cross this boundary."""
+"""What a scan produces: an Outcome (accepted or refused, a message, a sound, the next step, what to
+print) and a plain-data BenchView the window renders. No ORM objects and no Qt cross this boundary."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from app.i18n import QT_TRANSLATE_NOOP, Message
+from app.packing.print_request import PrintRequest
 
 
 class Step(StrEnum):
@@ -154,7 +155,11 @@ class Outcome:
     kind: str  # what the scan was taken as: badge, pin, order, item, box, weight, waybill, command, ...
     view: BenchView
     raw: str = ""
+    # Notes for the bench's own listeners, never for its printer (the video gate's refusal says
+    # ``video_required``).
     extra: dict = field(default_factory=dict)
+    # What the bench's printer is to print now (None: nothing); carried out at the bench, in both modes.
+    print_request: PrintRequest | None = None
 
     @property
     def step(self) -> Step:

@@ -31,6 +31,7 @@ from app.models.schema import (
     PlatformOrder,
     Product,
     ProductBarcode,
+    ScanEvent,
     Station,
     User,
     WaybillPoolEntry,
@@ -272,6 +273,14 @@ def platform_state(s: Session, order_no: str) -> str | None:
 
 def order_state(s: Session, order_id: int) -> str | None:
     return s.scalar(select(Order.state).where(Order.id == order_id))
+
+
+def shift_version(s: Session) -> str:
+    """Moves on with every change of the shift: every scan, action, login and import hold writes a scan
+    event; a new order raises orders.id. Two primary keys' max(): one index lookup each."""
+    events = s.scalar(select(func.max(ScanEvent.id))) or 0
+    orders = s.scalar(select(func.max(Order.id))) or 0
+    return f"{events}.{orders}"
 
 
 # ----------------------------------------------------------------------------------------- writes

@@ -3,6 +3,11 @@ so the server returns exactly what the embedded bench computes and the bench reb
 
 Generic over dataclasses: nested dataclasses, ``tuple[X, ...]``, ``X | None``, enums and aware
 datetimes (ISO 8601). Nothing here knows HTTP.
+
+One exception keeps the wire as benches have always read it: an Outcome's print request
+(:mod:`app.packing.print_request`) travels in its ``extra`` dict (``{}``: nothing to print), the
+document under the request's key (``label`` with ``order_id``, ``seq``, ``reprint``; ``manifest``
+with ``manifest_id``): an older bench talks to a newer server, and the other way round.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from functools import cache
 from typing import Any
 
 from app.i18n import Message
+from app.packing.outcome import Outcome
+from app.packing.print_request import PRINT_REQUESTS, PrintRequest
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})  # exact types: a str enum is not one of them
 
@@ -34,6 +41,8 @@ def to_plain(value: Any) -> Any:
         return {"template": value.template, "params": {k: to_plain(v) for k, v in value.params.items()}}
     names = _names(cls)
     if names is not None:
+        if cls is Outcome:
+            return _outcome_to_plain(value)
         return {name: to_plain(getattr(value, name)) for name in names}
     if isinstance(value, enum.Enum):
         return value.value
@@ -63,6 +72,8 @@ def from_plain(tp: Any, data: Any) -> Any:
         return from_plain(options[0], data) if len(options) == 1 else data
     if tp is Message:
         return Message(data["template"], dict(data.get("params") or {}))
+    if tp is Outcome:
+        return _outcome_from_plain(data)
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         hints = _hints(tp)
         return tp(**{f.name: from_plain(hints[f.name], data[f.name]) for f in dataclasses.fields(tp) if f.name in data})
@@ -81,3 +92,37 @@ def from_plain(tp: Any, data: Any) -> Any:
     if tp is datetime:
         return datetime.fromisoformat(data)
     return data
+
+
+# ----------------------------------------------------------------------------- the Outcome's print request
+
+_OUTCOME_FIELDS = tuple(name for name in _names(Outcome) or () if name not in ("extra", "print_request"))
+
+
+def _outcome_to_plain(outcome: Outcome) -> dict[str, Any]:
+    plain = {name: to_plain(getattr(outcome, name)) for name in _OUTCOME_FIELDS}
+    extra = to_plain(outcome.extra)
+    if outcome.print_request is not None:
+        extra.update(to_plain(outcome.print_request))
+    plain["extra"] = extra
+    return plain
+
+
+def _outcome_from_plain(data: dict[str, Any]) -> Outcome:
+    hints = _hints(Outcome)
+    extra = dict(data.get("extra") or {})
+    request = print_request_from_plain(extra)
+    if request is not None:  # its keys are the request's, not notes
+        for name in _names(type(request)) or ():
+            extra.pop(name, None)
+    return Outcome(**{name: from_plain(hints[name], data[name]) for name in _OUTCOME_FIELDS if name in data},
+                   extra=extra, print_request=request)
+
+
+def print_request_from_plain(extra: dict[str, Any]) -> PrintRequest | None:
+    """The print request in an Outcome's ``extra`` (None: nothing to print, or a document this
+    bench does not know yet)."""
+    for kind in PRINT_REQUESTS:
+        if kind.key in extra:
+            return from_plain(kind, extra)
+    return None

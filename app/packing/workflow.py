@@ -2,21 +2,29 @@
 
 load (the bench's open order or manifest, and what the scanned code is) -> decide
 (:mod:`app.packing.rules`, pure) -> apply (:mod:`app.packing.repository`, conditional writes) ->
-audit -> commit, then print. The print intent is written in the scan's transaction; only a printer
-that fails writes once more (the parcel goes back to the label step). Login and PIN live here too:
-a PIN check updates the user's lockout counters under a row lock.
+audit -> commit, then print. The print intent is written in the scan's transaction and returned as
+a typed :mod:`print request <app.packing.print_request>` on the Outcome; the bench's printer
+(:mod:`app.packing.bench_printer`) carries it out, and only a printer that fails writes once more
+(the parcel goes back to the label step). Login and PIN live here too: a PIN check updates the
+user's lockout counters under a row lock.
+
+:class:`BenchWorkflow` is the in-process :class:`~app.packing.bench_port.BenchPort` of an embedded
+bench; the PackGate server runs one per request (:meth:`BenchWorkflow.handle_in`) and sends the
+print request to the bench, which prints it with the same bench printer.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.errors import DatabaseUnavailable, PrinterError
+from app.errors import DatabaseUnavailable
 from app.i18n import QT_TRANSLATE_NOOP, Message
 from app.models.audit_chain import add_events
 from app.models.schema import BoxType, Manifest, Order, ProductBarcode, Role, Station, User
@@ -31,9 +39,11 @@ from app.packing.auth import (
     could_be_pin,
     wrong_pins_at,
 )
+from app.packing.bench_printer import BenchPrinter
 from app.packing.model import BenchState, OrderSnap
 from app.packing.outcome import BenchView, Level, Outcome, Step
 from app.packing.ports import Services
+from app.packing.print_request import LabelPrint, ManifestPrint, PrintRequest
 from app.packing.rules import (  # noqa: F401 - the command names are part of this module's interface
     CMD_CANCEL,
     CMD_CLOSE,
@@ -54,6 +64,9 @@ T = QT_TRANSLATE_NOOP
 DB_UNREACHABLE = Message(
     T("Outcome", "Database unreachable: this scan was NOT saved. Scan it again when the connection is back.")
 )
+WAIT_POLL_S = 0.25  # wait_for_change: one look at the shift's version (two indexed max()) this often
+
+
 @dataclass
 class _Scan:
     decision: Decision
@@ -83,9 +96,10 @@ class BenchWorkflow:
             raise ValueError("a station needs a name")
         self.services = services
         self.station_name = station_name.strip()
-        # Behind the PackGate server the bench prints on its own printer: the Outcome then carries the
-        # label or manifest data (``extra``) instead of this process printing it.
+        # Behind the PackGate server (the server's workflow of a bench) the bench prints on its own
+        # printer, from the Outcome's print request: this process never prints, it names that printer.
         self.print_at_bench = print_at_bench
+        self.printing = BenchPrinter(services.printer)  # the embedded bench's printer: settings.printer_spec()
         # The printer the bench prints on, as it reported it (behind the server): what the audit trail names.
         self.bench_printer = (bench_printer or "").strip() or None
         self.state = BenchState()
@@ -94,31 +108,36 @@ class BenchWorkflow:
         # again in each scan's transaction, so a supervisor's change applies at the next scan.
         self._site = site.SiteSettings.defaults(services.settings)
         self._last_view = BenchView(station=self.station_name, step=Step.LOGIN)
+        # wait_for_change: the shift's version and the state last found quiet; set once the window closes
+        self._looked: tuple[str, BenchState] | None = None
+        self._closed = threading.Event()
+
+    offline_notice = T("StationWindow", "Database unreachable \u2014 scans are refused, reconnecting\u2026")
 
     # ------------------------------------------------------------------ public API
 
     def handle(self, raw: str) -> Outcome:
-        """Decide what ``raw`` means at the current step, apply it and audit it in one commit."""
+        """Decide what ``raw`` means at the current step, apply it and audit it in one commit; then
+        print what it asks for on this bench's printer."""
         try:
             with self.services.uow() as uow:
                 applied = self._apply(uow.session, raw)
         except DatabaseUnavailable:
             log.warning("database unreachable while handling a scan", exc_info=True)
             return Outcome(False, Level.REFUSED, DB_UNREACHABLE, "offline", self._last_view, raw=raw)
-        d, scan, outcome = applied.decision, applied.scan, applied.outcome
-        self.state, self._last_view = d.state, outcome.view
-        if self.print_at_bench:
+        outcome = applied.outcome
+        self.state, self._last_view = applied.decision.state, outcome.view
+        if outcome.print_request is None:
             return outcome
-        if d.print_label is not None and scan.order is not None:
-            return self._print_label(outcome, scan.order, d.print_label, reprint=d.reprint)
-        if d.print_manifest and d.manifest_id is not None:
-            return self._print_manifest(outcome, d.manifest_id)
-        return outcome
+        shown = self.printing.carry_out(outcome, self)
+        self.state, self._last_view = replace(self.state, last_print=shown.view.last_print), shown.view
+        return shown
 
     def handle_in(self, s: Session, raw: str) -> Outcome:
         """The same scan inside a unit of work the caller owns and commits: the server checks the
-        station's token first and keeps its reply last in that one transaction. Prints nothing (the
-        bench prints: ``print_at_bench``); the new state is :attr:`state` once the caller commits."""
+        station's token first and keeps its reply last in that one transaction. Prints nothing: the
+        bench prints the Outcome's print request on its own printer (``print_at_bench``); the new
+        state is :attr:`state` once the caller commits."""
         assert self.print_at_bench, "handle_in is for a bench that prints on its own printer"
         applied = self._apply(s, raw)
         self.state, self._last_view = applied.decision.state, applied.outcome.view
@@ -148,13 +167,20 @@ class BenchWorkflow:
                                               f"sent to {self._printer_name()}"))
         add_events(s, events)
         view = self._view(s, d.state, scan.order)
-        outcome = Outcome(d.accepted, d.level, d.message, d.kind, view, raw=raw)
-        if d.print_label is not None and scan.order is not None and self.print_at_bench:
-            outcome = self._label_for_bench(outcome, scan.order, d.print_label, d.reprint)
-        elif d.print_manifest and d.manifest_id is not None and self.print_at_bench:
-            outcome = replace(outcome, extra={"manifest": views.manifest_data(s, d.manifest_id, self.services.catalogue),
-                                              "manifest_id": d.manifest_id})
+        outcome = Outcome(d.accepted, d.level, d.message, d.kind, view, raw=raw,
+                          print_request=self._print_request(s, d, scan.order))
         return _Applied(d, scan, outcome)
+
+    def _print_request(self, s: Session, d: Decision, order: OrderSnap | None) -> PrintRequest | None:
+        """What the scan asks the bench to print, built in its transaction (the label's intent is audited)."""
+        if d.print_label is not None and order is not None:
+            label = views.label_data(order, d.print_label, catalogue=self.services.catalogue,
+                                     settings=self.services.settings, station=self.station_name,
+                                     printed_at=self.services.clock(), reprint=d.reprint)
+            return LabelPrint(label, order.id, d.print_label, d.reprint)
+        if d.print_manifest and d.manifest_id is not None:
+            return ManifestPrint(views.manifest_data(s, d.manifest_id, self.services.catalogue), d.manifest_id)
+        return None
 
     def _printer_name(self) -> str:
         """The printer a label goes to: this process's own, or the one the bench behind the server named."""
@@ -385,94 +411,87 @@ class BenchWorkflow:
                             kind, replace(state, manifest_id=manifest[0]), None, manifest[0])
         return Decision(True, Level.ACCEPTED, Message(T("Outcome", "Hello {name}"), {"name": user.name}), kind, state)
 
-    # ------------------------------------------------------------------ printing (after commit)
-
-    def _label(self, order: OrderSnap, seq: int, reprint: bool):
-        return views.label_data(order, seq, catalogue=self.services.catalogue, settings=self.services.settings,
-                                station=self.station_name, printed_at=self.services.clock(), reprint=reprint)
-
-    def _label_for_bench(self, outcome: Outcome, order: OrderSnap, seq: int, reprint: bool) -> Outcome:
-        return replace(outcome, extra={"label": self._label(order, seq, reprint), "order_id": order.id, "seq": seq,
-                                       "reprint": reprint})
-
-    def _print_label(self, outcome: Outcome, order: OrderSnap, seq: int, *, reprint: bool) -> Outcome:
-        label = self._label(order, seq, reprint)
-        try:
-            job = self.services.printer().print_label(label)
-        except (PrinterError, OSError) as exc:
-            return self._label_failed(outcome, order, seq, reprint, getattr(exc, "message", None) or str(exc))
-        where = str(job.path) if job.path else job.description
-        self.state = replace(self.state, last_print=where)
-        self._last_view = replace(outcome.view, last_print=where)
-        return label_printed(outcome, label, where, reprint=reprint, view=self._last_view)
+    # ------------------------------------------------------------------ what the bench's printer reports
 
     def label_failed(self, order_id: int, seq: int, reprint: bool, error: str) -> Outcome:
-        """A label the bench printed itself (behind the server) did not come out: record it once."""
-        with self.services.uow() as uow:
-            station_id = self._ensure_station(uow.session)
-            order = repo.load_order(uow.session, order_id)
-        if order is None or order.station_id != station_id or order.parcel(seq) is None:
-            raise LookupError(order_id)  # only this bench's own open order
-        base = Outcome(False, Level.WARNING, Message(""), "print", self._last_view)
-        return self._label_failed(base, order, seq, reprint, error)
+        """A label that did not come out of the bench's printer, recorded once, in one transaction: the
+        parcel counts one print fewer (back to the label step) and the trail says why. The embedded
+        bench's printer reports here, a bench behind the server through ``/label-failed``.
+        LookupError: not this bench's open order (nothing is written)."""
+        message = Message(T("Outcome", "Printer error: {error}. Fix it, then scan CMD:REPRINT"), {"error": error})
+        notice = Outcome(False, Level.WARNING, message, "print", self._last_view)
+        try:
+            with self.services.uow() as uow:
+                s = uow.session
+                station_id = self._ensure_station(s)
+                order = repo.load_order(s, order_id)
+                parcel = order.parcel(seq) if order is not None else None
+                if order is None or parcel is None or order.station_id != station_id:
+                    raise LookupError(order_id)  # only this bench's own open order
+                if parcel.id is not None:
+                    repo.label_failed(s, parcel.id)
+                add_events(s, [self._event(notice, raw="", kind="reprint" if reprint else "print", accepted=False,
+                                           message=message.render(), order_id=order.id)])
+        except DatabaseUnavailable:
+            return replace(notice, message=DB_UNREACHABLE)
+        order = order.with_parcel(replace(parcel, label_prints=max(parcel.label_prints - 1, 0)))
+        self._last_view = views.bench_view(self.station_name, self.state, order, self._last_view.manifest,
+                                           self.services.catalogue, self._tolerance)
+        return replace(notice, view=self._last_view)
 
     def manifest_printed(self, manifest_id: int, ok: bool, detail: str) -> None:
-        """Audit a manifest the bench printed itself (behind the server); LookupError when it is
-        not one of this bench's (none, or another station's: nothing is written)."""
+        """Audit a manifest's print on the bench's printer (``detail``: where it went, or why not).
+        LookupError when it is not one of this bench's (none, or another station's: nothing is written)."""
+        if self.print_at_bench:  # a bench behind the server: the trail names the printer it reported
+            where = self._printer_name()
+            text = f"Manifest printed on {where}: {detail}" if ok else f"Manifest print failed on {where}: {detail}"
+        else:
+            text = f"Manifest printed: {detail}" if ok else f"Manifest print failed: {detail}"
         with self.services.uow() as uow:
             station_id = self._ensure_station(uow.session)
             if uow.session.scalar(select(Manifest.station_id).where(Manifest.id == manifest_id)) != station_id:
                 raise LookupError(manifest_id)
-            where = self._printer_name()
-            msg = f"Manifest printed on {where}: {detail}" if ok else f"Manifest print failed on {where}: {detail}"
             add_events(uow.session, [self._event(Outcome(ok, Level.INFO, Message(""), "print", self._last_view), raw="",
-                                                 kind="print", accepted=ok, message=msg, order_id=None,
+                                                 kind="print", accepted=ok, message=text, order_id=None,
                                                  manifest_id=manifest_id)])
 
-    def _label_failed(self, outcome: Outcome, order: OrderSnap, seq: int, reprint: bool, error: str) -> Outcome:
-        """The print outcome, recorded once: the intent did not come true."""
-        message = Message(T("Outcome", "Printer error: {error}. Fix it, then scan CMD:REPRINT"), {"error": error})
-        parcel = order.parcel(seq)
-        try:
-            with self.services.uow() as uow:
-                s = uow.session
-                if parcel is not None and parcel.id is not None:
-                    repo.label_failed(s, parcel.id)
-                add_events(s, [self._event(outcome, raw="", kind="reprint" if reprint else "print", accepted=False,
-                                           message=message.render(), order_id=order.id)])
-        except DatabaseUnavailable:
-            return replace(outcome, level=Level.WARNING, message=DB_UNREACHABLE)
-        if parcel is not None:
-            order = order.with_parcel(replace(parcel, label_prints=max(parcel.label_prints - 1, 0)))
-        self._last_view = views.bench_view(self.station_name, self.state, order, outcome.view.manifest,
-                                           self.services.catalogue, self._tolerance)
-        return replace(outcome, level=Level.WARNING, message=message, view=self._last_view)
+    # ------------------------------------------------------------------ the window's listener
 
-    def _print_manifest(self, outcome: Outcome, manifest_id: int) -> Outcome:
-        try:
-            with self.services.read_uow() as uow:
-                data = views.manifest_data(uow.session, manifest_id, self.services.catalogue)
-        except DatabaseUnavailable:
-            return outcome
-        try:
-            job = self.services.printer().print_manifest(data)
-            where, error = (str(job.path) if job.path else job.description), None
-        except (PrinterError, OSError) as exc:
-            where, error = None, getattr(exc, "message", str(exc))
-        try:
-            with self.services.uow() as uow:
-                msg = (f"Manifest printed: {where}" if error is None else f"Manifest print failed: {error}")
-                add_events(uow.session, [self._event(outcome, raw="", kind="print", accepted=error is None, message=msg,
-                                                     order_id=None, manifest_id=manifest_id)])
-        except DatabaseUnavailable:
-            pass
-        if error is not None:
-            return replace(outcome, level=Level.WARNING, message=Message(
-                T("Outcome", "Manifest {manifest_no} closed, but printing failed: {error}. Print it with: packgate manifests print {id}"),
-                {"manifest_no": data.manifest_no, "error": error, "id": manifest_id}))
-        self.state = replace(self.state, last_print=where)
-        self._last_view = replace(self._last_view, last_print=where)
-        return replace(outcome, view=self._last_view)
+    def wait_for_change(self, timeout_s: float = 25) -> bool:
+        """Block until something changed behind this bench's back (then :meth:`watch` says what), or
+        ``timeout_s`` passed; False also when the database is unreachable or the bench was closed.
+
+        For the window's listener thread: it writes nothing and never touches the scan's state. It
+        reads the shift's version (every scan, action and import writes an event) a few times a
+        second, and looks at what the bench holds only when the version or the bench's state moved."""
+        deadline = time.monotonic() + timeout_s
+        while not self._closed.wait(max(min(WAIT_POLL_S, deadline - time.monotonic()), 0)):
+            try:
+                if self._notice_waiting():
+                    return True
+            except DatabaseUnavailable:
+                return False
+            if time.monotonic() >= deadline:
+                return False
+        return False
+
+    def _notice_waiting(self) -> bool:
+        st = self.state  # read once: the scan worker replaces it, never changes it
+        if st.user_id is None:
+            return False
+        with self.services.read_uow() as uow:
+            s = uow.session
+            version = repo.shift_version(s)
+            if self._looked is not None and self._looked[0] == version and self._looked[1] is st:
+                return False  # looked at this already: nothing (a notice found is said until watched)
+            notice, _ = self._changed(s, st, self._ensure_station(s))
+        if notice is None:
+            self._looked = (version, st)
+        return notice is not None
+
+    def close(self) -> None:
+        """End a :meth:`wait_for_change` now (the window closes); the services stay with their owner."""
+        self._closed.set()
 
     # ------------------------------------------------------------------ plumbing
 
@@ -526,20 +545,6 @@ def bump_station_epoch(s: Session, station_id: int | None) -> int:
     before is dead. Returns the new epoch."""
     return s.execute(update(Station).where(Station.id == station_id)
                      .values(session_epoch=Station.session_epoch + 1).returning(Station.session_epoch)).scalar_one()
-
-
-def label_printed(outcome: Outcome, label, where: str, *, reprint: bool, view: BenchView | None = None) -> Outcome:
-    """The Outcome once the label came out of the printer (the embedded bench and the client alike)."""
-    if reprint:
-        message = Message(T("Outcome", "Label reprinted: scan the carrier waybill"))
-    elif label.parcel_text:
-        message = Message(T("Outcome", "Weight {weight} OK. Label of parcel {parcel} printed: scan its waybill"),
-                          {**outcome.message.params, "parcel": label.parcel_text})
-    else:
-        message = Message(T("Outcome", "Weight {weight} OK. Label printed: scan the carrier waybill"),
-                          outcome.message.params)
-    view = view or replace(outcome.view, last_print=where)
-    return replace(outcome, message=message, view=view, extra={})
 
 
 class _MaskedDecision(Decision):

@@ -1,8 +1,10 @@
-"""The packing station window: renders the bench workflow's state and forwards scans.
+"""The packing station window: renders the bench's state and forwards scans.
 
 Scans arrive from the app-wide :class:`ScanFilter` (scanner or typed), go to the :class:`ScanWorker`
 thread, and the Outcome comes back by signal to be rendered: step bar, order or handover panel,
-instruction, banner and sound. The window decides nothing itself.
+instruction, banner and sound. The window decides nothing itself, and drives the bench through its
+port (:class:`app.packing.bench_port.BenchPort`) without knowing whether the bench is in-process
+or behind the PackGate server.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.desk.port import SupervisorDesk
 from app.i18n import QT_TRANSLATE_NOOP
+from app.packing.bench_port import BenchPort
 from app.packing.outcome import BenchView, Level, Outcome, Step
 from app.packing.ports import Services
 from app.packing.workflow import CMD_HANDOVER, CMD_LOGOUT, BenchWorkflow
@@ -42,9 +45,14 @@ from app.ui.worker import ScanWorker
 log = logging.getLogger(__name__)
 INSTRUCTION_POINT_SIZE = 30
 RETRY_MS = 3000
-WATCH_MS = 1000
 PLATFORM_POLL_MS = 3000
 OFFLINE_STYLE = "QStatusBar { background: #c62828; color: white; font-size: 16pt; font-weight: bold; }"
+
+
+def _local_desk(services: Services, station: str) -> SupervisorDesk:
+    from app.desk.local import LocalDesk  # on first use: the bench starts without it
+
+    return LocalDesk(services, station)
 
 
 def translate_outcome(text: str) -> str:
@@ -82,7 +90,7 @@ class StationWindow(QMainWindow):
         *,
         sounds: Sounds | None = None,
         open_supervisor: Callable | None = None,
-        workflow=None,
+        workflow: BenchPort | None = None,
         desks: Callable[[], SupervisorDesk] | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -91,12 +99,14 @@ class StationWindow(QMainWindow):
         self.station = station
         self.sounds: Sounds = sounds if sounds is not None else RecordingSounds(muted=not services.settings.sounds)
         self._open_supervisor = open_supervisor
+        if workflow is None:  # the embedded bench: its port and its desks in-process on ``services``
+            workflow = BenchWorkflow(services, station)
+            desks = desks or (lambda: _local_desk(services, station))
+        # The bench's port: in-process, or a RemoteBench behind the PackGate server.
+        self.workflow: BenchPort = workflow
         # A new supervisor desk for each supervisor window or settings dialog (each its own session);
-        # None: in-process on ``services`` (the embedded bench).
+        # None: none was given (a bench behind the server without a way to its desk).
         self._desks = desks
-        # The embedded bench by default; behind the PackGate server a RemoteBench with the same interface.
-        self.workflow = workflow if workflow is not None else BenchWorkflow(services, station)
-        self.remote = workflow is not None
         self.view: BenchView = self.workflow.last_view
         self.offline = False
         self.popups: list[QWidget] = []  # supervisor view, settings: kept alive while open
@@ -120,21 +130,15 @@ class StationWindow(QMainWindow):
         self.retry_timer = QTimer(self)
         self.retry_timer.setInterval(RETRY_MS)
         self.retry_timer.timeout.connect(self.worker.refresh)
-        # A supervisor's take-back or unlink reaches the bench within a second: embedded, a look at the
-        # database every second; behind the server, its long poll wakes us (the listener).
+        # A supervisor's take-back or unlink reaches the bench within a second: the port's wait for a
+        # change (embedded, the shift's version; behind the server, its long poll) wakes us, through the
+        # one change listener (its own thread; the signal comes on the UI thread).
         self.worker.watched.connect(self.show_outcome)
-        self.watch_timer = QTimer(self)
-        self.watch_timer.setInterval(WATCH_MS)
-        self.watch_timer.timeout.connect(self._watch_tick)
-        self.listener: ChangeListener | None = None
-        if self.remote and hasattr(self.workflow, "wait_for_change"):
-            self.changed_elsewhere.connect(self._watch_tick)
-            self.listener = ChangeListener(bench_changes(self.workflow.wait_for_change), since="0",
-                                           retry_s=RETRY_MS / 1000, name="packgate-server-listener")
-            self.listener.changed.connect(self.changed_elsewhere)
-            self.listener.start()
-        else:
-            self.watch_timer.start()
+        self.changed_elsewhere.connect(self._watch_tick)
+        self.listener = ChangeListener(bench_changes(self.workflow.wait_for_change), since="0",
+                                       retry_s=RETRY_MS / 1000, name="packgate-bench-listener")
+        self.listener.changed.connect(self.changed_elsewhere)
+        self.listener.start()
         # While the done screen waits for the platform's confirmation, read the view again now and then
         # (on the worker, like every read).
         self.platform_timer = QTimer(self)
@@ -324,9 +328,7 @@ class StationWindow(QMainWindow):
         if not self.offline:
             self.offline = True
             self.statusBar().setStyleSheet(OFFLINE_STYLE)
-            self.statusBar().showMessage(
-                self.tr("PackGate server unreachable \u2014 scans are refused, reconnecting\u2026") if self.remote
-                else self.tr("Database unreachable \u2014 scans are refused, reconnecting\u2026"))
+            self.statusBar().showMessage(QCoreApplication.translate("StationWindow", self.workflow.offline_notice))
         if not self.retry_timer.isActive():
             self.retry_timer.start()
 
@@ -359,7 +361,7 @@ class StationWindow(QMainWindow):
     # ------------------------------------------------------------------ other windows
 
     def open_supervisor(self) -> QWidget | None:
-        if self.remote and self._desks is None:  # no way to the server's desk was given
+        if self._desks is None:  # no way to the server's desk was given
             self.statusBar().showMessage(self.tr("Behind the server, open the supervisor view on the server PC"), 8000)
             return None
         opener = self._open_supervisor
@@ -369,22 +371,18 @@ class StationWindow(QMainWindow):
             except ImportError:
                 self.statusBar().showMessage(self.tr("The supervisor view is not installed"), 5000)
                 return None
-        if self._desks is None:
-            widget = opener(self.services, self.station, None)
-        else:
-            widget = opener(self.services, self.station, None, desk=self._desks())
+        widget = opener(self.services, self.station, None, desk=self._desks())
         if widget is not None:
             self.popups.append(widget)
         return widget
 
     def open_settings(self):
-        if self.remote and self._desks is None:
+        if self._desks is None:
             self.statusBar().showMessage(self.tr("Behind the server, change this bench's settings in its settings.json"), 8000)
             return None
         from app.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.services, self.station, parent=self,
-                                desk=self._desks() if self._desks is not None else None)
+        dialog = SettingsDialog(self.services, self.station, parent=self, desk=self._desks())
         dialog.saved.connect(self.apply_settings)
         self.popups.append(dialog)
         dialog.finished.connect(lambda _r, d=dialog: self.popups.remove(d) if d in self.popups else None)
@@ -402,13 +400,13 @@ class StationWindow(QMainWindow):
             self.worker.watch()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        if self.listener is not None:
-            self.listener.stop()
-        self.watch_timer.stop()
+        self.listener.stop(wait_s=0)  # nothing is delivered from now on; joined below
         self.retry_timer.stop()
         self.platform_timer.stop()
         self.scan_filter.enabled = False
         self.scan_filter.uninstall()
         self.worker.stop()
+        self.workflow.close()  # ends the listener's wait; the port's scans are done
+        self.listener.stop()
         self.label_preview.wait_idle()
         super().closeEvent(event)

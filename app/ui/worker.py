@@ -12,20 +12,20 @@ import logging
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from app.packing.workflow import BenchWorkflow
+from app.packing.bench_port import BenchPort
 
 log = logging.getLogger(__name__)
 
 
 class _Job(QObject):
-    """Lives on the worker thread; the only caller of the (not thread-safe) workflow."""
+    """Lives on the worker thread; the only caller of the (not thread-safe) bench port's scan path."""
 
     handled = Signal(object)  # Outcome
     watched = Signal(object)  # Outcome: a notice of what changed behind the bench's back
     viewed = Signal(object, bool)  # BenchView, database reachable
     failed = Signal(str, str)  # scan, error text (a bug: logged, shown, never silent)
 
-    def __init__(self, workflow: BenchWorkflow) -> None:
+    def __init__(self, workflow: BenchPort) -> None:
         super().__init__()
         self.workflow = workflow
 
@@ -77,7 +77,7 @@ class ScanWorker(QObject):
     _watch = Signal()
     _finish = Signal()
 
-    def __init__(self, workflow: BenchWorkflow, parent: QObject | None = None) -> None:
+    def __init__(self, workflow: BenchPort, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.workflow = workflow
         self.pending = 0

@@ -99,7 +99,7 @@ def test_scale_reading_counts_at_the_weight_step(window, scanner, qtbot):
 def test_supervisor_button_opens_the_supervisor_view(window, qtbot):
     calls = []
 
-    def opener(services, station, parent):
+    def opener(services, station, parent, desk):  # the desk: in-process for this embedded bench
         calls.append(station)
         widget = QWidget()
         qtbot.addWidget(widget)
