@@ -77,6 +77,10 @@ def run_set(args, ctx) -> int:
         if old is not None and old.channel == args.channel and "logistics_ids" in old.options:
             options["logistics_ids"] = old.options["logistics_ids"]
         config.save(uow.session, config.ChannelConfig(args.channel, options), services.clock())
+        if args.channel == "pdd":  # the site's credentials are also its shop `default` (pulled, sent for)
+            from app.platform import shops
+
+            shops.save(uow.session, shops.DEFAULT_SHOP, options, services.clock(), replace_carrier=False)
     print(f"platform channel: {args.channel}")
     return 0
 

@@ -65,6 +65,7 @@ class CycleStats:
     refreshed: int = 0
     exported_file: str | None = None
     stopped: str | None = None
+    shops_stopped: dict[str, str] = field(default_factory=dict)  # shop name -> why its channel stopped
 
 
 def default_owner() -> str:
@@ -89,6 +90,9 @@ class Sender:
         self._channel: Any = None
         self._channel_key: str | None = None
         self._last_refresh = 0.0
+        self._shop_channels: dict[int, tuple[str, Any]] = {}
+        self._shop_names: dict[int, str] = {}
+        self._any_shop = False
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="platform-send")
 
     # ------------------------------------------------------------------ channel
@@ -131,34 +135,80 @@ class Sender:
         if self._channel is not None:
             self._channel.close()
         self._channel = self._channel_key = None
+        for _key, channel in self._shop_channels.values():
+            channel.close()
+        self._shop_channels.clear()
+
+    def _shop_channel(self, shop: Any, site_options: dict[str, Any]) -> Any:
+        """The shop's own PddChannel (its own token), rebuilt when its credentials change."""
+        cached = self._shop_channels.get(shop.id)
+        if cached is not None and cached[0] == shop.key():
+            return cached[1]
+        if cached is not None:
+            cached[1].close()
+        from app.platform.pdd import PddChannel, PddClient
+
+        channel = PddChannel(PddClient.from_options(shop.options, timeout=self.timeout_s),
+                             self.logistics_id(site_options))
+        self._shop_channels[shop.id] = (shop.key(), channel)
+        return channel
+
+    def shop_channels(self, site_options: dict[str, Any] | None = None) -> tuple[dict[int, Any], dict[str, str]]:
+        """``{shop id: channel}`` of the active shops, and ``{name: reason}`` of those stopped now
+        (an unreadable secret file stops that shop only)."""
+        from app.platform import shops as shop_store
+
+        with self._read_uow() as uow:
+            rows = shop_store.all_shops(uow.session)
+        channels: dict[int, Any] = {}
+        stopped: dict[str, str] = {}
+        for shop in rows:
+            if not shop.active:
+                continue
+            try:
+                channels[shop.id] = self._shop_channel(shop, site_options or {})
+            except KnownError as exc:
+                with self._uow() as uow:
+                    shop_store.stop(uow.session, shop.id, exc.message, self.clock())
+                stopped[shop.name] = exc.message
+        self._shop_names = {shop.id: shop.name for shop in rows}
+        self._any_shop = bool(rows)
+        return channels, stopped
 
     # ------------------------------------------------------------------ one cycle
 
     def run_once(self, *, force_export: bool = False) -> CycleStats:
         stats = CycleStats()
         cfg = self._config()
-        if cfg is None:
-            return stats
-        if cfg.stopped_reason:
+        site: Any = None
+        if cfg is not None and cfg.stopped_reason:
             stats.stopped = cfg.stopped_reason
+        elif cfg is not None:
+            try:
+                site = self._build(cfg)
+            except KnownError as exc:  # an unreadable secret file: stop and tell the supervisor
+                self._stop(exc.message)
+                stats.stopped = exc.message
+        site_ok = cfg is not None and not stats.stopped
+        channels, stats.shops_stopped = self.shop_channels(cfg.options if cfg is not None else None)
+        if site_ok and cfg.channel == "file":
+            self._export(cfg, stats, force_export)
+        site_sends = site_ok and cfg.channel != "file"
+        if not site_sends and not channels:
             return stats
-        try:
-            channel = self._build(cfg)
-        except KnownError as exc:  # an unreadable secret file: stop and tell the supervisor
-            self._stop(exc.message)
-            stats.stopped = exc.message
-            return stats
-        if cfg.channel == "file":
-            return self._export(cfg, stats, force_export)
+        # Only the jobs some channel can send: a stopped shop's (or a stopped site's) wait untouched.
+        scope = None if site_sends and not self._any_shop else outbox.for_shops(site_sends, list(channels))
         now = self.clock()
         with self._uow() as uow:
-            jobs = outbox.lease(uow.session, self.owner, now, self.lease_s, self.batch)
-        stats.leased = len(jobs)
+            jobs = outbox.lease(uow.session, self.owner, now, self.lease_s, self.batch, scope=scope)
+        stats.leased += len(jobs)
         if jobs:
-            results = list(self._pool.map(lambda j: self._deliver(channel, j), jobs))
-            self._record(results, stats)
-        if cfg.channel == "pdd" and not stats.stopped and time.monotonic() - self._last_refresh >= self.refresh_s:
-            stats.refreshed = self.refresh_platform_state(channel)
+            results = list(self._pool.map(
+                lambda j: self._deliver(site if j.shop_id is None else channels[j.shop_id], j), jobs))
+            self._record(results, stats, {j.id: j.shop_id for j in jobs})
+        if site_sends and cfg.channel == "pdd" and not stats.stopped and \
+                time.monotonic() - self._last_refresh >= self.refresh_s:
+            stats.refreshed = self.refresh_platform_state(site)
         return stats
 
     def _deliver(self, channel: Any, job: Job) -> Result:
@@ -169,18 +219,29 @@ class Sender:
             log.exception("platform job %s failed unexpectedly", job.id)
             return Result(job.id, "retry", f"internal error: {type(exc).__name__}")
 
-    def _record(self, results: list[Result], stats: CycleStats) -> None:
+    def _record(self, results: list[Result], stats: CycleStats, shop_of: dict[int, int | None] | None = None) -> None:
+        from app.platform import shops as shop_store
+
         now = self.clock()
-        stop = next((r for r in results if r.kind == "stop"), None)
+        shop_of = shop_of or {}
+        stops = [r for r in results if r.kind == "stop"]
+        stop = next((r for r in stops if shop_of.get(r.job_id) is None), None)
+        shop_stops = {shop_of[r.job_id]: r.message for r in stops if shop_of.get(r.job_id) is not None}
         with self._uow() as uow:
             outbox.record(uow.session, self.owner, results, now, backoff=self.backoff)
             if stop is not None:
                 channel_config.stop(uow.session, stop.message, now)
+            for shop_id, message in shop_stops.items():
+                shop_store.stop(uow.session, shop_id, message, now)
         for r in results:
             stats.results[r.kind] = stats.results.get(r.kind, 0) + 1
         if stop is not None:
             stats.stopped = stop.message
             log.warning("platform channel stopped: %s", stop.message)
+        for shop_id, message in shop_stops.items():
+            name = self._shop_names.get(shop_id, str(shop_id))
+            stats.shops_stopped[name] = message
+            log.warning("shop %s stopped: %s", name, message)
 
     def _stop(self, reason: str) -> None:
         with self._uow() as uow:
@@ -196,7 +257,8 @@ class Sender:
                    or (closed is not None and closed > last))
             if not due:
                 return stats
-            jobs = outbox.lease(s, self.owner, now, self.lease_s, 100_000, extras_wait=False)
+            jobs = outbox.lease(s, self.owner, now, self.lease_s, 100_000, extras_wait=False,
+                                scope=outbox.for_shops(True, []) if self._any_shop else None)
         stats.leased = len(jobs)
         if not jobs:
             return stats
@@ -224,7 +286,8 @@ class Sender:
         with self._read_uow() as uow:
             rows = uow.session.execute(
                 select(Order.id, Order.order_no).outerjoin(PlatformOrder, PlatformOrder.order_id == Order.id)
-                .where(Order.state.in_((OrderState.READY.value, OrderState.PACKING.value, OrderState.ON_HOLD.value)))
+                .where(Order.state.in_((OrderState.READY.value, OrderState.PACKING.value, OrderState.ON_HOLD.value)),
+                       Order.shop_id.is_(None))  # a shop's orders: its pull reads their state
                 .order_by(PlatformOrder.checked_at.is_not(None), PlatformOrder.checked_at, Order.id)
                 .limit(50 * max_calls)).all()
         ids = {no: oid for oid, no in rows}
