@@ -236,6 +236,8 @@ def decide(raw: Any, known: Known | None, ctx: ShopContext, *, again: bool = Fal
             return Decision("cancel", order, CANCELLED, None, reason)
         if verdict == "ready":
             return Decision("release", order, READY)
+        if again and hold == known.pull_hold:  # still held for the same reason: nothing to write
+            return Decision("unchanged", order)
         return Decision("update", order, ON_HOLD, hold, reason)
     if known.state == PACKING and verdict in ("gone", "shipped") and order.refund_status not in (*REFUND_OPEN, REFUND_DONE):
         # Not a refund the bench stops by itself at its next scan: hold it as an import does.

@@ -77,7 +77,7 @@ class Sender:
                  owner: str | None = None, lease_s: float = 60.0, batch: int = 200, workers: int = 8,
                  rate_per_s: float = 100.0, backoff_base: float = 2.0, backoff_cap: float = 300.0,
                  file_minutes: int = 30, refresh_s: float = 60.0, timeout_s: float = 10.0,
-                 read_uow: Callable[[], Any] | None = None) -> None:
+                 read_uow: Callable[[], Any] | None = None, puller: Any = None, pull_minutes: float = 2.0) -> None:
         # Reads (the channel, the orders to refresh) take a read transaction: on SQLite a write one
         # takes the file's lock, and the idle sender must never hold up a bench's scan.
         self._uow, self.catalogue, self.clock = uow, catalogue, clock
@@ -90,6 +90,9 @@ class Sender:
         self._channel: Any = None
         self._channel_key: str | None = None
         self._last_refresh = 0.0
+        # The order pull (app/platform/puller.py) rides in the same loop, every pull_minutes (0: never).
+        self.puller, self.pull_s = puller, float(pull_minutes) * 60
+        self._last_pull: float | None = None
         self._shop_channels: dict[int, tuple[str, Any]] = {}
         self._shop_names: dict[int, str] = {}
         self._any_shop = False
@@ -318,9 +321,26 @@ class Sender:
 
     # ------------------------------------------------------------------ loop
 
+    def pull_if_due(self) -> list[Any]:
+        """The order pull of every enabled shop, when ``pull_minutes`` have passed since the last."""
+        if self.puller is None or self.pull_s <= 0:
+            return []
+        now = time.monotonic()
+        if self._last_pull is not None and now - self._last_pull < self.pull_s:
+            return []
+        self._last_pull = now
+        try:
+            return self.puller.run_once(due_only=True)
+        except DatabaseUnavailable:
+            return []
+        except Exception:  # noqa: BLE001 - a bug in the pull must not stop the sender
+            log.exception("platform order pull failed")
+            return []
+
     def run(self, stop: threading.Event, idle_s: float = 2.0) -> None:
         """Cycle until ``stop`` is set; wait ``idle_s`` when there was nothing to do."""
         while not stop.is_set():
+            self.pull_if_due()
             try:
                 stats = self.run_once()
                 busy = stats.leased >= self.batch
@@ -356,10 +376,20 @@ def start_in_background(services: Any, *, idle_s: float = 2.0) -> tuple[threadin
     stop = threading.Event()
     s = services.settings
     sender = Sender(services.uow, services.catalogue, services.clock, rate_per_s=s.platform_rate_per_s,
-                    file_minutes=s.platform_file_minutes, read_uow=services.read_uow)
+                    file_minutes=s.platform_file_minutes, read_uow=services.read_uow, puller=make_puller(services),
+                    pull_minutes=s.platform_pull_minutes)
     thread = threading.Thread(target=sender.run, args=(stop, idle_s), name="platform-sender", daemon=True)
     thread.start()
     return thread, stop
+
+
+def make_puller(services: Any, **kw) -> Any:
+    """The order pull with the site's settings (``platform_pull_days``, ``default_carrier``)."""
+    from app.platform.puller import Puller
+
+    s = services.settings
+    return Puller(services.uow, services.catalogue, services.clock, read_uow=services.read_uow,
+                  pull_days=s.platform_pull_days, default_carrier=s.default_carrier, **kw)
 
 
 __all__ = ["CycleStats", "PlatformJob", "RateLimit", "Sender", "start_in_background"]

@@ -136,8 +136,12 @@ def set_enabled(s: Session, name: str, enabled: bool, now: datetime) -> None:
         raise KnownError(f"no shop named {name.strip()!r} (packgate shops list)")
 
 
-def stop(s: Session, shop_id: int, reason: str, now: datetime) -> None:
+def stop(s: Session, shop_id: int, reason: str, now: datetime) -> str:
     """This shop's channel stops (pull and jobs); the other shops carry on."""
+    name = s.scalar(select(Shop.name).where(Shop.id == shop_id)) or "NAME"
+    reason = reason.replace("`packgate platform set pdd --access-token-file FILE`",
+                            f"`packgate shops add {name} ... --access-token-file FILE`")
     s.execute(update(Shop).where(Shop.id == shop_id, Shop.stopped_reason == "")
               .values(stopped_reason=masked_urls(reason), stopped_at=now, last_pull_error=masked_urls(reason))
               .execution_options(synchronize_session=False))
+    return masked_urls(reason)

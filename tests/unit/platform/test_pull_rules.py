@@ -83,6 +83,8 @@ def test_a_held_order_decided_again_from_its_payload_ignores_the_unchanged_time(
     known = Known("on_hold", datetime(2025, 3, 1, 2, 0, tzinfo=UTC), "unknown_sku")
     assert decide(order(), known, CTX).action == "unchanged"
     assert decide(order(), known, CTX, again=True).action == "release"
+    still = order(item_list=[{"outer_id": "6-X-RED", "goods_count": 1}])
+    assert decide(still, known, CTX, again=True).action == "unchanged"  # still unknown: no write
 
 
 def test_the_order_as_packgate_keeps_it():
