@@ -286,3 +286,22 @@ def test_the_stand_in_refuses_a_window_over_30_minutes_or_too_close_to_its_clock
         assert body == {"time_get_response": {"time": beijing(T0)}}
     finally:
         client.close()
+
+
+def test_summary_counts_by_shop_due_soon_and_overdue(services, gateway, tmp_path, clock):
+    add_products(services, "MUG-1")
+    add_shops(services, gateway, tmp_path)
+    ship = datetime.fromtimestamp(T0, UTC)
+    clock.now = ship  # PackGate's clock and the platform's agree
+    gateway.add_order(platform_order(1, last_ship_time=beijing(T0 + 3600)), "north", age_s=600)  # due in 1 h
+    gateway.add_order(platform_order(2, last_ship_time=beijing(T0 + 10 * 3600)), "north", age_s=600)  # later
+    gateway.add_order(platform_order(3, last_ship_time=beijing(T0 - 3600)), "south", age_s=600)  # overdue
+    puller(services).run_once()
+    from app.reports.summary import summary
+
+    with services.read_uow() as uow:  # at PackGate's (injected) clock
+        figures = summary(uow.session, services.clock(), due_soon_hours=4)
+    assert (figures["due_soon"], figures["overdue"], figures["due_soon_hours"]) == (1, 1, 4)
+    assert figures["by_shop"]["north"]["ready"] == 2 and figures["by_shop"]["south"]["ready"] == 1
+    code, one = cli_json(services, "order", "260302-000001")
+    assert one["ship_by"] == datetime.fromtimestamp(T0 + 3600, UTC).isoformat(timespec="seconds")
