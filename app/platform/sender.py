@@ -235,7 +235,7 @@ class Sender:
             if stop is not None:
                 channel_config.stop(uow.session, stop.message, now)
             for shop_id, message in shop_stops.items():
-                shop_store.stop(uow.session, shop_id, message, now)
+                shop_stops[shop_id] = shop_store.stop(uow.session, shop_id, message, now)  # names the shop's fix
         for r in results:
             stats.results[r.kind] = stats.results.get(r.kind, 0) + 1
         if stop is not None:

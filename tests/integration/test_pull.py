@@ -305,3 +305,52 @@ def test_summary_counts_by_shop_due_soon_and_overdue(services, gateway, tmp_path
     assert figures["by_shop"]["north"]["ready"] == 2 and figures["by_shop"]["south"]["ready"] == 1
     code, one = cli_json(services, "order", "260302-000001")
     assert one["ship_by"] == datetime.fromtimestamp(T0 + 3600, UTC).isoformat(timespec="seconds")
+
+
+def test_an_expired_token_stops_that_shops_jobs_only_and_they_wait_untouched(services, gateway, tmp_path):
+    add_products(services, "MUG-1")
+    add_shops(services, gateway, tmp_path)
+    spread(gateway, "north", range(1, 3))
+    spread(gateway, "south", range(101, 103))
+    puller(services).run_once()
+    with services.uow() as uow:
+        rows = uow.session.execute(select(Order.id, Order.order_no, Order.carrier_code)).all()
+        for i, (oid, no, carrier) in enumerate(rows):
+            uow.session.add(PlatformJob(order_id=oid, order_no=no, kind="ship", carrier_code=carrier,
+                                        tracking_number=f"7531{i:010d}", next_attempt_at=services.clock()))
+    gateway.expire("south")
+    snd = Sender(services.uow, services.catalogue, services.clock, read_uow=services.read_uow, rate_per_s=5000)
+    try:
+        first = snd.run_once()
+        assert first.results == {"confirmed": 2, "stop": 2} and list(first.shops_stopped) == ["south"]
+        assert "packgate shops add south" in first.shops_stopped["south"]
+        second = snd.run_once()  # the stopped shop's jobs are not even leased
+        assert (second.leased, second.results) == (0, {})
+    finally:
+        snd.shutdown()
+    with services.read_uow() as uow:
+        states = dict(uow.session.execute(select(PlatformJob.order_no, PlatformJob.state)).all())
+        south, north = shop_store.get(uow.session, "south"), shop_store.get(uow.session, "north")
+    assert {no: st for no, st in states.items() if no.startswith("260302-0001")} == {
+        "260302-000101": "pending", "260302-000102": "pending"}
+    assert south.stopped_reason and not north.stopped_reason
+
+
+def test_the_senders_loop_pulls_every_platform_pull_minutes(services):
+    calls = []
+
+    class FakePuller:
+        def run_once(self, shop=None, *, due_only=False):
+            calls.append(due_only)
+            return []
+
+    snd = Sender(services.uow, services.catalogue, services.clock, read_uow=services.read_uow, puller=FakePuller(),
+                 pull_minutes=2)
+    try:
+        snd.pull_if_due()
+        snd.pull_if_due()  # within two minutes: not again
+        snd._last_pull -= 121  # two minutes later (the loop's monotonic clock)
+        snd.pull_if_due()
+    finally:
+        snd.shutdown()
+    assert calls == [True, True]
