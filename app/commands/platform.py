@@ -213,8 +213,13 @@ def run_pull(args, ctx) -> int:
                 stop.wait(minutes * 60)
         except KeyboardInterrupt:
             pass
+        finally:
+            puller.close()
         return 0
-    results = puller.run_once(args.shop)
+    try:
+        results = puller.run_once(args.shop)
+    finally:
+        puller.close()
     if args.json:
         print(json.dumps([{"shop": r.shop, "new": r.new, "held": r.held, "released": r.released,
                            "cancelled": r.cancelled, "updated": r.updated, "unchanged": r.unchanged,

@@ -51,6 +51,7 @@ WINDOW = timedelta(minutes=30)
 LAG = timedelta(minutes=3)
 KEEP_DAYS = 90  # the platform keeps 90 days of orders
 PAGE_SIZE = 100
+WRITE_CHUNK = 1000  # orders per transaction: a bench's scan never waits long behind the pull
 
 
 @dataclass
@@ -99,11 +100,28 @@ class Puller:
         self.backoff = lambda attempts: backoff_s(attempts, backoff_base, backoff_cap)
         self.timeout_s = timeout_s
         self._client_factory = client_factory or self._client
+        self._clients: dict[int, tuple[str, Any]] = {}  # shop id -> (its credentials, its client): kept between passes
 
     def _client(self, options: dict[str, Any]) -> Any:
         from app.platform.pdd import PddClient
 
         return PddClient.from_options(options, timeout=self.timeout_s)
+
+    def client(self, shop: shop_store.ShopConfig) -> Any:
+        """The shop's client, built once per set of credentials (a TLS context costs ~50 ms)."""
+        cached = self._clients.get(shop.id)
+        if cached is not None and cached[0] == shop.key():
+            return cached[1]
+        if cached is not None:
+            _close(cached[1])
+        client = self._client_factory(shop.options)
+        self._clients[shop.id] = (shop.key(), client)
+        return client
+
+    def close(self) -> None:
+        for _key, client in self._clients.values():
+            _close(client)
+        self._clients.clear()
 
     # ------------------------------------------------------------------ passes
 
@@ -136,7 +154,7 @@ class Puller:
                                                               f"packgate shops add {shop.name} ... --default-carrier "
                                                               f"CODE, or the default_carrier setting"))
         try:
-            client = self._client_factory(shop.options)
+            client = self.client(shop)
         except KnownError as exc:  # an unreadable secret file: this shop stops
             return self._finish(shop, stats, _Failed("stop", exc.message))
         try:
@@ -155,10 +173,6 @@ class Puller:
             self._recheck(shop, ctx, stats)
         except _Failed as failed:
             return self._finish(shop, stats, failed)
-        finally:
-            close = getattr(client, "close", None)
-            if close is not None:
-                close()
         return self._finish(shop, stats, None)
 
     def _finish(self, shop: shop_store.ShopConfig, stats: PullStats, failed: _Failed | None) -> PullStats:
@@ -220,14 +234,24 @@ class Puller:
 
     def _window(self, client: Any, shop: shop_store.ShopConfig, ctx: ShopContext, start: datetime, end: datetime,
                 stats: PullStats) -> None:
-        total, first = self._page(client, stats, start, end, 1)
+        """Read the window's pages (no transaction open while the platform answers), then write its
+        orders a chunk per transaction; an order met on two pages (a page shifted) is taken once."""
+        total, orders = self._page(client, stats, start, end, 1)
         pages = math.ceil(total / self.page_size)
-        if pages <= 1:
-            self._apply(shop, ctx, first, stats)
-            return
-        for page in range(pages, 0, -1):  # the last page first: nothing shifts into a page not yet read
-            _total, orders = self._page(client, stats, start, end, page)
-            self._apply(shop, ctx, orders, stats)
+        if pages > 1:
+            orders = []
+            for page in range(pages, 0, -1):  # the last page first: nothing shifts into a page not yet read
+                orders += self._page(client, stats, start, end, page)[1]
+        seen: set[str] = set()
+        unique = []
+        for raw in orders:
+            number = str(raw.get("order_sn") or "") if isinstance(raw, dict) else ""
+            if number and number in seen:
+                continue
+            seen.add(number)
+            unique.append(raw)
+        for i in range(0, len(unique), WRITE_CHUNK):
+            self._apply(shop, ctx, unique[i:i + WRITE_CHUNK], stats)
 
     # ------------------------------------------------------------------ writing
 
@@ -274,6 +298,12 @@ class Puller:
             stats.seen = seen
 
 
+def _close(client: Any) -> None:
+    close = getattr(client, "close", None)
+    if close is not None:
+        close()
+
+
 # ------------------------------------------------------------------------------- the database side
 
 
@@ -317,11 +347,18 @@ def _platform_row(order_id: int, d: Decision, raw: Any, now: datetime) -> dict[s
             "updated_at": o.updated_at, "pull_hold": held, "payload": _payload(d, raw) if held else None}
 
 
-def _upsert_platform(s: Session, rows: list[dict[str, Any]]) -> None:
-    ins = (postgresql.insert if s.bind.dialect.name == "postgresql" else sqlite.insert)(PlatformOrder).values(rows)
-    s.execute(ins.on_conflict_do_update(index_elements=[PlatformOrder.order_id], set_={
-        c: getattr(ins.excluded, c) for c in ("order_status", "refund_status", "checked_at", "updated_at",
-                                             "pull_hold", "payload")}))
+_PLATFORM_COLUMNS = ("order_status", "refund_status", "checked_at", "updated_at", "pull_hold", "payload")
+
+
+def _upsert_platform(s: Session, rows: list[dict[str, Any]], *, new: bool = False) -> None:
+    """The platform's word on these orders (one executemany; ``new``: no row exists yet)."""
+    table = PlatformOrder.__table__
+    if new:
+        s.connection().execute(insert(table), rows)
+        return
+    ins = (postgresql.insert if s.bind.dialect.name == "postgresql" else sqlite.insert)(table)
+    s.connection().execute(ins.on_conflict_do_update(index_elements=[table.c.order_id], set_={
+        c: getattr(ins.excluded, c) for c in _PLATFORM_COLUMNS}), rows)
 
 
 def _order_values(d: Decision) -> dict[str, Any]:
@@ -406,12 +443,14 @@ def _insert_new(s: Session, new: list[tuple[Decision, Any]], shop_id: int, produ
                      "created_at": o.created_at, "imported_at": now, "state": d.state,
                      "hold_reason": d.reason if d.state == rules.ON_HOLD else "", "shop_id": shop_id,
                      **_order_values(d)})
-    ids = {no: oid for no, oid in s.execute(insert(Order).returning(Order.order_no, Order.id), rows)}
+    table = Order.__table__
+    conn = s.connection()  # Core: no ORM bulk machinery for a page of plain rows
+    ids = {no: oid for no, oid in conn.execute(insert(table).returning(table.c.order_no, table.c.id), rows)}
     lines = [{"order_id": ids[d.order.order_no], "product_id": p, "quantity": n, "scanned": 0}
              for d, _raw in new if d.order is not None for p, n in _lines(d, products)]
     if lines:
-        s.execute(insert(OrderLine), lines)
-    _upsert_platform(s, [_platform_row(ids[d.order.order_no], d, raw, now) for d, raw in new if d.order])
+        conn.execute(insert(OrderLine.__table__), lines)
+    _upsert_platform(s, [_platform_row(ids[d.order.order_no], d, raw, now) for d, raw in new if d.order], new=True)
     held = [(d.order.order_no, d.reason) for d, _raw in new if d.order and d.state == rules.ON_HOLD]
     if held:
         add_events(s, [{"at": now, "order_id": ids[no], "raw": no, "kind": "import_hold", "accepted": True,

@@ -360,6 +360,8 @@ class Sender:
         except Exception:  # noqa: BLE001 - leases expire on their own
             pass
         self.close_channel()
+        if self.puller is not None and hasattr(self.puller, "close"):
+            self.puller.close()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 

@@ -92,6 +92,7 @@ class StandIn:
         self.expired: set[str] = set()  # shops whose token expired
         self.shop_orders: dict[str, dict[str, dict[str, Any]]] = {DEFAULT_SHOP: {}}  # shop -> order_sn -> order
         self.shipped_by: dict[str, str] = {}  # order_sn -> the shop whose token shipped it
+        self._epochs: dict[str, dict[str, tuple[Any, int]]] = {}  # shop -> order_sn -> (updated_at, epoch)
         self.listed: list[dict[str, Any]] = []  # every increment call: shop, start, end, page (tests read it)
         self.calls: dict[str, int] = {}
         self.lock = threading.Lock()
@@ -161,6 +162,16 @@ class StandIn:
 
     def cancel(self, order_sn: str) -> None:
         self.change(order_sn, confirm_status=2, refund_status=4, after_sales_status=10)
+
+    def _updated(self, shop: str) -> dict[str, int]:
+        """order_sn -> updated_at as epoch seconds, kept beside the shop's orders (under the lock)."""
+        orders = self.shop_orders.get(shop, {})
+        cache = self._epochs.setdefault(shop, {})
+        for sn, order in orders.items():
+            stamp = order["updated_at"]
+            if cache.get(sn, (None,))[0] != stamp:
+                cache[sn] = (stamp, epoch(stamp))
+        return {sn: at for sn, (_stamp, at) in cache.items() if sn in orders}
 
     def _find(self, order_sn: str) -> dict[str, Any]:
         for orders in self.shop_orders.values():
@@ -340,9 +351,9 @@ class StandIn:
         shop = self.shop_tokens.get(p.get("access_token", ""), DEFAULT_SHOP)
         with self.lock:
             self.listed.append({"shop": shop, "start": start, "end": end, "page": page})
-            rows = [o for o in self.shop_orders.get(shop, {}).values() if start <= epoch(o["updated_at"]) <= end]
-            rows.sort(key=lambda o: (epoch(o["updated_at"]), str(o.get("order_sn"))))
-            chunk = [dict(o) for o in rows[(page - 1) * size: page * size]]
+            rows = sorted((at, sn) for sn, at in self._updated(shop).items() if start <= at <= end)
+            orders = self.shop_orders[shop]
+            chunk = [dict(orders[sn]) for _at, sn in rows[(page - 1) * size: page * size]]
         body: dict[str, Any] = {"order_sn_list": chunk}
         if str(p.get("use_has_next", "")).lower() == "true":
             body["has_next"] = page * size < len(rows)
