@@ -150,8 +150,9 @@ class Order(Base):
     order_no: Mapped[str] = mapped_column(String(64), unique=True)
     platform: Mapped[str] = mapped_column(String(32), default="")
     carrier_code: Mapped[str] = mapped_column(ForeignKey("carriers.code"))
-    recipient_name: Mapped[str] = mapped_column(String(120), default="")
-    recipient_phone: Mapped[str] = mapped_column(String(40), default="")
+    # Text: a pulled order's receiver may be the platform's encrypted value, stored as given (migration 0017).
+    recipient_name: Mapped[str] = mapped_column(Text, default="")
+    recipient_phone: Mapped[str] = mapped_column(Text, default="")
     recipient_address: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

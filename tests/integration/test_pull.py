@@ -354,3 +354,15 @@ def test_the_senders_loop_pulls_every_platform_pull_minutes(services):
     finally:
         snd.shutdown()
     assert calls == [True, True]
+
+
+def test_an_encrypted_receiver_is_stored_as_given(services, gateway, tmp_path):
+    add_products(services, "MUG-1")
+    add_shops(services, gateway, tmp_path, ["north"])
+    phone = "$QXBTKcRwEWhp$AgAAAAApgmAJV6Q5DYEI9wC3pXcKgC2RUtMFnNoA+0E=$1$$"  # the platform's encrypted form
+    name = "~AgAAAAAp9mEJQ8jrvgBxcj7hY+RIvJgvq4YFJBeAvQ==~0~" * 3
+    gateway.add_order(platform_order(1, receiver_phone=phone, receiver_name=name), "north", age_s=600)
+    [stats] = puller(services).run_once()
+    assert stats.new == 1 and stats.error is None
+    code, details = cli_json(services, "order", "260302-000001")
+    assert (details["recipient_phone"], details["recipient_name"]) == (phone, name)

@@ -7,7 +7,8 @@ Existing orders were all imported from files: they stay with no shop (shop_id NU
 (the 24-hour rule from their creation holds). A site whose channel is pdd gets the shop ``default``
 with the channel's credentials, so the pull can start from it at once.
 
-Columns are added with ALTER TABLE ADD COLUMN (no table rebuild): the triggers on orders stay.
+The receiver's name and phone become text on PostgreSQL (the platform's encrypted values are long;
+SQLite never limited them). Columns are added with ALTER TABLE ADD COLUMN (no table rebuild): the triggers on orders stay.
 
 Revision ID: 0017
 Revises: 0013p
@@ -60,6 +61,11 @@ def upgrade() -> None:
         op.add_column("orders", sa.Column("shop_id", sa.Integer(), nullable=True))
         op.create_foreign_key(op.f("fk_orders_shop_id_shops"), "orders", "shops", ["shop_id"], ["id"])
     op.add_column("orders", sa.Column("ship_by", UTCDateTime(), nullable=True))
+    if op.get_bind().dialect.name == "postgresql":
+        # The platform gives the receiver masked or encrypted (stored as given): an encrypted phone or
+        # name is longer than the 40 / 120 characters a typed one needs. varchar -> text: no rewrite.
+        op.alter_column("orders", "recipient_phone", type_=sa.Text(), existing_type=sa.String(40))
+        op.alter_column("orders", "recipient_name", type_=sa.Text(), existing_type=sa.String(120))
     op.create_index("ix_orders_shop_state", "orders", ["shop_id", "state"])
     op.create_index("ix_orders_state_ship_by", "orders", ["state", "ship_by"])
     op.add_column("platform_orders", sa.Column("updated_at", UTCDateTime(), nullable=True))
