@@ -46,6 +46,7 @@ COMMAND_MODULES = (
     "app.commands.audit",
     "app.commands.evidence",
     "app.commands.platform",
+    "app.commands.shops",
     "app.commands.sync",
 )
 

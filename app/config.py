@@ -117,6 +117,9 @@ class Settings:
     platform_sender: bool = True  # single bench: run the platform sender inside the window's process
     platform_rate_per_s: float = 100.0  # the sender's ceiling on calls per second to the platform
     platform_file_minutes: int = 30  # file channel: export the waiting jobs at least this often
+    platform_pull_minutes: int = 2  # the sender's loop pulls every shop's new and changed orders this often; 0 = never
+    platform_pull_days: int = 3  # a shop's first pull goes back this many days (the platform keeps 90)
+    due_soon_hours: int = 4  # summary: orders not yet packed whose ship-by time is this close are due soon
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
@@ -167,6 +170,10 @@ class Settings:
             raise ConfigError("platform_rate_per_s must be above 0")
         if int(self.platform_grace_minutes) < 0 or int(self.platform_file_minutes) < 1:
             raise ConfigError("platform_grace_minutes must not be negative and platform_file_minutes at least 1")
+        if int(self.platform_pull_minutes) < 0 or not 1 <= int(self.platform_pull_days) <= 90:
+            raise ConfigError("platform_pull_minutes must not be negative and platform_pull_days must be 1..90")
+        if int(self.due_soon_hours) < 0:
+            raise ConfigError("due_soon_hours must not be negative")
         if int(self.weight_tolerance_min_g) < 0:
             raise ConfigError("weight_tolerance_min_g must not be negative")
         self.video_dimensions()

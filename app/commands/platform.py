@@ -38,6 +38,11 @@ def register(sub) -> None:
     rt = psub.add_parser("retry", help="send a failed job again")
     rt.add_argument("job", type=int)
     rt.set_defaults(func=run_retry)
+    pl = psub.add_parser("pull", help="pull new and changed orders from the shops (pdd.order.number.list.increment.get)")
+    pl.add_argument("--once", action="store_true", help="one pass over every enabled shop (or --shop), then exit")
+    pl.add_argument("--shop", metavar="NAME", help="only this shop")
+    pl.add_argument("--json", action="store_true", help="print JSON (with --once)")
+    pl.set_defaults(func=run_pull)
     sd = psub.add_parser("standin", help="run the stand-in PDD gateway on loopback (tests, demo)")
     sd.add_argument("--port", type=int, default=8790)
     sd.add_argument("--client-id", default="standin-client")
@@ -48,6 +53,11 @@ def register(sub) -> None:
     sd.add_argument("--shipped", action="append", default=[], metavar="ORDER_NO=NUMBER",
                     help="an order already shipped on the platform with this number (repeatable)")
     sd.add_argument("--faults", metavar="JSON", help='e.g. {"error_5xx_rate": 0.05, "delay_ms": 20}')
+    sd.add_argument("--shop", action="append", default=[], metavar="NAME=TOKEN_FILE",
+                    help="a shop with its own access token (owner-only file; repeatable); the default token is "
+                         "the shop 'default'")
+    sd.add_argument("--orders", metavar="FILE", help="a JSON list of orders in the platform's shape "
+                                                     "(an order's \"shop\" names its shop; else the first --shop)")
     sd.set_defaults(func=run_standin)
 
 
@@ -77,6 +87,10 @@ def run_set(args, ctx) -> int:
         if old is not None and old.channel == args.channel and "logistics_ids" in old.options:
             options["logistics_ids"] = old.options["logistics_ids"]
         config.save(uow.session, config.ChannelConfig(args.channel, options), services.clock())
+        if args.channel == "pdd":  # the site's credentials are also its shop `default` (pulled, sent for)
+            from app.platform import shops
+
+            shops.save(uow.session, shops.DEFAULT_SHOP, options, services.clock(), replace_carrier=False)
     print(f"platform channel: {args.channel}")
     return 0
 
@@ -180,6 +194,48 @@ def run_retry(args, ctx) -> int:
     return 0
 
 
+def run_pull(args, ctx) -> int:
+    """``--once``: one pass and exit (1 when a shop failed or is stopped); without it, a pass every
+    ``platform_pull_minutes`` until interrupted (``serve`` and ``sync`` pull by themselves too)."""
+    import threading
+
+    from app.platform.sender import make_puller
+
+    services = ctx.services()
+    puller = make_puller(services)
+    if not args.once:
+        stop = threading.Event()
+        minutes = max(1, services.settings.platform_pull_minutes)
+        try:
+            while not stop.is_set():
+                for stats in puller.run_once(args.shop):
+                    print(stats.line(), flush=True)
+                stop.wait(minutes * 60)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            puller.close()
+        return 0
+    try:
+        results = puller.run_once(args.shop)
+    finally:
+        puller.close()
+    if args.json:
+        print(json.dumps([{"shop": r.shop, "new": r.new, "held": r.held, "released": r.released,
+                           "cancelled": r.cancelled, "updated": r.updated, "unchanged": r.unchanged,
+                           "ignored": r.ignored, "skipped": r.skipped, "windows": r.windows, "calls": r.calls,
+                           "cursor": r.cursor.isoformat(timespec="seconds") if r.cursor else None,
+                           "error": r.error, "stopped": r.stopped} for r in results], ensure_ascii=False, indent=2))
+    else:
+        if not results:
+            print("no enabled shops: add one with `packgate shops add NAME ...`")
+        for r in results:
+            print(r.line())
+            for text in r.skipped:
+                print(f"  skipped {text}")
+    return 1 if any(r.error or r.stopped for r in results) else 0
+
+
 def run_standin(args, ctx) -> int:
     from app.platform.config import read_secret
     from app.platform.standin import Faults, serve
@@ -207,8 +263,23 @@ def run_standin(args, ctx) -> int:
         shipped[order_no.strip()] = number.strip().upper()
     if not 0 <= args.port <= 65535:
         raise ConfigError("--port must be 0..65535")
+    shops: dict[str, str] = {}
+    for item in args.shop:
+        name, _, path = item.partition("=")
+        if not name.strip() or not path.strip():
+            raise ConfigError(f"--shop {item!r}: use NAME=TOKEN_FILE")
+        shops[name.strip()] = read_secret(path.strip())
+    orders = None
+    if args.orders:
+        try:
+            orders = json.loads(Path(args.orders).expanduser().read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"--orders {args.orders}: {exc}") from exc
     try:
-        serve(args.port, client_id=args.client_id, secret=secret, token=token, faults=faults, shipped=shipped)
+        serve(args.port, client_id=args.client_id, secret=secret, token=token, faults=faults, shipped=shipped,
+              shops=shops, orders=orders)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
     except OSError as exc:
         raise KnownError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}") from exc
     return 0

@@ -59,7 +59,8 @@ def run(args, ctx) -> int:
     settings = services.settings
     with services.read_uow() as uow:
         figures = summary(uow.session, now, period, settings.late_hours, settings.pickup_warn_hours,
-                          platform_grace_minutes=settings.platform_grace_minutes)
+                          platform_grace_minutes=settings.platform_grace_minutes,
+                          due_soon_hours=settings.due_soon_hours)
     if args.json:
         print(json.dumps(figures, ensure_ascii=False, indent=2))
         return 0
@@ -87,6 +88,10 @@ def format_text(figures: dict, late_hours: int = 24, pickup_warn_hours: int = 4)
     if "not_on_platform" in figures:
         out.append(f"Not on the platform: {figures['not_on_platform']}, platform failed: {figures['platform_failed']}, "
                    f"late to the platform (> {late_hours} h to its confirmation): {figures['platform']['late_to_platform']}")
+    if "due_soon" in figures:
+        out.append(f"Ship-by: due within {figures['due_soon_hours']} h {figures['due_soon']}, overdue {figures['overdue']}")
+        out.append("By shop: " + "; ".join(f"{name} " + ", ".join(f"{k} {v}" for k, v in row.items() if v)
+                                            for name, row in figures["by_shop"].items()))
     out.append("By carrier:")
     for carrier, row in figures["by_carrier"].items():
         out.append(f"  {carrier:<7} packed {row['packed']:>5}  handed over {row['handed_over']:>5}  "

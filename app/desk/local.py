@@ -72,7 +72,8 @@ class LocalDesk:
         version = self.version()  # read before the figures: a change in between refreshes once more, never a lost one
         with self.services.read_uow() as uow:
             figures = summary(uow.session, self.services.clock(), period, settings.late_hours,
-                              settings.pickup_warn_hours, platform_grace_minutes=settings.platform_grace_minutes)
+                              settings.pickup_warn_hours, platform_grace_minutes=settings.platform_grace_minutes,
+                              due_soon_hours=settings.due_soon_hours)
             figures["platform_failed_jobs"] = failed_jobs(uow.session)
         figures["version"] = version  # what the supervisor view's change listener waits to move on from
         return figures

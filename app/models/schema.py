@@ -117,14 +117,42 @@ class Station(Base):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
+class Shop(Base):
+    """A shop on the platform (``packgate shops add``): its credentials (secrets only as paths of
+    owner-only files, in ``options`` as JSON), its default carrier, and its order pull's state: the
+    cursor (the end of the last ``updated_at`` window read whole), the last pull and its error, and a
+    stopped channel (``stopped_reason``: an expired token stops this shop's pull and jobs only)."""
+
+    __tablename__ = "shops"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    platform: Mapped[str] = mapped_column(String(16), default="pdd")
+    options: Mapped[str] = mapped_column(Text, default="{}")
+    default_carrier: Mapped[str | None] = mapped_column(ForeignKey("carriers.code"))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    stopped_reason: Mapped[str] = mapped_column(Text, default="")
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pull_cursor: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_pull_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_pull_error: Mapped[str] = mapped_column(Text, default="")
+    pull_failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_pull_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    __table_args__ = (CheckConstraint("platform IN ('pdd')", name="platform_known"),
+                      CheckConstraint("name <> ''", name="name_not_empty"),
+                      CheckConstraint("pull_failures >= 0", name="failures_not_negative"))
+
+
 class Order(Base):
     __tablename__ = "orders"
     id: Mapped[int] = mapped_column(primary_key=True)
     order_no: Mapped[str] = mapped_column(String(64), unique=True)
     platform: Mapped[str] = mapped_column(String(32), default="")
     carrier_code: Mapped[str] = mapped_column(ForeignKey("carriers.code"))
-    recipient_name: Mapped[str] = mapped_column(String(120), default="")
-    recipient_phone: Mapped[str] = mapped_column(String(40), default="")
+    # Text: a pulled order's receiver may be the platform's encrypted value, stored as given (migration 0017).
+    recipient_name: Mapped[str] = mapped_column(Text, default="")
+    recipient_phone: Mapped[str] = mapped_column(Text, default="")
     recipient_address: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -140,6 +168,10 @@ class Order(Base):
     packed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hold_reason: Mapped[str] = mapped_column(Text, default="")
+    # The shop it was pulled from (None: imported from a file, sent through the site's channel).
+    shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id"))
+    # The platform's promised shipping time (last_ship_time); None: created_at + late_hours (the 24-hour rule).
+    ship_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
     lines: Mapped[list[OrderLine]] = relationship(back_populates="order", order_by="OrderLine.id")
     station: Mapped[Station | None] = relationship()
     packer: Mapped[User | None] = relationship()
@@ -156,6 +188,8 @@ class Order(Base):
         Index("ix_orders_handed_carrier", "handed_over_at", "carrier_code"),
         Index("ix_orders_station_state", "station_id", "state"),
         Index("ix_orders_carrier_state", "carrier_code", "state"),
+        Index("ix_orders_shop_state", "shop_id", "state"),
+        Index("ix_orders_state_ship_by", "state", "ship_by"),
         # Always empty (a CHECK forbids such rows): makes the summary's tripwire count instant.
         Index("ix_orders_no_waybill", "state", sqlite_where=text("waybill IS NULL"),
               postgresql_where=text("waybill IS NULL")),
@@ -490,6 +524,12 @@ class PlatformOrder(Base):
     order_status: Mapped[int | None] = mapped_column(Integer)  # 1 awaiting, 2 shipped, 3 signed, 0 abnormal
     refund_status: Mapped[int | None] = mapped_column(Integer)  # 1 none, 2 in progress, 3 refunding, 4 refunded
     checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The pull (app/platform/puller.py): the platform's updated_at last applied (the same again: no
+    # write), why the pull holds the order (None: it does not), and for a hold a later pull may
+    # release without the platform changing the order (unknown SKU) the order as the platform gave it.
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pull_hold: Mapped[str | None] = mapped_column(String(16))
+    payload: Mapped[str | None] = mapped_column(Text)
 
 
 class PlatformConfig(Base):

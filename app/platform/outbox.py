@@ -39,6 +39,7 @@ class Job:
     carrier_code: str
     tracking_number: str
     attempts: int
+    shop_id: int | None = None  # the order's shop (None: imported from a file, the site's channel)
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,27 @@ def _due(now: datetime, extras_wait: bool = True):
     return and_(due, or_(PlatformJob.kind != "extra", parcel_one_confirmed))  # extra parcels after parcel 1
 
 
-def lease(s: Session, owner: str, now: datetime, seconds: float, limit: int, *, extras_wait: bool = True) -> list[Job]:
+def for_shops(site: bool, shop_ids: Sequence[int]):
+    """The jobs whose order belongs to one of ``shop_ids`` (and, with ``site``, to no shop: the
+    site's channel): a stopped or disabled shop's jobs wait untouched."""
+    shop = Order.shop_id.in_(list(shop_ids)) if shop_ids else None
+    which = or_(Order.shop_id.is_(None), shop) if site and shop is not None else (
+        Order.shop_id.is_(None) if site else shop)
+    if which is None:
+        return PlatformJob.id.is_(None)  # nothing
+    return exists().where(Order.id == PlatformJob.order_id, which)
+
+
+_JOB_SHOP = select(Order.shop_id).where(Order.id == PlatformJob.order_id).scalar_subquery()
+
+
+def lease(s: Session, owner: str, now: datetime, seconds: float, limit: int, *, extras_wait: bool = True,
+          scope=None) -> list[Job]:
     """Take up to ``limit`` due jobs for ``owner`` until ``now + seconds``; the caller commits.
-    ``extras_wait``: a split order's extra parcels wait until the platform confirmed parcel 1."""
-    candidates = select(PlatformJob.id).where(_due(now, extras_wait)).order_by(PlatformJob.id).limit(limit)
+    ``extras_wait``: a split order's extra parcels wait until the platform confirmed parcel 1.
+    ``scope``: only these jobs (:func:`for_shops`); None: every due job."""
+    due = _due(now, extras_wait) if scope is None else and_(_due(now, extras_wait), scope)
+    candidates = select(PlatformJob.id).where(due).order_by(PlatformJob.id).limit(limit)
     if s.bind.dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True, of=PlatformJob)
     ids = list(s.scalars(candidates))
@@ -84,7 +102,7 @@ def lease(s: Session, owner: str, now: datetime, seconds: float, limit: int, *, 
               .values(lease_owner=owner, lease_until=until).execution_options(synchronize_session=False))
     rows = s.execute(select(PlatformJob.id, PlatformJob.order_id, PlatformJob.order_no, PlatformJob.kind,
                             PlatformJob.parcel_seq, PlatformJob.carrier_code, PlatformJob.tracking_number,
-                            PlatformJob.attempts)
+                            PlatformJob.attempts, _JOB_SHOP)
                      .where(PlatformJob.id.in_(ids), PlatformJob.lease_owner == owner, PlatformJob.lease_until == until)
                      .order_by(PlatformJob.id)).all()
     return [Job(*r) for r in rows]

@@ -65,6 +65,7 @@ class CycleStats:
     refreshed: int = 0
     exported_file: str | None = None
     stopped: str | None = None
+    shops_stopped: dict[str, str] = field(default_factory=dict)  # shop name -> why its channel stopped
 
 
 def default_owner() -> str:
@@ -76,7 +77,7 @@ class Sender:
                  owner: str | None = None, lease_s: float = 60.0, batch: int = 200, workers: int = 8,
                  rate_per_s: float = 100.0, backoff_base: float = 2.0, backoff_cap: float = 300.0,
                  file_minutes: int = 30, refresh_s: float = 60.0, timeout_s: float = 10.0,
-                 read_uow: Callable[[], Any] | None = None) -> None:
+                 read_uow: Callable[[], Any] | None = None, puller: Any = None, pull_minutes: float = 2.0) -> None:
         # Reads (the channel, the orders to refresh) take a read transaction: on SQLite a write one
         # takes the file's lock, and the idle sender must never hold up a bench's scan.
         self._uow, self.catalogue, self.clock = uow, catalogue, clock
@@ -89,6 +90,12 @@ class Sender:
         self._channel: Any = None
         self._channel_key: str | None = None
         self._last_refresh = 0.0
+        # The order pull (app/platform/puller.py) rides in the same loop, every pull_minutes (0: never).
+        self.puller, self.pull_s = puller, float(pull_minutes) * 60
+        self._last_pull: float | None = None
+        self._shop_channels: dict[int, tuple[str, Any]] = {}
+        self._shop_names: dict[int, str] = {}
+        self._any_shop = False
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="platform-send")
 
     # ------------------------------------------------------------------ channel
@@ -131,34 +138,80 @@ class Sender:
         if self._channel is not None:
             self._channel.close()
         self._channel = self._channel_key = None
+        for _key, channel in self._shop_channels.values():
+            channel.close()
+        self._shop_channels.clear()
+
+    def _shop_channel(self, shop: Any, site_options: dict[str, Any]) -> Any:
+        """The shop's own PddChannel (its own token), rebuilt when its credentials change."""
+        cached = self._shop_channels.get(shop.id)
+        if cached is not None and cached[0] == shop.key():
+            return cached[1]
+        if cached is not None:
+            cached[1].close()
+        from app.platform.pdd import PddChannel, PddClient
+
+        channel = PddChannel(PddClient.from_options(shop.options, timeout=self.timeout_s),
+                             self.logistics_id(site_options))
+        self._shop_channels[shop.id] = (shop.key(), channel)
+        return channel
+
+    def shop_channels(self, site_options: dict[str, Any] | None = None) -> tuple[dict[int, Any], dict[str, str]]:
+        """``{shop id: channel}`` of the active shops, and ``{name: reason}`` of those stopped now
+        (an unreadable secret file stops that shop only)."""
+        from app.platform import shops as shop_store
+
+        with self._read_uow() as uow:
+            rows = shop_store.all_shops(uow.session)
+        channels: dict[int, Any] = {}
+        stopped: dict[str, str] = {}
+        for shop in rows:
+            if not shop.active:
+                continue
+            try:
+                channels[shop.id] = self._shop_channel(shop, site_options or {})
+            except KnownError as exc:
+                with self._uow() as uow:
+                    shop_store.stop(uow.session, shop.id, exc.message, self.clock())
+                stopped[shop.name] = exc.message
+        self._shop_names = {shop.id: shop.name for shop in rows}
+        self._any_shop = bool(rows)
+        return channels, stopped
 
     # ------------------------------------------------------------------ one cycle
 
     def run_once(self, *, force_export: bool = False) -> CycleStats:
         stats = CycleStats()
         cfg = self._config()
-        if cfg is None:
-            return stats
-        if cfg.stopped_reason:
+        site: Any = None
+        if cfg is not None and cfg.stopped_reason:
             stats.stopped = cfg.stopped_reason
+        elif cfg is not None:
+            try:
+                site = self._build(cfg)
+            except KnownError as exc:  # an unreadable secret file: stop and tell the supervisor
+                self._stop(exc.message)
+                stats.stopped = exc.message
+        site_ok = cfg is not None and not stats.stopped
+        channels, stats.shops_stopped = self.shop_channels(cfg.options if cfg is not None else None)
+        if site_ok and cfg.channel == "file":
+            self._export(cfg, stats, force_export)
+        site_sends = site_ok and cfg.channel != "file"
+        if not site_sends and not channels:
             return stats
-        try:
-            channel = self._build(cfg)
-        except KnownError as exc:  # an unreadable secret file: stop and tell the supervisor
-            self._stop(exc.message)
-            stats.stopped = exc.message
-            return stats
-        if cfg.channel == "file":
-            return self._export(cfg, stats, force_export)
+        # Only the jobs some channel can send: a stopped shop's (or a stopped site's) wait untouched.
+        scope = None if site_sends and not self._any_shop else outbox.for_shops(site_sends, list(channels))
         now = self.clock()
         with self._uow() as uow:
-            jobs = outbox.lease(uow.session, self.owner, now, self.lease_s, self.batch)
-        stats.leased = len(jobs)
+            jobs = outbox.lease(uow.session, self.owner, now, self.lease_s, self.batch, scope=scope)
+        stats.leased += len(jobs)
         if jobs:
-            results = list(self._pool.map(lambda j: self._deliver(channel, j), jobs))
-            self._record(results, stats)
-        if cfg.channel == "pdd" and not stats.stopped and time.monotonic() - self._last_refresh >= self.refresh_s:
-            stats.refreshed = self.refresh_platform_state(channel)
+            results = list(self._pool.map(
+                lambda j: self._deliver(site if j.shop_id is None else channels[j.shop_id], j), jobs))
+            self._record(results, stats, {j.id: j.shop_id for j in jobs})
+        if site_sends and cfg.channel == "pdd" and not stats.stopped and \
+                time.monotonic() - self._last_refresh >= self.refresh_s:
+            stats.refreshed = self.refresh_platform_state(site)
         return stats
 
     def _deliver(self, channel: Any, job: Job) -> Result:
@@ -169,18 +222,29 @@ class Sender:
             log.exception("platform job %s failed unexpectedly", job.id)
             return Result(job.id, "retry", f"internal error: {type(exc).__name__}")
 
-    def _record(self, results: list[Result], stats: CycleStats) -> None:
+    def _record(self, results: list[Result], stats: CycleStats, shop_of: dict[int, int | None] | None = None) -> None:
+        from app.platform import shops as shop_store
+
         now = self.clock()
-        stop = next((r for r in results if r.kind == "stop"), None)
+        shop_of = shop_of or {}
+        stops = [r for r in results if r.kind == "stop"]
+        stop = next((r for r in stops if shop_of.get(r.job_id) is None), None)
+        shop_stops = {shop_of[r.job_id]: r.message for r in stops if shop_of.get(r.job_id) is not None}
         with self._uow() as uow:
             outbox.record(uow.session, self.owner, results, now, backoff=self.backoff)
             if stop is not None:
                 channel_config.stop(uow.session, stop.message, now)
+            for shop_id, message in shop_stops.items():
+                shop_stops[shop_id] = shop_store.stop(uow.session, shop_id, message, now)  # names the shop's fix
         for r in results:
             stats.results[r.kind] = stats.results.get(r.kind, 0) + 1
         if stop is not None:
             stats.stopped = stop.message
             log.warning("platform channel stopped: %s", stop.message)
+        for shop_id, message in shop_stops.items():
+            name = self._shop_names.get(shop_id, str(shop_id))
+            stats.shops_stopped[name] = message
+            log.warning("shop %s stopped: %s", name, message)
 
     def _stop(self, reason: str) -> None:
         with self._uow() as uow:
@@ -196,7 +260,8 @@ class Sender:
                    or (closed is not None and closed > last))
             if not due:
                 return stats
-            jobs = outbox.lease(s, self.owner, now, self.lease_s, 100_000, extras_wait=False)
+            jobs = outbox.lease(s, self.owner, now, self.lease_s, 100_000, extras_wait=False,
+                                scope=outbox.for_shops(True, []) if self._any_shop else None)
         stats.leased = len(jobs)
         if not jobs:
             return stats
@@ -224,7 +289,8 @@ class Sender:
         with self._read_uow() as uow:
             rows = uow.session.execute(
                 select(Order.id, Order.order_no).outerjoin(PlatformOrder, PlatformOrder.order_id == Order.id)
-                .where(Order.state.in_((OrderState.READY.value, OrderState.PACKING.value, OrderState.ON_HOLD.value)))
+                .where(Order.state.in_((OrderState.READY.value, OrderState.PACKING.value, OrderState.ON_HOLD.value)),
+                       Order.shop_id.is_(None))  # a shop's orders: its pull reads their state
                 .order_by(PlatformOrder.checked_at.is_not(None), PlatformOrder.checked_at, Order.id)
                 .limit(50 * max_calls)).all()
         ids = {no: oid for oid, no in rows}
@@ -255,9 +321,26 @@ class Sender:
 
     # ------------------------------------------------------------------ loop
 
+    def pull_if_due(self) -> list[Any]:
+        """The order pull of every enabled shop, when ``pull_minutes`` have passed since the last."""
+        if self.puller is None or self.pull_s <= 0:
+            return []
+        now = time.monotonic()
+        if self._last_pull is not None and now - self._last_pull < self.pull_s:
+            return []
+        self._last_pull = now
+        try:
+            return self.puller.run_once(due_only=True)
+        except DatabaseUnavailable:
+            return []
+        except Exception:  # noqa: BLE001 - a bug in the pull must not stop the sender
+            log.exception("platform order pull failed")
+            return []
+
     def run(self, stop: threading.Event, idle_s: float = 2.0) -> None:
         """Cycle until ``stop`` is set; wait ``idle_s`` when there was nothing to do."""
         while not stop.is_set():
+            self.pull_if_due()
             try:
                 stats = self.run_once()
                 busy = stats.leased >= self.batch
@@ -277,6 +360,8 @@ class Sender:
         except Exception:  # noqa: BLE001 - leases expire on their own
             pass
         self.close_channel()
+        if self.puller is not None and hasattr(self.puller, "close"):
+            self.puller.close()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
@@ -293,10 +378,20 @@ def start_in_background(services: Any, *, idle_s: float = 2.0) -> tuple[threadin
     stop = threading.Event()
     s = services.settings
     sender = Sender(services.uow, services.catalogue, services.clock, rate_per_s=s.platform_rate_per_s,
-                    file_minutes=s.platform_file_minutes, read_uow=services.read_uow)
+                    file_minutes=s.platform_file_minutes, read_uow=services.read_uow, puller=make_puller(services),
+                    pull_minutes=s.platform_pull_minutes)
     thread = threading.Thread(target=sender.run, args=(stop, idle_s), name="platform-sender", daemon=True)
     thread.start()
     return thread, stop
+
+
+def make_puller(services: Any, **kw) -> Any:
+    """The order pull with the site's settings (``platform_pull_days``, ``default_carrier``)."""
+    from app.platform.puller import Puller
+
+    s = services.settings
+    return Puller(services.uow, services.catalogue, services.clock, read_uow=services.read_uow,
+                  pull_days=s.platform_pull_days, default_carrier=s.default_carrier, **kw)
 
 
 __all__ = ["CycleStats", "PlatformJob", "RateLimit", "Sender", "start_in_background"]

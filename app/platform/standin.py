@@ -14,6 +14,16 @@ the number back with ``pdd.order.information.get``). Faults on demand (:class:`F
 ``POST /_standin/faults`` with the same fields as JSON): delay, dropped connections (before or
 after the shipment is recorded), HTTP 5xx, rate limiting, an expired token, refunded orders, and
 orders already shipped with another number.
+
+Shops' orders (:meth:`StandIn.add_shop`, :meth:`StandIn.add_order`, ``--shop`` and ``--orders``):
+each shop has its own access token, which names the shop; ``pdd.order.number.list.increment.get``
+serves the shop's orders by ``updated_at`` with the platform's rules enforced (a window of more than
+30 minutes, or ending less than 3 minutes before the platform's clock, is the platform's error
+10000, not a silent answer), paged (``page``, ``page_size`` up to 100, ``total_count`` or
+``use_has_next``), ``pdd.time.get`` tells the stand-in's clock (injectable), and a refund, a
+cancellation or a change (:meth:`StandIn.refund`, ``POST /_standin/refund`` ...) moves the order's
+``updated_at`` to that clock. A shipment is accepted only with the token of the order's own shop.
+Shapes as lywzx/pdd-node-sdk ``dingDan/PddOrderNumberListIncrementGet.ts`` and ``gongJu/PddTimeGet.ts``.
 """
 
 from __future__ import annotations
@@ -23,7 +33,9 @@ import random
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -31,6 +43,11 @@ from urllib.parse import parse_qsl, urlsplit
 from app.platform.signing import pdd_sign
 
 TIMESTAMP_WINDOW_S = 600
+WINDOW_MAX_S = 30 * 60  # pdd.order.number.list.increment.get: end_updated_at - start_updated_at <= 30 min
+LAG_MIN_S = 3 * 60  # ... and the end at least 3 minutes before the platform's clock
+PAGE_MAX = 100
+BEIJING = timezone(timedelta(hours=8))
+DEFAULT_SHOP = "default"
 DEFAULT_COMPANIES = [
     {"id": 44, "logistics_company": "顺丰速运", "code": "SF"}, {"id": 115, "logistics_company": "中通快递", "code": "ZTO"},
     {"id": 85, "logistics_company": "圆通快递", "code": "YTO"}, {"id": 1, "logistics_company": "申通快递", "code": "STO"},
@@ -66,10 +83,17 @@ class StandIn:
 
     def __init__(self, *, client_id: str = "standin-client", secret: str = "standin-secret",
                  token: str = "standin-token", host: str = "127.0.0.1", port: int = 0,
-                 faults: Faults | None = None) -> None:
+                 faults: Faults | None = None, clock: Callable[[], float] = time.time) -> None:
         self.client_id, self.secret, self.token = client_id, secret, token
         self.faults = faults or Faults()
+        self.clock = clock  # the platform's clock (pdd.time.get, updated_at, the 3-minute rule)
         self.orders: dict[str, PlatformOrderState] = {}
+        self.shop_tokens: dict[str, str] = {token: DEFAULT_SHOP}  # access token -> shop
+        self.expired: set[str] = set()  # shops whose token expired
+        self.shop_orders: dict[str, dict[str, dict[str, Any]]] = {DEFAULT_SHOP: {}}  # shop -> order_sn -> order
+        self.shipped_by: dict[str, str] = {}  # order_sn -> the shop whose token shipped it
+        self._epochs: dict[str, dict[str, tuple[Any, int]]] = {}  # shop -> order_sn -> (updated_at, epoch)
+        self.listed: list[dict[str, Any]] = []  # every increment call: shop, start, end, page (tests read it)
         self.calls: dict[str, int] = {}
         self.lock = threading.Lock()
         self._rng = random.Random(self.faults.seed)
@@ -92,6 +116,72 @@ class StandIn:
         """An order already shipped on the platform (e.g. by hand, with another number)."""
         with self.lock:
             self.orders[order_sn] = PlatformOrderState(tracking_number, logistics_id)
+
+    # ------------------------------------------------------------------ shops' orders
+
+    def add_shop(self, name: str, token: str) -> None:
+        with self.lock:
+            self.shop_tokens[token] = name
+            self.shop_orders.setdefault(name, {})
+
+    def expire(self, shop: str) -> None:
+        """The shop's access token expires (its calls get error 10019; the other shops carry on)."""
+        with self.lock:
+            self.expired.add(shop)
+
+    def add_order(self, order: dict[str, Any], shop: str = DEFAULT_SHOP, *, age_s: float = 0.0) -> dict[str, Any]:
+        """An order of ``shop`` in the platform's shape; ``updated_at`` (and the usual fields it
+        leaves out) from the stand-in's clock, ``age_s`` seconds ago, unless given."""
+        now = self.clock() - age_s
+        order = dict(order)
+        order.setdefault("order_status", 1)
+        order.setdefault("refund_status", 1)
+        order.setdefault("risk_control_status", 0)
+        order.setdefault("confirm_status", 1)
+        order.setdefault("after_sales_status", 0)
+        order.setdefault("logistics_id", 0)
+        order.setdefault("pay_time", beijing(now))
+        order.setdefault("last_ship_time", beijing(now + 48 * 3600))
+        order["updated_at"] = order.get("updated_at") or beijing(now)
+        with self.lock:
+            self.shop_orders.setdefault(shop, {})[str(order.get("order_sn", ""))] = order
+        return order
+
+    def change(self, order_sn: str, **fields) -> None:
+        """The order changes on the platform now: its updated_at moves to the stand-in's clock."""
+        with self.lock:
+            order = self._find(order_sn)
+            order.update(fields)
+            order["updated_at"] = beijing(self.clock())
+
+    def refund(self, order_sn: str, status: int = 2) -> None:
+        """The buyer asks for a refund (2: after-sale in progress, 3 refunding, 4 refunded)."""
+        self.change(order_sn, refund_status=status, after_sales_status=0 if status == 1 else (10 if status == 4 else 2))
+        with self.lock:
+            self.faults.refunded[order_sn] = status
+
+    def cancel(self, order_sn: str) -> None:
+        self.change(order_sn, confirm_status=2, refund_status=4, after_sales_status=10)
+
+    def _updated(self, shop: str) -> dict[str, int]:
+        """order_sn -> updated_at as epoch seconds, kept beside the shop's orders (under the lock)."""
+        orders = self.shop_orders.get(shop, {})
+        cache = self._epochs.setdefault(shop, {})
+        for sn, order in orders.items():
+            stamp = order["updated_at"]
+            if cache.get(sn, (None,))[0] != stamp:
+                cache[sn] = (stamp, epoch(stamp))
+        return {sn: at for sn, (_stamp, at) in cache.items() if sn in orders}
+
+    def _find(self, order_sn: str) -> dict[str, Any]:
+        for orders in self.shop_orders.values():
+            if order_sn in orders:
+                return orders[order_sn]
+        raise KeyError(order_sn)
+
+    def shop_of(self, order_sn: str) -> str | None:
+        with self.lock:
+            return next((shop for shop, orders in self.shop_orders.items() if order_sn in orders), None)
 
     def set_faults(self, **changes) -> None:
         with self.lock:
@@ -175,8 +265,9 @@ class StandIn:
             return _error(10002, "timestamp已过期", "isv.timestamp-expired", "请求时间戳与服务器时间相差过大")
         if pdd_sign(p, self.secret) != p["sign"]:
             return _error(10001, "签名错误", "isv.sign-invalid", "sign校验失败")
-        needs_token = p["type"] not in ("pdd.logistics.companies.get",)
-        if needs_token and (self.faults.token_expired or p.get("access_token") != self.token):
+        needs_token = p["type"] not in ("pdd.logistics.companies.get", "pdd.time.get")
+        shop = self.shop_tokens.get(p.get("access_token", ""))
+        if needs_token and (self.faults.token_expired or shop is None or shop in self.expired):
             return _error(10019, "access_token已过期", "isv.access-token-expired", "access_token已过期, 请重新授权")
         return None
 
@@ -191,7 +282,15 @@ class StandIn:
             return _error(10000, "参数错误", "isv.missing-parameter", "order_sn and tracking_number are required")
         if self.faults.refunded.get(order_sn, 1) in (2, 3, 4):
             return _error(50010, "业务错误", "order_refunded", "订单已退款或售后中, 不能发货")
+        owner, caller = self.shop_of(order_sn), self.shop_tokens.get(p.get("access_token", ""))
+        if owner is not None and owner != caller:
+            return _error(50010, "业务错误", "order_not_of_shop", f"订单不属于店铺 {caller}")
         with self.lock:
+            if owner is not None:
+                self.shipped_by[order_sn] = caller or ""
+                order = self.shop_orders[owner][order_sn]
+                order.update(order_status=2, tracking_number=number, logistics_id=lid)
+                order["updated_at"] = beijing(self.clock())
             state = self.orders.setdefault(order_sn, PlatformOrderState())
             state.ship_calls += 1
             if state.tracking_number is not None:
@@ -234,6 +333,37 @@ class StandIn:
                     "logistics_id": state.logistics_id or 0}
         return {"order_info_get_response": {"order_info": info}}
 
+    def _increment(self, p: dict[str, str]) -> dict[str, Any]:
+        try:
+            start, end = int(p.get("start_updated_at", "")), int(p.get("end_updated_at", ""))
+            page, size = int(p.get("page") or 1), int(p.get("page_size") or PAGE_MAX)
+        except ValueError:
+            return _error(10000, "参数错误", "isv.invalid-parameter", "start_updated_at, end_updated_at, page and "
+                                                                   "page_size must be numbers")
+        now = self.clock()
+        if end < start or end - start > WINDOW_MAX_S:
+            return _error(10000, "参数错误", "isv.invalid-time-range", "开始时间结束时间间距不超过30分钟 "
+                                                                    "(end_updated_at - start_updated_at <= 1800)")
+        if end > now - LAG_MIN_S:
+            return _error(10000, "参数错误", "isv.invalid-end-time", "结束时间不能晚于拼多多系统时间前3分钟")
+        if page < 1 or not 1 <= size <= PAGE_MAX:
+            return _error(10000, "参数错误", "isv.invalid-page", "page >= 1, 1 <= page_size <= 100")
+        shop = self.shop_tokens.get(p.get("access_token", ""), DEFAULT_SHOP)
+        with self.lock:
+            self.listed.append({"shop": shop, "start": start, "end": end, "page": page})
+            rows = sorted((at, sn) for sn, at in self._updated(shop).items() if start <= at <= end)
+            orders = self.shop_orders[shop]
+            chunk = [dict(orders[sn]) for _at, sn in rows[(page - 1) * size: page * size]]
+        body: dict[str, Any] = {"order_sn_list": chunk}
+        if str(p.get("use_has_next", "")).lower() == "true":
+            body["has_next"] = page * size < len(rows)
+        else:
+            body["total_count"] = len(rows)
+        return {"order_sn_increment_get_response": body}
+
+    def _time(self, p: dict[str, str]) -> dict[str, Any]:
+        return {"time_get_response": {"time": beijing(self.clock())}}
+
     def _companies(self, p: dict[str, str]) -> dict[str, Any]:
         return {"logistics_companies_get_response": {"logistics_companies": DEFAULT_COMPANIES}}
 
@@ -249,7 +379,21 @@ _APIS = {
     "pdd.order.status.get": StandIn._status,
     "pdd.order.information.get": StandIn._information,
     "pdd.logistics.companies.get": StandIn._companies,
+    "pdd.order.number.list.increment.get": StandIn._increment,
+    "pdd.time.get": StandIn._time,
 }
+
+
+def beijing(at: float) -> str:
+    """A platform time: Beijing, to the second."""
+    return datetime.fromtimestamp(int(at), UTC).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def epoch(value: Any) -> int:
+    if isinstance(value, int | float):
+        return int(value)
+    at = datetime.fromisoformat(str(value).strip())
+    return int((at.replace(tzinfo=BEIJING) if at.tzinfo is None else at).timestamp())
 
 
 def _error(code: int, msg: str, sub_code: str, sub_msg: str) -> dict[str, Any]:
@@ -300,6 +444,18 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802
         path = urlsplit(self.path).path
         params = self._params()
+        if path in ("/_standin/refund", "/_standin/cancel"):
+            order_sn = params.get("order_sn", "")
+            try:
+                if path.endswith("refund"):
+                    self.gateway.refund(order_sn, int(params.get("refund_status") or 2))
+                else:
+                    self.gateway.cancel(order_sn)
+            except (KeyError, ValueError):
+                self._reply(404, {"error": f"no order {order_sn!r}"})
+                return
+            self._reply(200, {"ok": True, "order_sn": order_sn})
+            return
         if path == "/_standin/faults":
             try:
                 self.gateway.set_faults(**params_json(params))
@@ -328,13 +484,38 @@ def params_json(params: dict[str, str]) -> dict[str, Any]:
     return out
 
 
+def load_orders(gw: StandIn, data: Any, *, age_s: float = 600.0, first: str | None = None) -> int:
+    """``--orders FILE``: a JSON list of orders in the platform's shape (an order may name its
+    ``shop``; else the first shop), or ``{"SHOP": [orders]}``. Orders without an ``updated_at``
+    changed ``age_s`` ago (so the first pull sees them, past the 3-minute rule)."""
+    if isinstance(data, dict):
+        pairs = [(shop, o) for shop, orders in data.items() for o in orders]
+    elif isinstance(data, list):
+        first = first or next(iter(gw.shop_orders))
+        pairs = [(o.pop("shop", first) if isinstance(o, dict) else first, o) for o in data]
+    else:
+        raise ValueError("--orders must hold a JSON list of orders (or an object of lists by shop)")
+    for shop, order in pairs:
+        if not isinstance(order, dict):
+            raise ValueError("--orders: every order must be a JSON object")
+        if shop not in gw.shop_orders:
+            raise ValueError(f"--orders: no shop {shop!r} (give it with --shop {shop}=TOKEN_FILE)")
+        gw.add_order(order, shop, age_s=age_s)
+    return len(pairs)
+
+
 def serve(port: int, *, client_id: str, secret: str, token: str, faults: Faults | None = None,
-          host: str = "127.0.0.1", shipped: dict[str, str] | None = None) -> None:
+          host: str = "127.0.0.1", shipped: dict[str, str] | None = None, shops: dict[str, str] | None = None,
+          orders: Any = None) -> None:
     """Run in the foreground until interrupted (``packgate platform standin``)."""
     gw = StandIn(client_id=client_id, secret=secret, token=token, host=host, port=port, faults=faults)
     for order_sn, number in (shipped or {}).items():
         gw.ship(order_sn, number, 0)
-    print(f"PDD stand-in gateway on {gw.url} (client_id {client_id}); Ctrl-C stops it", flush=True)
+    for name, shop_token in (shops or {}).items():
+        gw.add_shop(name, shop_token)
+    count = load_orders(gw, orders, first=next(iter(shops or {}), None)) if orders is not None else 0
+    print(f"PDD stand-in gateway on {gw.url} (client_id {client_id}); shops {', '.join(gw.shop_orders)}; "
+          f"{count} orders; Ctrl-C stops it", flush=True)
     try:
         gw.server.serve_forever()
     finally:

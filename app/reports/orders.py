@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -17,6 +18,7 @@ from app.models.schema import (
     Product,
     ProductBarcode,
     ScanEvent,
+    Shop,
     Station,
     User,
 )
@@ -34,6 +36,16 @@ def _iso(dt) -> str | None:
     return dt.astimezone().isoformat(timespec="seconds") if dt else None
 
 
+FILE_SHIP_HOURS = 24  # an order without the platform's ship-by time: the 24-hour rule from its creation
+
+
+def ship_by(order: Order) -> datetime | None:
+    """The order's ship-by time: the platform's (``last_ship_time``), else 24 hours after creation."""
+    if order.ship_by is not None:
+        return order.ship_by
+    return order.created_at + timedelta(hours=FILE_SHIP_HOURS) if order.created_at else None
+
+
 def order_details(s: Session, order_no: str) -> dict[str, Any] | None:
     order = s.scalar(select(Order).where(Order.order_no == order_no))
     if order is None:
@@ -44,6 +56,8 @@ def order_details(s: Session, order_no: str) -> dict[str, Any] | None:
                       .join(OrderLine.product).where(OrderLine.order_id == order.id).order_by(OrderLine.id)).all()
     station = s.get(Station, order.station_id) if order.station_id else None
     packer = s.get(User, order.packer_id) if order.packer_id else None
+    shop = s.get(Shop, order.shop_id) if order.shop_id else None
+    due = ship_by(order)
     return {
         "order_no": order.order_no,
         "platform": order.platform,
@@ -61,6 +75,8 @@ def order_details(s: Session, order_no: str) -> dict[str, Any] | None:
         "created_at": _iso(order.created_at),
         "packed_at": _iso(order.packed_at),
         "handed_over_at": _iso(order.handed_over_at),
+        "shop": shop.name if shop else None,
+        "ship_by": due.astimezone(UTC).isoformat(timespec="seconds") if due else None,
         "lines": [{"sku": sku, "barcode": code or "", "name": name, "qty": qty, "scanned": scanned}
                   for sku, code, name, qty, scanned in lines],
         "parcels": order_parcels(s, order.id),

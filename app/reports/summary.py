@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, literal, select, tuple_
+from sqlalchemy import and_, case, exists, func, literal, or_, select, tuple_
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, aliased
 
@@ -588,13 +588,15 @@ def locked_users(s: Session, now: datetime) -> list[dict[str, Any]]:
 
 
 def summary(s: Session, now: datetime, period: Period | None = None, late_hours: int = 24,
-            pickup_warn_hours: int = 4, tz: tzinfo | None = None, platform_grace_minutes: int = 30) -> dict[str, Any]:
+            pickup_warn_hours: int = 4, tz: tzinfo | None = None, platform_grace_minutes: int = 30,
+            due_soon_hours: int = 4) -> dict[str, Any]:
     """Every figure of the supervisor's summary as plain JSON-able data."""
     period = period or Period()
     s.info[_MEMO] = {}
     try:
         figures = _summary(s, now, period, late_hours, pickup_warn_hours, tz)
         figures.update(platform_figures(s, now, late_hours, platform_grace_minutes))
+        figures.update(ship_by_figures(s, now, due_soon_hours))
         return figures
     finally:
         s.info.pop(_MEMO, None)
@@ -616,6 +618,49 @@ def platform_figures(s: Session, now: datetime, late_hours: int = 24, grace_minu
                      "late_to_platform": counts["late_to_platform"],
                      "grace_minutes": grace_minutes},
     }
+
+
+FILE_SHIP_HOURS = 24  # an order without the platform's ship-by time: 24 hours from its creation
+NO_SHOP = "(no shop)"  # by_shop's key for orders imported from files
+
+
+def _ship_by_before(at: datetime):
+    """The order's ship-by time (the platform's, else created_at + 24 hours) is before ``at``: in
+    bound values only, so the same SQL serves SQLite and PostgreSQL and the (state, ship_by) index."""
+    return or_(and_(Order.ship_by.is_not(None), Order.ship_by < at),
+               and_(Order.ship_by.is_(None), Order.created_at < at - timedelta(hours=FILE_SHIP_HOURS)))
+
+
+def ship_by_figures(s: Session, now: datetime, due_soon_hours: int = 4) -> dict[str, Any]:
+    """``due_soon``: not yet packed (ready, packing, on hold), ship-by within ``due_soon_hours``;
+    ``overdue``: ship-by passed and the platform has not confirmed the shipment (still open, or
+    packed by PackGate but not confirmed; an order imported from a file without a ship-by: its
+    24 hours from creation); ``by_shop``: orders by state per shop."""
+    from app.models.schema import JobState, PlatformJob, Shop
+
+    open_states = (OrderState.READY.value, OrderState.PACKING.value, OrderState.ON_HOLD.value)
+    shipped = (OrderState.PACKED.value, OrderState.HANDED_OVER.value)
+    soon = now + timedelta(hours=due_soon_hours)
+    due_soon = (select(func.count()).select_from(Order)
+                .where(Order.state.in_(open_states), _ship_by_before(soon), ~_ship_by_before(now)).scalar_subquery())
+    open_overdue = (select(func.count()).select_from(Order)
+                    .where(Order.state.in_(open_states), _ship_by_before(now)).scalar_subquery())
+    confirmed = exists().where(PlatformJob.order_id == Order.id, PlatformJob.kind == "ship",
+                               PlatformJob.state == JobState.CONFIRMED.value)
+    shipped_overdue = (select(func.count()).select_from(Order)
+                       .where(Order.state.in_(shipped), Order.ship_by.is_not(None), Order.ship_by < now, ~confirmed)
+                       .scalar_subquery())
+    row = s.execute(select(due_soon, open_overdue, shipped_overdue)).one()
+    names = dict(s.execute(select(Shop.id, Shop.name)).all())
+    by_shop: dict[str, dict[str, int]] = {}
+    for shop_id, state, n in s.execute(select(Order.shop_id, Order.state, func.count())
+                                       .group_by(Order.shop_id, Order.state)).all():
+        key = names.get(shop_id, NO_SHOP) if shop_id is not None else NO_SHOP
+        by_shop.setdefault(key, {st: 0 for st in ORDER_STATES})[state] = int(n)
+    for name in names.values():
+        by_shop.setdefault(name, {st: 0 for st in ORDER_STATES})
+    return {"due_soon": int(row[0] or 0), "overdue": int((row[1] or 0) + (row[2] or 0)),
+            "due_soon_hours": due_soon_hours, "by_shop": dict(sorted(by_shop.items()))}
 
 
 def _summary(s: Session, now: datetime, period: Period, late_hours: int, pickup_warn_hours: int,

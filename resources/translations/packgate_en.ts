@@ -1717,6 +1717,14 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Due soon</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Not picked up</source>
         <translation type="unfinished"></translation>
     </message>

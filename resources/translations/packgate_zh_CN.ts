@@ -1764,6 +1764,14 @@
         <translation>平台上传失败</translation>
     </message>
     <message>
+        <source>Due soon</source>
+        <translation>即将到期</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已超时</translation>
+    </message>
+    <message>
         <source>Not picked up</source>
         <translation>未揽收</translation>
     </message>

@@ -55,7 +55,10 @@ TILES = (
     ("packed_without_waybill", T("Supervisor", "Packed without waybill")),
     ("not_on_platform", T("Supervisor", "Not on the platform")),
     ("platform_failed", T("Supervisor", "Platform failed")),
+    ("due_soon", T("Supervisor", "Due soon")),
+    ("overdue", T("Supervisor", "Overdue")),
 )
+SHIP_BY_TILES = ("due_soon", "overdue")  # ship-by figures: red when not zero
 # A platform tile turns red when its figure, counted past the grace time, is not zero.
 PLATFORM_ALARMS = {"not_on_platform": "not_on_platform_after_grace", "platform_failed": "failed_after_grace"}
 EXCEPTION_KINDS = (
@@ -405,6 +408,8 @@ class Dashboard(QWidget):
         for key, tile in self.tiles.items():
             if key in PLATFORM_ALARMS:
                 tile.set_value(figures.get(key, 0), alarm=platform.get(PLATFORM_ALARMS[key], 0) != 0)
+            elif key in SHIP_BY_TILES:
+                tile.set_value(figures.get(key, 0), alarm=figures.get(key, 0) != 0)
             else:
                 tile.set_value(tiles[key], alarm=(key == "packed_without_waybill" and tiles[key] != 0))
         self._platform_rows = figures.get("platform_failed_jobs", [])

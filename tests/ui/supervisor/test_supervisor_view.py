@@ -225,3 +225,15 @@ def test_a_lockout_shows_in_the_view(qtbot, supervisor_window, demo_services):
     locked = supervisor_window.dashboard.locked
     assert [u["badge"] for u in blocker.args[0]["locked_users"]] == ["S-9002"]
     assert locked.isVisibleTo(supervisor_window) and "Night shift lead (S-9002) until" in locked.text()
+
+
+def test_the_ship_by_tiles_show_due_soon_and_overdue_red_when_not_zero(logged_in, demo_services):
+    from app.reports.summary import ship_by_figures
+
+    tiles = logged_in.dashboard.tiles
+    with demo_services.read_uow() as uow:
+        figures = ship_by_figures(uow.session, demo_services.clock(), demo_services.settings.due_soon_hours)
+    assert figures["overdue"] >= 2  # the demo's two late orders: their 24 hours from creation have passed
+    for key in ("due_soon", "overdue"):
+        assert tiles[key].value.text() == str(figures[key]), key
+        assert tiles[key].alarm == (figures[key] != 0), key

@@ -1,0 +1,167 @@
+"""The order pull's figures (not a test): `.venv/bin/python bench/bench_pull.py [--pg] [--orders 10000]`.
+
+1. One pull pass of N new orders (N/100 pages of one 30-minute window) from the stand-in gateway
+   (its own process, real HTTP on loopback, the platform's paging and window rules) into the database, beside the
+   same orders through ``import-orders`` (a CSV in PackGate's format, same products) in the same
+   run on the same kind of database: time and orders/s. Aim: the pull no slower than the import.
+2. A pass with nothing new: ``pdd.time.get`` plus one call for the window since the cursor.
+   Aim: under 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+HOME = Path(tempfile.mkdtemp(prefix="packgate-bench-pull-"))
+os.environ["PACKGATE_HOME"] = str(HOME)
+
+from sqlalchemy import create_engine, func, insert, select, text, update  # noqa: E402
+
+from app.bootstrap import bootstrap  # noqa: E402
+from app.config import Settings  # noqa: E402
+from app.models.schema import Order, Product, ProductBarcode, Shop  # noqa: E402
+from app.platform import shops as shop_store  # noqa: E402
+from app.platform.puller import Puller  # noqa: E402
+
+PG_ADMIN = os.environ.get("PACKGATE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+SKUS = 200
+
+
+def fresh_url(pg: bool, name: str) -> str:
+    if not pg:
+        path = HOME / f"{name}.db"
+        path.unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def products(services) -> None:
+    with services.uow() as uow:
+        uow.session.execute(insert(Product), [{"sku": f"SKU-{i:04d}", "name": f"商品 {i}", "unit_weight_g": 100 + i}
+                                              for i in range(SKUS)])
+        ids = dict(uow.session.execute(select(Product.sku, Product.id)).all())
+        uow.session.execute(insert(ProductBarcode), [{"barcode": f"69{i:011d}", "product_id": ids[f"SKU-{i:04d}"]}
+                                                     for i in range(SKUS)])
+
+
+def platform_orders(n: int) -> list[dict]:
+    return [{"order_sn": f"260302-{i:09d}", "receiver_name": f"收件人{i % 97}", "receiver_phone": f"138****{i % 10000:04d}",
+             "address": f"浙江省杭州市西湖区文三路 {i % 500} 号 ****", "buyer_memo": "", "remark": "",
+             "item_list": [{"outer_id": f"SKU-{(i * 7) % SKUS:04d}", "goods_count": 1 + i % 3, "goods_name": "x"}]}
+            for i in range(n)]
+
+
+def write_csv(path: Path, orders: list[dict]) -> Path:
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(("order_no", "carrier", "recipient_name", "recipient_phone", "recipient_address", "sku", "barcode",
+                    "quantity", "unit_weight_g", "created_at"))
+        for o in orders:
+            item = o["item_list"][0]
+            s = int(item["outer_id"][4:])
+            w.writerow((o["order_sn"], "ZTO", o["receiver_name"], o["receiver_phone"], o["address"], item["outer_id"],
+                        f"69{s:011d}", item["goods_count"], 100 + s, "2026-03-02 10:30:00"))
+    return path
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pg", action="store_true", help="PostgreSQL on 127.0.0.1:5432 instead of SQLite")
+    ap.add_argument("--orders", type=int, default=10_000)
+    args = ap.parse_args()
+    db = "PostgreSQL" if args.pg else "SQLite"
+    orders = platform_orders(args.orders)
+
+    # 1a. The pull: one window of N orders, N/100 pages, from the stand-in in its own process.
+    secret = HOME / "secret"
+    token = HOME / "token"
+    secret.write_text("standin-secret")
+    token.write_text("standin-token")
+    secret.chmod(0o600)
+    token.chmod(0o600)
+    orders_file = HOME / "orders.json"
+    orders_file.write_text(json.dumps(orders, ensure_ascii=False), encoding="utf-8")
+    port = free_port()
+    gateway = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "platform", "standin", "--port", str(port),
+                                "--client-secret-file", str(secret), "--access-token-file", str(token),
+                                "--orders", str(orders_file)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert "PDD stand-in gateway" in (gateway.stdout.readline() if gateway.stdout else "")
+        services = bootstrap(fresh_url(args.pg, "bench_pull"), Settings(station="BENCH"))
+        products(services)
+        with services.uow() as uow:
+            shop_store.save(uow.session, "north", {"client_id": "standin-client", "client_secret_file": str(secret),
+                                                   "access_token_file": str(token),
+                                                   "endpoint": f"http://127.0.0.1:{port}/api/router"},
+                            services.clock(), default_carrier="ZTO")
+            # the cursor just before the orders (changed 10 minutes ago): one 30-minute window holds them all
+            uow.session.execute(update(Shop).values(pull_cursor=datetime.now(UTC) - timedelta(minutes=33)))
+        puller = Puller(services.uow, services.catalogue, services.clock, read_uow=services.read_uow)
+        t0 = time.perf_counter()
+        [stats] = puller.run_once()
+        pull_s = time.perf_counter() - t0
+        assert stats.new == args.orders and not stats.skipped and stats.error is None, stats
+        # 2. Nothing new: the window since the cursor, one call.
+        idle, calls = [], []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            [quiet] = puller.run_once()
+            idle.append(time.perf_counter() - t0)
+            calls.append(quiet.calls)
+            assert quiet.new == 0 and quiet.error is None, quiet
+    finally:
+        gateway.terminate()
+        gateway.wait()
+    with services.read_uow() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Order)) == args.orders
+    services.close()
+
+    # 1b. The same orders through import-orders.
+    from app.imports.orders import import_orders
+
+    services = bootstrap(fresh_url(args.pg, "bench_pull_import"), Settings(station="BENCH"))
+    products(services)
+    path = write_csv(HOME / "orders.csv", orders)
+    t0 = time.perf_counter()
+    report = import_orders(services, path)
+    import_s = time.perf_counter() - t0
+    assert report.ok and report.orders_added == args.orders, report.errors[:5]
+    services.close()
+
+    print(f"{db}, {args.orders} orders:")
+    print(f"  pull pass      {pull_s:7.2f} s  {args.orders / pull_s:8.0f} orders/s  ({stats.calls} calls: "
+          f"pdd.time.get and {stats.calls - 1} pages)")
+    print(f"  import-orders  {import_s:7.2f} s  {args.orders / import_s:8.0f} orders/s")
+    idle.sort()
+    print(f"  nothing new    {idle[len(idle) // 2] * 1000:7.1f} ms median of 5 ({max(calls) - 1} increment call "
+          f"per pass, plus pdd.time.get)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
