@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from app.bootstrap import bootstrap
 from app.client.local import LocalServices
@@ -57,9 +57,20 @@ def test_the_idle_screen_counts_the_orders_due_soon_embedded(qtbot, window, scan
 def test_the_view_refresh_reads_the_count_and_a_scan_does_not(demo_services):
     soon = due_in(demo_services, demo_services.clock.now, 1)
     flow = BenchWorkflow(demo_services, "BENCH-V")
-    out = flow.handle("P-1001")
-    assert out.view.due_soon is None
-    view = flow.view()
+    said: list[str] = []
+
+    def heard(_conn, _cursor, statement, *_args) -> None:
+        said.append(statement)
+
+    event.listen(demo_services.engine, "before_cursor_execute", heard)
+    try:
+        out = flow.handle("P-1001")  # lands on the idle screen: still no count in the scan's transaction
+        scan_said = list(said)
+        view = flow.view()
+    finally:
+        event.remove(demo_services.engine, "before_cursor_execute", heard)
+    assert out.view.due_soon is None and not [q for q in scan_said if "ship_by <" in q]
+    assert [q for q in said[len(scan_said):] if "ship_by <" in q]  # the refresh counts them
     assert (view.due_soon, view.due_soon_hours) == (1, 4)
     flow.handle(soon[0])  # the order is open: no idle screen, nothing counted
     assert flow.view().due_soon is None
