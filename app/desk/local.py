@@ -66,7 +66,8 @@ class LocalDesk:
 
     def figures(self, period: Period, auto: bool = False) -> dict[str, Any]:
         from app.platform.outbox import failed_jobs
-        from app.reports.summary import summary
+        from app.platform.shops import all_shops
+        from app.reports.summary import ready_list, summary
 
         settings = self.services.settings
         version = self.version()  # read before the figures: a change in between refreshes once more, never a lost one
@@ -75,6 +76,8 @@ class LocalDesk:
                               settings.pickup_warn_hours, platform_grace_minutes=settings.platform_grace_minutes,
                               due_soon_hours=settings.due_soon_hours)
             figures["platform_failed_jobs"] = failed_jobs(uow.session)
+            figures["ready_orders"] = ready_list(uow.session)  # the earliest ship-by first
+            figures["shops"] = [shop.channel() for shop in all_shops(uow.session)]  # stopped ones named
         figures["version"] = version  # what the supervisor view's change listener waits to move on from
         return figures
 

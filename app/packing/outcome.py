@@ -141,6 +141,15 @@ class BenchView:
     completed_order: str | None = None  # order number just completed (the Done step lights up)
     completed_platform: str | None = None  # its platform job's state (pending, sent, confirmed, failed...)
     require_video: bool | None = None  # the site's "video required" when this view was read; None: not read yet
+    # The idle screen's "orders due to ship within due_soon_hours": read by a refresh of the view,
+    # never by a scan (None: not read with this view; the window keeps the last figure it had).
+    due_soon: int | None = None
+    due_soon_hours: int | None = None
+
+    @property
+    def idle(self) -> bool:
+        """Logged in, waiting for the next order (the idle screen)."""
+        return self.step == Step.ORDER and self.order is None
 
     @property
     def instruction(self) -> Message:

@@ -56,6 +56,7 @@ from app.packing.rules import (  # noqa: F401 - the command names are part of th
     Decision,
 )
 from app.packing.scan import audit_raw, clean_scan
+from app.packing.ship_by import due_soon_count
 from app.security import check_pin
 
 log = logging.getLogger(__name__)
@@ -537,6 +538,9 @@ class BenchWorkflow:
             known = repo.platform_state(s, st.completed_order) if platform else (
                 "pending" if self._site.platform_trigger == "packed" else None)
             view = replace(view, completed_platform=known)
+        if platform and view.idle:  # a refresh, not a scan: the idle screen's count of orders due soon
+            hours = int(self.services.settings.due_soon_hours)
+            view = replace(view, due_soon=due_soon_count(s, self.services.clock(), hours), due_soon_hours=hours)
         return view
 
 

@@ -52,6 +52,11 @@ class ShopConfig:
         """Changes whenever the credentials do: a channel built from the old ones is rebuilt."""
         return json.dumps(self.options, sort_keys=True)
 
+    def channel(self) -> dict[str, Any]:
+        """The shop's channel as the supervisor view shows it: no secrets, not even masked ones."""
+        return {"name": self.name, "enabled": self.enabled, "stopped": masked_urls(self.stopped_reason) or None,
+                "last_pull": _iso(self.last_pull_at), "last_error": masked_urls(self.last_pull_error) or None}
+
     def listed(self) -> dict[str, Any]:
         """For ``shops list --json``: secrets masked, the pull's last state."""
         o = self.options

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select, tuple_
+from sqlalchemy import and_, case, exists, func, literal, select, tuple_
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, aliased
 
@@ -44,9 +44,11 @@ from app.models.schema import (
     Parcel,
     ScanEvent,
     ScanStatsHourly,
+    Shop,
     Station,
     User,
 )
+from app.packing.ship_by import FILE_SHIP_HOURS, NOT_PACKED, due_soon_clause, ship_by_before  # noqa: F401 - re-exported
 
 EXCEPTION_LIMIT = 200
 # NOT_SCANS (from the schema: the rollup trigger uses the same list): audit events that are not
@@ -528,13 +530,14 @@ def exceptions(s: Session, now: datetime, period: Period, late_hours: int = 24,
 
     def orders(name: str, where, order_by, at_column, detail) -> None:
         q = (select(Order.order_no, Order.state, Order.carrier_code, Order.waybill, at_column, detail,
-                    station.name, packer.name)
+                    station.name, packer.name, Shop.name)
              .outerjoin(station, station.id == Order.station_id).outerjoin(packer, packer.id == Order.packer_id)
+             .outerjoin(Shop, Shop.id == Order.shop_id)
              .where(*where).order_by(order_by).limit(EXCEPTION_LIMIT))
         lists[name] = [
             {"order_no": no, "state": st, "carrier": carrier, "waybill": waybill, "at": _iso(at),
-             "detail": det or "", "station": sname, "user": pname}
-            for no, st, carrier, waybill, at, det, sname, pname in s.execute(q)
+             "detail": det or "", "station": sname, "user": pname, "shop": shop}
+            for no, st, carrier, waybill, at, det, sname, pname, shop in s.execute(q)
         ]
         counts[name] = int(s.scalar(select(func.count()).select_from(Order).where(*where)) or 0)
 
@@ -560,15 +563,18 @@ def exceptions(s: Session, now: datetime, period: Period, late_hours: int = 24,
         if period.clause(ScanEvent.at) is not None:
             where.append(period.clause(ScanEvent.at))
         q = (select(Order.order_no, Order.state, Order.carrier_code, Order.waybill, ScanEvent.at,
-                    ScanEvent.raw, ScanEvent.message, ScanEvent.reason, ScanEvent.accepted, station.name, packer.name)
+                    ScanEvent.raw, ScanEvent.message, ScanEvent.reason, ScanEvent.accepted, station.name, packer.name,
+                    Shop.name)
              .outerjoin(Order, Order.id == ScanEvent.order_id)
              .outerjoin(station, station.id == ScanEvent.station_id)
              .outerjoin(packer, packer.id == ScanEvent.user_id)
+             .outerjoin(Shop, Shop.id == Order.shop_id)
              .where(*where).order_by(ScanEvent.at).limit(EXCEPTION_LIMIT))
         lists[name] = [
             {"order_no": no, "state": st, "carrier": carrier, "waybill": waybill, "at": _iso(_aware(at)),
-             "detail": (reason or message or raw or ""), "accepted": bool(ok), "station": sname, "user": uname}
-            for no, st, carrier, waybill, at, raw, message, reason, ok, sname, uname in s.execute(q)
+             "detail": (reason or message or raw or ""), "accepted": bool(ok), "station": sname, "user": uname,
+             "shop": shop}
+            for no, st, carrier, waybill, at, raw, message, reason, ok, sname, uname, shop in s.execute(q)
         ]
         counts[name] = int(s.scalar(select(func.count()).select_from(ScanEvent).where(*where)) or 0)
     return lists, counts
@@ -620,15 +626,7 @@ def platform_figures(s: Session, now: datetime, late_hours: int = 24, grace_minu
     }
 
 
-FILE_SHIP_HOURS = 24  # an order without the platform's ship-by time: 24 hours from its creation
 NO_SHOP = "(no shop)"  # by_shop's key for orders imported from files
-
-
-def _ship_by_before(at: datetime):
-    """The order's ship-by time (the platform's, else created_at + 24 hours) is before ``at``: in
-    bound values only, so the same SQL serves SQLite and PostgreSQL and the (state, ship_by) index."""
-    return or_(and_(Order.ship_by.is_not(None), Order.ship_by < at),
-               and_(Order.ship_by.is_(None), Order.created_at < at - timedelta(hours=FILE_SHIP_HOURS)))
 
 
 def ship_by_figures(s: Session, now: datetime, due_soon_hours: int = 4) -> dict[str, Any]:
@@ -638,13 +636,10 @@ def ship_by_figures(s: Session, now: datetime, due_soon_hours: int = 4) -> dict[
     24 hours from creation); ``by_shop``: orders by state per shop."""
     from app.models.schema import JobState, PlatformJob, Shop
 
-    open_states = (OrderState.READY.value, OrderState.PACKING.value, OrderState.ON_HOLD.value)
     shipped = (OrderState.PACKED.value, OrderState.HANDED_OVER.value)
-    soon = now + timedelta(hours=due_soon_hours)
-    due_soon = (select(func.count()).select_from(Order)
-                .where(Order.state.in_(open_states), _ship_by_before(soon), ~_ship_by_before(now)).scalar_subquery())
+    due_soon = select(func.count()).select_from(Order).where(due_soon_clause(now, due_soon_hours)).scalar_subquery()
     open_overdue = (select(func.count()).select_from(Order)
-                    .where(Order.state.in_(open_states), _ship_by_before(now)).scalar_subquery())
+                    .where(Order.state.in_(NOT_PACKED), ship_by_before(now)).scalar_subquery())
     confirmed = exists().where(PlatformJob.order_id == Order.id, PlatformJob.kind == "ship",
                                PlatformJob.state == JobState.CONFIRMED.value)
     shipped_overdue = (select(func.count()).select_from(Order)
@@ -661,6 +656,19 @@ def ship_by_figures(s: Session, now: datetime, due_soon_hours: int = 4) -> dict[
         by_shop.setdefault(name, {st: 0 for st in ORDER_STATES})
     return {"due_soon": int(row[0] or 0), "overdue": int((row[1] or 0) + (row[2] or 0)),
             "due_soon_hours": due_soon_hours, "by_shop": dict(sorted(by_shop.items()))}
+
+
+def ready_list(s: Session, limit: int = EXCEPTION_LIMIT) -> list[dict[str, Any]]:
+    """The orders ready to pack, the earliest ship-by first (the platform's ``last_ship_time``; an
+    order without one after them, the oldest first), with their shops: the supervisor's ready list.
+    Capped at ``limit`` rows (the ready tile gives the true count)."""
+    q = (select(Order.order_no, Shop.name, Order.carrier_code, Order.ship_by, Order.created_at)
+         .outerjoin(Shop, Shop.id == Order.shop_id)
+         .where(Order.state == OrderState.READY.value)
+         .order_by(Order.ship_by.is_(None), Order.ship_by, Order.created_at, Order.id).limit(limit))
+    return [{"order_no": no, "shop": shop, "carrier": carrier, "ship_by": _iso(_aware(ship_by)),
+             "created_at": _iso(_aware(created))}
+            for no, shop, carrier, ship_by, created in s.execute(q)]
 
 
 def _summary(s: Session, now: datetime, period: Period, late_hours: int, pickup_warn_hours: int,

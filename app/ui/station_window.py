@@ -46,6 +46,9 @@ log = logging.getLogger(__name__)
 INSTRUCTION_POINT_SIZE = 30
 RETRY_MS = 3000
 PLATFORM_POLL_MS = 3000
+DUE_SOON_POLL_MS = 60_000  # the idle screen's "due to ship" count moves with the clock: read again this often
+DUE_SOON_STYLE = "font-size: 26pt; font-weight: bold; color: %s;"
+AMBER, QUIET = "#ef6c00", "#9e9e9e"
 OFFLINE_STYLE = "QStatusBar { background: #c62828; color: white; font-size: 16pt; font-weight: bold; }"
 
 
@@ -66,6 +69,15 @@ PLATFORM_STATES = {
     "confirmed": QT_TRANSLATE_NOOP("Station", "confirmed"),
     "failed": QT_TRANSLATE_NOOP("Station", "FAILED: the supervisor sees why"),
 }
+
+
+def due_soon_text(count: int, hours: int) -> str:
+    """The idle screen's big line: how many orders are due to ship within ``hours``."""
+    if count == 0:
+        return QCoreApplication.translate("Station", "No orders due to ship within %1 h").replace("%1", str(hours))
+    text = (QCoreApplication.translate("Station", "1 order due to ship within %2 h") if count == 1 else
+            QCoreApplication.translate("Station", "%1 orders due to ship within %2 h"))
+    return text.replace("%1", str(count)).replace("%2", str(hours))
 
 
 def platform_state_text(state: str | None) -> str:
@@ -144,6 +156,9 @@ class StationWindow(QMainWindow):
         self.platform_timer = QTimer(self)
         self.platform_timer.setInterval(PLATFORM_POLL_MS)
         self.platform_timer.timeout.connect(self.worker.refresh)
+        self.due_soon_timer = QTimer(self)
+        self.due_soon_timer.setInterval(DUE_SOON_POLL_MS)
+        self.due_soon_timer.timeout.connect(self.worker.refresh)
         self.render_view(self.view)
         show_as_text(self)
 
@@ -192,8 +207,23 @@ class StationWindow(QMainWindow):
         self.sound_note.hide()
         self.idle.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.idle.setStyleSheet("font-size: 22pt; color: #616161;")
+        # Under it, big: how many orders are due to ship soon (amber when not zero); read by a refresh of
+        # the view on the worker (never by a scan), again every minute while the bench is idle.
+        self.due_soon = QLabel("")
+        self.due_soon.setObjectName("due_soon")
+        self.due_soon.setTextFormat(Qt.TextFormat.PlainText)
+        self.due_soon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.due_soon.setWordWrap(True)
+        self.due_soon.hide()
+        self._due_soon: tuple[int, int] | None = None  # (count, hours) last read
+        self.idle_page = QWidget()
+        idle_layout = QVBoxLayout(self.idle_page)
+        idle_layout.addStretch(1)
+        idle_layout.addWidget(self.idle)
+        idle_layout.addWidget(self.due_soon)
+        idle_layout.addStretch(1)
         self.panels = QStackedWidget()
-        for panel in (self.login_panel, self.order_panel, self.handover_panel, self.idle):
+        for panel in (self.login_panel, self.order_panel, self.handover_panel, self.idle_page):
             self.panels.addWidget(panel)
         self.label_preview = LabelPreview()
         self.label_preview.hide()
@@ -278,6 +308,7 @@ class StationWindow(QMainWindow):
     def render_view(self, view: BenchView) -> None:
         if view.step != self.view.step:
             self._scale_sent = None
+        was_idle = self.view.idle and self.panels.currentWidget() is self.idle_page
         self.view = view
         logged_in = view.user_name is not None
         if logged_in:
@@ -305,7 +336,8 @@ class StationWindow(QMainWindow):
                 if view.completed_order else self.tr("Ready for the next order")
             )
             self.platform_state.setText(platform_state_text(view.completed_platform) if view.completed_order else "")
-            self.panels.setCurrentWidget(self.idle)
+            self._show_due_soon(view, was_idle)
+            self.panels.setCurrentWidget(self.idle_page)
         if view.order is not None or view.step in (Step.HANDOVER, Step.LOGIN, Step.PIN):
             self.platform_state.setText("")  # only the done screen shows it
         waiting = view.order is None and view.completed_order is not None and view.completed_platform in ("pending", "sent")
@@ -313,6 +345,8 @@ class StationWindow(QMainWindow):
             self.platform_timer.stop()
         elif not self.platform_timer.isActive():
             self.platform_timer.start()
+        if not view.idle:
+            self.due_soon_timer.stop()
         if view.manifest is None:
             self.handover_panel.set_manifest(None)
         # The label of the open order, while the packer sticks it on and scans the waybill.
@@ -321,6 +355,23 @@ class StationWindow(QMainWindow):
             self.label_preview.show_print(view.last_print)
         self.label_preview.setVisible(label_steps and bool(view.last_print))
         self.view_shown.emit(view)
+
+    def _show_due_soon(self, view: BenchView, was_idle: bool) -> None:
+        """The count a refresh read; a scan's view carries none: the last one stays, and coming to the
+        idle screen asks the worker for a fresh one (after the scan, off its transaction)."""
+        if view.due_soon is not None and view.due_soon_hours is not None:
+            self._due_soon = (view.due_soon, view.due_soon_hours)
+        elif not was_idle:
+            self.worker.refresh()
+        if not self.due_soon_timer.isActive():
+            self.due_soon_timer.start()
+        if self._due_soon is None:
+            self.due_soon.hide()
+            return
+        count, hours = self._due_soon
+        self.due_soon.setText(due_soon_text(count, hours))
+        self.due_soon.setStyleSheet(DUE_SOON_STYLE % (AMBER if count else QUIET))
+        self.due_soon.show()
 
     # ------------------------------------------------------------------ database unreachable
 
@@ -403,6 +454,7 @@ class StationWindow(QMainWindow):
         self.listener.stop(wait_s=0)  # nothing is delivered from now on; joined below
         self.retry_timer.stop()
         self.platform_timer.stop()
+        self.due_soon_timer.stop()
         self.scan_filter.enabled = False
         self.scan_filter.uninstall()
         self.worker.stop()

@@ -63,6 +63,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Shop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Carrier</source>
         <translation type="unfinished"></translation>
     </message>
@@ -119,6 +123,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Ship by</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ready to pack</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Orders packed</source>
         <translation type="unfinished"></translation>
     </message>
@@ -128,6 +144,10 @@
     </message>
     <message>
         <source>Carriers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All shops</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -220,6 +240,34 @@
     </message>
     <message>
         <source>Updated {time}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last pull</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No shop (imported from files)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pulling</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shop {shop} stopped: {reason}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1579,6 +1627,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>No orders due to ship within %1 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>1 order due to ship within %2 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 orders due to ship within %2 h</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>not sent yet</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1754,6 +1814,10 @@
     </message>
     <message>
         <source>Dates…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Counted for the whole site only: choose All shops</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -63,6 +63,10 @@
         <translation>时间段</translation>
     </message>
     <message>
+        <source>Shop</source>
+        <translation>店铺</translation>
+    </message>
+    <message>
         <source>Carrier</source>
         <translation>承运商</translation>
     </message>
@@ -119,6 +123,18 @@
         <translation>工位</translation>
     </message>
     <message>
+        <source>Ship by</source>
+        <translation>最晚发货</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>创建时间</translation>
+    </message>
+    <message>
+        <source>Ready to pack</source>
+        <translation>待打包</translation>
+    </message>
+    <message>
         <source>Orders packed</source>
         <translation>已打包订单</translation>
     </message>
@@ -129,6 +145,10 @@
     <message>
         <source>Carriers</source>
         <translation>承运商</translation>
+    </message>
+    <message>
+        <source>All shops</source>
+        <translation>全部店铺</translation>
     </message>
     <message>
         <source>Packers</source>
@@ -221,6 +241,34 @@
     <message>
         <source>Updated {time}</source>
         <translation>更新于 {time}</translation>
+    </message>
+    <message>
+        <source>Last pull</source>
+        <translation>上次拉单</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>上次错误</translation>
+    </message>
+    <message>
+        <source>No shop (imported from files)</source>
+        <translation>无店铺（文件导入）</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>Pulling</source>
+        <translation>拉单中</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <source>Shop {shop} stopped: {reason}</source>
+        <translation>店铺 {shop} 已停止：{reason}</translation>
     </message>
     <message>
         <source>Select a failed platform job first</source>
@@ -1622,6 +1670,18 @@
         <translation>失败：主管可查看原因</translation>
     </message>
     <message>
+        <source>No orders due to ship within %1 h</source>
+        <translation>%1 小时内没有需发货的订单</translation>
+    </message>
+    <message>
+        <source>1 order due to ship within %2 h</source>
+        <translation>1 个订单需在 %2 小时内发货</translation>
+    </message>
+    <message>
+        <source>%1 orders due to ship within %2 h</source>
+        <translation>%1 个订单需在 %2 小时内发货</translation>
+    </message>
+    <message>
         <source>not sent yet</source>
         <translation>尚未发送</translation>
     </message>
@@ -1802,6 +1862,10 @@
     <message>
         <source>Dates…</source>
         <translation>选择日期…</translation>
+    </message>
+    <message>
+        <source>Counted for the whole site only: choose All shops</source>
+        <translation>仅按全站统计：请选择“全部店铺”</translation>
     </message>
     <message>
         <source>Release hold</source>

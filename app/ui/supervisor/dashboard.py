@@ -59,6 +59,10 @@ TILES = (
     ("overdue", T("Supervisor", "Overdue")),
 )
 SHIP_BY_TILES = ("due_soon", "overdue")  # ship-by figures: red when not zero
+# The tiles ``by_shop`` counts (orders by state per shop): a shop filter narrows these; the others
+# stay the whole site's, shown as "–" while a shop is chosen.
+SHOP_TILES = ("ready", "packing", "packed", "on_hold", "cancelled")
+NO_SHOP = "(no shop)"  # by_shop's key for orders imported from files (app.reports.summary.NO_SHOP)
 # A platform tile turns red when its figure, counted past the grace time, is not zero.
 PLATFORM_ALARMS = {"not_on_platform": "not_on_platform_after_grace", "platform_failed": "failed_after_grace"}
 EXCEPTION_KINDS = (
@@ -118,7 +122,15 @@ class Tile(QFrame):
     def set_value(self, n: int, alarm: bool = False) -> None:
         self.value.setText(str(n))
         self.alarm = alarm
+        self.setToolTip("")
         self.setStyleSheet(f"#{self.objectName()} {{ background: #c62828; }} QLabel {{ color: white; }}" if alarm else "")
+
+    def set_site_only(self) -> None:
+        """A figure not counted per shop, while the view is filtered by one: no number."""
+        self.value.setText("–")
+        self.alarm = False
+        self.setToolTip(tr_supervisor(T("Supervisor", "Counted for the whole site only: choose All shops")))
+        self.setStyleSheet("")
 
 
 class Dashboard(QWidget):
@@ -143,6 +155,7 @@ class Dashboard(QWidget):
         self._query = 0  # the latest figures query: an older one answering later is not shown
         self._exception_rows: list[dict[str, Any]] = []
         self._platform_rows: list[dict[str, Any]] = []
+        self._ready_rows: list[dict[str, Any]] = []
 
         bar = self._build_top_bar()
         tiles = self._build_tiles()
@@ -153,6 +166,8 @@ class Dashboard(QWidget):
         layout.addLayout(tiles)
         self.locked = self._build_locked_line()
         layout.addWidget(self.locked)
+        self.stopped_shops = self._build_stopped_line()
+        layout.addWidget(self.stopped_shops)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(QLabel(self.tr("Exceptions (click one for its timeline)")))
         layout.addWidget(split, 1)
@@ -180,6 +195,10 @@ class Dashboard(QWidget):
             edit.setEnabled(False)
             edit.dateChanged.connect(self._period_changed)
         self.period_box.currentIndexChanged.connect(self._period_changed)
+        self.shop_box = QComboBox()
+        self.shop_box.setObjectName("shop_filter")
+        self.shop_box.addItem(self.tr("All shops"), None)
+        self.shop_box.currentIndexChanged.connect(self._shop_changed)
         self.refresh_button = QPushButton(self.tr("Refresh"))
         self.refresh_button.clicked.connect(self.refresh)
         self.export_csv = QPushButton(self.tr("Shipments CSV"))
@@ -192,7 +211,7 @@ class Dashboard(QWidget):
         self.status.setObjectName("status")
         bar = QHBoxLayout()
         for w in (self.who, QLabel(self.tr("Period")), self.period_box, self.date_from, self.date_to,
-                  self.refresh_button):
+                  QLabel(self.tr("Shop")), self.shop_box, self.refresh_button):
             bar.addWidget(w)
         bar.addStretch(1)
         for w in (self.export_csv, self.export_xlsx, self.export_pdf):
@@ -217,6 +236,15 @@ class Dashboard(QWidget):
         locked.hide()
         return locked
 
+    def _build_stopped_line(self) -> QLabel:
+        """The shops whose channel stopped (an expired token), red; hidden when none."""
+        stopped = QLabel("")
+        stopped.setObjectName("stopped_shops")
+        stopped.setStyleSheet("color: #c62828; font-weight: bold;")
+        stopped.setWordWrap(True)
+        stopped.hide()
+        return stopped
+
     def _build_tabs(self, services: Services, desk: SupervisorDesk, runner: TaskRunner) -> QTabWidget:
         """Carriers, packers, benches, the throughput chart, imports, evidence and the shop platform."""
         self.carriers = self._table("carriers", [self.tr("Carrier"), self.tr("Packed"), self.tr("Handed over"),
@@ -226,7 +254,10 @@ class Dashboard(QWidget):
         self.packers = self._table("packers", [self.tr("Packer"), *work_headers])
         self.stations = self._table("stations", [self.tr("Bench"), *work_headers])
         self.chart_view = self._build_chart()
+        self.ready_orders = self._table("ready_orders", [self.tr("Order"), self.tr("Shop"), self.tr("Carrier"),
+                                                         self.tr("Ship by"), self.tr("Created")])
         tabs = QTabWidget()
+        tabs.addTab(self.ready_orders, self.tr("Ready to pack"))
         tabs.addTab(self.carriers, self.tr("Carriers"))
         tabs.addTab(self.packers, self.tr("Packers"))
         tabs.addTab(self.stations, self.tr("Benches"))
@@ -273,8 +304,11 @@ class Dashboard(QWidget):
         self.platform_retry = QPushButton(self.tr("Retry"))
         self.platform_retry.setObjectName("platform_retry")
         self.platform_retry.clicked.connect(self.retry_selected_job)
+        self.shop_channels = self._table("shop_channels", [self.tr("Shop"), self.tr("State"), self.tr("Last pull"),
+                                                           self.tr("Last error")])
         tab = QWidget()
         platform_layout = QVBoxLayout(tab)
+        platform_layout.addWidget(self.shop_channels)
         platform_layout.addWidget(self.platform_jobs, 1)
         retry_row = QHBoxLayout()
         retry_row.addWidget(self.platform_retry)
@@ -284,7 +318,8 @@ class Dashboard(QWidget):
 
     def _build_exceptions(self, desk: SupervisorDesk, runner: TaskRunner) -> QSplitter:
         """Exceptions on the left; the selected order's timeline and the actions on the right."""
-        self.exceptions = self._table("exceptions", [self.tr("Exception"), self.tr("Order"), self.tr("State"),
+        self.exceptions = self._table("exceptions", [self.tr("Exception"), self.tr("Order"), self.tr("Shop"),
+                                                     self.tr("State"),
                                                      self.tr("Carrier"), self.tr("Waybill"), self.tr("Since"),
                                                      self.tr("Detail"), self.tr("Bench"), self.tr("Packer")])
         self.exceptions.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -403,15 +438,84 @@ class Dashboard(QWidget):
 
     def _show(self, figures: dict[str, Any]) -> None:
         self.figures = figures
+        self._fill_shop_box(figures)
+        self._render(figures)
+        self.status.setStyleSheet("")
+        self.status.setText(self.tr("Updated {time}").format(time=datetime.now().strftime("%H:%M:%S")))
+        self.refreshed.emit(figures)
+        self._after_query()
+
+    def shop(self) -> str | None:
+        """The shop the view is filtered by (``by_shop``'s key); None: all shops."""
+        return self.shop_box.currentData()
+
+    def set_shop(self, name: str | None) -> None:
+        self.shop_box.setCurrentIndex(max(0, self.shop_box.findData(name)))
+
+    def _fill_shop_box(self, figures: dict[str, Any]) -> None:
+        """All shops, then each shop the figures know (the chosen one kept)."""
+        names = sorted(set(figures.get("by_shop", {})) | {c["name"] for c in figures.get("shops", [])})
+        known = [self.shop_box.itemData(i) for i in range(1, self.shop_box.count())]
+        if names == known:
+            return
+        chosen = self.shop()
+        self.shop_box.blockSignals(True)
+        try:
+            while self.shop_box.count() > 1:
+                self.shop_box.removeItem(1)
+            for name in names:
+                self.shop_box.addItem(self.tr("No shop (imported from files)") if name == NO_SHOP else name, name)
+            self.shop_box.setCurrentIndex(max(0, self.shop_box.findData(chosen)))
+        finally:
+            self.shop_box.blockSignals(False)
+        if self.shop() != chosen:  # its shop is gone: all shops
+            self._render(figures)
+
+    def _shop_changed(self) -> None:
+        if self.figures is not None:
+            self._render(self.figures)  # a filter of the figures at hand: no query
+
+    def _render(self, figures: dict[str, Any]) -> None:
+        """The figures, narrowed to the chosen shop where they say which shop (the state tiles from
+        ``by_shop``, the order lists by their rows' shop); the rest stays the whole site's."""
+        shop = self.shop()
+        self._show_tiles(figures, shop)
+        self._show_tables(figures)
+        mine = (lambda row: True) if shop is None else (lambda row: (row.get("shop") or NO_SHOP) == shop)
+        self._ready_rows = [r for r in figures.get("ready_orders", []) if mine(r)]
+        self._fill(self.ready_orders, [[r["order_no"], r["shop"] or "", r["carrier"] or "", _hhmm(r["ship_by"]),
+                                        _hhmm(r["created_at"])] for r in self._ready_rows])
+        titles = dict(EXCEPTION_KINDS)
+        self._exception_rows = [dict(row, kind=kind) for kind, _ in EXCEPTION_KINDS
+                                for row in figures["exceptions"][kind] if mine(row)]
+        self._fill(self.exceptions, [[tr_supervisor(titles[r["kind"]]), r["order_no"] or "", r.get("shop") or "",
+                                      r["state"] or "", r["carrier"] or "", r["waybill"] or "", _hhmm(r["at"]),
+                                      r["detail"], r["station"] or "", r["user"] or ""] for r in self._exception_rows])
+        locked = [self.tr("{name} ({badge}) until {time}").format(name=u["name"], badge=u["badge"],
+                                                                   time=_hhmm(u["until"]))
+                  for u in figures.get("locked_users", [])]
+        self.locked.setText(self.tr("Locked after wrong PINs: {people}").format(people="; ".join(locked)))
+        self.locked.setVisible(bool(locked))
+        self._show_shop_channels(figures.get("shops", []))
+
+    def _show_tiles(self, figures: dict[str, Any], shop: str | None) -> None:
         tiles = figures["tiles"]
         platform = figures.get("platform", {})
         for key, tile in self.tiles.items():
-            if key in PLATFORM_ALARMS:
+            if shop is not None:
+                if key in SHOP_TILES:
+                    tile.set_value(figures.get("by_shop", {}).get(shop, {}).get(key, 0))
+                else:
+                    tile.set_site_only()
+            elif key in PLATFORM_ALARMS:
                 tile.set_value(figures.get(key, 0), alarm=platform.get(PLATFORM_ALARMS[key], 0) != 0)
             elif key in SHIP_BY_TILES:
                 tile.set_value(figures.get(key, 0), alarm=figures.get(key, 0) != 0)
             else:
                 tile.set_value(tiles[key], alarm=(key == "packed_without_waybill" and tiles[key] != 0))
+
+    def _show_tables(self, figures: dict[str, Any]) -> None:
+        """The whole site's tables and chart (no shop in them)."""
         self._platform_rows = figures.get("platform_failed_jobs", [])
         self._fill(self.platform_jobs, [[r["job"], r["order_no"], r["parcel"], r["carrier"], r["tracking_number"],
                                          r["attempts"], r["error"]] for r in self._platform_rows])
@@ -425,21 +529,20 @@ class Dashboard(QWidget):
         for i, n in enumerate(hours):
             self.bars.replace(i, n)
         self.count_axis.setRange(0, max(1, max(hours)))
-        titles = dict(EXCEPTION_KINDS)
-        self._exception_rows = [dict(row, kind=kind) for kind, _ in EXCEPTION_KINDS
-                                for row in figures["exceptions"][kind]]
-        self._fill(self.exceptions, [[tr_supervisor(titles[r["kind"]]), r["order_no"] or "", r["state"] or "",
-                                      r["carrier"] or "", r["waybill"] or "", _hhmm(r["at"]), r["detail"],
-                                      r["station"] or "", r["user"] or ""] for r in self._exception_rows])
-        locked = [self.tr("{name} ({badge}) until {time}").format(name=u["name"], badge=u["badge"],
-                                                                   time=_hhmm(u["until"]))
-                  for u in figures.get("locked_users", [])]
-        self.locked.setText(self.tr("Locked after wrong PINs: {people}").format(people="; ".join(locked)))
-        self.locked.setVisible(bool(locked))
-        self.status.setStyleSheet("")
-        self.status.setText(self.tr("Updated {time}").format(time=datetime.now().strftime("%H:%M:%S")))
-        self.refreshed.emit(figures)
-        self._after_query()
+
+    def _show_shop_channels(self, channels: list[dict[str, Any]]) -> None:
+        """Each shop's channel in the platform tab; a stopped one named on the red line too."""
+        def state(c: dict[str, Any]) -> str:
+            if c["stopped"]:
+                return self.tr("Stopped")
+            return self.tr("Pulling") if c["enabled"] else self.tr("Disabled")
+
+        self._fill(self.shop_channels, [[c["name"], state(c), _hhmm(c["last_pull"]), c["stopped"] or c["last_error"] or ""]
+                                        for c in channels])
+        stopped = [self.tr("Shop {shop} stopped: {reason}").format(shop=c["name"], reason=c["stopped"])
+                   for c in channels if c["stopped"]]
+        self.stopped_shops.setText("\n".join(stopped))
+        self.stopped_shops.setVisible(bool(stopped))
 
     def _fill(self, table: QTableWidget, rows: list[list[Any]]) -> None:
         selected = table.currentRow()
