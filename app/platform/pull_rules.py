@@ -28,7 +28,7 @@ Platform times are Beijing time (``YYYY-MM-DD HH:MM:SS``) or epoch seconds; Pack
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -71,6 +71,7 @@ class Known:
     state: str
     updated_at: datetime | None = None  # the platform's updated_at last applied
     pull_hold: str | None = None
+    carrier: str | None = None  # the order's carrier (None: held for want of one)
 
 
 @dataclass(frozen=True)
@@ -218,6 +219,8 @@ def decide(raw: Any, known: Known | None, ctx: ShopContext, *, again: bool = Fal
     payload (the platform did not change it: the catalogue or the shop's carrier may have)."""
     try:
         order = parse(raw, ctx)
+        if order.carrier_code is None and known is not None and known.carrier is not None:
+            order = replace(order, carrier_code=known.carrier)  # the shop lost its carrier: the order keeps its own
         verdict, hold, reason = _platform_verdict(raw, order, ctx)
     except Malformed as exc:
         number = _text(raw, "order_sn") if isinstance(raw, dict) else ""

@@ -68,6 +68,7 @@ class PullStats:
     unchanged: int = 0
     ignored: int = 0
     skipped: list[str] = field(default_factory=list)
+    warning: str | None = None  # a pull that went through but needs someone (no carrier chosen)
     error: str | None = None
     stopped: str | None = None
     cursor: datetime | None = None
@@ -80,6 +81,8 @@ class PullStats:
             text += f"  STOPPED: {self.stopped}"
         elif self.error:
             text += f"  error: {self.error}"
+        elif self.warning:
+            text += f"  {self.warning}"
         return text
 
 
@@ -149,10 +152,9 @@ class Puller:
     def pull_shop(self, shop: shop_store.ShopConfig) -> PullStats:
         stats = PullStats(shop.name, cursor=shop.pull_cursor)
         carrier = shop.default_carrier or self.default_carrier or None
-        if carrier is None:  # an order needs a carrier: its orders wait on the platform, none is missed
-            return self._finish(shop, stats, _Failed("retry", f"no carrier chosen for shop {shop.name}: "
-                                                              f"packgate shops add {shop.name} ... --default-carrier "
-                                                              f"CODE, or the default_carrier setting"))
+        if carrier is None:  # its new orders are stored on hold, released by the first pull after a carrier is chosen
+            stats.warning = (f"no carrier chosen for shop {shop.name}: its orders are held (packgate shops add "
+                             f"{shop.name} ... --default-carrier CODE, or the default_carrier setting)")
         try:
             client = self.client(shop)
         except KnownError as exc:  # an unreadable secret file: this shop stops
@@ -191,8 +193,8 @@ class Puller:
                 values.update(last_pull_error=masked_urls(failed.message), pull_failures=failures,
                               next_pull_at=now + timedelta(seconds=self.backoff(failures)))
             else:
-                values.update(last_pull_error=f"skipped: {skipped}" if skipped else "", pull_failures=0,
-                              next_pull_at=None)
+                said = [t for t in (stats.warning, f"skipped: {skipped}" if skipped else "") if t]
+                values.update(last_pull_error="; ".join(said), pull_failures=0, next_pull_at=None)
             s.execute(update(Shop).where(Shop.id == shop.id).values(**values))
         for text in stats.skipped:
             log.warning("shop %s: skipped %s", shop.name, text)
@@ -274,8 +276,8 @@ class Puller:
                 if row is not None and row.shop_id not in (None, shop.id):
                     stats.skipped.append(f"order {number}: it belongs to another shop")
                     continue
-                d = rules.decide(raw, Known(row.state, row.updated_at, row.pull_hold) if row else None, ctx,
-                                 again=again)
+                d = rules.decide(raw, Known(row.state, row.updated_at, row.pull_hold, row.carrier_code) if row else None,
+                                 ctx, again=again)
                 if d.action == "new":
                     new.append((d, raw))
                 else:
@@ -314,6 +316,7 @@ class _Row:
     shop_id: int | None
     updated_at: datetime | None
     pull_hold: str | None
+    carrier_code: str | None
 
 
 def _numbers(raws: Iterable[Any]) -> list[str]:
@@ -322,10 +325,10 @@ def _numbers(raws: Iterable[Any]) -> list[str]:
 
 def _known(s: Session, raws: list) -> dict[str, _Row]:
     rows = s.execute(select(Order.order_no, Order.id, Order.state, Order.shop_id, PlatformOrder.updated_at,
-                            PlatformOrder.pull_hold)
+                            PlatformOrder.pull_hold, Order.carrier_code)
                      .outerjoin(PlatformOrder, PlatformOrder.order_id == Order.id)
                      .where(Order.order_no.in_(_numbers(raws)))).all()
-    return {r.order_no: _Row(r.id, r.state, r.shop_id, r.updated_at, r.pull_hold) for r in rows}
+    return {r.order_no: _Row(r.id, r.state, r.shop_id, r.updated_at, r.pull_hold, r.carrier_code) for r in rows}
 
 
 def _products(s: Session, raws: list) -> dict[str, int]:
@@ -439,7 +442,7 @@ def _insert_new(s: Session, new: list[tuple[Decision, Any]], shop_id: int, produ
     for d, _raw in new:
         o = d.order
         assert o is not None
-        rows.append({"order_no": o.order_no, "platform": "pdd", "carrier_code": o.carrier_code or "",
+        rows.append({"order_no": o.order_no, "platform": "pdd", "carrier_code": o.carrier_code,
                      "created_at": o.created_at, "imported_at": now, "state": d.state,
                      "hold_reason": d.reason if d.state == rules.ON_HOLD else "", "shop_id": shop_id,
                      **_order_values(d)})
