@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
 from app.models.states import OrderState
@@ -114,12 +115,17 @@ def platform_time(value: Any, what: str, *, required: bool = True) -> datetime |
             raise Malformed(f"no {what}")
         return None
     try:
-        if isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
-            return datetime.fromtimestamp(int(value), UTC)
-        text = str(value).strip().replace("T", " ")
-        at = datetime.fromisoformat(text)
-    except (ValueError, OverflowError, OSError):
+        at = _utc(value)  # TypeError: not hashable, so no time either
+    except (ValueError, OverflowError, OSError, TypeError):
         raise Malformed(f"{what} {value!r} is not a time") from None
+    return at
+
+
+@lru_cache(maxsize=8192)  # a window's orders share their seconds: a page of 100 parses a few dozen times
+def _utc(value: Any) -> datetime:
+    if isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
+        return datetime.fromtimestamp(int(value), UTC)
+    at = datetime.fromisoformat(str(value).strip().replace("T", " "))
     return (at.replace(tzinfo=BEIJING) if at.tzinfo is None else at).astimezone(UTC)
 
 

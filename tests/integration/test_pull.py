@@ -16,7 +16,7 @@ import sys
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from app.cli import main
 from app.config import REPO_ROOT
@@ -425,3 +425,47 @@ def test_an_order_of_a_shop_without_a_carrier_is_held_then_released_when_the_sho
                          .order_by(ScanEvent.id)).all() == ["import_hold", "order", "release_hold"]  # the bench's refusal
     code, listed = cli_json(services, "shops", "list")
     assert listed[0]["last_error"] is None
+
+
+def test_a_page_failing_mid_window_keeps_the_cursor_and_the_next_pull_doubles_nothing(services, gateway, tmp_path):
+    """Pages are read on a fetching thread while the chunks before are written: a page that fails
+    after a chunk went in leaves the cursor where it was; the retry re-reads the window, finds the
+    written orders unchanged and adds the rest, once each."""
+    from app.platform.faults import Verdict
+
+    class FailingAt:
+        def __init__(self, inner, at):
+            self.inner, self.at, self.n = inner, at, 0
+
+        def call(self, api, **business):
+            self.n += 1
+            if self.n == self.at:
+                return Verdict("retry", "HTTP 502"), None
+            return self.inner.call(api, **business)
+
+        def close(self):
+            self.inner.close()
+
+    add_products(services, "MUG-1")
+    add_shops(services, gateway, tmp_path, ["north"])
+    for n in range(1, 2501):  # one window, 25 pages
+        gateway.add_order(platform_order(n), "north", age_s=600)
+    start = datetime.fromtimestamp(T0 - 1500, UTC)
+    with services.uow() as uow:
+        uow.session.execute(update(shop_store.Shop).values(pull_cursor=start))
+    failing = Puller(services.uow, services.catalogue, services.clock, read_uow=services.read_uow,
+                     client_factory=lambda options: FailingAt(PddClient.from_options(options), at=20))
+    [stats] = failing.run_once()
+    failing.close()
+    assert stats.error is not None and "HTTP 502" in stats.error and stats.windows == 0
+    written = len(orders(services))
+    assert written >= 1000 and written % 1000 == 0 and written < 2500  # whole chunks only
+    with services.read_uow() as uow:
+        assert uow.session.scalar(select(shop_store.Shop.pull_cursor)) == start
+        assert uow.session.scalar(select(func.count()).select_from(OrderLine)) == written  # no half-written order
+    [again] = puller(services).run_once()
+    assert again.error is None and (again.new, again.unchanged) == (2500 - written, written)
+    with services.read_uow() as uow:
+        s = uow.session
+        assert s.scalar(select(func.count(func.distinct(Order.order_no)))) == 2500
+        assert s.scalar(select(func.count()).select_from(OrderLine)) == 2500
