@@ -15,6 +15,7 @@ import csv
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -89,10 +90,54 @@ def write_csv(path: Path, orders: list[dict]) -> Path:
     return path
 
 
+def pull_pass(args, secret: Path, token: Path, port: int, idle: list, calls: list):
+    """One pull of every order into a fresh database, then 5 passes with nothing new."""
+    services = bootstrap(fresh_url(args.pg, "bench_pull"), Settings(station="BENCH"))
+    products(services)
+    with services.uow() as uow:
+        shop_store.save(uow.session, "north", {"client_id": "standin-client", "client_secret_file": str(secret),
+                                               "access_token_file": str(token),
+                                               "endpoint": f"http://127.0.0.1:{port}/api/router"},
+                        services.clock(), default_carrier="ZTO")
+        # the cursor just before the orders (changed 10 minutes ago): one 30-minute window holds them all
+        uow.session.execute(update(Shop).values(pull_cursor=datetime.now(UTC) - timedelta(minutes=33)))
+    puller = Puller(services.uow, services.catalogue, services.clock, read_uow=services.read_uow)
+    t0 = time.perf_counter()
+    [stats] = puller.run_once()
+    pull_s = time.perf_counter() - t0
+    assert stats.new == args.orders and not stats.skipped and stats.error is None, stats
+    for _ in range(5):  # nothing new: the window since the cursor, one call
+        t0 = time.perf_counter()
+        [quiet] = puller.run_once()
+        idle.append(time.perf_counter() - t0)
+        calls.append(quiet.calls)
+        assert quiet.new == 0 and quiet.error is None, quiet
+    puller.close()
+    with services.read_uow() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(Order)) == args.orders
+    services.close()
+    return stats, pull_s
+
+
+def import_pass(args, path: Path) -> float:
+    """The same orders through import-orders into a fresh database."""
+    from app.imports.orders import import_orders
+
+    services = bootstrap(fresh_url(args.pg, "bench_pull_import"), Settings(station="BENCH"))
+    products(services)
+    t0 = time.perf_counter()
+    report = import_orders(services, path)
+    import_s = time.perf_counter() - t0
+    assert report.ok and report.orders_added == args.orders, report.errors[:5]
+    services.close()
+    return import_s
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pg", action="store_true", help="PostgreSQL on 127.0.0.1:5432 instead of SQLite")
     ap.add_argument("--orders", type=int, default=10_000)
+    ap.add_argument("--passes", type=int, default=5, help="pull and import passes, alternating (medians shown)")
     args = ap.parse_args()
     db = "PostgreSQL" if args.pg else "SQLite"
     orders = platform_orders(args.orders)
@@ -110,56 +155,27 @@ def main() -> int:
     gateway = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "platform", "standin", "--port", str(port),
                                 "--client-secret-file", str(secret), "--access-token-file", str(token),
                                 "--orders", str(orders_file)], stdout=subprocess.PIPE, text=True)
+    path = write_csv(HOME / "orders.csv", orders)
+    pulls, imports, idle, calls = [], [], [], []
     try:
         assert "PDD stand-in gateway" in (gateway.stdout.readline() if gateway.stdout else "")
-        services = bootstrap(fresh_url(args.pg, "bench_pull"), Settings(station="BENCH"))
-        products(services)
-        with services.uow() as uow:
-            shop_store.save(uow.session, "north", {"client_id": "standin-client", "client_secret_file": str(secret),
-                                                   "access_token_file": str(token),
-                                                   "endpoint": f"http://127.0.0.1:{port}/api/router"},
-                            services.clock(), default_carrier="ZTO")
-            # the cursor just before the orders (changed 10 minutes ago): one 30-minute window holds them all
-            uow.session.execute(update(Shop).values(pull_cursor=datetime.now(UTC) - timedelta(minutes=33)))
-        puller = Puller(services.uow, services.catalogue, services.clock, read_uow=services.read_uow)
-        t0 = time.perf_counter()
-        [stats] = puller.run_once()
-        pull_s = time.perf_counter() - t0
-        assert stats.new == args.orders and not stats.skipped and stats.error is None, stats
-        # 2. Nothing new: the window since the cursor, one call.
-        idle, calls = [], []
-        for _ in range(5):
-            t0 = time.perf_counter()
-            [quiet] = puller.run_once()
-            idle.append(time.perf_counter() - t0)
-            calls.append(quiet.calls)
-            assert quiet.new == 0 and quiet.error is None, quiet
+        for _ in range(args.passes):  # pull and import alternate: both see the same state of the machine
+            stats, pull_s = pull_pass(args, secret, token, port, idle, calls)
+            pulls.append(pull_s)
+            imports.append(import_pass(args, path))
     finally:
         gateway.terminate()
         gateway.wait()
-    with services.read_uow() as uow:
-        assert uow.session.scalar(select(func.count()).select_from(Order)) == args.orders
-    services.close()
 
-    # 1b. The same orders through import-orders.
-    from app.imports.orders import import_orders
-
-    services = bootstrap(fresh_url(args.pg, "bench_pull_import"), Settings(station="BENCH"))
-    products(services)
-    path = write_csv(HOME / "orders.csv", orders)
-    t0 = time.perf_counter()
-    report = import_orders(services, path)
-    import_s = time.perf_counter() - t0
-    assert report.ok and report.orders_added == args.orders, report.errors[:5]
-    services.close()
-
-    print(f"{db}, {args.orders} orders:")
+    pull_s, import_s = statistics.median(pulls), statistics.median(imports)
+    print(f"{db}, {args.orders} orders, median of {args.passes} passes:")
     print(f"  pull pass      {pull_s:7.2f} s  {args.orders / pull_s:8.0f} orders/s  ({stats.calls} calls: "
-          f"pdd.time.get and {stats.calls - 1} pages)")
-    print(f"  import-orders  {import_s:7.2f} s  {args.orders / import_s:8.0f} orders/s")
-    idle.sort()
-    print(f"  nothing new    {idle[len(idle) // 2] * 1000:7.1f} ms median of 5 ({max(calls) - 1} increment call "
-          f"per pass, plus pdd.time.get)")
+          f"pdd.time.get and {stats.calls - 1} pages)  passes {' '.join(f'{t:.2f}' for t in pulls)}")
+    print(f"  import-orders  {import_s:7.2f} s  {args.orders / import_s:8.0f} orders/s  "
+          f"passes {' '.join(f'{t:.2f}' for t in imports)}")
+    print(f"  pull / import  {pull_s / import_s:7.2f}")
+    print(f"  nothing new    {statistics.median(idle) * 1000:7.1f} ms median of {len(idle)} ({max(calls) - 1} "
+          f"increment call per pass, plus pdd.time.get)")
     return 0
 
 

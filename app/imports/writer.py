@@ -11,12 +11,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
 from app.imports.checker import ImportRow, _order_cells
 from app.imports.report import HeldOrder, ImportReport
 from app.models.audit_chain import add_events
+from app.models.bulk import insert_many as _insert_many
+from app.models.bulk import insert_numbered
 from app.models.schema import (
     Order,
     OrderLine,
@@ -375,54 +377,13 @@ def _insert_orders(s: Session, now: Any, products: dict[str, int], plan: _Plan, 
 
 def _insert_order_rows(s: Session, now: Any, plan: _Plan) -> dict[str, int]:
     """Insert the new orders; returns order number -> id."""
-    conn = s.connection()
     hold_reasons = plan.hold_reasons
     on_hold = OrderState.ON_HOLD.value
-    # Our new ids are all above the highest id before the insert (SQLite: we hold the write lock;
-    # PostgreSQL: later sequence values), so one query finds them; rows that another session added
-    # meanwhile are not in new_nos (same order number: our insert would have failed).
-    before = conn.scalar(select(func.max(Order.id))) or 0
-    _insert_many(s, Order.__table__, ORDER_COLUMNS, [
+    return insert_numbered(s, Order.__table__, ORDER_COLUMNS, [
         (order.order_no, "", carrier, name, phone, address, note, created_at or now, now,
          on_hold if order.order_no in hold_reasons else _READY, waybill or None, hold_reasons.get(order.order_no, ""))
         for order, (carrier, name, phone, address, waybill, note, created_at) in plan.new_orders
-    ])
-    new_nos = {order.order_no for order, _values in plan.new_orders}
-    order_ids = {order_no: order_id for order_no, order_id in conn.execute(
-        select(Order.order_no, Order.id).where(Order.id > before)).all() if order_no in new_nos}
-    if len(order_ids) != len(new_nos):  # not expected; look them up one chunk at a time
-        for chunk in _chunks(new_nos):
-            order_ids.update(conn.execute(select(Order.order_no, Order.id).where(Order.order_no.in_(chunk))).all())
-    return order_ids
-
-
-def _insert_many(s: Session, table: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """A Core ``insert(table)`` of many rows, run as one DBAPI ``executemany`` of plain tuples.
-
-    SQLAlchemy compiles the statement for the session's database and supplies each column type's
-    bind conversion (applied here once per distinct value: import values repeat), but does not
-    build and convert a parameter dict per row, which for 100,000 order lines costs more than the
-    database's own work.
-    """
-    conn = s.connection()
-    dialect = conn.dialect
-    for i, name in enumerate(columns):
-        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        if process is not None:
-            converted: dict[Any, Any] = {}
-            for row in rows:
-                value = row[i]
-                if value not in converted:
-                    converted[value] = process(value)
-            rows = [(*row[:i], converted[row[i]], *row[i + 1:]) for row in rows]
-    compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
-    if compiled.positional:
-        positions = [columns.index(name) for name in compiled.positiontup]
-        params: list[Any] = rows if positions == list(range(len(columns))) else [
-            tuple(row[i] for i in positions) for row in rows]
-    else:
-        params = [dict(zip(columns, row, strict=True)) for row in rows]
-    conn.exec_driver_sql(compiled.string, params)
+    ], "order_no", _IN_CHUNK)
 
 
 def _with_weight(first: ImportRow, later: ImportRow) -> ImportRow:

@@ -149,7 +149,8 @@ class Order(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_no: Mapped[str] = mapped_column(String(64), unique=True)
     platform: Mapped[str] = mapped_column(String(32), default="")
-    carrier_code: Mapped[str] = mapped_column(ForeignKey("carriers.code"))
+    # None only while the order is held (or cancelled): a pulled order of a shop with no carrier (0018).
+    carrier_code: Mapped[str | None] = mapped_column(ForeignKey("carriers.code"))
     # Text: a pulled order's receiver may be the platform's encrypted value, stored as given (migration 0017).
     recipient_name: Mapped[str] = mapped_column(Text, default="")
     recipient_phone: Mapped[str] = mapped_column(Text, default="")
@@ -182,6 +183,7 @@ class Order(Base):
             "state NOT IN ('packed', 'handed_over') OR waybill IS NOT NULL", name="shipped_has_waybill"
         ),
         CheckConstraint("state <> 'packing' OR station_id IS NOT NULL", name="packing_has_station"),
+        CheckConstraint("carrier_code IS NOT NULL OR state IN ('on_hold', 'cancelled')", name="carrier_unless_held"),
         Index("ix_orders_state_created", "state", "created_at"),
         # Covering indexes for the supervisor's per-period figures (bench/bench_summary.py).
         Index("ix_orders_packed_cover", "packed_at", "packer_id", "station_id", "carrier_code", "packing_started_at"),

@@ -83,7 +83,7 @@ class OrderSnap:
     order_no: str
     state: str
     station_id: int | None
-    carrier_code: str
+    carrier_code: str | None  # None only on hold: pulled for a shop with no carrier chosen
     preassigned_waybill: str | None
     waybill: str | None
     lines: tuple[LineSnap, ...]

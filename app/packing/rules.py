@@ -307,7 +307,13 @@ _NOT_OPENABLE = {
 }
 
 
+NO_CARRIER = T("Outcome", "Order {order_no} has no carrier yet (its shop has none chosen): set it aside for a supervisor")
+
+
 def why_not_openable(bench: Bench, state: BenchState, target: OrderSnap) -> Decision | None:
+    if target.carrier_code is None and target.state in (OrderState.READY.value, OrderState.ON_HOLD.value):
+        # Held by the pull until its shop has a carrier (the database allows no ready order without one).
+        return replace(_refused("order", state, NO_CARRIER, order_no=target.order_no), order_id=target.id)
     if target.state == OrderState.READY.value:
         return None
     if target.state == OrderState.PACKING.value:

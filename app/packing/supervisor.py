@@ -105,6 +105,10 @@ def release_hold(services: Services, badge: str, pin: str, order_no: str, reason
         if before not in RELEASABLE:
             raise _refuse(T("Outcome", "Order {order_no} is {state}, not on hold nor held by a bench"),
                           order_no=order.order_no, state=order.state)
+        if order.carrier_code is None:  # the database refuses a ready order without one: say why first
+            raise _refuse(T("Outcome", "Order {order_no} has no carrier: choose its shop's carrier (packgate shops "
+                                       "add SHOP ... --default-carrier CODE); the next pull releases it"),
+                          order_no=order.order_no)
         if before == OrderState.ON_HOLD.value:
             msg = Message(T("Outcome", "Order {order_no} released from hold: ready to pack again"),
                           {"order_no": order.order_no})

@@ -28,8 +28,9 @@ Platform times are Beijing time (``YYYY-MM-DD HH:MM:SS``) or epoch seconds; Pack
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
 from app.models.states import OrderState
@@ -71,6 +72,7 @@ class Known:
     state: str
     updated_at: datetime | None = None  # the platform's updated_at last applied
     pull_hold: str | None = None
+    carrier: str | None = None  # the order's carrier (None: held for want of one)
 
 
 @dataclass(frozen=True)
@@ -113,12 +115,17 @@ def platform_time(value: Any, what: str, *, required: bool = True) -> datetime |
             raise Malformed(f"no {what}")
         return None
     try:
-        if isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
-            return datetime.fromtimestamp(int(value), UTC)
-        text = str(value).strip().replace("T", " ")
-        at = datetime.fromisoformat(text)
-    except (ValueError, OverflowError, OSError):
+        at = _utc(value)  # TypeError: not hashable, so no time either
+    except (ValueError, OverflowError, OSError, TypeError):
         raise Malformed(f"{what} {value!r} is not a time") from None
+    return at
+
+
+@lru_cache(maxsize=8192)  # a window's orders share their seconds: a page of 100 parses a few dozen times
+def _utc(value: Any) -> datetime:
+    if isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
+        return datetime.fromtimestamp(int(value), UTC)
+    at = datetime.fromisoformat(str(value).strip().replace("T", " "))
     return (at.replace(tzinfo=BEIJING) if at.tzinfo is None else at).astimezone(UTC)
 
 
@@ -218,6 +225,8 @@ def decide(raw: Any, known: Known | None, ctx: ShopContext, *, again: bool = Fal
     payload (the platform did not change it: the catalogue or the shop's carrier may have)."""
     try:
         order = parse(raw, ctx)
+        if order.carrier_code is None and known is not None and known.carrier is not None:
+            order = replace(order, carrier_code=known.carrier)  # the shop lost its carrier: the order keeps its own
         verdict, hold, reason = _platform_verdict(raw, order, ctx)
     except Malformed as exc:
         number = _text(raw, "order_sn") if isinstance(raw, dict) else ""

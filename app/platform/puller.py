@@ -8,10 +8,13 @@ the way the platform documents it (lywzx/pdd-node-sdk ``dingDan/PddOrderNumberLi
 * each window's pages read from the last to the first: an order changed while the window is read
   leaves the window (its ``updated_at`` is now later), which shifts only the pages already read; it
   comes back in a later window;
-* each page written in one transaction (the rules of :mod:`app.platform.pull_rules`; the same
-  ``updated_at`` again writes nothing), the shop's cursor moved to the window's end only once the
-  window is read whole: a pull killed anywhere re-reads at most that window, and the orders it had
-  written are unchanged, not doubled. A first pull goes back ``platform_pull_days``;
+* pages read on a fetching thread while the orders of the pages before are written here, at most
+  1,000 orders a transaction (the rules of :mod:`app.platform.pull_rules`; the same ``updated_at``
+  again writes nothing; no transaction waits on the platform), the shop's cursor moved to the
+  window's end with the window's last orders, once the window is read whole: a pull killed anywhere
+  re-reads at most that window, and the orders it had written are unchanged, not doubled. New
+  orders go in as ``import-orders`` writes them (plain executemany). A first pull goes back
+  ``platform_pull_days``;
 * faults sorted as the sender's (:mod:`app.platform.faults`): retry with backoff, a stopped shop for
   an expired token (that shop only), a malformed order skipped and reported with its number.
 
@@ -24,6 +27,8 @@ from __future__ import annotations
 import json
 import logging
 import math
+import queue
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -36,6 +41,7 @@ from sqlalchemy.orm import Session
 from app.carriers import CarrierCatalogue
 from app.errors import KnownError
 from app.models.audit_chain import add_events
+from app.models.bulk import insert_many, insert_numbered
 from app.models.schema import Order, OrderLine, PlatformOrder, Product, Shop
 from app.packing.lifecycle import OrderEvent
 from app.packing.repository import change_state
@@ -52,6 +58,7 @@ LAG = timedelta(minutes=3)
 KEEP_DAYS = 90  # the platform keeps 90 days of orders
 PAGE_SIZE = 100
 WRITE_CHUNK = 1000  # orders per transaction: a bench's scan never waits long behind the pull
+PREFETCH_PAGES = 64  # pages read ahead of the writing (bounded: a first pull of 3 days is not held in memory)
 
 
 @dataclass
@@ -68,6 +75,7 @@ class PullStats:
     unchanged: int = 0
     ignored: int = 0
     skipped: list[str] = field(default_factory=list)
+    warning: str | None = None  # a pull that went through but needs someone (no carrier chosen)
     error: str | None = None
     stopped: str | None = None
     cursor: datetime | None = None
@@ -80,6 +88,8 @@ class PullStats:
             text += f"  STOPPED: {self.stopped}"
         elif self.error:
             text += f"  error: {self.error}"
+        elif self.warning:
+            text += f"  {self.warning}"
         return text
 
 
@@ -149,10 +159,9 @@ class Puller:
     def pull_shop(self, shop: shop_store.ShopConfig) -> PullStats:
         stats = PullStats(shop.name, cursor=shop.pull_cursor)
         carrier = shop.default_carrier or self.default_carrier or None
-        if carrier is None:  # an order needs a carrier: its orders wait on the platform, none is missed
-            return self._finish(shop, stats, _Failed("retry", f"no carrier chosen for shop {shop.name}: "
-                                                              f"packgate shops add {shop.name} ... --default-carrier "
-                                                              f"CODE, or the default_carrier setting"))
+        if carrier is None:  # its new orders are stored on hold, released by the first pull after a carrier is chosen
+            stats.warning = (f"no carrier chosen for shop {shop.name}: its orders are held (packgate shops add "
+                             f"{shop.name} ... --default-carrier CODE, or the default_carrier setting)")
         try:
             client = self.client(shop)
         except KnownError as exc:  # an unreadable secret file: this shop stops
@@ -163,13 +172,11 @@ class Puller:
             cursor = max(cursor, platform_now - timedelta(days=KEEP_DAYS))
             limit = platform_now - LAG
             ctx = ShopContext(shop.name, carrier, lambda sku: False, self._carrier_ids())
+            windows = []
             while cursor < limit:
-                end = min(cursor + WINDOW, limit)
-                self._window(client, shop, ctx, cursor, end, stats)
-                with self._uow() as uow:
-                    uow.session.execute(update(Shop).where(Shop.id == shop.id).values(pull_cursor=end))
-                cursor = stats.cursor = end
-                stats.windows += 1
+                windows.append((cursor, min(cursor + WINDOW, limit)))
+                cursor = windows[-1][1]
+            self._windows(client, shop, ctx, windows, stats)
             self._recheck(shop, ctx, stats)
         except _Failed as failed:
             return self._finish(shop, stats, failed)
@@ -191,8 +198,8 @@ class Puller:
                 values.update(last_pull_error=masked_urls(failed.message), pull_failures=failures,
                               next_pull_at=now + timedelta(seconds=self.backoff(failures)))
             else:
-                values.update(last_pull_error=f"skipped: {skipped}" if skipped else "", pull_failures=0,
-                              next_pull_at=None)
+                said = [t for t in (stats.warning, f"skipped: {skipped}" if skipped else "") if t]
+                values.update(last_pull_error="; ".join(said), pull_failures=0, next_pull_at=None)
             s.execute(update(Shop).where(Shop.id == shop.id).values(**values))
         for text in stats.skipped:
             log.warning("shop %s: skipped %s", shop.name, text)
@@ -232,38 +239,97 @@ class Puller:
             raise _Failed("retry", "pdd.order.number.list.increment.get: total_count is not a number") from None
         return total, orders if isinstance(orders, list) else []
 
-    def _window(self, client: Any, shop: shop_store.ShopConfig, ctx: ShopContext, start: datetime, end: datetime,
-                stats: PullStats) -> None:
-        """Read the window's pages (no transaction open while the platform answers), then write its
-        orders a chunk per transaction; an order met on two pages (a page shifted) is taken once."""
-        total, orders = self._page(client, stats, start, end, 1)
-        pages = math.ceil(total / self.page_size)
-        if pages > 1:
-            orders = []
-            for page in range(pages, 0, -1):  # the last page first: nothing shifts into a page not yet read
-                orders += self._page(client, stats, start, end, page)[1]
-        seen: set[str] = set()
-        unique = []
-        for raw in orders:
-            number = str(raw.get("order_sn") or "") if isinstance(raw, dict) else ""
-            if number and number in seen:
-                continue
-            seen.add(number)
-            unique.append(raw)
-        for i in range(0, len(unique), WRITE_CHUNK):
-            self._apply(shop, ctx, unique[i:i + WRITE_CHUNK], stats)
+    def _fetch(self, client: Any, stats: PullStats, windows: list[tuple[datetime, datetime]],
+               out: queue.Queue, stop: threading.Event) -> None:
+        """The pages of every window, in order (each window's from the last to the first), onto
+        ``out``: ``("page", orders)``, ``("end", window's end)``, then ``("done", None)`` or
+        ``("error", exception)``. Runs on its own thread while the pages before are written."""
+
+        def put(item: tuple[str, Any]) -> bool:
+            while not stop.is_set():
+                try:
+                    out.put(item, timeout=0.1)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        try:
+            for start, end in windows:
+                total, first = self._page(client, stats, start, end, 1)
+                pages = math.ceil(total / self.page_size)
+                if pages <= 1:
+                    if not put(("page", first)):
+                        return
+                for page in range(pages, 0, -1) if pages > 1 else ():
+                    # the last page first: nothing shifts into a page not yet read
+                    if stop.is_set() or not put(("page", self._page(client, stats, start, end, page)[1])):
+                        return
+                if not put(("end", end)):
+                    return
+            put(("done", None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the writing thread, which raises it
+            put(("error", exc))
+
+    def _windows(self, client: Any, shop: shop_store.ShopConfig, ctx: ShopContext,
+                 windows: list[tuple[datetime, datetime]], stats: PullStats) -> None:
+        """Read the windows' pages on a fetching thread and write their orders here as they come, a
+        chunk of :data:`WRITE_CHUNK` per transaction; a window's last orders and the shop's cursor
+        moved to its end in one transaction, once the window is read whole. No transaction waits on
+        the platform (the fetching thread does; a chunk is written from pages already read); a pull
+        stopped anywhere re-reads at most the window it was in, whose orders already written are then
+        unchanged, not doubled. An order met on two pages of a window (a page shifted) is taken once."""
+        if not windows:
+            return
+        pages: queue.Queue = queue.Queue(maxsize=PREFETCH_PAGES)
+        stop = threading.Event()
+        fetcher = threading.Thread(target=self._fetch, args=(client, stats, windows, pages, stop),
+                                   name=f"pull {shop.name}", daemon=True)
+        fetcher.start()
+        try:
+            seen: set[str] = set()
+            chunk: list = []
+            while True:
+                kind, value = pages.get()
+                if kind == "page":
+                    for raw in value:
+                        number = str(raw.get("order_sn") or "") if isinstance(raw, dict) else ""
+                        if number and number in seen:
+                            continue
+                        seen.add(number)
+                        chunk.append(raw)
+                    while len(chunk) >= WRITE_CHUNK:
+                        self._apply(shop, ctx, chunk[:WRITE_CHUNK], stats)
+                        del chunk[:WRITE_CHUNK]
+                elif kind == "end":
+                    self._apply(shop, ctx, chunk, stats, cursor=value)
+                    chunk, seen = [], set()
+                    stats.cursor = value
+                    stats.windows += 1
+                elif kind == "error":
+                    raise value
+                else:
+                    return
+        finally:
+            stop.set()
+            fetcher.join()
 
     # ------------------------------------------------------------------ writing
 
     def _apply(self, shop: shop_store.ShopConfig, ctx: ShopContext, raws: list, stats: PullStats,
-               again: bool = False) -> None:
-        """One page in one transaction: every order decided, then written (or nothing is)."""
-        if not raws:
+               again: bool = False, cursor: datetime | None = None) -> None:
+        """A chunk of orders in one transaction: every order decided, then written (or nothing is);
+        ``cursor``: the shop's cursor moved there in the same transaction (the window is read whole)."""
+        if not raws and cursor is None:
             return
         stats.seen += len(raws)
         now = self.clock()
         with self._uow() as uow:
             s = uow.session
+            if cursor is not None:
+                s.execute(update(Shop).where(Shop.id == shop.id).values(pull_cursor=cursor))
+            if not raws:
+                return
             known = _known(s, raws)
             products = _products(s, raws)
             ctx = ShopContext(ctx.shop, ctx.carrier, products.__contains__, ctx.carrier_of_logistics_id)
@@ -274,8 +340,8 @@ class Puller:
                 if row is not None and row.shop_id not in (None, shop.id):
                     stats.skipped.append(f"order {number}: it belongs to another shop")
                     continue
-                d = rules.decide(raw, Known(row.state, row.updated_at, row.pull_hold) if row else None, ctx,
-                                 again=again)
+                d = rules.decide(raw, Known(row.state, row.updated_at, row.pull_hold, row.carrier_code) if row else None,
+                                 ctx, again=again)
                 if d.action == "new":
                     new.append((d, raw))
                 else:
@@ -314,6 +380,7 @@ class _Row:
     shop_id: int | None
     updated_at: datetime | None
     pull_hold: str | None
+    carrier_code: str | None
 
 
 def _numbers(raws: Iterable[Any]) -> list[str]:
@@ -322,10 +389,10 @@ def _numbers(raws: Iterable[Any]) -> list[str]:
 
 def _known(s: Session, raws: list) -> dict[str, _Row]:
     rows = s.execute(select(Order.order_no, Order.id, Order.state, Order.shop_id, PlatformOrder.updated_at,
-                            PlatformOrder.pull_hold)
+                            PlatformOrder.pull_hold, Order.carrier_code)
                      .outerjoin(PlatformOrder, PlatformOrder.order_id == Order.id)
                      .where(Order.order_no.in_(_numbers(raws)))).all()
-    return {r.order_no: _Row(r.id, r.state, r.shop_id, r.updated_at, r.pull_hold) for r in rows}
+    return {r.order_no: _Row(r.id, r.state, r.shop_id, r.updated_at, r.pull_hold, r.carrier_code) for r in rows}
 
 
 def _products(s: Session, raws: list) -> dict[str, int]:
@@ -350,12 +417,9 @@ def _platform_row(order_id: int, d: Decision, raw: Any, now: datetime) -> dict[s
 _PLATFORM_COLUMNS = ("order_status", "refund_status", "checked_at", "updated_at", "pull_hold", "payload")
 
 
-def _upsert_platform(s: Session, rows: list[dict[str, Any]], *, new: bool = False) -> None:
-    """The platform's word on these orders (one executemany; ``new``: no row exists yet)."""
+def _upsert_platform(s: Session, rows: list[dict[str, Any]]) -> None:
+    """The platform's word on these orders (one executemany)."""
     table = PlatformOrder.__table__
-    if new:
-        s.connection().execute(insert(table), rows)
-        return
     ins = (postgresql.insert if s.bind.dialect.name == "postgresql" else sqlite.insert)(table)
     s.connection().execute(ins.on_conflict_do_update(index_elements=[table.c.order_id], set_={
         c: getattr(ins.excluded, c) for c in _PLATFORM_COLUMNS}), rows)
@@ -431,26 +495,30 @@ def _write_one(s: Session, d: Decision, raw: Any, row: _Row | None, shop_id: int
     _upsert_platform(s, [_platform_row(row.id, d, raw, now)])
 
 
+_ORDER_COLUMNS = ("order_no", "platform", "carrier_code", "created_at", "imported_at", "state", "hold_reason",
+                  "shop_id", "recipient_name", "recipient_phone", "recipient_address", "note", "ship_by")
+_PLATFORM_ROW = ("order_id", "order_status", "refund_status", "checked_at", "updated_at", "pull_hold", "payload")
+_LINE_COLUMNS = ("order_id", "product_id", "quantity", "scanned")
+
+
 def _insert_new(s: Session, new: list[tuple[Decision, Any]], shop_id: int, products: dict[str, int],
                 now: datetime, stats: PullStats) -> None:
-    """The page's new orders in a few statements: orders (ids returned), lines, platform rows, and
-    the audit events of those stored on hold."""
+    """The chunk's new orders in a few statements (plain executemany, as ``import-orders``): orders
+    (their ids found after), lines, platform rows, and the audit events of those stored on hold."""
     rows = []
     for d, _raw in new:
         o = d.order
         assert o is not None
-        rows.append({"order_no": o.order_no, "platform": "pdd", "carrier_code": o.carrier_code or "",
-                     "created_at": o.created_at, "imported_at": now, "state": d.state,
-                     "hold_reason": d.reason if d.state == rules.ON_HOLD else "", "shop_id": shop_id,
-                     **_order_values(d)})
-    table = Order.__table__
-    conn = s.connection()  # Core: no ORM bulk machinery for a page of plain rows
-    ids = {no: oid for no, oid in conn.execute(insert(table).returning(table.c.order_no, table.c.id), rows)}
-    lines = [{"order_id": ids[d.order.order_no], "product_id": p, "quantity": n, "scanned": 0}
-             for d, _raw in new if d.order is not None for p, n in _lines(d, products)]
-    if lines:
-        conn.execute(insert(OrderLine.__table__), lines)
-    _upsert_platform(s, [_platform_row(ids[d.order.order_no], d, raw, now) for d, raw in new if d.order], new=True)
+        rows.append((o.order_no, "pdd", o.carrier_code, o.created_at, now, d.state,
+                     d.reason if d.state == rules.ON_HOLD else "", shop_id, o.recipient_name, o.recipient_phone,
+                     o.recipient_address, o.note, o.ship_by))
+    ids = insert_numbered(s, Order.__table__, _ORDER_COLUMNS, rows, "order_no")
+    insert_many(s, OrderLine.__table__, _LINE_COLUMNS,
+                [(ids[d.order.order_no], p, n, 0) for d, _raw in new if d.order is not None
+                 for p, n in _lines(d, products)])
+    insert_many(s, PlatformOrder.__table__, _PLATFORM_ROW,
+                [tuple(row[c] for c in _PLATFORM_ROW) for d, raw in new if d.order
+                 for row in (_platform_row(ids[d.order.order_no], d, raw, now),)])
     held = [(d.order.order_no, d.reason) for d, _raw in new if d.order and d.state == rules.ON_HOLD]
     if held:
         add_events(s, [{"at": now, "order_id": ids[no], "raw": no, "kind": "import_hold", "accepted": True,

@@ -93,6 +93,23 @@ CASES = [
      ["UPDATE orders SET state = 'on_hold' WHERE id = 2"],
      "UPDATE orders SET state = 'shipped' WHERE id = 2",
      "state_known"),
+    ("ready_order_without_a_carrier",
+     ["UPDATE orders SET state = 'on_hold', carrier_code = NULL WHERE id = 3",
+      "UPDATE orders SET state = 'cancelled' WHERE id = 3"],
+     "UPDATE orders SET state = 'ready' WHERE id = 3",
+     "carrier_unless_held"),
+    ("new_ready_order_without_a_carrier",
+     ["INSERT INTO orders (order_no, platform, carrier_code, recipient_name, recipient_phone, recipient_address, note,"
+      " created_at, imported_at, state, hold_reason) VALUES ('O-HELD', '', NULL, '', '', '', '',"
+      " '2026-01-01 00:00:00', '2026-01-01 00:00:00', 'on_hold', 'no carrier')"],
+     "INSERT INTO orders (order_no, platform, carrier_code, recipient_name, recipient_phone, recipient_address, note,"
+     " created_at, imported_at, state, hold_reason) VALUES ('O-NONE', '', NULL, '', '', '', '',"
+     " '2026-01-01 00:00:00', '2026-01-01 00:00:00', 'ready', '')",
+     "carrier_unless_held"),
+    ("carrier_taken_from_a_packing_order",
+     ["UPDATE orders SET state = 'packing', station_id = 1 WHERE id = 3"],
+     "UPDATE orders SET carrier_code = NULL WHERE id = 3",
+     "carrier_unless_held"),
     ("parcel_on_two_manifests",
      ["INSERT INTO manifest_items (manifest_id, order_id, parcel_id, scanned_at) VALUES (2, 2, 2, '2026-01-01 00:00:00')"],
      "INSERT INTO manifest_items (manifest_id, order_id, parcel_id, scanned_at) VALUES (2, 1, 1, '2026-01-01 00:00:00')",

@@ -16,11 +16,14 @@ import sys
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from app.cli import main
 from app.config import REPO_ROOT
+from app.demo import seed_demo
 from app.models.schema import Order, OrderLine, PlatformJob, Product, ScanEvent
+from app.packing.supervisor import ActionRefused, release_hold
+from app.packing.workflow import BenchWorkflow
 from app.platform import shops as shop_store
 from app.platform.pdd import PddClient
 from app.platform.puller import Puller
@@ -366,3 +369,103 @@ def test_an_encrypted_receiver_is_stored_as_given(services, gateway, tmp_path):
     assert stats.new == 1 and stats.error is None
     code, details = cli_json(services, "order", "260302-000001")
     assert (details["recipient_phone"], details["recipient_name"]) == (phone, name)
+
+
+def test_an_order_of_a_shop_without_a_carrier_is_held_then_released_when_the_shop_gets_one(services, gateway,
+                                                                                          tmp_path):
+    """No carrier for the shop (nor the default_carrier setting): its orders are pulled on hold, the bench
+    and a supervisor cannot release them, `shops list` says why; the first pull after the shop gets a
+    carrier releases them with it, with an audit event."""
+    seed_demo(services)  # a bench, a packer and a supervisor
+    add_products(services, "MUG-1")
+    with services.uow() as uow:
+        options = {"client_id": gateway.client_id, "client_secret_file": secret(tmp_path, "secret", gateway.secret),
+                   "access_token_file": secret(tmp_path, "tok-north", "token-north"), "endpoint": gateway.url}
+        shop_store.save(uow.session, "north", options, services.clock())
+    gateway.add_order(platform_order(1), "north", age_s=600)
+    gateway.add_order(platform_order(2, refund_status=2), "north", age_s=600)
+    [stats] = puller(services).run_once()
+    assert (stats.new, stats.held, stats.error) == (2, 2, None)
+    assert "no carrier chosen for shop north" in stats.line()
+    got = orders(services)
+    assert got["260302-000001"] == ("on_hold", "no carrier chosen for shop north / 店铺 north 未设置默认快递")
+    assert got["260302-000002"][0] == "on_hold" and "refund" in got["260302-000002"][1]
+    with services.read_uow() as uow:
+        assert uow.session.scalar(select(Order.carrier_code).where(Order.order_no == "260302-000001")) is None
+    code, listed = cli_json(services, "shops", "list")
+    assert code == 0 and "no carrier chosen for shop north" in listed[0]["last_error"]
+
+    # The bench refuses it with the reason; a supervisor's release is refused, nothing changes.
+    flow = BenchWorkflow(services, "BENCH-1")
+    assert flow.handle("P-1001").accepted
+    out = flow.handle("260302-000001")
+    assert not out.accepted and "has no carrier yet" in out.message.render()
+    with pytest.raises(ActionRefused, match="has no carrier"):
+        release_hold(services, "S-9001", "123456", "260302-000001", "try it")
+    assert orders(services)["260302-000001"][0] == "on_hold"
+
+    # Nothing new on the platform, still no carrier: nothing written.
+    gateway.clock.advance(60)
+    [same] = puller(services).run_once()
+    assert (same.new, same.released, same.updated) == (0, 0, 0)
+
+    # The shop gets its carrier (`shops add north ... --default-carrier ZTO`): the next pull releases it.
+    with services.uow() as uow:
+        shop_store.save(uow.session, "north", options, services.clock(), default_carrier="ZTO")
+    gateway.clock.advance(60)
+    [later] = puller(services).run_once()
+    assert later.released == 1 and later.error is None and later.warning is None
+    got = orders(services)
+    assert got["260302-000001"] == ("ready", "")
+    assert got["260302-000002"][0] == "on_hold"  # the refund still holds it
+    with services.read_uow() as uow:
+        s = uow.session
+        assert s.scalar(select(Order.carrier_code).where(Order.order_no == "260302-000001")) == "ZTO"
+        assert s.scalars(select(ScanEvent.kind).where(ScanEvent.raw == "260302-000001")
+                         .order_by(ScanEvent.id)).all() == ["import_hold", "order", "release_hold"]  # the bench's refusal
+    code, listed = cli_json(services, "shops", "list")
+    assert listed[0]["last_error"] is None
+
+
+def test_a_page_failing_mid_window_keeps_the_cursor_and_the_next_pull_doubles_nothing(services, gateway, tmp_path):
+    """Pages are read on a fetching thread while the chunks before are written: a page that fails
+    after a chunk went in leaves the cursor where it was; the retry re-reads the window, finds the
+    written orders unchanged and adds the rest, once each."""
+    from app.platform.faults import Verdict
+
+    class FailingAt:
+        def __init__(self, inner, at):
+            self.inner, self.at, self.n = inner, at, 0
+
+        def call(self, api, **business):
+            self.n += 1
+            if self.n == self.at:
+                return Verdict("retry", "HTTP 502"), None
+            return self.inner.call(api, **business)
+
+        def close(self):
+            self.inner.close()
+
+    add_products(services, "MUG-1")
+    add_shops(services, gateway, tmp_path, ["north"])
+    for n in range(1, 2501):  # one window, 25 pages
+        gateway.add_order(platform_order(n), "north", age_s=600)
+    start = datetime.fromtimestamp(T0 - 1500, UTC)
+    with services.uow() as uow:
+        uow.session.execute(update(shop_store.Shop).values(pull_cursor=start))
+    failing = Puller(services.uow, services.catalogue, services.clock, read_uow=services.read_uow,
+                     client_factory=lambda options: FailingAt(PddClient.from_options(options), at=20))
+    [stats] = failing.run_once()
+    failing.close()
+    assert stats.error is not None and "HTTP 502" in stats.error and stats.windows == 0
+    written = len(orders(services))
+    assert written >= 1000 and written % 1000 == 0 and written < 2500  # whole chunks only
+    with services.read_uow() as uow:
+        assert uow.session.scalar(select(shop_store.Shop.pull_cursor)) == start
+        assert uow.session.scalar(select(func.count()).select_from(OrderLine)) == written  # no half-written order
+    [again] = puller(services).run_once()
+    assert again.error is None and (again.new, again.unchanged) == (2500 - written, written)
+    with services.read_uow() as uow:
+        s = uow.session
+        assert s.scalar(select(func.count(func.distinct(Order.order_no)))) == 2500
+        assert s.scalar(select(func.count()).select_from(OrderLine)) == 2500

@@ -76,7 +76,32 @@ def test_what_a_pulled_order_becomes(case, raw, known, action, state, hold, word
 def test_no_carrier_holds_the_order_with_the_shops_name():
     d = decide(order(), None, ShopContext("south", None, CATALOGUE.__contains__))
     assert (d.action, d.state, d.hold) == ("new", "on_hold", "no_carrier")
-    assert "no carrier chosen for shop south" in d.reason
+    assert "no carrier chosen for shop south" in d.reason and "店铺 south 未设置默认快递" in d.reason
+    assert d.order is not None and d.order.carrier_code is None
+
+
+NO_CARRIER = ShopContext("south", None, CATALOGUE.__contains__, {85: "YTO"})
+SOUTH = ShopContext("south", "ZTO", CATALOGUE.__contains__)
+HELD_NO_CARRIER = Known("on_hold", datetime(2025, 3, 1, 2, 0, tzinfo=UTC), "no_carrier")
+
+
+@pytest.mark.parametrize(("case", "raw", "known", "ctx", "again", "action", "state", "hold", "carrier"), [
+    ("still no carrier: nothing to write", order(), HELD_NO_CARRIER, NO_CARRIER, True, "unchanged", None, None, None),
+    ("the shop got a carrier: released with it", order(), HELD_NO_CARRIER, SOUTH, True, "release", "ready", None, "ZTO"),
+    ("changed on the platform, still no carrier", order(updated_at="2025-03-01 11:00:00"), HELD_NO_CARRIER, NO_CARRIER,
+     False, "update", "on_hold", "no_carrier", None),
+    ("a refund comes first", order(refund_status=2), None, NO_CARRIER, False, "new", "on_hold", "refund", None),
+    ("the platform names the courier", order(logistics_id=85), None, NO_CARRIER, False, "new", "ready", None, "YTO"),
+    ("a ready order keeps its carrier when the shop loses its own", order(updated_at="2025-03-01 11:00:00"),
+     Known("ready", datetime(2025, 3, 1, 2, 0, tzinfo=UTC), None, "ZTO"), NO_CARRIER, False, "update", "ready", None,
+     "ZTO"),
+])
+def test_an_order_without_a_carrier_is_held_until_its_shop_has_one(case, raw, known, ctx, again, action, state, hold,
+                                                                   carrier):
+    d = decide(raw, known, ctx, again=again)
+    assert (d.action, d.state, d.hold) == (action, state, hold), case
+    if action != "unchanged":
+        assert d.order is not None and d.order.carrier_code == carrier, case
 
 
 def test_a_held_order_decided_again_from_its_payload_ignores_the_unchanged_time():
