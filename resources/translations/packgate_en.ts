@@ -1108,6 +1108,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Order {order_no} has no carrier yet (its shop has none chosen): set it aside for a supervisor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Order {order_no}: refund requested on the platform: do not pack. Set it aside for a supervisor</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1209,6 +1213,10 @@
     </message>
     <message>
         <source>Order {order_no} is {state}, not held by a bench</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} has no carrier: choose its shop&apos;s carrier (packgate shops add SHOP ... --default-carrier CODE); the next pull releases it</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

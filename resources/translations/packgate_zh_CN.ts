@@ -1133,6 +1133,10 @@
         <translation>视频 {name} 仍在工作台 {station}：尚未上传</translation>
     </message>
     <message>
+        <source>Order {order_no} has no carrier yet (its shop has none chosen): set it aside for a supervisor</source>
+        <translation>订单 {order_no} 还没有快递公司（其店铺未设置默认快递）：请放到一边交给主管</translation>
+    </message>
+    <message>
         <source>Order {order_no}: refund requested on the platform: do not pack. Set it aside for a supervisor</source>
         <translation>订单 {order_no}：买家已在平台申请退款，请勿打包。请放到一边交给主管</translation>
     </message>
@@ -1231,6 +1235,10 @@
     <message>
         <source>Order {order_no} is {state}, not held by a bench</source>
         <translation>订单 {order_no} 状态为 {state}，不在任何工作台上打包</translation>
+    </message>
+    <message>
+        <source>Order {order_no} has no carrier: choose its shop&apos;s carrier (packgate shops add SHOP ... --default-carrier CODE); the next pull releases it</source>
+        <translation>订单 {order_no} 没有快递公司：请为其店铺设置快递（packgate shops add 店铺 ... --default-carrier 代码）；下次拉取订单时将自动放行</translation>
     </message>
     <message>
         <source>Order {order_no} was sent back to this bench by a supervisor: finish it</source>

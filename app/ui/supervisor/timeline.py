@@ -50,7 +50,7 @@ class TimelinePanel(QWidget):
         self.order_no = details["order_no"]
         self.title.setText(self.tr("Order {order_no}: {state}, {carrier} {waybill}; bench {station}, packer {packer}; "
                                    "{hold}").format(order_no=details["order_no"], state=details["state"],
-                                                    carrier=details["carrier"], waybill=details["waybill"] or "-",
+                                                    carrier=details["carrier"] or "-", waybill=details["waybill"] or "-",
                                                     station=details["station"] or "-", packer=details["packer"] or "-",
                                                     hold=details.get("hold_reason") or ""))
         self.parcels.setText("\n".join(
