@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 HOME = Path(tempfile.mkdtemp(prefix="packgate-bench-platform-"))
 os.environ["PACKGATE_HOME"] = str(HOME)
 
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 
 from app.bootstrap import bootstrap  # noqa: E402
 from app.config import Settings  # noqa: E402
@@ -41,28 +41,12 @@ from app.packing import repository as repo  # noqa: E402
 from app.packing.workflow import BenchWorkflow  # noqa: E402
 from app.platform import config as channel_config  # noqa: E402
 from app.platform.sender import Sender  # noqa: E402
-
-PG_ADMIN = os.environ.get("PACKGATE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+from bench.common import fresh_url  # noqa: E402
 
 
 def pct(samples: list[float], q: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def fresh_url(pg: bool, name: str) -> str:
-    if not pg:
-        path = HOME / f"{name}.db"
-        path.unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    from sqlalchemy.engine import make_url
-
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
 
 
 class NoPrinter:
@@ -265,16 +249,16 @@ def main() -> int:
     ap.add_argument("--fault-jobs", type=int, default=10_000, help="jobs for the fault run (0: skip)")
     args = ap.parse_args()
     db = "PostgreSQL" if args.pg else "SQLite WAL synchronous=FULL"
-    with_job, floor = waybill_scan(fresh_url(args.pg, "packgate_bench_platform_scan"), args.orders)
+    with_job, floor = waybill_scan(fresh_url(args.pg, "packgate_bench_platform_scan", HOME), args.orders)
     print(f"waybill scan, {db}, {args.orders} scans each, interleaved:")
     print(f"  with the outbox job : p50 {pct(with_job, .5):.2f} ms  p99 {pct(with_job, .99):.2f} ms")
     print(f"  floor (no job)      : p50 {pct(floor, .5):.2f} ms  p99 {pct(floor, .99):.2f} ms")
     print(f"  outbox adds         : p50 {pct(with_job, .5) - pct(floor, .5):+.2f} ms  "
           f"p99 {pct(with_job, .99) - pct(floor, .99):+.2f} ms")
-    rate = throughput(fresh_url(args.pg, "packgate_bench_platform_tp"), args.jobs, args.rate)
+    rate = throughput(fresh_url(args.pg, "packgate_bench_platform_tp", HOME), args.jobs, args.rate)
     print(f"sender throughput, {args.jobs} jobs against the stand-in (rate limit {args.rate:.0f}/s): {rate:.0f} jobs/s")
     if args.fault_jobs:
-        result = fault_run(fresh_url(args.pg, "packgate_bench_platform_faults"), args.fault_jobs)
+        result = fault_run(fresh_url(args.pg, "packgate_bench_platform_faults", HOME), args.fault_jobs)
         print("fault run: " + json.dumps(result))
     return 0
 

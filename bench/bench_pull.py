@@ -28,31 +28,16 @@ sys.path.insert(0, str(ROOT))
 HOME = Path(tempfile.mkdtemp(prefix="packgate-bench-pull-"))
 os.environ["PACKGATE_HOME"] = str(HOME)
 
-from sqlalchemy import create_engine, func, insert, select, text, update  # noqa: E402
+from sqlalchemy import func, insert, select, update  # noqa: E402
 
 from app.bootstrap import bootstrap  # noqa: E402
 from app.config import Settings  # noqa: E402
 from app.models.schema import Order, Product, ProductBarcode, Shop  # noqa: E402
 from app.platform import shops as shop_store  # noqa: E402
 from app.platform.puller import Puller  # noqa: E402
+from bench.common import fresh_url  # noqa: E402
 
-PG_ADMIN = os.environ.get("PACKGATE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SKUS = 200
-
-
-def fresh_url(pg: bool, name: str) -> str:
-    if not pg:
-        path = HOME / f"{name}.db"
-        path.unlink(missing_ok=True)
-        return f"sqlite:///{path}"
-    from sqlalchemy.engine import make_url
-
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
 
 
 def free_port() -> int:
@@ -92,7 +77,7 @@ def write_csv(path: Path, orders: list[dict]) -> Path:
 
 def pull_pass(args, secret: Path, token: Path, port: int, idle: list, calls: list):
     """One pull of every order into a fresh database, then 5 passes with nothing new."""
-    services = bootstrap(fresh_url(args.pg, "bench_pull"), Settings(station="BENCH"))
+    services = bootstrap(fresh_url(args.pg, "bench_pull", HOME), Settings(station="BENCH"))
     products(services)
     with services.uow() as uow:
         shop_store.save(uow.session, "north", {"client_id": "standin-client", "client_secret_file": str(secret),
@@ -123,7 +108,7 @@ def import_pass(args, path: Path) -> float:
     """The same orders through import-orders into a fresh database."""
     from app.imports.orders import import_orders
 
-    services = bootstrap(fresh_url(args.pg, "bench_pull_import"), Settings(station="BENCH"))
+    services = bootstrap(fresh_url(args.pg, "bench_pull_import", HOME), Settings(station="BENCH"))
     products(services)
     t0 = time.perf_counter()
     report = import_orders(services, path)
