@@ -121,8 +121,11 @@ def load_sql(dialect: str) -> list[str]:
     refused = "(k = 2 AND o % 50 = 0)"
     accepted = f"NOT {refused}" if dialect == "postgresql" else f"CASE WHEN {refused} THEN 0 ELSE 1 END"
     events = (
+        # The chain columns hold placeholders: the database refuses an unchained event (issue 18), and the
+        # summary reads none of them (the hashes are `audit verify`'s, not measured here).
         f"{ev_source}INSERT INTO scan_events (id, at, station_id, user_id, order_id, raw, kind, accepted, message, "
-        f"reason) SELECT n + 1, {at}, 1 + o % 20, 1 + o % 40, o, 'x', {kinds}, {accepted}, '', '' {ev_from}"
+        f"reason, chain_seq, prev_hash, hash) SELECT n + 1, {at}, 1 + o % 20, 1 + o % 40, o, 'x', {kinds}, {accepted}, "
+        f"'', '', n + 1, 'h' || n, 'h' || (n + 1) {ev_from}"
     )
     return [orders, events]
 
