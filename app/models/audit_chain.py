@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_state
 
@@ -127,6 +127,16 @@ def add_event(s: Session, *, at: datetime | None, kind: str, raw: str = "", mess
 _known_heads: weakref.WeakKeyDictionary[Any, dict[int, tuple[int, str]]] = weakref.WeakKeyDictionary()
 
 
+def _move_known_head():
+    heads = AuditChainHead.__table__
+    return (update(heads).where(heads.c.bench_key == bindparam("h_key"), heads.c.seq == bindparam("h_seq"),
+                                heads.c.last_hash == bindparam("h_hash"))
+            .values(seq=bindparam("h_new_seq"), last_hash=bindparam("h_new_hash")))
+
+
+_MOVE_KNOWN_HEAD = _move_known_head()  # built once: the scan path only binds its values
+
+
 def _advance(conn, by_bench: dict[int, list], get, set_link) -> None:
     heads = AuditChainHead.__table__
     known = _known_heads.setdefault(conn.engine, {})
@@ -134,8 +144,8 @@ def _advance(conn, by_bench: dict[int, list], get, set_link) -> None:
         head = known.get(key)
         if head is not None:
             seq, prev = _link(by_bench[key], key, *head, get, set_link)
-            moved = conn.execute(update(heads).where(heads.c.bench_key == key, heads.c.seq == head[0],
-                                                     heads.c.last_hash == head[1]).values(seq=seq, last_hash=prev))
+            moved = conn.execute(_MOVE_KNOWN_HEAD, {"h_key": key, "h_seq": head[0], "h_hash": head[1],
+                                                    "h_new_seq": seq, "h_new_hash": prev})
             if moved.rowcount == 1:
                 known[key] = (seq, prev)
                 continue

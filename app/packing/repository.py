@@ -192,12 +192,21 @@ def _product(s: Session, code: str) -> ProductFact | None:
     return ProductFact(*row) if row else None
 
 
+_BOX = select(BoxType.code, BoxType.tare_g, BoxType.active).where(BoxType.code == bindparam("code"))
+_BADGE_1 = select(User.id).where(User.badge == bindparam("code")).limit(1)
+_BADGE_2 = select(User.id).where(User.badge.in_([bindparam("code"), bindparam("code2")])).limit(1)
+
+
 def _box(s: Session, code: str) -> BoxFact | None:
-    row = s.execute(select(BoxType.code, BoxType.tare_g, BoxType.active).where(BoxType.code == code.upper())).first()
+    row = s.connection().execute(_BOX, {"code": code.upper()}).first()
     return BoxFact(row.code, row.tare_g, bool(row.active)) if row else None
 
 
 def _badge(s: Session, *codes: str) -> bool:
+    if len(codes) == 1:
+        return s.connection().execute(_BADGE_1, {"code": codes[0]}).first() is not None
+    if len(codes) == 2:
+        return s.connection().execute(_BADGE_2, {"code": codes[0], "code2": codes[1]}).first() is not None
     return s.scalar(select(User.id).where(User.badge.in_(codes)).limit(1)) is not None
 
 
@@ -379,28 +388,34 @@ def _do_box(s: Session, e: rules.SetBox, actor: Actor, done: Applied) -> None:
                  station_id=actor.station_id, packer_id=actor.user_id))
 
 
+_SET_WEIGHT = update(Parcel).where(Parcel.id == bindparam("b_parcel")).values(weight_g=bindparam("b_weight"))
+
+
 def _do_weight(s: Session, e: rules.SetWeight, actor: Actor, done: Applied) -> None:
-    _run(s, update(Parcel).where(Parcel.id == e.parcel_id).values(weight_g=e.weight_g))
+    _run(s, _SET_WEIGHT, {"b_parcel": e.parcel_id, "b_weight": e.weight_g})
+
+
+_OWN_POOL_NUMBER = (select(WaybillPoolEntry.id, WaybillPoolEntry.number)
+                    .where(WaybillPoolEntry.order_id == bindparam("b_order"), WaybillPoolEntry.parcel_id.is_(None))
+                    .order_by(WaybillPoolEntry.id).limit(1))
+_NEXT_POOL_NUMBER = (select(WaybillPoolEntry.id)
+                     .where(WaybillPoolEntry.carrier_code == bindparam("b_carrier"), WaybillPoolEntry.order_id.is_(None))
+                     .order_by(WaybillPoolEntry.id).limit(1))
+_NEXT_POOL_NUMBER_PG = _NEXT_POOL_NUMBER.with_for_update(skip_locked=True)
 
 
 def _do_take_pool(s: Session, e: rules.TakePoolWaybill, actor: Actor, done: Applied) -> None:
     """The order's own unused pool numbers first (a parcel unpacked again), else the carrier's next."""
     now = actor.clock()
     number = None
-    own = s.execute(select(WaybillPoolEntry.id, WaybillPoolEntry.number)
-                    .where(WaybillPoolEntry.order_id == e.order_id, WaybillPoolEntry.parcel_id.is_(None))
-                    .order_by(WaybillPoolEntry.id).limit(1)).first()
+    own = s.connection().execute(_OWN_POOL_NUMBER, {"b_order": e.order_id}).first()
     if own is not None and _run(s, update(WaybillPoolEntry).where(WaybillPoolEntry.id == own.id,
                                                                   WaybillPoolEntry.parcel_id.is_(None))
                                 .values(parcel_id=e.parcel_id)) == 1:
         number = own.number
     for _ in range(CLAIM_RETRIES if number is None else 0):
-        candidate = (select(WaybillPoolEntry.id)
-                     .where(WaybillPoolEntry.carrier_code == e.carrier_code, WaybillPoolEntry.order_id.is_(None))
-                     .order_by(WaybillPoolEntry.id).limit(1))
-        if s.bind.dialect.name == "postgresql":
-            candidate = candidate.with_for_update(skip_locked=True)
-        entry_id = s.scalar(candidate)
+        candidate = _NEXT_POOL_NUMBER_PG if s.bind.dialect.name == "postgresql" else _NEXT_POOL_NUMBER
+        entry_id = s.connection().execute(candidate, {"b_carrier": e.carrier_code}).scalar()
         if entry_id is None:
             return
         if _run(s, update(WaybillPoolEntry).where(WaybillPoolEntry.id == entry_id, WaybillPoolEntry.order_id.is_(None))
@@ -415,9 +430,12 @@ def _do_take_pool(s: Session, e: rules.TakePoolWaybill, actor: Actor, done: Appl
     done.pool_numbers[e.parcel_seq] = number
 
 
+_REQUEST_LABEL = (update(Parcel).where(Parcel.id == bindparam("b_parcel"))
+                  .values(label_prints=Parcel.label_prints + 1, label_printed_at=bindparam("b_at")))
+
+
 def _do_request_label(s: Session, e: rules.RequestLabel, actor: Actor, done: Applied) -> None:
-    _run(s, update(Parcel).where(Parcel.id == e.parcel_id)
-         .values(label_prints=Parcel.label_prints + 1, label_printed_at=actor.clock()))
+    _run(s, _REQUEST_LABEL, {"b_parcel": e.parcel_id, "b_at": actor.clock()})
 
 
 def label_failed(s: Session, parcel_id: int) -> None:

@@ -89,19 +89,31 @@ def parse(key: str, value: Any) -> Any:
     return value
 
 
-_READ = select(SiteSetting.key, SiteSetting.value)
+_READ = select(SiteSetting.key, SiteSetting.value).order_by(SiteSetting.key)
+# What the rows and the bench's own values gave last time: a scan that reads the same (almost every
+# scan) reuses the parsed values instead of parsing the JSON and building them again.
+_parsed: dict[tuple[tuple, tuple], SiteSettings] = {}
 
 
 def load(s: Session, settings: Settings) -> SiteSettings:
     """The site's values in ``s`` (one read), the settings' own for those never set."""
+    rows = tuple((name, text) for name, text in s.connection().execute(_READ))  # Core: no ORM work per read
+    key = (rows, tuple(getattr(settings, name) for name in KEYS))
+    values = _parsed.get(key)
+    if values is not None:
+        return values
     values = SiteSettings.defaults(settings)
     stored = {}
-    for key, text in s.execute(_READ):
+    for name, text in rows:
         try:
-            stored[key] = parse(key, json.loads(text))
+            stored[name] = parse(name, json.loads(text))
         except (ValueError, ConfigError) as exc:  # written by hand in the database: the default holds
-            log.warning("site setting %s ignored (%s): the default holds", key, exc)
-    return replace(values, **stored) if stored else values
+            log.warning("site setting %s ignored (%s): the default holds", name, exc)
+    values = replace(values, **stored) if stored else values
+    if len(_parsed) >= 64:  # values come and go (tests, a supervisor's changes): keep it small
+        _parsed.clear()
+    _parsed[key] = values
+    return values
 
 
 def read(services: Services) -> SiteSettings:
