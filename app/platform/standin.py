@@ -93,6 +93,10 @@ class StandIn:
         self.shop_orders: dict[str, dict[str, dict[str, Any]]] = {DEFAULT_SHOP: {}}  # shop -> order_sn -> order
         self.shipped_by: dict[str, str] = {}  # order_sn -> the shop whose token shipped it
         self._epochs: dict[str, dict[str, tuple[Any, int]]] = {}  # shop -> order_sn -> (updated_at, epoch)
+        # A window's orders in updated_at order, kept while no order changes (every page of a window
+        # read at once is then a slice, not a sort of the shop's orders): (shop, start, end) -> (version, rows)
+        self._version = 0
+        self._listings: dict[tuple[str, int, int], tuple[int, list[tuple[int, str]]]] = {}
         self.listed: list[dict[str, Any]] = []  # every increment call: shop, start, end, page (tests read it)
         self.calls: dict[str, int] = {}
         self.lock = threading.Lock()
@@ -123,6 +127,7 @@ class StandIn:
         with self.lock:
             self.shop_tokens[token] = name
             self.shop_orders.setdefault(name, {})
+            self._version += 1
 
     def expire(self, shop: str) -> None:
         """The shop's access token expires (its calls get error 10019; the other shops carry on)."""
@@ -145,6 +150,7 @@ class StandIn:
         order["updated_at"] = order.get("updated_at") or beijing(now)
         with self.lock:
             self.shop_orders.setdefault(shop, {})[str(order.get("order_sn", ""))] = order
+            self._version += 1
         return order
 
     def change(self, order_sn: str, **fields) -> None:
@@ -153,6 +159,7 @@ class StandIn:
             order = self._find(order_sn)
             order.update(fields)
             order["updated_at"] = beijing(self.clock())
+            self._version += 1
 
     def refund(self, order_sn: str, status: int = 2) -> None:
         """The buyer asks for a refund (2: after-sale in progress, 3 refunding, 4 refunded)."""
@@ -172,6 +179,18 @@ class StandIn:
             if cache.get(sn, (None,))[0] != stamp:
                 cache[sn] = (stamp, epoch(stamp))
         return {sn: at for sn, (_stamp, at) in cache.items() if sn in orders}
+
+    def _listing(self, shop: str, start: int, end: int) -> list[tuple[int, str]]:
+        """The shop's orders updated within [start, end], oldest first (under the lock)."""
+        key = (shop, start, end)
+        kept = self._listings.get(key)
+        if kept is not None and kept[0] == self._version:
+            return kept[1]
+        rows = sorted((at, sn) for sn, at in self._updated(shop).items() if start <= at <= end)
+        if len(self._listings) >= 64:
+            self._listings.clear()
+        self._listings[key] = (self._version, rows)
+        return rows
 
     def _find(self, order_sn: str) -> dict[str, Any]:
         for orders in self.shop_orders.values():
@@ -291,6 +310,7 @@ class StandIn:
                 order = self.shop_orders[owner][order_sn]
                 order.update(order_status=2, tracking_number=number, logistics_id=lid)
                 order["updated_at"] = beijing(self.clock())
+                self._version += 1
             state = self.orders.setdefault(order_sn, PlatformOrderState())
             state.ship_calls += 1
             if state.tracking_number is not None:
@@ -351,7 +371,7 @@ class StandIn:
         shop = self.shop_tokens.get(p.get("access_token", ""), DEFAULT_SHOP)
         with self.lock:
             self.listed.append({"shop": shop, "start": start, "end": end, "page": page})
-            rows = sorted((at, sn) for sn, at in self._updated(shop).items() if start <= at <= end)
+            rows = self._listing(shop, start, end)
             orders = self.shop_orders[shop]
             chunk = [dict(orders[sn]) for _at, sn in rows[(page - 1) * size: page * size]]
         body: dict[str, Any] = {"order_sn_list": chunk}
