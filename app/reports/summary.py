@@ -602,7 +602,7 @@ def summary(s: Session, now: datetime, period: Period | None = None, late_hours:
     try:
         figures = _summary(s, now, period, late_hours, pickup_warn_hours, tz)
         figures.update(platform_figures(s, now, late_hours, platform_grace_minutes))
-        figures.update(ship_by_figures(s, now, due_soon_hours))
+        figures.update(ship_by_figures(s, now, due_soon_hours, period))
         return figures
     finally:
         s.info.pop(_MEMO, None)
@@ -629,11 +629,32 @@ def platform_figures(s: Session, now: datetime, late_hours: int = 24, grace_minu
 NO_SHOP = "(no shop)"  # by_shop's key for orders imported from files
 
 
-def ship_by_figures(s: Session, now: datetime, due_soon_hours: int = 4) -> dict[str, Any]:
+# by_shop's states that end an order's way: counted over the orders created in the period (as
+# orders_by_state does), so the count reads a range of the (state, created_at) index, not every order
+# the site ever shipped. The others are the shop's queues now, whenever their orders came in.
+_CLOSED_STATES = (OrderState.HANDED_OVER.value, OrderState.CANCELLED.value)
+
+
+def _by_shop_rows(s: Session, period: Period | None):
+    """(shop id, state, orders) rows; a state's rows for one shop may come in more than one row."""
+    open_states = [st for st in ORDER_STATES if st not in _CLOSED_STATES]
+    # The open queues are small: a range of the (shop, state) index per shop (with the state in the
+    # WHERE; without it, the GROUP BY walked every order of the site: 300 ms at 1 M orders).
+    rows = list(s.execute(select(Order.shop_id, Order.state, func.count()).where(Order.state.in_(open_states))
+                          .group_by(Order.shop_id, Order.state)).all())
+    closed = select(Order.shop_id, Order.state, func.count()).where(Order.state.in_(_CLOSED_STATES))
+    if period is not None and period.bounded:
+        closed = closed.where(period.clause(Order.created_at))
+    rows.extend(s.execute(closed.group_by(Order.shop_id, Order.state)).all())
+    return rows
+
+
+def ship_by_figures(s: Session, now: datetime, due_soon_hours: int = 4, period: Period | None = None) -> dict[str, Any]:
     """``due_soon``: not yet packed (ready, packing, on hold), ship-by within ``due_soon_hours``;
     ``overdue``: ship-by passed and the platform has not confirmed the shipment (still open, or
     packed by PackGate but not confirmed; an order imported from a file without a ship-by: its
-    24 hours from creation); ``by_shop``: orders by state per shop."""
+    24 hours from creation); ``by_shop``: orders by state per shop (ready, packing, packed and on
+    hold: those in that state now; handed over and cancelled: of the orders created in ``period``)."""
     from app.models.schema import JobState, PlatformJob, Shop
 
     shipped = (OrderState.PACKED.value, OrderState.HANDED_OVER.value)
@@ -648,10 +669,10 @@ def ship_by_figures(s: Session, now: datetime, due_soon_hours: int = 4) -> dict[
     row = s.execute(select(due_soon, open_overdue, shipped_overdue)).one()
     names = dict(s.execute(select(Shop.id, Shop.name)).all())
     by_shop: dict[str, dict[str, int]] = {}
-    for shop_id, state, n in s.execute(select(Order.shop_id, Order.state, func.count())
-                                       .group_by(Order.shop_id, Order.state)).all():
+    for shop_id, state, n in _by_shop_rows(s, period):
         key = names.get(shop_id, NO_SHOP) if shop_id is not None else NO_SHOP
-        by_shop.setdefault(key, {st: 0 for st in ORDER_STATES})[state] = int(n)
+        shop_row = by_shop.setdefault(key, {st: 0 for st in ORDER_STATES})
+        shop_row[state] = shop_row.get(state, 0) + int(n)
     for name in names.values():
         by_shop.setdefault(name, {st: 0 for st in ORDER_STATES})
     return {"due_soon": int(row[0] or 0), "overdue": int((row[1] or 0) + (row[2] or 0)),

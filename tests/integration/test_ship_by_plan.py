@@ -27,3 +27,30 @@ def test_the_due_soon_count_searches_its_indexes_and_scans_no_order(sqlite_url):
     # Both ranges bounded at both ends: an open end (created_at<?) reads every older order.
     assert "(state=? AND ship_by>? AND ship_by<?)" in plan, plan
     assert "(state=? AND created_at>? AND created_at<?)" in plan, plan
+
+
+def test_the_orders_by_shop_read_index_ranges_and_never_every_order(sqlite_url):
+    """``by_shop`` runs at every push of the supervisor view: its open queues seek the (shop, state)
+    index by state, its handed-over and cancelled orders the period's range of (state, created_at);
+    the GROUP BY over every order it replaced took 300 ms at 1 M orders."""
+    from sqlalchemy import event
+
+    from app.reports.summary import Period, _by_shop_rows
+
+    services = bootstrap(sqlite_url, Settings(station="PLAN"))
+    statements: list[tuple[str, object]] = []
+    event.listen(services.engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, params, context, many: statements.append((statement, params)))
+    try:
+        with services.read_uow() as uow:
+            _by_shop_rows(uow.session, Period(datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 2, tzinfo=UTC)))
+        shop_queries = [(sql, params) for sql, params in statements if "GROUP BY orders.shop_id" in sql]
+        with services.engine.connect() as conn:
+            plans = [" | ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
+                     for sql, params in shop_queries]
+    finally:
+        services.close()
+    assert len(plans) == 2, statements
+    for plan in plans:
+        assert "SCAN orders" not in plan, plan
+    assert "created_at>? AND created_at<?" in plans[1], plans[1]
