@@ -682,14 +682,22 @@ def ship_by_figures(s: Session, now: datetime, due_soon_hours: int = 4, period: 
 def ready_list(s: Session, limit: int = EXCEPTION_LIMIT) -> list[dict[str, Any]]:
     """The orders ready to pack, the earliest ship-by first (the platform's ``last_ship_time``; an
     order without one after them, the oldest first), with their shops: the supervisor's ready list.
-    Capped at ``limit`` rows (the ready tile gives the true count)."""
-    q = (select(Order.order_no, Shop.name, Order.carrier_code, Order.ship_by, Order.created_at)
-         .outerjoin(Shop, Shop.id == Order.shop_id)
-         .where(Order.state == OrderState.READY.value)
-         .order_by(Order.ship_by.is_(None), Order.ship_by, Order.created_at, Order.id).limit(limit))
+    Capped at ``limit`` rows (the ready tile gives the true count). Two walks, each in its index's
+    order ((state, ship_by), then (state, created_at)) and stopped at ``limit``: one ORDER BY with
+    "no ship-by last" sorted every ready order first (~400 ms with 1 M orders waiting)."""
+    columns = (Order.order_no, Shop.name, Order.carrier_code, Order.ship_by, Order.created_at)
+    ready = Order.state == OrderState.READY.value
+    with_ship_by = (select(*columns).outerjoin(Shop, Shop.id == Order.shop_id)
+                    .where(ready, Order.ship_by.is_not(None)).order_by(Order.ship_by, Order.created_at, Order.id)
+                    .limit(limit))
+    rows = list(s.execute(with_ship_by))
+    if len(rows) < limit:
+        without = (select(*columns).outerjoin(Shop, Shop.id == Order.shop_id)
+                   .where(ready, Order.ship_by.is_(None)).order_by(Order.created_at, Order.id).limit(limit - len(rows)))
+        rows.extend(s.execute(without))
     return [{"order_no": no, "shop": shop, "carrier": carrier, "ship_by": _iso(_aware(ship_by)),
              "created_at": _iso(_aware(created))}
-            for no, shop, carrier, ship_by, created in s.execute(q)]
+            for no, shop, carrier, ship_by, created in rows]
 
 
 def _summary(s: Session, now: datetime, period: Period, late_hours: int, pickup_warn_hours: int,
