@@ -654,28 +654,41 @@ def ship_by_figures(s: Session, now: datetime, due_soon_hours: int = 4, period: 
     ``overdue``: ship-by passed and the platform has not confirmed the shipment (still open, or
     packed by PackGate but not confirmed; an order imported from a file without a ship-by: its
     24 hours from creation); ``by_shop``: orders by state per shop (ready, packing, packed and on
-    hold: those in that state now; handed over and cancelled: of the orders created in ``period``)."""
+    hold: those in that state now; handed over and cancelled: of the orders created in ``period``),
+    with the shop's own ``due_soon`` and ``overdue``."""
     from app.models.schema import JobState, PlatformJob, Shop
 
     shipped = (OrderState.PACKED.value, OrderState.HANDED_OVER.value)
-    due_soon = select(func.count()).select_from(Order).where(due_soon_clause(now, due_soon_hours)).scalar_subquery()
-    open_overdue = (select(func.count()).select_from(Order)
-                    .where(Order.state.in_(NOT_PACKED), ship_by_before(now)).scalar_subquery())
     confirmed = exists().where(PlatformJob.order_id == Order.id, PlatformJob.kind == "ship",
                                PlatformJob.state == JobState.CONFIRMED.value)
-    shipped_overdue = (select(func.count()).select_from(Order)
-                       .where(Order.state.in_(shipped), Order.ship_by.is_not(None), Order.ship_by < now, ~confirmed)
-                       .scalar_subquery())
-    row = s.execute(select(due_soon, open_overdue, shipped_overdue)).one()
+    wheres = {"due_soon": (due_soon_clause(now, due_soon_hours),),
+              "overdue": (Order.state.in_(NOT_PACKED), ship_by_before(now)),
+              "shipped_overdue": (Order.state.in_(shipped), Order.ship_by.is_not(None), Order.ship_by < now, ~confirmed)}
+    # Per shop, so a supervisor's shop filter shows the shop's own; each a few index ranges.
+    per_shop: dict[int | None, dict[str, int]] = {}
+    for name, where in wheres.items():
+        figure = "overdue" if name == "shipped_overdue" else name
+        for shop_id, n in s.execute(select(Order.shop_id, func.count()).where(*where).group_by(Order.shop_id)):
+            counts = per_shop.setdefault(shop_id, {"due_soon": 0, "overdue": 0})
+            counts[figure] += int(n)
     names = dict(s.execute(select(Shop.id, Shop.name)).all())
     by_shop: dict[str, dict[str, int]] = {}
-    for shop_id, state, n in _by_shop_rows(s, period):
+
+    def shop_row(shop_id: int | None) -> dict[str, int]:
         key = names.get(shop_id, NO_SHOP) if shop_id is not None else NO_SHOP
-        shop_row = by_shop.setdefault(key, {st: 0 for st in ORDER_STATES})
-        shop_row[state] = shop_row.get(state, 0) + int(n)
-    for name in names.values():
-        by_shop.setdefault(name, {st: 0 for st in ORDER_STATES})
-    return {"due_soon": int(row[0] or 0), "overdue": int((row[1] or 0) + (row[2] or 0)),
+        return by_shop.setdefault(key, {**{st: 0 for st in ORDER_STATES}, "due_soon": 0, "overdue": 0})
+
+    for shop_id, state, n in _by_shop_rows(s, period):
+        row = shop_row(shop_id)
+        row[state] += int(n)
+    for shop_id, counts in per_shop.items():
+        row = shop_row(shop_id)
+        for figure, n in counts.items():
+            row[figure] += n
+    for shop_id in names:
+        shop_row(shop_id)
+    return {"due_soon": sum(c["due_soon"] for c in per_shop.values()),
+            "overdue": sum(c["overdue"] for c in per_shop.values()),
             "due_soon_hours": due_soon_hours, "by_shop": dict(sorted(by_shop.items()))}
 
 

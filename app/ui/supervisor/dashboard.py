@@ -59,8 +59,8 @@ TILES = (
     ("overdue", T("Supervisor", "Overdue")),
 )
 SHIP_BY_TILES = ("due_soon", "overdue")  # ship-by figures: red when not zero
-# The tiles ``by_shop`` counts (orders by state per shop): a shop filter narrows these; the others
-# stay the whole site's, shown as "–" while a shop is chosen.
+# The tiles ``by_shop`` counts (orders by state per shop, and the ship-by tiles): a shop filter
+# narrows these; the others stay the whole site's, shown as "–" while a shop is chosen.
 SHOP_TILES = ("ready", "packing", "packed", "on_hold", "cancelled")
 NO_SHOP = "(no shop)"  # by_shop's key for orders imported from files (app.reports.summary.NO_SHOP)
 # A platform tile turns red when its figure, counted past the grace time, is not zero.
@@ -505,6 +505,9 @@ class Dashboard(QWidget):
             if shop is not None:
                 if key in SHOP_TILES:
                     tile.set_value(figures.get("by_shop", {}).get(shop, {}).get(key, 0))
+                elif key in SHIP_BY_TILES:  # the shop's own due soon and overdue
+                    value = figures.get("by_shop", {}).get(shop, {}).get(key, 0)
+                    tile.set_value(value, alarm=value != 0)
                 else:
                     tile.set_site_only()
             elif key in PLATFORM_ALARMS:

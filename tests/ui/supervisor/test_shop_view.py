@@ -77,7 +77,12 @@ def test_the_shop_filter_shows_only_that_shops_orders_and_figures(qtbot, logged_
     assert d.tiles["ready"].value.text() == str(len(placed["北京店"])) == str(figures["by_shop"]["北京店"]["ready"])
     for key in ("packing", "packed", "on_hold", "cancelled"):
         assert d.tiles[key].value.text() == str(figures["by_shop"]["北京店"][key]), key
-    assert d.tiles["due_soon"].value.text() == "–" and not d.tiles["due_soon"].alarm  # the whole site's figure
+    for key in ("due_soon", "overdue"):  # the shop's own ship-by figures, red when not zero
+        own = figures["by_shop"]["北京店"][key]
+        assert d.tiles[key].value.text() == str(own) and d.tiles[key].alarm == (own != 0), key
+        assert sum(row[key] for row in figures["by_shop"].values()) == figures[key], key
+    assert figures["by_shop"]["北京店"]["due_soon"] < figures["due_soon"]  # the other shop has its own
+    assert d.tiles["not_on_platform"].value.text() == "–"  # the whole site's figure
     assert all(d.exception_row(r).get("shop") == "北京店" for r in range(d.exceptions.rowCount()))
 
     refreshed(qtbot, d)  # a refresh keeps the filter
