@@ -85,6 +85,13 @@ def next_check(handed_over_at: datetime, now: datetime, schedule: Schedule) -> d
     return min(now + step, deadline)
 
 
+def claim_until(handed_over_at: datetime, now: datetime) -> datetime:
+    """Where a look taken at ``now`` moves the parcel's next look before the call is made: on by the
+    interval the parcel is in (an hour while young, then 4 hours). A pass killed after the claim asks
+    nothing twice within that interval and forgets nothing (the parcel comes due again after it)."""
+    return now + (HOURLY if now - handed_over_at < HOURLY_FOR else LATER)
+
+
 def due_without_call(handed_over_at: datetime, now: datetime, schedule: Schedule) -> datetime | None:
     """A parcel just enrolled (due at its handover): the time of its real first look, when that is
     still ahead (no call now), else None (look now)."""

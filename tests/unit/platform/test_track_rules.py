@@ -120,3 +120,11 @@ def test_read_trace_without_events_is_empty():
 @pytest.mark.parametrize(("rate", "seconds", "calls"), [(10, 60, 600), (0.5, 1, 1), (300, 2, 600)])
 def test_calls_this_pass(rate, seconds, calls):
     assert rules.calls_this_pass(rate, seconds) == calls
+
+
+@pytest.mark.parametrize(("now", "until"), [(at(hours=1), at(hours=2)), (at(hours=30), at(hours=34)),
+                                            (at(days=7), at(days=7, hours=4))])
+def test_a_claim_moves_the_look_on_by_the_interval_the_parcel_is_in(now, until):
+    assert rules.claim_until(H0, now) == until
+    following = rules.next_check(H0, now, S)
+    assert following is None or following <= until  # a claim never hides a look the schedule wants earlier
