@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from app.errors import KnownError
 from app.models.schema import Order, Parcel, ParcelTracking, Shop
@@ -349,3 +349,28 @@ def make_tracker(services: Any, **kw) -> Tracker:
     return Tracker(services.uow, services.clock, read_uow=services.read_uow,
                    schedule=Schedule(int(s.pickup_first_check_minutes), int(s.pickup_watch_days)),
                    rate_per_s=float(s.pickup_rate_per_s), **kw)
+
+
+def pick_up_by_hand(s: Any, manifest_id: int, user_id: int, now: datetime) -> tuple[str, int, int]:
+    """A courier-signed paper manifest recorded as picked up (carriers or sites without traces):
+    the manifest's ``picked_up_at``/``picked_up_by_id`` and each of its parcels still waiting picked
+    up now ('hand'), in the caller's transaction. ``(manifest_no, parcels, newly picked up)``;
+    KnownError for an open manifest or one already recorded."""
+    from app.models.schema import Manifest, ManifestItem
+
+    manifest = s.get(Manifest, manifest_id)
+    if manifest is None:
+        raise KnownError(f"No manifest {manifest_id}: see packgate manifests list")
+    if manifest.closed_at is None:
+        raise KnownError(f"Manifest {manifest.manifest_no} is still open: close it at the bench first")
+    moved = s.execute(update(Manifest).where(Manifest.id == manifest_id, Manifest.picked_up_at.is_(None))
+                      .values(picked_up_at=now, picked_up_by_id=user_id)
+                      .execution_options(synchronize_session=False)).rowcount
+    if moved != 1:
+        raise KnownError(f"Manifest {manifest.manifest_no} is already recorded as picked up")
+    parcels = select(ManifestItem.parcel_id).where(ManifestItem.manifest_id == manifest_id)
+    count = s.scalar(select(func.count()).select_from(ManifestItem).where(ManifestItem.manifest_id == manifest_id))
+    picked = s.execute(update(T).where(T.c.parcel_id.in_(parcels), T.c.picked_up_at.is_(None))
+                       .values(picked_up_at=now, picked_up_by="hand", next_check_at=None, lost=False)
+                       .execution_options(synchronize_session=False)).rowcount
+    return manifest.manifest_no, int(count or 0), int(picked or 0)
