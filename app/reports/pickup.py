@@ -115,3 +115,14 @@ def order_pickups(s: Session, order_id: int) -> dict[int, dict[str, Any]]:
     """``{parcel seq: {"picked_up_at", "trace_last"}}`` of an order's handed-over parcels."""
     rows = s.execute(select(Parcel.seq, T).join(T, T.parcel_id == Parcel.id).where(Parcel.order_id == order_id)).all()
     return {seq: {"picked_up_at": _iso(t.picked_up_at), "trace_last": trace_last(t)} for seq, t in rows}
+
+
+def recent_manifests(s: Session, now: datetime, days: int = WATCH_DAYS, limit: int = 50) -> list[dict[str, Any]]:
+    """The manifests closed in the last ``days``, newest first, with "picked up N of M"."""
+    rows = s.execute(select(Manifest.id, Manifest.manifest_no, Manifest.carrier_code, Manifest.closed_at)
+                     .where(Manifest.closed_at >= now - timedelta(days=days))
+                     .order_by(Manifest.closed_at.desc()).limit(limit)).all()
+    counts = manifest_pickups(s, [r.id for r in rows]) if rows else {}
+    return [{"manifest": r.manifest_no, "carrier": r.carrier_code, "closed_at": _iso(r.closed_at),
+             "parcels": counts.get(r.manifest_no, (0, 0))[0], "picked_up": counts.get(r.manifest_no, (0, 0))[1]}
+            for r in rows]
