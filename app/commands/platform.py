@@ -64,9 +64,11 @@ def register(sub) -> None:
                          "the shop 'default'")
     sd.add_argument("--orders", metavar="FILE", help="a JSON list of orders in the platform's shape "
                                                      "(an order's \"shop\" names its shop; else the first --shop)")
-    sd.add_argument("--trace", action="append", default=[], metavar="WAYBILL=MINUTES|never|fail:TEXT",
-                    help="the carrier trace of a waybill: picked up MINUTES after it is first asked about, never, "
-                         "or a FAIL with TEXT (repeatable)")
+    sd.add_argument("--trace", action="append", default=[], metavar="WAYBILL|ORDER_NO=MINUTES|never|fail:TEXT",
+                    help="the carrier trace of a waybill (or of every waybill shipped for an order): picked up "
+                         "MINUTES after it is first asked about, never, or a FAIL with TEXT (repeatable)")
+    sd.add_argument("--trace-default", metavar="MINUTES|never|fail:TEXT",
+                    help="the trace of every other waybill (default: an empty trace)")
     sd.add_argument("--pick-up-first", type=int, default=0, metavar="N",
                     help="the first N waybills asked about (not named by --trace) are picked up; later ones never")
     sd.set_defaults(func=run_standin)
@@ -321,11 +323,12 @@ def run_standin(args, ctx) -> int:
         except (OSError, ValueError) as exc:
             raise ConfigError(f"--orders {args.orders}: {exc}") from exc
     traces = _traces(args.trace)
+    default = _traces([f"*={args.trace_default}"])["*"] if args.trace_default else None
     if args.pick_up_first < 0:
         raise ConfigError("--pick-up-first must not be negative")
     try:
         serve(args.port, client_id=args.client_id, secret=secret, token=token, faults=faults, shipped=shipped,
-              shops=shops, orders=orders, traces=traces, pick_up_first=args.pick_up_first)
+              shops=shops, orders=orders, traces=traces, pick_up_first=args.pick_up_first, trace_default=default)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
     except OSError as exc:

@@ -26,11 +26,12 @@ cancellation or a change (:meth:`StandIn.refund`, ``POST /_standin/refund`` ...)
 Shapes as lywzx/pdd-node-sdk ``dingDan/PddOrderNumberListIncrementGet.ts`` and ``gongJu/PddTimeGet.ts``.
 
 Carrier traces (``pdd.logistics.ordertrace.get``, ``company_code`` + ``mail_no`` -> ``trace_list`` of
-{``action``, ``status_time``, ``desc``, ``node_description``}): told per number (:meth:`StandIn.trace`,
-``POST /_standin/trace``, ``--trace``) to be picked up N minutes after a start (the handover; by
-default the first time the number is asked about), never, or to fail (a FAIL with the carrier's
-words); :meth:`StandIn.pick_up_first` picks up the first N numbers asked about that it was told
-nothing of (``--pick-up-first N``: the demo). Any other number has an empty trace.
+{``action``, ``status_time``, ``desc``, ``node_description``}): told per number, or per order for
+the numbers shipped for it (:meth:`StandIn.trace`, ``POST /_standin/trace``, ``--trace``), to be
+picked up N minutes after a start (the handover; by default the first time the number is asked
+about), never, or to fail (a FAIL with the carrier's words); :meth:`StandIn.pick_up_first` picks up
+the first N numbers asked about that it was told nothing of (``--pick-up-first N``), and
+``trace_default`` (``--trace-default``) is the plan of the others; without one, an empty trace.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -118,6 +119,7 @@ class StandIn:
         self.trace_asks: list[tuple[str, str, float]] = []  # every trace call: (shop, mail_no, clock) (tests read it)
         self.trace_response_key = "logistics_ordertrace_get_response"  # or the SDKs' "..._resposne"
         self._pick_up_first, self._pick_up_after_s = 0, 0.0
+        self.trace_default: TracePlan | None = None  # the plan of a number told nothing of (None: empty trace)
         self.lock = threading.Lock()
         self._rng = random.Random(self.faults.seed)
         self._window: list[float] = []
@@ -159,12 +161,18 @@ class StandIn:
     def _trace_events(self, mail_no: str, now: float) -> list[dict[str, Any]]:
         with self.lock:
             plan = self.traces.get(mail_no)
-            if plan is None:
-                after = None
-                if self._pick_up_first > 0:
+            if plan is None:  # a plan told for the order this number was shipped for, else the default
+                order_sn = next((sn for sn, st in self.orders.items()
+                                 if st.tracking_number == mail_no or any(n == mail_no for _i, n in st.extras)), None)
+                told = self.traces.get(order_sn.upper()) if order_sn else None
+                if told is not None:
+                    plan = replace(told)
+                elif self._pick_up_first > 0:
                     self._pick_up_first -= 1
-                    after = self._pick_up_after_s
-                plan = self.traces[mail_no] = TracePlan(after)
+                    plan = TracePlan(self._pick_up_after_s)
+                else:
+                    plan = replace(self.trace_default) if self.trace_default else TracePlan(None)
+                self.traces[mail_no] = plan
             if plan.start is None:
                 plan.start = now
             start = plan.start
@@ -592,11 +600,13 @@ def load_orders(gw: StandIn, data: Any, *, age_s: float = 600.0, first: str | No
 
 def serve(port: int, *, client_id: str, secret: str, token: str, faults: Faults | None = None,
           host: str = "127.0.0.1", shipped: dict[str, str] | None = None, shops: dict[str, str] | None = None,
-          orders: Any = None, traces: dict[str, TracePlan] | None = None, pick_up_first: int = 0) -> None:
+          orders: Any = None, traces: dict[str, TracePlan] | None = None, pick_up_first: int = 0,
+          trace_default: TracePlan | None = None) -> None:
     """Run in the foreground until interrupted (``packgate platform standin``)."""
     gw = StandIn(client_id=client_id, secret=secret, token=token, host=host, port=port, faults=faults)
     gw.traces.update({k.upper(): v for k, v in (traces or {}).items()})
     gw.pick_up_first(pick_up_first)
+    gw.trace_default = trace_default
     for order_sn, number in (shipped or {}).items():
         gw.ship(order_sn, number, 0)
     for name, shop_token in (shops or {}).items():

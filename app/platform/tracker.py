@@ -169,7 +169,7 @@ class Tracker:
                  .where(T.c.next_check_at.is_not(None)))
         if not everything:
             query = query.where(T.c.next_check_at <= now)
-        query = query.order_by(T.c.next_check_at).limit(self.batch)
+        query = query.order_by(T.c.next_check_at, T.c.parcel_id).limit(self.batch)
         with self._uow() as uow:
             s = uow.session
             rows = [_Due(*r) for r in s.execute(query)]

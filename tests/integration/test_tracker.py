@@ -210,3 +210,32 @@ def test_two_shops_ask_with_their_own_tokens_and_an_expired_one_stops_only_its_s
         assert waiting == 2  # not forgotten: they are asked once the shop's token is set again
     finally:
         tracker.close()
+
+
+def test_the_stand_in_traces_by_waybill_by_order_and_by_default(gateway, clock):
+    """What the demo tells it: every number picked up at once except those shipped for one order."""
+    from app.platform.pdd import PddClient
+    from app.platform.standin import TracePlan
+    from app.platform.track_rules import read_trace
+
+    gateway.ship("PDD-1004", "ZTO0004", 115)
+    gateway.trace("PDD-1004", picked_up_after_min=None)
+    gateway.trace("ZTO0009", fail="派件异常")
+    gateway.trace_default = TracePlan(0)
+    client = PddClient(gateway.client_id, gateway.secret, "token-north", gateway.url)
+    try:
+        def trace(number):
+            verdict, body = client.call("pdd.logistics.ordertrace.get", company_code="ZTO", mail_no=number)
+            assert verdict.kind == "ok", verdict
+            return [e.action for e in read_trace(body)]
+
+        assert trace("ZTO0001") == ["GOT"]  # the default: picked up as it is first asked about
+        assert trace("ZTO0004") == []  # shipped for PDD-1004: never
+        clock.advance(minutes=11)
+        assert trace("ZTO0009") == [] and trace("ZTO0001") == ["GOT"]  # ZTO0009's FAIL: 10 minutes after its start
+        clock.advance(minutes=11)
+        assert trace("ZTO0009") == ["FAIL"]
+        verdict, body = client.call("pdd.logistics.ordertrace.get", mail_no="ZTO0001")
+        assert verdict.kind != "ok"  # company_code is required
+    finally:
+        client.close()
