@@ -163,13 +163,7 @@ class Tracker:
 
     def _claim(self, stats: TrackStats, everything: bool) -> tuple[list[_Due], dict[int, shop_store.ShopConfig]]:
         now = self.clock()
-        query = (select(T.c.parcel_id, T.c.handed_over_at, T.c.checks, T.c.next_check_at, Order.shop_id,
-                        Order.carrier_code, Parcel.waybill)
-                 .join(Parcel, Parcel.id == T.c.parcel_id).join(Order, Order.id == T.c.order_id)
-                 .where(T.c.next_check_at.is_not(None)))
-        if not everything:
-            query = query.where(T.c.next_check_at <= now)
-        query = query.order_by(T.c.next_check_at, T.c.parcel_id).limit(self.batch)
+        query = due_query(now, everything, self.batch)
         with self._uow() as uow:
             s = uow.session
             rows = [_Due(*r) for r in s.execute(query)]
@@ -306,6 +300,18 @@ class Tracker:
                     name = uow.session.scalar(select(Shop.name).where(Shop.id == shop_id))
                     stats.stopped[name or str(shop_id)] = reason
                     log.warning("shop %s stopped (pickup watch): %s", name, reason)
+
+
+def due_query(now: datetime, everything: bool = False, batch: int = BATCH) -> Any:
+    """The followed parcels due at ``now`` (``everything``: due or not), earliest first: a range of
+    the partial index ``ix_parcel_tracking_due`` (nothing due: one seek that finds nothing)."""
+    query = (select(T.c.parcel_id, T.c.handed_over_at, T.c.checks, T.c.next_check_at, Order.shop_id,
+                    Order.carrier_code, Parcel.waybill)
+             .join(Parcel, Parcel.id == T.c.parcel_id).join(Order, Order.id == T.c.order_id)
+             .where(T.c.next_check_at.is_not(None)))
+    if not everything:
+        query = query.where(T.c.next_check_at <= now)
+    return query.order_by(T.c.next_check_at, T.c.parcel_id).limit(batch)
 
 
 def _claimed(p: _Due, now: datetime) -> datetime:

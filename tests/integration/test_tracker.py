@@ -239,3 +239,16 @@ def test_the_stand_in_traces_by_waybill_by_order_and_by_default(gateway, clock):
         assert verdict.kind != "ok"  # company_code is required
     finally:
         client.close()
+
+
+def test_a_pass_with_nothing_due_reads_one_range_of_the_due_index(sqlite_services, clock):
+    from sqlalchemy.dialects import sqlite
+
+    from app.platform.tracker import due_query
+
+    query = due_query(clock.now).compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True})
+    with sqlite_services.engine.connect() as conn:
+        plan = " | ".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {query}"))
+    assert plan.startswith("SEARCH parcel_tracking USING INDEX ix_parcel_tracking_due (next_check_at>? AND "
+                           "next_check_at<?)"), plan  # a range of the partial index, in its order
+    assert "SCAN" not in plan and "TEMP B-TREE" not in plan, plan  # no table read, no sort
