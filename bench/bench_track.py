@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,15 +34,9 @@ from app.models.schema import Order, Parcel, ParcelTracking  # noqa: E402
 from app.platform import shops as shop_store  # noqa: E402
 from app.platform.pdd import PddClient  # noqa: E402
 from app.platform.tracker import Tracker  # noqa: E402
-from bench.common import fresh_url  # noqa: E402
+from bench.common import free_port, fresh_url  # noqa: E402
 
 WORKERS = 16
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def seed(services, n: int, options: dict) -> None:

@@ -16,6 +16,7 @@ from app.platform import shops as shop_store
 from app.platform.standin import StandIn
 from app.platform.track_rules import Schedule
 from app.platform.tracker import NO_SHOP, Tracker
+from tests.integration.test_pull import secret
 
 
 @pytest.fixture
@@ -24,13 +25,6 @@ def gateway(clock):
         gw.add_shop("north", "token-north")
         gw.add_shop("south", "token-south")
         yield gw
-
-
-def secret(tmp_path, name, value):
-    path = tmp_path / name
-    path.write_text(value)
-    path.chmod(0o600)
-    return str(path)
 
 
 def add_shops(services, gw, tmp_path, names=("north", "south")) -> dict[str, int]:

@@ -274,7 +274,7 @@ class Dashboard(QWidget):
         tabs.addTab(self.evidence, self.tr("Evidence"))
         self.platform_tab = self._build_platform_tab()
         tabs.addTab(self.platform_tab, self.tr("Shop platform"))
-        self.pickup_tab = PickupTab()
+        self.pickup_tab = PickupTab(self._table)
         tabs.addTab(self.pickup_tab, self.tr("Pickup"))
         return tabs
 

@@ -6,6 +6,7 @@ from :func:`app.reports.summary.summary` (``figures["pickup"]``); the tiles are 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -20,9 +21,12 @@ def _when(iso: str | None) -> str:
 
 
 class PickupTab(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    """``table(name, headers)`` makes a read-only table as the dashboard's other tabs have them."""
+
+    def __init__(self, table: Callable[[str, list[str]], QTableWidget], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("pickup_tab")
+        self._table = table
         self.waiting = self._table("pickup_waiting", [
             self.tr("Order"), self.tr("Waybill"), self.tr("Courier"), self.tr("Manifest"), self.tr("Handed over"),
             self.tr("Hours"), self.tr("Last trace line"), self.tr("Exception")])
@@ -38,15 +42,6 @@ class PickupTab(QWidget):
         layout.addWidget(QLabel(self.tr("Per courier (parcels handed over in the period)")))
         layout.addWidget(self.couriers, 1)
         show_as_text(self)
-
-    def _table(self, name: str, headers: list[str]) -> QTableWidget:
-        table = QTableWidget(0, len(headers))
-        table.setObjectName(name)
-        table.setHorizontalHeaderLabels(headers)
-        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        table.horizontalHeader().setStretchLastSection(True)
-        table.verticalHeader().setVisible(False)
-        return table
 
     def trace_line(self, row: dict[str, Any]) -> str:
         last = row.get("trace_last")
