@@ -356,6 +356,7 @@ class ParcelTracking(Base):
         # The tiles: parcels handed over without a pickup, by handover time.
         Index("ix_parcel_tracking_waiting", "handed_over_at", sqlite_where=text("picked_up_at IS NULL"),
               postgresql_where=text("picked_up_at IS NULL")),
+        Index("ix_parcel_tracking_handed", "handed_over_at"),  # the per-courier table of a period
         Index("ix_parcel_tracking_exception", "exception_time", sqlite_where=text("exception_action IS NOT NULL"),
               postgresql_where=text("exception_action IS NOT NULL")),
     )

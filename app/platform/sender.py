@@ -97,6 +97,7 @@ class Sender:
         # The pickup watch (app/platform/tracker.py) too, every track_minutes (0: never).
         self.tracker, self.track_s = tracker, float(track_minutes) * 60
         self._last_track: float | None = None
+        self._track_thread: threading.Thread | None = None
         self._shop_channels: dict[int, tuple[str, Any]] = {}
         self._shop_names: dict[int, str] = {}
         self._any_shop = False
@@ -341,21 +342,29 @@ class Sender:
             log.exception("platform order pull failed")
             return []
 
-    def track_if_due(self) -> Any:
-        """A pass of the pickup watch, when ``track_minutes`` have passed since the last."""
+    def track_if_due(self) -> threading.Thread | None:
+        """A pass of the pickup watch, when ``track_minutes`` have passed since the last, on a thread
+        of its own: its calls wait on each shop's ceiling, the shipments never wait on them."""
         if self.tracker is None or self.track_s <= 0:
             return None
         now = time.monotonic()
         if self._last_track is not None and now - self._last_track < self.track_s:
             return None
+        if self._track_thread is not None and self._track_thread.is_alive():
+            return None  # the last pass is still asking
         self._last_track = now
-        try:
-            return self.tracker.run_once()
-        except DatabaseUnavailable:
-            return None
-        except Exception:  # noqa: BLE001 - a bug in the watch must not stop the sender
-            log.exception("pickup watch pass failed")
-            return None
+
+        def one_pass() -> None:
+            try:
+                self.tracker.run_once()
+            except DatabaseUnavailable:
+                pass
+            except Exception:  # noqa: BLE001 - a bug in the watch must not stop the sender
+                log.exception("pickup watch pass failed")
+
+        self._track_thread = threading.Thread(target=one_pass, name="pickup-track", daemon=True)
+        self._track_thread.start()
+        return self._track_thread
 
     def run(self, stop: threading.Event, idle_s: float = 2.0) -> None:
         """Cycle until ``stop`` is set; wait ``idle_s`` when there was nothing to do."""

@@ -77,11 +77,18 @@ def not_picked_up(s: Session, now: datetime, limit: int = LIST_LIMIT) -> list[di
     return out
 
 
-def by_courier(s: Session, since: datetime | None = None, until: datetime | None = None) -> dict[str, dict[str, Any]]:
-    """Per carrier, parcels handed over in the period: ``handed_over``, ``picked_up`` and the median
-    time from handover to pickup (``median_pickup_minutes``; picked up by the trace only)."""
+COURIER_DAYS = 30  # an open period's per-courier table: the handovers of the last 30 days
+
+
+def by_courier(s: Session, since: datetime | None = None, until: datetime | None = None,
+               now: datetime | None = None) -> dict[str, dict[str, Any]]:
+    """Per carrier, parcels handed over in the period (an open start: the last ``COURIER_DAYS``
+    before ``now``): ``handed_over``, ``picked_up`` and the median time from handover to pickup
+    (``median_pickup_minutes``; picked up by the trace only)."""
     query = (select(Order.carrier_code, T.handed_over_at, T.picked_up_at, T.picked_up_by)
-             .join(Order, Order.id == T.order_id))
+             .join(Order, Order.id == T.order_id))  # handed_over_at: a range of ix_parcel_tracking_handed
+    if since is None and now is not None:
+        since = now - timedelta(days=COURIER_DAYS)
     if since is not None:
         query = query.where(T.handed_over_at >= since)
     if until is not None:

@@ -616,7 +616,7 @@ def _pickup(s: Session, now: datetime, period: Period, alert_hours: int) -> dict
 
     figures = pickup.pickup_figures(s, now, alert_hours)
     figures["pickup"] = {"waiting": pickup.not_picked_up(s, now),
-                         "by_courier": pickup.by_courier(s, period.start, period.end),
+                         "by_courier": pickup.by_courier(s, period.start, period.end, now),
                          "manifests": pickup.recent_manifests(s, now)}
     return figures
 

@@ -246,3 +246,33 @@ def test_a_pass_with_nothing_due_reads_one_range_of_the_due_index(sqlite_service
     assert plan.startswith("SEARCH parcel_tracking USING INDEX ix_parcel_tracking_due (next_check_at>? AND "
                            "next_check_at<?)"), plan  # a range of the partial index, in its order
     assert "SCAN" not in plan and "TEMP B-TREE" not in plan, plan  # no table read, no sort
+
+
+def test_the_sender_runs_a_pass_on_a_thread_of_its_own_every_track_minutes(sqlite_services):
+    """The shipments never wait on the watch's ceiling: its pass runs beside the sender's cycle."""
+    import threading
+
+    from app.platform.sender import Sender
+
+    release, passes = threading.Event(), []
+
+    class Slow:
+        def run_once(self):
+            passes.append(1)
+            release.wait(10)
+
+        def close(self):
+            pass
+
+    svc = sqlite_services
+    sender = Sender(svc.uow, svc.catalogue, svc.clock, read_uow=svc.read_uow, tracker=Slow(), track_minutes=5)
+    try:
+        thread = sender.track_if_due()
+        assert thread is not None and thread.name == "pickup-track"
+        sender.run_once()  # the sender's cycle goes on while the pass waits
+        assert sender.track_if_due() is None  # not due again for 5 minutes (and the pass still runs)
+        release.set()
+        thread.join(10)
+        assert passes == [1] and not thread.is_alive()
+    finally:
+        sender.shutdown()

@@ -69,6 +69,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("parcel_id", name=op.f("pk_parcel_tracking")),
     )
     op.create_index("ix_parcel_tracking_order_id", "parcel_tracking", ["order_id"])
+    op.create_index("ix_parcel_tracking_handed", "parcel_tracking", ["handed_over_at"])
     for name, column, where in (("ix_parcel_tracking_due", "next_check_at", "next_check_at IS NOT NULL"),
                                 ("ix_parcel_tracking_waiting", "handed_over_at", "picked_up_at IS NULL"),
                                 ("ix_parcel_tracking_exception", "exception_time", "exception_action IS NOT NULL")):
