@@ -59,12 +59,23 @@ def not_picked_up(s: Session, now: datetime, limit: int = LIST_LIMIT) -> list[di
     """The parcels handed over without a pickup scan, oldest handover first: each with its order,
     waybill, courier, manifest, last trace line, newest exception, lost flag and why it is not
     followed (if so)."""
+    return _parcels(s, now, T.picked_up_at.is_(None), (T.handed_over_at, T.parcel_id), limit)
+
+
+def trace_exceptions(s: Session, now: datetime, limit: int = LIST_LIMIT) -> list[dict[str, Any]]:
+    """The parcels whose trace shows a FAIL, REJECTION or RETURN in the last ``WATCH_DAYS`` days
+    (picked up or not), newest exception first, in the carrier's words."""
+    return _parcels(s, now, T.exception_time >= now - timedelta(days=WATCH_DAYS),
+                    (T.exception_time.desc(), T.parcel_id), limit)
+
+
+def _parcels(s: Session, now: datetime, where: Any, order: tuple, limit: int) -> list[dict[str, Any]]:
     rows = s.execute(
         select(T, Order.order_no, Order.carrier_code, Parcel.waybill, Parcel.seq, Manifest.manifest_no)
         .join(Order, Order.id == T.order_id).join(Parcel, Parcel.id == T.parcel_id)
         .outerjoin(ManifestItem, ManifestItem.parcel_id == T.parcel_id)
         .outerjoin(Manifest, Manifest.id == ManifestItem.manifest_id)
-        .where(T.picked_up_at.is_(None)).order_by(T.handed_over_at, T.parcel_id).limit(limit)).all()
+        .where(where).order_by(*order).limit(limit)).all()
     out = []
     for t, order_no, carrier, waybill, seq, manifest_no in rows:
         out.append({"order_no": order_no, "parcel": seq, "waybill": waybill, "carrier": carrier,
@@ -73,7 +84,7 @@ def not_picked_up(s: Session, now: datetime, limit: int = LIST_LIMIT) -> list[di
                     "trace_last": trace_last(t),
                     "exception": ({"action": t.exception_action, "time": _iso(t.exception_time),
                                    "desc": t.exception_desc} if t.exception_action else None),
-                    "lost": bool(t.lost), "error": t.last_error or None})
+                    "picked_up_at": _iso(t.picked_up_at), "lost": bool(t.lost), "error": t.last_error or None})
     return out
 
 

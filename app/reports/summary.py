@@ -615,7 +615,7 @@ def _pickup(s: Session, now: datetime, period: Period, alert_hours: int) -> dict
     from app.reports import pickup
 
     figures = pickup.pickup_figures(s, now, alert_hours)
-    figures["pickup"] = {"waiting": pickup.not_picked_up(s, now),
+    figures["pickup"] = {"waiting": pickup.not_picked_up(s, now), "exceptions": pickup.trace_exceptions(s, now),
                          "by_courier": pickup.by_courier(s, period.start, period.end, now),
                          "manifests": pickup.recent_manifests(s, now)}
     return figures

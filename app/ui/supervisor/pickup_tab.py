@@ -1,7 +1,8 @@
 """The pickup watch in the supervisor view (issue 22): the parcels handed over without the courier's
 pickup scan (揽收), each with its manifest, courier and last trace line (an exception in the
 carrier's words, a parcel given up as lost in transit), each manifest's "picked up N of M", and per
-courier the parcels handed over, picked up and the median time from handover to pickup. Plain data
+courier the parcels handed over, picked up and the median time from handover to pickup; the trace
+exceptions (FAIL, REJECTION, RETURN) as they come, in the carrier's words. Plain data
 from :func:`app.reports.summary.summary` (``figures["pickup"]``); the tiles are the dashboard's."""
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ class PickupTab(QWidget):
         self.waiting = self._table("pickup_waiting", [
             self.tr("Order"), self.tr("Waybill"), self.tr("Courier"), self.tr("Manifest"), self.tr("Handed over"),
             self.tr("Hours"), self.tr("Last trace line"), self.tr("Exception")])
+        self.exceptions = self._table("pickup_exceptions", [
+            self.tr("Order"), self.tr("Waybill"), self.tr("Courier"), self.tr("Manifest"), self.tr("Time"),
+            self.tr("Exception"), self.tr("Carrier's words"), self.tr("Picked up")])
         self.manifests = self._table("pickup_manifests", [self.tr("Manifest"), self.tr("Courier"),
                                                           self.tr("Closed"), self.tr("Picked up")])
         self.couriers = self._table("pickup_couriers", [self.tr("Courier"), self.tr("Handed over"),
@@ -37,6 +41,8 @@ class PickupTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("Handed over, no pickup scan yet")))
         layout.addWidget(self.waiting, 2)
+        layout.addWidget(QLabel(self.tr("Trace exceptions (FAIL, REJECTION, RETURN) of the last 7 days")))
+        layout.addWidget(self.exceptions, 1)
         layout.addWidget(QLabel(self.tr("Manifests")))
         layout.addWidget(self.manifests, 1)
         layout.addWidget(QLabel(self.tr("Per courier (parcels handed over in the period)")))
@@ -61,6 +67,9 @@ class PickupTab(QWidget):
                                    _when(r["handed_over_at"]), r["hours"], self.trace_line(r),
                                    f"{r['exception']['action']} {r['exception']['desc']}" if r["exception"] else ""]
                                   for r in waiting])
+        self._fill(self.exceptions, [[r["order_no"], r["waybill"], r["carrier"], r["manifest"] or "-",
+                                      _when(r["exception"]["time"]), r["exception"]["action"], r["exception"]["desc"],
+                                      _when(r["picked_up_at"])] for r in pickup.get("exceptions", [])])
         self._fill(self.manifests, [[m["manifest"], m["carrier"] or "-", _when(m["closed_at"]),
                                      self.tr("picked up {n} of {total}").format(n=m["picked_up"], total=m["parcels"])]
                                     for m in pickup.get("manifests", [])])

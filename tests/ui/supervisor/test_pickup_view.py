@@ -49,6 +49,7 @@ def test_pickup_tiles_list_and_manifest(qtbot, logged_in, demo_services):
     assert tab.waiting.rowCount() == 1
     row = [tab.waiting.item(0, c).text() for c in range(tab.waiting.columnCount())]
     assert row[3] == number and row[2] == "ZTO" and "FAIL 揽收失败：联系不上寄件人" in row[6]
+    assert tab.exceptions.rowCount() == 1 and tab.exceptions.item(0, 6).text() == "揽收失败：联系不上寄件人"
     manifests = {tab.manifests.item(r, 0).text(): tab.manifests.item(r, 3).text() for r in range(tab.manifests.rowCount())}
     assert manifests[number] == "picked up 1 of 2"
     couriers = {tab.couriers.item(r, 0).text(): [tab.couriers.item(r, c).text() for c in range(1, 4)]
