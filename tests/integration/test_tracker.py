@@ -105,9 +105,12 @@ def test_picked_up_never_and_a_fail_on_a_manifest_of_three(services, gateway, cl
         t = tracking(services)
         assert t["ZTO003"].picked_up_at == h0 + timedelta(minutes=150) and t["ZTO003"].exception_action == "FAIL"
         with services.read_uow() as uow:
-            from app.reports.pickup import manifest_pickups
+            from app.reports.pickup import manifest_pickups, pickup_figures
 
             assert manifest_pickups(uow.session)["M-1"] == (3, 2)  # "picked up 2 of 3"
+            assert pickup_figures(uow.session, clock.now, 12)["not_picked_up"] == 0  # not yet 12 hours
+            assert pickup_figures(uow.session, h0 + timedelta(hours=12, minutes=1), 12)["not_picked_up"] == 1
+            assert pickup_figures(uow.session, clock.now, 12)["trace_exceptions"] == 1
         asked = [n for _shop, n, _at in gateway.trace_asks]
         assert asked.count("ZTO001") == 2 and asked.count("ZTO002") == 3
         # ZTO002 is never picked up: hourly for a day, then every 4 hours, given up after 7 days
