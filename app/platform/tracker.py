@@ -44,6 +44,7 @@ from app.platform import shops as shop_store
 from app.platform import track_rules as rules
 from app.platform.config import masked_urls
 from app.platform.pull_rules import Malformed
+from app.platform.puller import Puller
 from app.platform.track_rules import Schedule
 
 log = logging.getLogger(__name__)
@@ -124,15 +125,9 @@ class Tracker:
 
         return PddClient.from_options(options, timeout=self.timeout_s)
 
-    def _shop_client(self, shop: shop_store.ShopConfig) -> Any:
-        cached = self._clients.get(shop.id)
-        if cached is not None and cached[0] == shop.key():
-            return cached[1]
-        if cached is not None:
-            _close(cached[1])
-        client = self._client_factory(shop.options)
-        self._clients[shop.id] = (shop.key(), client)
-        return client
+    # The shop's client, built once per set of credentials: the order pull's cache (the same two
+    # attributes, _clients and _client_factory), one TLS context per shop kept between passes.
+    _shop_client = Puller.client
 
     def _limit(self, shop_id: int) -> Any:
         from app.platform.sender import RateLimit
@@ -142,9 +137,7 @@ class Tracker:
         return self._limits[shop_id]
 
     def close(self) -> None:
-        for _key, client in self._clients.values():
-            _close(client)
-        self._clients.clear()
+        Puller.close(self)  # type: ignore[arg-type]
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     # ------------------------------------------------------------------ one pass
@@ -340,13 +333,6 @@ _FULL = (update(T).where(T.c.parcel_id == bindparam("b_pid"), T.c.picked_up_at.i
 _KEEP = (update(T).where(T.c.parcel_id == bindparam("b_pid"), T.c.picked_up_at.is_(None))
          .values(next_check_at=bindparam("next_check_at"), lost=bindparam("lost"), checked_at=bindparam("checked_at"),
                  last_error=bindparam("last_error")).execution_options(synchronize_session=False))
-
-
-def _close(client: Any) -> None:
-    try:
-        client.close()
-    except Exception:  # noqa: BLE001 - closing is best effort
-        pass
 
 
 def make_tracker(services: Any, **kw) -> Tracker:
