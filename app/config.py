@@ -120,6 +120,12 @@ class Settings:
     platform_pull_minutes: int = 2  # the sender's loop pulls every shop's new and changed orders this often; 0 = never
     platform_pull_days: int = 3  # a shop's first pull goes back this many days (the platform keeps 90)
     due_soon_hours: int = 4  # summary: orders not yet packed whose ship-by time is this close are due soon
+    # The pickup watch (app/platform/tracker.py): each handed-over parcel's carrier trace until the courier's pickup scan.
+    pickup_first_check_minutes: int = 60  # the first look at a parcel's trace, this long after its handover
+    pickup_watch_days: int = 7  # no pickup scan this long after the handover: lost_in_transit?, for a person
+    pickup_alert_hours: int = 12  # summary: handed over this long ago without a pickup scan is "not picked up"
+    pickup_rate_per_s: float = 10.0  # the tracker's ceiling on trace calls per second, per shop
+    pickup_track_minutes: int = 5  # the sender's loop runs a tracking pass this often; 0 = never
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
@@ -172,6 +178,10 @@ class Settings:
             raise ConfigError("platform_grace_minutes must not be negative and platform_file_minutes at least 1")
         if int(self.platform_pull_minutes) < 0 or not 1 <= int(self.platform_pull_days) <= 90:
             raise ConfigError("platform_pull_minutes must not be negative and platform_pull_days must be 1..90")
+        if int(self.pickup_first_check_minutes) < 0 or not 1 <= int(self.pickup_watch_days) <= 30:
+            raise ConfigError("pickup_first_check_minutes must not be negative and pickup_watch_days must be 1..30")
+        if int(self.pickup_alert_hours) < 0 or int(self.pickup_track_minutes) < 0 or not float(self.pickup_rate_per_s) > 0:
+            raise ConfigError("pickup_alert_hours and pickup_track_minutes must not be negative, pickup_rate_per_s above 0")
         if int(self.due_soon_hours) < 0:
             raise ConfigError("due_soon_hours must not be negative")
         if int(self.weight_tolerance_min_g) < 0:

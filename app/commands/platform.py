@@ -1,4 +1,4 @@
-"""``packgate platform set|show|status|carriers|uploaded|retry|standin``: the site's shop platform."""
+"""``packgate platform set|show|status|carriers|uploaded|retry|pull|track|standin``: the site's shop platform."""
 
 from __future__ import annotations
 
@@ -43,6 +43,12 @@ def register(sub) -> None:
     pl.add_argument("--shop", metavar="NAME", help="only this shop")
     pl.add_argument("--json", action="store_true", help="print JSON (with --once)")
     pl.set_defaults(func=run_pull)
+    tr = psub.add_parser("track", help="follow handed-over parcels' carrier traces until the courier's pickup "
+                                       "scan (pdd.logistics.ordertrace.get)")
+    tr.add_argument("--once", action="store_true", help="one pass over the parcels due, then exit")
+    tr.add_argument("--all", action="store_true", help="with --once: every parcel still followed, due or not")
+    tr.add_argument("--json", action="store_true", help="print JSON (with --once)")
+    tr.set_defaults(func=run_track)
     sd = psub.add_parser("standin", help="run the stand-in PDD gateway on loopback (tests, demo)")
     sd.add_argument("--port", type=int, default=8790)
     sd.add_argument("--client-id", default="standin-client")
@@ -58,6 +64,13 @@ def register(sub) -> None:
                          "the shop 'default'")
     sd.add_argument("--orders", metavar="FILE", help="a JSON list of orders in the platform's shape "
                                                      "(an order's \"shop\" names its shop; else the first --shop)")
+    sd.add_argument("--trace", action="append", default=[], metavar="WAYBILL|ORDER_NO=MINUTES|never|fail:TEXT",
+                    help="the carrier trace of a waybill (or of every waybill shipped for an order): picked up "
+                         "MINUTES after it is first asked about, never, or a FAIL with TEXT (repeatable)")
+    sd.add_argument("--trace-default", metavar="MINUTES|never|fail:TEXT",
+                    help="the trace of every other waybill (default: an empty trace)")
+    sd.add_argument("--pick-up-first", type=int, default=0, metavar="N",
+                    help="the first N waybills asked about (not named by --trace) are picked up; later ones never")
     sd.set_defaults(func=run_standin)
 
 
@@ -236,6 +249,40 @@ def run_pull(args, ctx) -> int:
     return 1 if any(r.error or r.stopped for r in results) else 0
 
 
+def run_track(args, ctx) -> int:
+    """``--once``: one pass and exit (1 when a shop stopped); without it, a pass every
+    ``pickup_track_minutes`` until interrupted (``serve`` and ``sync`` track by themselves too)."""
+    import threading
+
+    from app.platform.tracker import make_tracker
+
+    services = ctx.services()
+    tracker = make_tracker(services)
+    if args.all and not args.once:
+        raise ConfigError("--all goes with --once")
+    if not args.once:
+        stop = threading.Event()
+        minutes = max(1, services.settings.pickup_track_minutes)
+        try:
+            while not stop.is_set():
+                print(tracker.run_once().line(), flush=True)
+                stop.wait(minutes * 60)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            tracker.close()
+        return 0
+    try:
+        stats = tracker.run_once(everything=args.all)
+    finally:
+        tracker.close()
+    if args.json:
+        print(json.dumps(stats.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(stats.line())
+    return 1 if stats.stopped else 0
+
+
 def run_standin(args, ctx) -> int:
     from app.platform.config import read_secret
     from app.platform.standin import Faults, serve
@@ -275,11 +322,40 @@ def run_standin(args, ctx) -> int:
             orders = json.loads(Path(args.orders).expanduser().read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise ConfigError(f"--orders {args.orders}: {exc}") from exc
+    traces = _traces(args.trace)
+    default = _traces([f"*={args.trace_default}"])["*"] if args.trace_default else None
+    if args.pick_up_first < 0:
+        raise ConfigError("--pick-up-first must not be negative")
     try:
         serve(args.port, client_id=args.client_id, secret=secret, token=token, faults=faults, shipped=shipped,
-              shops=shops, orders=orders)
+              shops=shops, orders=orders, traces=traces, pick_up_first=args.pick_up_first, trace_default=default)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
     except OSError as exc:
         raise KnownError(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror}") from exc
     return 0
+
+
+def _traces(items: list[str]) -> dict:
+    """``--trace WAYBILL=MINUTES|never|fail:TEXT`` as the stand-in's trace plans."""
+    from app.platform.standin import TracePlan
+
+    out = {}
+    for item in items:
+        number, _, what = item.partition("=")
+        number, what = number.strip().upper(), what.strip()
+        if not number or not what:
+            raise ConfigError(f"--trace {item!r}: use WAYBILL=MINUTES, WAYBILL=never or WAYBILL=fail:TEXT")
+        if what == "never":
+            out[number] = TracePlan(None)
+        elif what.startswith("fail:"):
+            out[number] = TracePlan(None, fail=what[5:].strip() or "揽收失败")
+        else:
+            try:
+                minutes = float(what)
+            except ValueError:
+                raise ConfigError(f"--trace {item!r}: {what!r} is not a number of minutes, never or fail:TEXT") from None
+            if minutes < 0:
+                raise ConfigError(f"--trace {item!r}: minutes must not be negative")
+            out[number] = TracePlan(minutes * 60)
+    return out

@@ -60,7 +60,7 @@ def run(args, ctx) -> int:
     with services.read_uow() as uow:
         figures = summary(uow.session, now, period, settings.late_hours, settings.pickup_warn_hours,
                           platform_grace_minutes=settings.platform_grace_minutes,
-                          due_soon_hours=settings.due_soon_hours)
+                          due_soon_hours=settings.due_soon_hours, pickup_alert_hours=settings.pickup_alert_hours)
     if args.json:
         print(json.dumps(figures, ensure_ascii=False, indent=2))
         return 0
@@ -105,6 +105,10 @@ def format_text(figures: dict, late_hours: int = 24, pickup_warn_hours: int = 4)
                        f"last {row['last_scan'] or '-'}")
     busy = {h: n for h, n in figures["throughput_per_hour"].items() if n}
     out.append("Packed per hour: " + (", ".join(f"{h}h {n}" for h, n in busy.items()) or "none"))
+    if "not_picked_up" in figures:
+        out.append(f"Pickup: not picked up after {figures['pickup_alert_hours']} h {figures['not_picked_up']}, "
+                   f"no pickup 24 h after the platform's confirmation {figures['pickup_overdue']}, "
+                   f"trace exceptions {figures['trace_exceptions']}")
     counts = figures["exception_counts"]
     out.append(f"Exceptions: on hold {counts['on_hold']}, late {counts['late']}, "
                f"not picked up after {pickup_warn_hours} h {counts['awaiting_pickup']}, "

@@ -74,7 +74,8 @@ class LocalDesk:
         with self.services.read_uow() as uow:
             figures = summary(uow.session, self.services.clock(), period, settings.late_hours,
                               settings.pickup_warn_hours, platform_grace_minutes=settings.platform_grace_minutes,
-                              due_soon_hours=settings.due_soon_hours)
+                              due_soon_hours=settings.due_soon_hours,
+                              pickup_alert_hours=settings.pickup_alert_hours)
             figures["platform_failed_jobs"] = failed_jobs(uow.session)
             figures["ready_orders"] = ready_list(uow.session)  # the earliest ship-by first
             figures["shops"] = [shop.channel() for shop in all_shops(uow.session)]  # stopped ones named

@@ -290,6 +290,9 @@ class Manifest(Base):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # courier signed: no reopening
+    # A courier-signed paper manifest recorded as picked up by hand (`packgate manifests picked-up`): issue 22.
+    picked_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    picked_up_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     items: Mapped[list[ManifestItem]] = relationship(back_populates="manifest", order_by="ManifestItem.id")
     station: Mapped[Station | None] = relationship()
     opened_by: Mapped[User | None] = relationship(foreign_keys=[opened_by_id])
@@ -310,6 +313,53 @@ class ManifestItem(Base):
     scanned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     manifest: Mapped[Manifest] = relationship(back_populates="items")
     order: Mapped[Order] = relationship()
+
+
+class ParcelTracking(Base):
+    """A handed-over parcel's carrier trace, followed until the courier's pickup scan (揽收): issue 22.
+
+    A row appears with the order's handover (a trigger on ``orders.handed_over_at``, migration 0020:
+    every writer enrols its parcels) due at once; :mod:`app.platform.tracker` looks at the trace when
+    ``next_check_at`` comes (NULL: not followed any more: picked up, given up as lost, or no shop to
+    ask). ``picked_up_at`` is the pickup event's own time (``picked_up_by`` 'trace'), or the time a
+    supervisor recorded a courier-signed paper manifest ('hand'). A reopened manifest takes its
+    orders' rows away (they are enrolled again at the next handover)."""
+
+    __tablename__ = "parcel_tracking"
+    parcel_id: Mapped[int] = mapped_column(ForeignKey("parcels.id", ondelete="CASCADE"), primary_key=True,
+                                           autoincrement=False)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    handed_over_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    picked_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    picked_up_by: Mapped[str | None] = mapped_column(String(8))  # 'trace' or 'hand'
+    trace_action: Mapped[str | None] = mapped_column(String(32))  # the last trace line
+    trace_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    trace_desc: Mapped[str] = mapped_column(Text, default="", server_default="")
+    exception_action: Mapped[str | None] = mapped_column(String(32))  # the newest FAIL, REJECTION or RETURN
+    exception_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    exception_desc: Mapped[str] = mapped_column(Text, default="", server_default="")
+    lost: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))  # lost_in_transit?
+    last_error: Mapped[str] = mapped_column(Text, default="", server_default="")
+    __table_args__ = (
+        CheckConstraint("checks >= 0", name="checks_not_negative"),
+        CheckConstraint("(picked_up_at IS NULL) = (picked_up_by IS NULL)", name="pickup_has_source"),
+        CheckConstraint("picked_up_by IS NULL OR picked_up_by IN ('trace', 'hand')", name="pickup_source_known"),
+        CheckConstraint("picked_up_at IS NULL OR (next_check_at IS NULL AND NOT lost)", name="picked_up_not_followed"),
+        CheckConstraint("NOT lost OR next_check_at IS NULL", name="lost_not_followed"),
+        CheckConstraint("(exception_action IS NULL) = (exception_time IS NULL)", name="exception_has_time"),
+        # A pass with nothing due is one seek into this (only the followed parcels are in it).
+        Index("ix_parcel_tracking_due", "next_check_at", sqlite_where=text("next_check_at IS NOT NULL"),
+              postgresql_where=text("next_check_at IS NOT NULL")),
+        # The tiles: parcels handed over without a pickup, by handover time.
+        Index("ix_parcel_tracking_waiting", "handed_over_at", sqlite_where=text("picked_up_at IS NULL"),
+              postgresql_where=text("picked_up_at IS NULL")),
+        Index("ix_parcel_tracking_handed", "handed_over_at"),  # the per-courier table of a period
+        Index("ix_parcel_tracking_exception", "exception_time", sqlite_where=text("exception_action IS NOT NULL"),
+              postgresql_where=text("exception_action IS NOT NULL")),
+    )
 
 
 class ScanEvent(Base):

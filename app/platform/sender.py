@@ -77,7 +77,8 @@ class Sender:
                  owner: str | None = None, lease_s: float = 60.0, batch: int = 200, workers: int = 8,
                  rate_per_s: float = 100.0, backoff_base: float = 2.0, backoff_cap: float = 300.0,
                  file_minutes: int = 30, refresh_s: float = 60.0, timeout_s: float = 10.0,
-                 read_uow: Callable[[], Any] | None = None, puller: Any = None, pull_minutes: float = 2.0) -> None:
+                 read_uow: Callable[[], Any] | None = None, puller: Any = None, pull_minutes: float = 2.0,
+                 tracker: Any = None, track_minutes: float = 5.0) -> None:
         # Reads (the channel, the orders to refresh) take a read transaction: on SQLite a write one
         # takes the file's lock, and the idle sender must never hold up a bench's scan.
         self._uow, self.catalogue, self.clock = uow, catalogue, clock
@@ -93,6 +94,10 @@ class Sender:
         # The order pull (app/platform/puller.py) rides in the same loop, every pull_minutes (0: never).
         self.puller, self.pull_s = puller, float(pull_minutes) * 60
         self._last_pull: float | None = None
+        # The pickup watch (app/platform/tracker.py) too, every track_minutes (0: never).
+        self.tracker, self.track_s = tracker, float(track_minutes) * 60
+        self._last_track: float | None = None
+        self._track_thread: threading.Thread | None = None
         self._shop_channels: dict[int, tuple[str, Any]] = {}
         self._shop_names: dict[int, str] = {}
         self._any_shop = False
@@ -337,10 +342,35 @@ class Sender:
             log.exception("platform order pull failed")
             return []
 
+    def track_if_due(self) -> threading.Thread | None:
+        """A pass of the pickup watch, when ``track_minutes`` have passed since the last, on a thread
+        of its own: its calls wait on each shop's ceiling, the shipments never wait on them."""
+        if self.tracker is None or self.track_s <= 0:
+            return None
+        now = time.monotonic()
+        if self._last_track is not None and now - self._last_track < self.track_s:
+            return None
+        if self._track_thread is not None and self._track_thread.is_alive():
+            return None  # the last pass is still asking
+        self._last_track = now
+
+        def one_pass() -> None:
+            try:
+                self.tracker.run_once()
+            except DatabaseUnavailable:
+                pass
+            except Exception:  # noqa: BLE001 - a bug in the watch must not stop the sender
+                log.exception("pickup watch pass failed")
+
+        self._track_thread = threading.Thread(target=one_pass, name="pickup-track", daemon=True)
+        self._track_thread.start()
+        return self._track_thread
+
     def run(self, stop: threading.Event, idle_s: float = 2.0) -> None:
         """Cycle until ``stop`` is set; wait ``idle_s`` when there was nothing to do."""
         while not stop.is_set():
             self.pull_if_due()
+            self.track_if_due()
             try:
                 stats = self.run_once()
                 busy = stats.leased >= self.batch
@@ -362,6 +392,8 @@ class Sender:
         self.close_channel()
         if self.puller is not None and hasattr(self.puller, "close"):
             self.puller.close()
+        if self.tracker is not None:
+            self.tracker.close()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
@@ -379,10 +411,18 @@ def start_in_background(services: Any, *, idle_s: float = 2.0) -> tuple[threadin
     s = services.settings
     sender = Sender(services.uow, services.catalogue, services.clock, rate_per_s=s.platform_rate_per_s,
                     file_minutes=s.platform_file_minutes, read_uow=services.read_uow, puller=make_puller(services),
-                    pull_minutes=s.platform_pull_minutes)
+                    pull_minutes=s.platform_pull_minutes, tracker=make_tracker(services),
+                    track_minutes=s.pickup_track_minutes)
     thread = threading.Thread(target=sender.run, args=(stop, idle_s), name="platform-sender", daemon=True)
     thread.start()
     return thread, stop
+
+
+def make_tracker(services: Any, **kw) -> Any:
+    """The pickup watch with the site's settings (``pickup_*``)."""
+    from app.platform.tracker import make_tracker as make
+
+    return make(services, **kw)
 
 
 def make_puller(services: Any, **kw) -> Any:

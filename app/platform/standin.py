@@ -24,6 +24,14 @@ serves the shop's orders by ``updated_at`` with the platform's rules enforced (a
 cancellation or a change (:meth:`StandIn.refund`, ``POST /_standin/refund`` ...) moves the order's
 ``updated_at`` to that clock. A shipment is accepted only with the token of the order's own shop.
 Shapes as lywzx/pdd-node-sdk ``dingDan/PddOrderNumberListIncrementGet.ts`` and ``gongJu/PddTimeGet.ts``.
+
+Carrier traces (``pdd.logistics.ordertrace.get``, ``company_code`` + ``mail_no`` -> ``trace_list`` of
+{``action``, ``status_time``, ``desc``, ``node_description``}): told per number, or per order for
+the numbers shipped for it (:meth:`StandIn.trace`, ``POST /_standin/trace``, ``--trace``), to be
+picked up N minutes after a start (the handover; by default the first time the number is asked
+about), never, or to fail (a FAIL with the carrier's words); :meth:`StandIn.pick_up_first` picks up
+the first N numbers asked about that it was told nothing of (``--pick-up-first N``), and
+``trace_default`` (``--trace-default``) is the plan of the others; without one, an empty trace.
 """
 
 from __future__ import annotations
@@ -34,7 +42,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -71,6 +79,18 @@ class Faults:
 
 
 @dataclass
+class TracePlan:
+    """What a number's carrier trace shows: a pickup (GOT) ``pickup_after_s`` after ``start`` (None:
+    never), then a departure 2 hours later; a FAIL with ``fail`` as its words ``fail_after_s`` after
+    ``start``. ``start`` None: the first time the number is asked about."""
+
+    pickup_after_s: float | None = None
+    fail: str = ""
+    fail_after_s: float = 600.0
+    start: float | None = None
+
+
+@dataclass
 class PlatformOrderState:
     tracking_number: str | None = None
     logistics_id: int | None = None
@@ -99,6 +119,11 @@ class StandIn:
         self._listings: dict[tuple[str, int, int], tuple[int, list[tuple[int, str]]]] = {}
         self.listed: list[dict[str, Any]] = []  # every increment call: shop, start, end, page (tests read it)
         self.calls: dict[str, int] = {}
+        self.traces: dict[str, TracePlan] = {}  # mail_no -> its trace plan
+        self.trace_asks: list[tuple[str, str, float]] = []  # every trace call: (shop, mail_no, clock) (tests read it)
+        self.trace_response_key = "logistics_ordertrace_get_response"  # or the SDKs' "..._resposne"
+        self._pick_up_first, self._pick_up_after_s = 0, 0.0
+        self.trace_default: TracePlan | None = None  # the plan of a number told nothing of (None: empty trace)
         self.lock = threading.Lock()
         self._rng = random.Random(self.faults.seed)
         self._window: list[float] = []
@@ -120,6 +145,64 @@ class StandIn:
         """An order already shipped on the platform (e.g. by hand, with another number)."""
         with self.lock:
             self.orders[order_sn] = PlatformOrderState(tracking_number, logistics_id)
+
+    # ------------------------------------------------------------------ carrier traces
+
+    def trace(self, mail_no: str, *, picked_up_after_min: float | None = None, fail: str = "",
+              fail_after_min: float = 10.0, start: float | None = None) -> None:
+        """``mail_no``'s trace: picked up ``picked_up_after_min`` after ``start`` (the stand-in's clock;
+        None: the first time it is asked about), never (None), and/or a FAIL with the words ``fail``."""
+        with self.lock:
+            self.traces[mail_no.strip().upper()] = TracePlan(
+                None if picked_up_after_min is None else picked_up_after_min * 60, fail, fail_after_min * 60, start)
+
+    def pick_up_first(self, count: int, after_min: float = 0.0) -> None:
+        """The first ``count`` numbers asked about that have no plan are picked up ``after_min`` after
+        that first question; later ones never are (the demo: three parcels, two picked up)."""
+        with self.lock:
+            self._pick_up_first, self._pick_up_after_s = count, after_min * 60
+
+    def _trace_events(self, mail_no: str, now: float) -> list[dict[str, Any]]:
+        with self.lock:
+            plan = self.traces.get(mail_no)
+            if plan is None:  # a plan told for the order this number was shipped for, else the default
+                order_sn = next((sn for sn, st in self.orders.items()
+                                 if st.tracking_number == mail_no or any(n == mail_no for _i, n in st.extras)), None)
+                told = self.traces.get(order_sn.upper()) if order_sn else None
+                if told is not None:
+                    plan = replace(told)
+                elif self._pick_up_first > 0:
+                    self._pick_up_first -= 1
+                    plan = TracePlan(self._pick_up_after_s)
+                else:
+                    plan = replace(self.trace_default) if self.trace_default else TracePlan(None)
+                self.traces[mail_no] = plan
+            if plan.start is None:
+                plan.start = now
+            start = plan.start
+        events = []
+        if plan.fail and now >= start + plan.fail_after_s:
+            events.append(("FAIL", start + plan.fail_after_s, plan.fail))
+        if plan.pickup_after_s is not None and now >= start + plan.pickup_after_s:
+            got = start + plan.pickup_after_s
+            events.append(("GOT", got, "【杭州市】浙江杭州西湖公司 快递员 已揽收"))
+            if now >= got + 7200:
+                events.append(("DEPARTURE", got + 7200, "【杭州市】快件离开 杭州中转部 已发往 上海"))
+        events.sort(key=lambda e: e[1])
+        return [{"action": a, "status_time": beijing(t), "time": beijing(t), "desc": d, "node_description": d}
+                for a, t, d in events]
+
+    def _ordertrace(self, p: dict[str, str]) -> dict[str, Any]:
+        mail_no, company = p.get("mail_no", "").strip().upper(), p.get("company_code", "").strip().upper()
+        if not mail_no or not company:
+            return _error(10000, "参数错误", "isv.missing-parameter", "company_code and mail_no are required")
+        if company not in {c["code"] for c in DEFAULT_COMPANIES} and not company.isalpha():
+            return _error(10000, "参数错误", "isv.invalid-company-code", f"unknown company_code {company}")
+        now = self.clock()
+        with self.lock:
+            self.trace_asks.append((self.shop_tokens.get(p.get("access_token", ""), ""), mail_no, now))
+        return {self.trace_response_key: {"company_code": company, "mail_no": mail_no,
+                                          "trace_list": self._trace_events(mail_no, now)}}
 
     # ------------------------------------------------------------------ shops' orders
 
@@ -401,6 +484,7 @@ _APIS = {
     "pdd.logistics.companies.get": StandIn._companies,
     "pdd.order.number.list.increment.get": StandIn._increment,
     "pdd.time.get": StandIn._time,
+    "pdd.logistics.ordertrace.get": StandIn._ordertrace,
 }
 
 
@@ -476,6 +560,16 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             self._reply(200, {"ok": True, "order_sn": order_sn})
             return
+        if path == "/_standin/trace":  # mail_no, and picked_up_after_min (absent: never) and/or fail
+            try:
+                after = params.get("picked_up_after_min")
+                self.gateway.trace(params["mail_no"], picked_up_after_min=float(after) if after else None,
+                                   fail=params.get("fail", ""))
+            except (KeyError, ValueError) as exc:
+                self._reply(400, {"error": f"mail_no and a number of minutes: {exc}"})
+                return
+            self._reply(200, {"ok": True, "mail_no": params["mail_no"]})
+            return
         if path == "/_standin/faults":
             try:
                 self.gateway.set_faults(**params_json(params))
@@ -526,9 +620,13 @@ def load_orders(gw: StandIn, data: Any, *, age_s: float = 600.0, first: str | No
 
 def serve(port: int, *, client_id: str, secret: str, token: str, faults: Faults | None = None,
           host: str = "127.0.0.1", shipped: dict[str, str] | None = None, shops: dict[str, str] | None = None,
-          orders: Any = None) -> None:
+          orders: Any = None, traces: dict[str, TracePlan] | None = None, pick_up_first: int = 0,
+          trace_default: TracePlan | None = None) -> None:
     """Run in the foreground until interrupted (``packgate platform standin``)."""
     gw = StandIn(client_id=client_id, secret=secret, token=token, host=host, port=port, faults=faults)
+    gw.traces.update({k.upper(): v for k, v in (traces or {}).items()})
+    gw.pick_up_first(pick_up_first)
+    gw.trace_default = trace_default
     for order_sn, number in (shipped or {}).items():
         gw.ship(order_sn, number, 0)
     for name, shop_token in (shops or {}).items():

@@ -87,8 +87,9 @@ def order_details(s: Session, order_no: str) -> dict[str, Any] | None:
 
 def order_parcels(s: Session, order_id: int) -> list[dict[str, Any]]:
     """Each parcel: ``seq``, ``waybill``, ``box``, ``weight_g``, ``lines`` ({sku: qty}), ``manifest``
-    (its manifest number) and ``state``: packing (no waybill yet), packed, on_manifest (an open
-    manifest) or handed_over (a closed one)."""
+    (its manifest number), ``state``: packing (no waybill yet), packed, on_manifest (an open
+    manifest) or handed_over (a closed one), ``picked_up_at`` (the courier's pickup scan's own time)
+    and ``trace_last`` ({action, time, desc}: the carrier trace's last line)."""
     parcels = s.execute(select(Parcel.id, Parcel.seq, Parcel.waybill, Parcel.box_code, Parcel.weight_g,
                                Manifest.manifest_no, Manifest.closed_at)
                         .outerjoin(ManifestItem, ManifestItem.parcel_id == Parcel.id)
@@ -101,6 +102,9 @@ def order_parcels(s: Session, order_id: int) -> list[dict[str, Any]]:
                                          .join(Parcel, Parcel.id == ParcelLine.parcel_id)
                                          .where(Parcel.order_id == order_id).order_by(OrderLine.id)):
         units.setdefault(parcel_id, {})[sku] = qty
+    from app.reports.pickup import order_pickups
+
+    pickups = order_pickups(s, order_id)  # the pickup watch (issue 22): empty before the handover
     out = []
     for pid, seq, waybill, box, weight, manifest_no, closed_at in parcels:
         if manifest_no is not None:
@@ -108,7 +112,8 @@ def order_parcels(s: Session, order_id: int) -> list[dict[str, Any]]:
         else:
             state = "packed" if waybill else "packing"
         out.append({"seq": seq, "waybill": waybill, "box": box, "weight_g": weight, "lines": units.get(pid, {}),
-                    "manifest": manifest_no, "state": state})
+                    "manifest": manifest_no, "state": state,
+                    **pickups.get(seq, {"picked_up_at": None, "trace_last": None})})
     return out
 
 

@@ -595,7 +595,7 @@ def locked_users(s: Session, now: datetime) -> list[dict[str, Any]]:
 
 def summary(s: Session, now: datetime, period: Period | None = None, late_hours: int = 24,
             pickup_warn_hours: int = 4, tz: tzinfo | None = None, platform_grace_minutes: int = 30,
-            due_soon_hours: int = 4) -> dict[str, Any]:
+            due_soon_hours: int = 4, pickup_alert_hours: int = 12) -> dict[str, Any]:
     """Every figure of the supervisor's summary as plain JSON-able data."""
     period = period or Period()
     s.info[_MEMO] = {}
@@ -603,9 +603,22 @@ def summary(s: Session, now: datetime, period: Period | None = None, late_hours:
         figures = _summary(s, now, period, late_hours, pickup_warn_hours, tz)
         figures.update(platform_figures(s, now, late_hours, platform_grace_minutes))
         figures.update(ship_by_figures(s, now, due_soon_hours, period))
+        figures.update(_pickup(s, now, period, pickup_alert_hours))
         return figures
     finally:
         s.info.pop(_MEMO, None)
+
+
+def _pickup(s: Session, now: datetime, period: Period, alert_hours: int) -> dict[str, Any]:
+    """The pickup watch (app/reports/pickup.py): the tiles, and under ``pickup`` the parcels without a
+    pickup scan and the per-courier table of the period."""
+    from app.reports import pickup
+
+    figures = pickup.pickup_figures(s, now, alert_hours)
+    figures["pickup"] = {"waiting": pickup.not_picked_up(s, now), "exceptions": pickup.trace_exceptions(s, now),
+                         "by_courier": pickup.by_courier(s, period.start, period.end, now),
+                         "manifests": pickup.recent_manifests(s, now)}
+    return figures
 
 
 def platform_figures(s: Session, now: datetime, late_hours: int = 24, grace_minutes: int = 30) -> dict[str, Any]:

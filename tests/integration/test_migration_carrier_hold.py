@@ -66,6 +66,6 @@ def test_0018_lets_only_a_held_order_lack_a_carrier_and_keeps_the_triggers(url):
         with pytest.raises(IntegrityError), engine.begin() as conn:
             conn.execute(text(ORDER), {"no": "O-3", "carrier": None, "state": "on_hold"})
         command.upgrade(cfg, "head")
-        assert db.current_revision(engine) == db.SCHEMA_HEAD == "0018"
+        assert db.current_revision(engine) == db.SCHEMA_HEAD  # the newest migration (0018 or a later one)
     finally:
         engine.dispose()

@@ -39,6 +39,7 @@ from app.reports.summary import Period
 from app.ui.supervisor.action_panel import ActionPanel
 from app.ui.supervisor.evidence_tab import EvidenceTab
 from app.ui.supervisor.import_panel import ImportPanel
+from app.ui.supervisor.pickup_tab import PickupTab
 from app.ui.supervisor.timeline import TimelinePanel
 from app.ui.tasks import TaskRunner, error_text
 from app.ui.text import show_as_text
@@ -57,7 +58,11 @@ TILES = (
     ("platform_failed", T("Supervisor", "Platform failed")),
     ("due_soon", T("Supervisor", "Due soon")),
     ("overdue", T("Supervisor", "Overdue")),
+    ("not_picked_up", T("Supervisor", "Not picked up")),  # the pickup watch (issue 22): red when not zero
+    ("pickup_overdue", T("Supervisor", "No pickup scan 24 h after upload")),
+    ("trace_exceptions", T("Supervisor", "Trace exceptions")),
 )
+PICKUP_TILES = ("not_picked_up", "pickup_overdue", "trace_exceptions")
 SHIP_BY_TILES = ("due_soon", "overdue")  # ship-by figures: red when not zero
 # The tiles ``by_shop`` counts (orders by state per shop, and the ship-by tiles): a shop filter
 # narrows these; the others stay the whole site's, shown as "–" while a shop is chosen.
@@ -269,6 +274,8 @@ class Dashboard(QWidget):
         tabs.addTab(self.evidence, self.tr("Evidence"))
         self.platform_tab = self._build_platform_tab()
         tabs.addTab(self.platform_tab, self.tr("Shop platform"))
+        self.pickup_tab = PickupTab(self._table)
+        tabs.addTab(self.pickup_tab, self.tr("Pickup"))
         return tabs
 
     def _build_chart(self) -> QChartView:
@@ -512,7 +519,7 @@ class Dashboard(QWidget):
                     tile.set_site_only()
             elif key in PLATFORM_ALARMS:
                 tile.set_value(figures.get(key, 0), alarm=platform.get(PLATFORM_ALARMS[key], 0) != 0)
-            elif key in SHIP_BY_TILES:
+            elif key in SHIP_BY_TILES or key in PICKUP_TILES:
                 tile.set_value(figures.get(key, 0), alarm=figures.get(key, 0) != 0)
             else:
                 tile.set_value(tiles[key], alarm=(key == "packed_without_waybill" and tiles[key] != 0))
@@ -528,6 +535,7 @@ class Dashboard(QWidget):
             self._fill(table, [[name, r["orders"], r["items"], r["avg_seconds"], r["median_seconds"],
                                 round(r["refused_rate"] * 100, 1), _hhmm(r["first_scan"]), _hhmm(r["last_scan"])]
                                for name, r in rows.items()])
+        self.pickup_tab.show_figures(figures.get("pickup", {}))
         hours = list(figures["throughput_per_hour"].values())
         for i, n in enumerate(hours):
             self.bars.replace(i, n)
