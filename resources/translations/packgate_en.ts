@@ -135,6 +135,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Pickup</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Orders packed</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1353,6 +1357,93 @@
     </message>
 </context>
 <context>
+    <name>PickupTab</name>
+    <message>
+        <source>Order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waybill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Courier</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Manifest</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Handed over</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hours</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last trace line</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exception</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Carrier&apos;s words</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Picked up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Median handover to pickup</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Handed over, no pickup scan yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trace exceptions (FAIL, REJECTION, RETURN) of the last 7 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Manifests</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Per courier (parcels handed over in the period)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>lost in transit? </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no trace yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>picked up {n} of {total}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{minutes} min</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>PackGate settings</source>
@@ -1794,6 +1885,14 @@
     </message>
     <message>
         <source>Not picked up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No pickup scan 24 h after upload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trace exceptions</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

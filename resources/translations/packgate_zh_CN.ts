@@ -135,6 +135,10 @@
         <translation>待打包</translation>
     </message>
     <message>
+        <source>Pickup</source>
+        <translation>揽收</translation>
+    </message>
+    <message>
         <source>Orders packed</source>
         <translation>已打包订单</translation>
     </message>
@@ -1386,6 +1390,93 @@
     </message>
 </context>
 <context>
+    <name>PickupTab</name>
+    <message>
+        <source>Order</source>
+        <translation>订单</translation>
+    </message>
+    <message>
+        <source>Waybill</source>
+        <translation>运单号</translation>
+    </message>
+    <message>
+        <source>Courier</source>
+        <translation>快递公司</translation>
+    </message>
+    <message>
+        <source>Manifest</source>
+        <translation>交接单</translation>
+    </message>
+    <message>
+        <source>Handed over</source>
+        <translation>交接时间</translation>
+    </message>
+    <message>
+        <source>Hours</source>
+        <translation>小时</translation>
+    </message>
+    <message>
+        <source>Last trace line</source>
+        <translation>最新物流轨迹</translation>
+    </message>
+    <message>
+        <source>Exception</source>
+        <translation>异常</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Carrier&apos;s words</source>
+        <translation>快递公司原文</translation>
+    </message>
+    <message>
+        <source>Picked up</source>
+        <translation>已揽收</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>关闭时间</translation>
+    </message>
+    <message>
+        <source>Median handover to pickup</source>
+        <translation>交接到揽收中位时长</translation>
+    </message>
+    <message>
+        <source>Handed over, no pickup scan yet</source>
+        <translation>已交接，尚无揽收扫描</translation>
+    </message>
+    <message>
+        <source>Trace exceptions (FAIL, REJECTION, RETURN) of the last 7 days</source>
+        <translation>近7天物流轨迹异常（失败、拒收、退回）</translation>
+    </message>
+    <message>
+        <source>Manifests</source>
+        <translation>交接单</translation>
+    </message>
+    <message>
+        <source>Per courier (parcels handed over in the period)</source>
+        <translation>按快递公司（本期交接的包裹）</translation>
+    </message>
+    <message>
+        <source>lost in transit? </source>
+        <translation>疑似丢件？</translation>
+    </message>
+    <message>
+        <source>no trace yet</source>
+        <translation>暂无物流轨迹</translation>
+    </message>
+    <message>
+        <source>picked up {n} of {total}</source>
+        <translation>已揽收 {n}/{total}</translation>
+    </message>
+    <message>
+        <source>{minutes} min</source>
+        <translation>{minutes} 分钟</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>PackGate settings</source>
@@ -1842,6 +1933,14 @@
     <message>
         <source>Not picked up</source>
         <translation>未揽收</translation>
+    </message>
+    <message>
+        <source>No pickup scan 24 h after upload</source>
+        <translation>上传后24小时无揽收</translation>
+    </message>
+    <message>
+        <source>Trace exceptions</source>
+        <translation>物流轨迹异常</translation>
     </message>
     <message>
         <source>Label reprinted</source>
