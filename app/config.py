@@ -120,6 +120,8 @@ class Settings:
     platform_pull_minutes: int = 2  # the sender's loop pulls every shop's new and changed orders this often; 0 = never
     platform_pull_days: int = 3  # a shop's first pull goes back this many days (the platform keeps 90)
     due_soon_hours: int = 4  # summary: orders not yet packed whose ship-by time is this close are due soon
+    share_days: int = 14  # a share link of an order's evidence (packgate evidence share, the floor page) lasts this long
+    share_base_url: str = ""  # the server's address in share links (https://HOST:8650); "" = the server setting
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
@@ -174,6 +176,8 @@ class Settings:
             raise ConfigError("platform_pull_minutes must not be negative and platform_pull_days must be 1..90")
         if int(self.due_soon_hours) < 0:
             raise ConfigError("due_soon_hours must not be negative")
+        if not 1 <= int(self.share_days) <= 365:
+            raise ConfigError("share_days must be 1..365")
         if int(self.weight_tolerance_min_g) < 0:
             raise ConfigError("weight_tolerance_min_g must not be negative")
         self.video_dimensions()
