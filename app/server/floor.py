@@ -95,23 +95,27 @@ router = APIRouter(include_in_schema=False)
 # ------------------------------------------------------------------ the session
 
 
-def floor_station(ctx: ServerContext) -> int:
-    """The browser's station row (made once; it has no token, so no bench can call as it)."""
+def floor_station(ctx: ServerContext, request: Request) -> int:
+    """The browser's station row (made once; it has no token, so no bench can call as it); its id is
+    kept on the app after the first read."""
+    known = getattr(request.app.state, "floor_station", None)
+    if known is not None:
+        return known
     with ctx.services.read_uow() as uow:
         found = uow.session.scalar(select(Station.id).where(Station.name == FLOOR_STATION))
-    if found is not None:
-        return found
-    from sqlalchemy.exc import IntegrityError
+    if found is None:
+        from sqlalchemy.exc import IntegrityError
 
-    try:
-        with ctx.services.uow() as uow:
-            uow.session.add(Station(name=FLOOR_STATION, created_at=ctx.services.clock()))
-    except IntegrityError:  # another server process made it at the same moment
-        pass
-    with ctx.services.read_uow() as uow:
-        made = uow.session.scalar(select(Station.id).where(Station.name == FLOOR_STATION))
-    assert made is not None
-    return made
+        try:
+            with ctx.services.uow() as uow:
+                uow.session.add(Station(name=FLOOR_STATION, created_at=ctx.services.clock()))
+        except IntegrityError:  # another server process made it at the same moment
+            pass
+        with ctx.services.read_uow() as uow:
+            found = uow.session.scalar(select(Station.id).where(Station.name == FLOOR_STATION))
+    assert found is not None
+    request.app.state.floor_station = found
+    return found
 
 
 def set_session(response: Response, request: Request, blob: str | None, idle_s: int) -> None:
@@ -124,7 +128,7 @@ def set_session(response: Response, request: Request, blob: str | None, idle_s: 
 
 
 def supervisor_of(ctx: ServerContext, request: Request) -> Supervisor | None:
-    return current_supervisor(ctx.services, ctx.signer, floor_station(ctx), request.cookies.get(COOKIE))
+    return current_supervisor(ctx.services, ctx.signer, floor_station(ctx, request), request.cookies.get(COOKIE))
 
 
 def signed_in(ctx: ServerContext, request: Request, response: Response, renew: bool = True) -> Supervisor:
@@ -133,7 +137,7 @@ def signed_in(ctx: ServerContext, request: Request, response: Response, renew: b
     if sup is None:
         raise HTTPException(403, {"kind": "no_session", "text": NO_SESSION})
     if renew:
-        set_session(response, request, sign_desk(ctx.signer, floor_station(ctx), sup), ctx.signer.idle_seconds)
+        set_session(response, request, sign_desk(ctx.signer, floor_station(ctx, request), sup), ctx.signer.idle_seconds)
     return sup
 
 
@@ -179,12 +183,12 @@ def floor_file(name: str) -> FileResponse:
 @router.post(f"{API}/login")
 def login(body: Credentials, request: Request, response: Response, ctx: Ctx) -> dict[str, Any]:
     """Badge and PIN, exactly as at the desk: audited at FLOOR-WEB, the PIN limits counted there."""
-    floor_station(ctx)
+    floor_station(ctx, request)
     try:
         sup = LocalDesk(ctx.services, FLOOR_STATION, serving=True).login(body.badge, body.pin)
     except NotAuthorized as exc:
         raise refused(exc) from None
-    set_session(response, request, sign_desk(ctx.signer, floor_station(ctx), sup), ctx.signer.idle_seconds)
+    set_session(response, request, sign_desk(ctx.signer, floor_station(ctx, request), sup), ctx.signer.idle_seconds)
     return {"supervisor": {"name": sup.name}, "idle_seconds": ctx.signer.idle_seconds}
 
 
@@ -296,7 +300,8 @@ def share(body: ShareRequest, request: Request, response: Response, ctx: Ctx) ->
                                  to_s=body.to_s, station=FLOOR_STATION)
     except (NotAuthorized, KnownError) as exc:
         raise refused(exc) from None
-    return {"link": made.link(str(request.base_url)), "order_no": made.order_no,
+    base = ctx.services.settings.share_base_url or str(request.base_url)  # else the address the supervisor used
+    return {"link": made.link(base), "order_no": made.order_no,
             "expires_at": made.expires_at.isoformat(timespec="seconds")}
 
 

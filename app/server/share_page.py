@@ -95,9 +95,10 @@ def share_clip(token: Token, clip_id: Annotated[int, UrlPart(ge=1, le=2**31 - 1)
     """The clip (cut to the share's range), with Range requests; a first request (no Range, or one
     from byte 0) is logged as an opening, a player's further ranges are not."""
     ranged = request.headers.get("range", "")
-    first = not ranged or ranged.replace(" ", "").startswith("bytes=0-")
-    share = _open(ctx, token, request, "clip" if first else None)
+    share = _open(ctx, token, request, None)
     clip, path = _clip(ctx, share, clip_id)
+    if not ranged or ranged.replace(" ", "").startswith("bytes=0-"):
+        _open(ctx, token, request, "clip")
     cut = _cut(ctx, share, clip_id, path)
     name = f"{share.order_no}-{clip['station']}-{clip_id}.mp4"
     return FileResponse(cut, media_type="video/mp4", filename=name,
