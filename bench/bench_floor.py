@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -76,20 +75,16 @@ def main() -> int:
     from app.demo import seed_demo
     from app.server.stations import add_station
     from app.server.waits import POLL_S
-    from tests.integration.test_server import Paper
+    from tests.integration.test_server import Paper, start_server
 
     url = f"sqlite:///{home / 'site.db'}"
     svc = bootstrap(url, Settings(station="BENCH"))
     seed_demo(svc)
     code = add_station(svc, "BENCH-1")
-    port = 8890 + os.getpid() % 100
-    server = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "--db", url, "serve", "--listen",
-                               f"127.0.0.1:{port}", "--no-sender"], env={**os.environ, "PACKGATE_HOME": str(home / "srv")},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = start_server(url, home / "srv", "--no-sender")  # the tests' own: waits until it answers
     page = None
     try:
-        base = f"http://127.0.0.1:{port}"
-        until(lambda: _healthy(base))
+        base = server.url
         page = browser()
         page.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": OBSERVER})
         page.execute_cdp_cmd("Network.enable", {})
@@ -139,17 +134,9 @@ def main() -> int:
     finally:
         if page is not None:
             page.quit()
-        server.terminate()
-        server.wait(timeout=20)
+        server.stop()
         svc.close()
     return 0
-
-
-def _healthy(base: str) -> bool:
-    try:
-        return httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 if __name__ == "__main__":

@@ -155,14 +155,32 @@ def shared_clips(s: Session, share: Share) -> list[dict[str, Any]]:
             and c["state"] != "recording"]
 
 
-def public_clip(clip: dict[str, Any], share: Share) -> dict[str, Any]:
-    """What the share page may show of a clip: no paths, no bench file names, no flags."""
+def public_clip(clip: dict[str, Any], share: Share, cut_start: float | None = None) -> dict[str, Any]:
+    """What the share page may show of a clip: no paths, no bench file names, no flags. With a cut,
+    only its marks, on the cut's clock (``cut_start``: where the cut begins in the clip, the key
+    frame at or before the share's start)."""
     marks = [{"t": m.get("t"), "kind": m.get("kind"), "code": m.get("code")} for m in clip["marks"]
              if isinstance(m, dict) and isinstance(m.get("t"), int | float)]
     if share.from_s is not None and share.to_s is not None:
-        marks = [{**m, "t": round(m["t"] - share.from_s, 3)} for m in marks if share.from_s <= m["t"] <= share.to_s]
+        start = share.from_s if cut_start is None else cut_start
+        marks = [{**m, "t": round(m["t"] - start, 3)} for m in marks if share.from_s <= m["t"] <= share.to_s]
     return {"id": clip["id"], "station": clip["station"], "packer": clip["packer"], "started_at": clip["started_at"],
             "duration_s": clip["duration_s"], "sha256": clip["sha256"], "waybills": clip["waybills"], "marks": marks}
+
+
+def key_frame_at_or_before(source: Path, seconds: float) -> float:
+    """Where a cut from ``seconds`` begins: the time of the key frame at or before it."""
+    import av
+
+    with av.open(str(source)) as inp:
+        video = inp.streams.video[0]
+        if video.time_base is None:
+            return seconds
+        inp.seek(int(seconds / video.time_base), stream=video, backward=True, any_frame=False)
+        for packet in inp.demux(video):
+            if packet.pts is not None:
+                return float(packet.pts * video.time_base)
+    return seconds
 
 
 def cut_clip(source: Path, target: Path, from_s: float, to_s: float) -> Path:

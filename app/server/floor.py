@@ -44,6 +44,7 @@ from app.server.sessions import current_supervisor, sign_desk
 FLOOR_STATION = "FLOOR-WEB"
 COOKIE = "packgate_floor"
 API = "/floor/api"
+STREAMS = 64  # open pushes at most (a few supervisors' phones and PCs): more is 429
 KEEPALIVE_S = 15.0  # a comment line this often keeps proxies and the browser from closing a quiet stream
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
@@ -220,11 +221,24 @@ async def events(request: Request, ctx: Ctx, period: PeriodName = "today") -> St
     sup = await run_in_threadpool(supervisor_of, ctx, request)
     if sup is None:
         raise HTTPException(403, {"kind": "no_session", "text": NO_SESSION})
+    if getattr(request.app.state, "floor_streams", 0) >= STREAMS:
+        raise HTTPException(429, f"{STREAMS} pages are following the floor already: close one",
+                            headers={"Retry-After": "5"})
     return StreamingResponse(_push(ctx, request, sup, period), media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
 async def _push(ctx: ServerContext, request: Request, sup: Supervisor, period: str):
+    state = request.app.state
+    state.floor_streams = getattr(state, "floor_streams", 0) + 1  # the event loop's thread only: no lock
+    try:
+        async for event in _events(ctx, request, sup, period):
+            yield event
+    finally:
+        state.floor_streams -= 1
+
+
+async def _events(ctx: ServerContext, request: Request, sup: Supervisor, period: str):
     local = desk(ctx, sup)
     yield "retry: 1000\n\n"
     while not ctx.feed.closing:

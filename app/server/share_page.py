@@ -85,8 +85,16 @@ def share_info(token: Token, request: Request, ctx: Ctx) -> dict[str, Any]:
     share = _open(ctx, token, request, None)
     with ctx.services.read_uow() as uow:
         clips = shares.shared_clips(uow.session, share)
+    shown = []
+    for clip in clips:
+        try:
+            _, path = _clip(ctx, share, clip["id"])
+        except HTTPException:  # not a file the server may serve: not shown
+            continue
+        start = shares.key_frame_at_or_before(path, share.from_s) if share.from_s is not None else None
+        shown.append(shares.public_clip(clip, share, start))
     return {"order_no": share.order_no, "expires_at": share.expires_at.isoformat(timespec="seconds"),
-            "from_s": share.from_s, "to_s": share.to_s, "clips": [shares.public_clip(c, share) for c in clips]}
+            "from_s": share.from_s, "to_s": share.to_s, "clips": shown}
 
 
 @router.get("/{token}/clips/{clip_id}")

@@ -35,7 +35,7 @@
     if (!d) { return "error"; }
     if (typeof d === "string") { return d; }
     if (Array.isArray(d)) { return d.map(function (i) { return i.msg; }).join("; "); }
-    return d.text || "error";
+    return message(d.message, d.text || "error");
   }
 
   function showLogin(message) {

@@ -27,7 +27,14 @@ var PG_ZH = {
   "Detail": "说明", "Name": "品名", "Qty": "数量", "Scanned": "已扫", "Box": "箱型", "Clip not on the server yet": "视频尚未上传到服务器", "No clips found": "未找到视频",
   "Wrong badge or PIN": "工牌或 PIN 码错误", "Session ended: log in again": "会话已结束，请重新登录",
   "Link made (copy it):": "链接已生成（请复制）：", "updated": "更新于", "cut": "片段", "seconds": "秒",
-  "flagged": "已标记保留"
+  "flagged": "已标记保留",
+  /* The server's refusals of a PIN (their templates, as the window's translations have them). */
+  "Unknown badge {badge}": "未知工牌 {badge}", "{name} is not a supervisor": "{name} 不是主管",
+  "Wrong PIN ({left} tries left)": "PIN 码错误（还剩 {left} 次）",
+  "Wrong PIN: {name} is locked for {minutes} minutes": "PIN 码错误：{name} 被锁定 {minutes} 分钟",
+  "{name} is locked after too many wrong PINs until {until}": "{name} 因 PIN 码错误次数过多被锁定，至 {until}",
+  "Too many wrong PINs at this bench: PIN entry is closed for {minutes} minutes": "本工作台输错 PIN 次数过多：{minutes} 分钟内不能输入 PIN",
+  "Unknown badge (digits not shown: scan your badge first, then type the PIN)": "未知工牌（数字不显示：请先扫工牌，再输入 PIN）"
 };
 var PG_LANG = (function () {
   var saved = null;
@@ -36,6 +43,12 @@ var PG_LANG = (function () {
   return (navigator.language || "en").toLowerCase().indexOf("zh") === 0 ? "zh" : "en";
 }());
 function t(text) { return PG_LANG === "zh" && PG_ZH[text] ? PG_ZH[text] : text; }
+/* A refusal the server sent as a template and its values: in the page's language when it has it. */
+function message(m, fallback) {
+  if (!m || typeof m.template !== "string") { return fallback; }
+  var params = m.params || {};
+  return t(m.template).replace(/\{(\w+)\}/g, function (all, key) { return key in params ? String(params[key]) : all; });
+}
 function applyLang() {
   document.documentElement.lang = PG_LANG === "zh" ? "zh-CN" : "en";
   document.querySelectorAll("[data-t]").forEach(function (el) { el.textContent = t(el.getAttribute("data-t")); });

@@ -123,11 +123,17 @@ def test_a_wrong_pin_is_refused_and_audited_at_the_floor(site):
     wait(browser, lambda d: "Wrong PIN" in by_css(d, "#login-error").text)
     assert by_css(browser, "#floor").is_displayed() is False
     assert browser.get_cookie("packgate_floor") is None
+    by_css(browser, "#lang").click()  # the browser says en-US; the switch gives Chinese, kept for the next page
+    assert by_css(browser, "#login h2").text == "主管登录"
+    login(browser, url, "000000")
+    wait(browser, lambda d: "PIN 码错误" in by_css(d, "#login-error").text)  # the server's refusal, in Chinese
+    by_css(browser, "#lang").click()
+    assert by_css(browser, "#login h2").text == "Supervisor login"
     with site["services"].read_uow() as uow:
         audited = uow.session.execute(text(
             "SELECT e.accepted FROM scan_events e JOIN stations s ON s.id = e.station_id "
             "WHERE e.kind = 'auth' AND s.name = 'FLOOR-WEB' ORDER BY e.id")).scalars().all()
-    assert audited and not audited[-1]  # the newest: this refusal
+    assert len(audited) >= 2 and not any(audited[-2:])  # the newest two: these refusals
 
 
 def test_login_then_the_tiles_are_summary_json_and_a_scan_changes_them_within_2_s(site, capsys):

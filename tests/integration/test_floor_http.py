@@ -118,7 +118,8 @@ def test_a_share_token_opens_its_orders_evidence_and_nothing_else(site):
         info = visitor.get(f"/share/{token}/info").json()
         assert info["order_no"] == "PDD-1001" and "path" not in str(info) and "bench_path" not in str(info)
         [clip] = info["clips"]
-        assert clip["marks"] == [{"t": 1.1, "kind": "waybill", "code": "SF1400000000000"}]  # on the cut's clock
+        # On the cut's clock: it begins at the key frame at or before 1.5 s (one a second), so 2.6 s is 1.6 s in.
+        assert clip["marks"] == [{"t": 1.6, "kind": "waybill", "code": "SF1400000000000"}]
         cut = visitor.get(f"/share/{token}/clips/{clip['id']}")
         assert cut.status_code == 200 and cut.content[4:8] == b"ftyp"
         assert visitor.get(f"/share/{token}/clips/{clip['id']}", headers={"Range": "bytes=10-19"}).status_code == 206
