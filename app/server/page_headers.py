@@ -1,9 +1,13 @@
 """Headers every page answer gets (``/floor`` and ``/share``): the Content-Security-Policy (only the
 page's own files: no inline script, no other origin), no MIME sniffing, no framing, and no Referer
-(a share link's token never leaves in one). JSON answers of the page are never cached."""
+(a share link's token never leaves in one). JSON answers of the page are never cached.
+
+Besides the session cookie's ``SameSite=Strict``, a POST to the page's JSON routes that names another
+origin (``Origin``) is refused (403) before it reaches a route: another site cannot make the page act."""
 
 from __future__ import annotations
 
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.server.floor import CSP
@@ -22,6 +26,11 @@ class PageHeaders:
             await self.app(scope, receive, send)
             return
         api = scope["path"].startswith("/floor/api/")
+        if api and scope["method"] == "POST" and not _same_origin(scope):
+            await JSONResponse({"detail": {"kind": "refused", "text": "A call from another site is refused"}},
+                               status_code=403, headers=dict((k.decode(), v.decode()) for k, v in HEADERS)
+                               )(scope, receive, send)
+            return
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -33,3 +42,12 @@ class PageHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+def _same_origin(scope: Scope) -> bool:
+    """No ``Origin`` (not a browser's cross-site call), or the one this request was made to."""
+    headers = {k.lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    origin = headers.get(b"origin")
+    if origin is None:
+        return True
+    return origin == f"{scope.get('scheme', 'http')}://{headers.get(b'host', '')}"

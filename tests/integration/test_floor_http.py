@@ -65,6 +65,11 @@ def test_the_cookie_is_httponly_strict_and_secure_on_https_and_the_page_has_its_
         assert figures.json()["tiles"]["ready"] > 0
     with TestClient(app, base_url="http://127.0.0.1") as client:
         assert "secure" not in login(client).headers["set-cookie"].lower()
+        evil = client.post("/floor/api/login", json={"badge": SUPERVISOR, "pin": PIN},
+                           headers={"Origin": "http://evil.example"})
+        assert evil.status_code == 403 and "set-cookie" not in evil.headers  # another site's page cannot log in
+        same = client.post("/floor/api/logout", json={}, headers={"Origin": "http://127.0.0.1"})
+        assert same.status_code == 200
 
 
 def test_an_idle_session_and_a_foreign_one_are_refused(site):
