@@ -34,7 +34,7 @@ from starlette.concurrency import run_in_threadpool
 from app.desk.local import LocalDesk
 from app.errors import KnownError
 from app.evidence import shares
-from app.models.schema import Station, User
+from app.models.schema import Order, Parcel, Station, User
 from app.packing.auth import NotAuthorized, Supervisor, authorize_supervisor
 from app.packing.wire import to_plain
 from app.reports.summary import Period
@@ -264,10 +264,7 @@ def order(request: Request, response: Response, ctx: Ctx,
     """An order's details and timeline (every scan: bench, packer, time), platform state and ship-by."""
     sup = signed_in(ctx, request, response)
     local = desk(ctx, sup)
-    details = local.order_details(no.strip())
-    if details is None:  # a waybill: the order its clips name
-        clips = local.find_clips(no)
-        details = local.order_details(clips[0]["order_no"]) if clips else None
+    details = local.order_details(no.strip()) or local.order_details(_order_of_waybill(ctx, no.strip()))
     if details is None:
         raise HTTPException(404, {"kind": "refused", "text": f"No order {no.strip()}"})
     return {"details": details}
@@ -304,7 +301,7 @@ def clip_file(clip_id: Annotated[int, UrlPart(ge=1, le=2**31 - 1)], request: Req
 def share(body: ShareRequest, request: Request, response: Response, ctx: Ctx) -> dict[str, Any]:
     """A share link of one order's evidence: the supervisor's PIN at this moment and a reason."""
     sup = signed_in(ctx, request, response)
-    days = body.days or int(getattr(ctx.services.settings, "share_days", shares.DEFAULT_DAYS))
+    days = body.days or ctx.services.settings.share_days
     try:
         shares.check_request(body.reason, days, body.from_s, body.to_s)  # before the PIN: no attempt spent
         badge = _badge(ctx, sup)
@@ -329,6 +326,15 @@ def unshare(body: UnshareRequest, request: Request, response: Response, ctx: Ctx
     except (NotAuthorized, KnownError) as exc:
         raise refused(exc) from None
     return {"order_no": order_no}
+
+
+def _order_of_waybill(ctx: ServerContext, waybill: str) -> str:
+    """The order number a waybill (the order's, or one of its parcels') belongs to; "" when none."""
+    with ctx.services.read_uow() as uow:
+        s = uow.session
+        found = s.scalar(select(Order.order_no).where(Order.waybill == waybill)) or s.scalar(
+            select(Order.order_no).join(Parcel, Parcel.order_id == Order.id).where(Parcel.waybill == waybill))
+    return found or ""
 
 
 def _badge(ctx: ServerContext, sup: Supervisor) -> str:

@@ -99,6 +99,9 @@ def test_a_clip_answers_range_requests_and_a_download(site):
         part = client.get(f"/floor/api/clips/{clip['id']}/file", headers={"Range": "bytes=0-99"})
         assert part.status_code == 206 and len(part.content) == 100
         assert part.headers["content-type"] == "video/mp4"
+        by_waybill = client.get("/floor/api/order?no=SF1400000000020").json()["details"]  # a demo order's waybill
+        assert by_waybill["order_no"] == "PDD-1021" and by_waybill["events"]
+        assert client.get("/floor/api/order?no=NOPE-1").status_code == 404
         whole = client.get(f"/floor/api/clips/{clip['id']}/file?download=1")
         assert whole.status_code == 200 and whole.headers["content-disposition"].startswith("attachment")
 
