@@ -209,7 +209,16 @@
       var num = function (id) { var v = $(id).value; return v === "" ? null : Number(v); };
       api("share", { method: "POST", body: { text: $("clip-q").value.trim(), pin: $("share-pin").value,
         reason: $("share-reason").value, days: num("share-days"), from_s: num("share-from"), to_s: num("share-to") } })
-        .then(function (r) { $("share-pin").value = ""; $("share-link").value = r.link; $("share-link").hidden = false; $("share-link").select(); })
+        .then(function (r) {
+          $("share-pin").value = ""; $("share-link").value = r.link; $("share-link").hidden = false; $("share-link").select();
+          $("share-revoke").hidden = false; $("share-revoked").textContent = "";
+        })
+        .catch(function (err) { $("share-pin").value = ""; $("share-error").textContent = err.message; });
+    });
+    $("share-revoke").addEventListener("click", function () {
+      $("share-error").textContent = "";
+      api("unshare", { method: "POST", body: { link: $("share-link").value, pin: $("share-pin").value } })
+        .then(function () { $("share-pin").value = ""; $("share-revoke").hidden = true; $("share-revoked").textContent = t("Revoked"); })
         .catch(function (err) { $("share-pin").value = ""; $("share-error").textContent = err.message; });
     });
     api("me").then(function (me) { showFloor(me.supervisor.name); }).catch(function () { showLogin(""); });

@@ -27,7 +27,7 @@ var PG_ZH = {
   "Detail": "说明", "Name": "品名", "Qty": "数量", "Scanned": "已扫", "Box": "箱型", "Clip not on the server yet": "视频尚未上传到服务器", "No clips found": "未找到视频",
   "Wrong badge or PIN": "工牌或 PIN 码错误", "Session ended: log in again": "会话已结束，请重新登录",
   "Link made (copy it):": "链接已生成（请复制）：", "updated": "更新于", "cut": "片段", "seconds": "秒",
-  "flagged": "已标记保留",
+  "flagged": "已标记保留", "Revoke this link (your PIN above)": "撤销此链接（先在上方输入 PIN）", "Revoked": "已撤销",
   /* The server's refusals of a PIN (their templates, as the window's translations have them). */
   "Unknown badge {badge}": "未知工牌 {badge}", "{name} is not a supervisor": "{name} 不是主管",
   "Wrong PIN ({left} tries left)": "PIN 码错误（还剩 {left} 次）",

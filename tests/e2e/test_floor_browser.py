@@ -223,7 +223,9 @@ def test_a_clip_plays_and_seeks_to_a_mark_then_a_share_link_opens_logged_out(sit
         assert visitor.execute_script("var x = new XMLHttpRequest(); x.open('GET', '/floor/api/figures', false);"
                                       "x.send(); return x.status;") == 403
 
-        shares.revoke_share(svc, link, shares.supervisor_by_badge(svc, SUPERVISOR))
+        by_css(browser, "#share-pin").send_keys(PIN)  # the supervisor revokes it in the page, PIN again
+        by_css(browser, "#share-revoke").click()
+        wait(browser, lambda d: by_css(d, "#share-revoked").text == "Revoked")
         visitor.get(link)
         wait(visitor, lambda d: by_css(d, "#gone").is_displayed())
         visitor.get(expired.link(url))

@@ -139,6 +139,12 @@ def test_a_share_token_opens_its_orders_evidence_and_nothing_else(site):
     with svc.read_uow() as uow:
         opened = uow.session.execute(text("SELECT what FROM evidence_share_openings ORDER BY id")).scalars().all()
     assert opened == ["page", "clip", "sheet"]  # a player's further ranges are not openings
+    with TestClient(app) as client:
+        login(client)
+        assert client.post("/floor/api/unshare", json={"link": link, "pin": "000000"}).status_code == 403
+        assert client.post("/floor/api/unshare", json={"link": link, "pin": PIN}).json() == {"order_no": "PDD-1001"}
+        assert client.get(f"/share/{token}").status_code == 404
+        assert client.get(f"/share/{token}/clips/{clip['id']}").status_code == 404
 
 
 def test_wrong_pins_close_the_floors_pin_entry_and_are_audited_there(site):
