@@ -51,7 +51,6 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
 PAGE_FILES = {"index.html": "text/html; charset=utf-8", "floor.js": "text/javascript; charset=utf-8",
               "floor.css": "text/css; charset=utf-8", "share.html": "text/html; charset=utf-8",
               "share.js": "text/javascript; charset=utf-8", "i18n.js": "text/javascript; charset=utf-8"}
-PERIODS = ("today", "yesterday", "week", "all")
 NO_SESSION = "No supervisor's session (or it ended): log in again"
 
 
