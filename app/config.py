@@ -126,6 +126,8 @@ class Settings:
     pickup_alert_hours: int = 12  # summary: handed over this long ago without a pickup scan is "not picked up"
     pickup_rate_per_s: float = 10.0  # the tracker's ceiling on trace calls per second, per shop
     pickup_track_minutes: int = 5  # the sender's loop runs a tracking pass this often; 0 = never
+    share_days: int = 14  # a share link of an order's evidence (packgate evidence share, the floor page) lasts this long
+    share_base_url: str = ""  # the server's address in share links (https://HOST:8650); "" = the server setting
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
@@ -184,6 +186,8 @@ class Settings:
             raise ConfigError("pickup_alert_hours and pickup_track_minutes must not be negative, pickup_rate_per_s above 0")
         if int(self.due_soon_hours) < 0:
             raise ConfigError("due_soon_hours must not be negative")
+        if not 1 <= int(self.share_days) <= 365:
+            raise ConfigError("share_days must be 1..365")
         if int(self.weight_tolerance_min_g) < 0:
             raise ConfigError("weight_tolerance_min_g must not be negative")
         self.video_dimensions()

@@ -1,4 +1,5 @@
-"""``packgate evidence find|export|flag``: the packing videos of an order, found by order or waybill."""
+"""``packgate evidence find|export|flag|share|unshare``: the packing videos of an order, found by order or
+waybill; ``share`` prints a link to one order's evidence for a dispute (``unshare`` revokes it)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,20 @@ def register(sub) -> None:
     g.add_argument("--reason", default="dispute")
     g.add_argument("--unflag", action="store_true", help="let retention delete them again")
     g.set_defaults(func=run_flag)
+    sh = ev.add_parser("share", help="a link that shows one order's evidence without a login (for a dispute)")
+    sh.add_argument("order", metavar="ORDER", help="an order number or a waybill")
+    sh.add_argument("--days", type=int, help="how long the link works (default: the share_days setting, 14)")
+    sh.add_argument("--from", dest="from_s", type=float, metavar="SECONDS", help="cut each clip from here ...")
+    sh.add_argument("--to", dest="to_s", type=float, metavar="SECONDS", help="... to here (no re-encoding)")
+    sh.add_argument("--by", required=True, metavar="BADGE", help="the supervisor who shares it (audited)")
+    sh.add_argument("--reason", required=True, metavar="TEXT", help="why (audited)")
+    sh.add_argument("--base-url", metavar="URL",
+                    help="the server's address in the link (default: the share_base_url setting, else server)")
+    sh.set_defaults(func=run_share)
+    un = ev.add_parser("unshare", help="revoke a share link")
+    un.add_argument("link", metavar="TOKEN_OR_LINK")
+    un.add_argument("--by", required=True, metavar="BADGE", help="the supervisor who revokes it (audited)")
+    un.set_defaults(func=run_unshare)
 
 
 def run_find(args, ctx) -> int:
@@ -64,4 +79,30 @@ def run_flag(args, ctx) -> int:
     if not n:
         raise KnownError(f"No video evidence for {args.text.strip()!r}")
     print(f"{n} clip(s) {'unflagged' if args.unflag else 'flagged: kept until unflagged'}")
+    return 0
+
+
+def run_share(args, ctx) -> int:
+    from app.evidence import shares
+
+    services = ctx.services()
+    settings = services.settings
+    base = (args.base_url or settings.share_base_url or settings.server or "").strip()
+    if not base.startswith(("http://", "https://")):
+        raise KnownError("Give the server's address for the link: --base-url https://HOST:8650 "
+                         "(or the share_base_url setting)")
+    days = args.days if args.days is not None else settings.share_days
+    by = shares.supervisor_by_badge(services, args.by)
+    made = shares.make_share(services, args.order, by, args.reason, days=days, from_s=args.from_s, to_s=args.to_s)
+    print(made.link(base))
+    print(f"order {made.order_no}, until {made.expires_at.astimezone().isoformat(timespec='minutes')}")
+    return 0
+
+
+def run_unshare(args, ctx) -> int:
+    from app.evidence import shares
+
+    services = ctx.services()
+    order_no = shares.revoke_share(services, args.link, shares.supervisor_by_badge(services, args.by))
+    print(f"revoked: the share link of order {order_no} no longer opens")
     return 0

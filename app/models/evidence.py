@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.schema import Base
@@ -79,4 +79,50 @@ class ClipWaybill(Base):
     __table_args__ = (
         Index("ix_clip_waybills_waybill", "waybill"),
         Index("ix_clip_waybills_clip", "clip_id", "waybill", unique=True),
+    )
+
+
+class EvidenceShare(Base):
+    """A share link for a dispute (issue 24): one order's evidence to whoever holds the token.
+
+    Only the token's SHA-256 is kept (the token is 256 random bits: a slow hash buys nothing); the
+    link names the order, an optional cut (``from_s`` .. ``to_s`` seconds into each clip), when it
+    expires, who made it and why, and who revoked it. Every opening is a :class:`ShareOpening`."""
+
+    __tablename__ = "evidence_shares"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    order_no: Mapped[str] = mapped_column(String(64))
+    from_s: Mapped[float | None] = mapped_column(Float)
+    to_s: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    __table_args__ = (
+        Index("ix_evidence_shares_token_hash", "token_hash", unique=True),
+        Index("ix_evidence_shares_order_no", "order_no"),
+        CheckConstraint("length(token_hash) = 64", name="token_is_a_hash"),
+        CheckConstraint("length(reason) > 0", name="has_reason"),
+        CheckConstraint("expires_at > created_at", name="expires_after_made"),
+        CheckConstraint("(from_s IS NULL AND to_s IS NULL) OR (from_s IS NOT NULL AND to_s IS NOT NULL AND from_s >= 0 AND to_s > from_s)", name="range_valid"),
+        CheckConstraint("(revoked_at IS NULL AND revoked_by IS NULL) OR (revoked_at IS NOT NULL AND revoked_by IS NOT NULL)",
+                        name="revoked_by_someone"),
+    )
+
+
+class ShareOpening(Base):
+    """One opening of a share link: its page, a clip or the evidence sheet, when and from where."""
+
+    __tablename__ = "evidence_share_openings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    share_id: Mapped[int] = mapped_column(ForeignKey("evidence_shares.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    what: Mapped[str] = mapped_column(String(16))
+    client: Mapped[str] = mapped_column(String(64), default="")
+    __table_args__ = (
+        CheckConstraint("what IN ('page', 'clip', 'sheet')", name="what_known"),
+        Index("ix_evidence_share_openings_share", "share_id", "at"),
     )

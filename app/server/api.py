@@ -24,12 +24,13 @@ from starlette.concurrency import run_in_threadpool
 
 from app.errors import DatabaseUnavailable, KnownError
 from app.packing.ports import Services
-from app.server import desk_api, evidence_api, stations
+from app.server import desk_api, evidence_api, floor, share_page, stations
 from app.server.bench import TokenRefused
 from app.server.deps import NO_TOKEN, REVOKED, Ctx, ServerContext, Station, station_token
 from app.server.desk_api import DESK_LIMITS, RowId
 from app.server.evidence_api import EVIDENCE_LIMITS
 from app.server.gate import Gate
+from app.server.page_headers import PageHeaders
 from app.server.problems import answers, install
 from app.server.sessions import SessionSigner
 from app.server.waits import unless_gone
@@ -175,10 +176,13 @@ def create_app(services: Services, signer: SessionSigner, evidence_dir: Path | N
     ctx.bench.forget_old_replies()
     for part in (router, evidence_api.router, desk_api.router):  # clips from the benches (issue 12), the desk
         app.include_router(part)
+    for part in (floor.router, share_page.router):  # the floor in a browser and its share links (issue 24)
+        app.include_router(part)
     install(app)
     app.add_middleware(Gate, routes=lambda: {path: set(item) for path, item in app.openapi()["paths"].items()},
                        limits={**EVIDENCE_LIMITS, **DESK_LIMITS}, open_paths=frozenset({f"{API}/health", f"{API}/enrol"}),
                        station_for_token=ctx.station_for_token, no_token=NO_TOKEN, revoked=REVOKED)
+    app.add_middleware(PageHeaders)  # the page's CSP and friends (issue 24)
     _declare_security(app)
     return app
 
