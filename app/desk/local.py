@@ -67,7 +67,7 @@ class LocalDesk:
     def figures(self, period: Period, auto: bool = False) -> dict[str, Any]:
         from app.platform.outbox import failed_jobs
         from app.platform.shops import all_shops
-        from app.reports.summary import ready_list, summary
+        from app.reports.summary import ready_list, ready_lists_by_shop, summary
 
         settings = self.services.settings
         version = self.version()  # read before the figures: a change in between refreshes once more, never a lost one
@@ -78,6 +78,7 @@ class LocalDesk:
                               pickup_alert_hours=settings.pickup_alert_hours)
             figures["platform_failed_jobs"] = failed_jobs(uow.session)
             figures["ready_orders"] = ready_list(uow.session)  # the earliest ship-by first
+            figures["ready_orders_by_shop"] = ready_lists_by_shop(uow.session)  # the view's shop filter
             figures["shops"] = [shop.channel() for shop in all_shops(uow.session)]  # stopped ones named
         figures["version"] = version  # what the supervisor view's change listener waits to move on from
         return figures

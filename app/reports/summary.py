@@ -705,7 +705,10 @@ def ship_by_figures(s: Session, now: datetime, due_soon_hours: int = 4, period: 
             "due_soon_hours": due_soon_hours, "by_shop": dict(sorted(by_shop.items()))}
 
 
-def ready_list(s: Session, limit: int = EXCEPTION_LIMIT) -> list[dict[str, Any]]:
+_ANY_SHOP = object()
+
+
+def ready_list(s: Session, limit: int = EXCEPTION_LIMIT, shop_id: Any = _ANY_SHOP) -> list[dict[str, Any]]:
     """The orders ready to pack, the earliest ship-by first (the platform's ``last_ship_time``; an
     order without one after them, the oldest first), with their shops: the supervisor's ready list.
     Capped at ``limit`` rows (the ready tile gives the true count). Two walks, each in its index's
@@ -713,6 +716,8 @@ def ready_list(s: Session, limit: int = EXCEPTION_LIMIT) -> list[dict[str, Any]]
     "no ship-by last" sorted every ready order first (~400 ms with 1 M orders waiting)."""
     columns = (Order.order_no, Shop.name, Order.carrier_code, Order.ship_by, Order.created_at)
     ready = Order.state == OrderState.READY.value
+    if shop_id is not _ANY_SHOP:  # one shop's (None: the orders imported from files)
+        ready = and_(ready, Order.shop_id.is_(None) if shop_id is None else Order.shop_id == shop_id)
     with_ship_by = (select(*columns).outerjoin(Shop, Shop.id == Order.shop_id)
                     .where(ready, Order.ship_by.is_not(None)).order_by(Order.ship_by, Order.created_at, Order.id)
                     .limit(limit))
@@ -724,6 +729,19 @@ def ready_list(s: Session, limit: int = EXCEPTION_LIMIT) -> list[dict[str, Any]]
     return [{"order_no": no, "shop": shop, "carrier": carrier, "ship_by": _iso(_aware(ship_by)),
              "created_at": _iso(_aware(created))}
             for no, shop, carrier, ship_by, created in rows]
+
+
+def ready_lists_by_shop(s: Session, limit: int = EXCEPTION_LIMIT) -> dict[str, list[dict[str, Any]]]:
+    """Each shop's own ready list (``by_shop``'s keys), for a view filtered by shop: the site's list
+    stops at ``limit`` before any shop is chosen, and would leave out a shop's later orders."""
+    from app.models.schema import Shop
+
+    names = dict(s.execute(select(Shop.id, Shop.name)).all())
+    if not names:
+        return {}
+    lists = {name: ready_list(s, limit, shop_id) for shop_id, name in names.items()}
+    lists[NO_SHOP] = ready_list(s, limit, None)
+    return lists
 
 
 def _summary(s: Session, now: datetime, period: Period, late_hours: int, pickup_warn_hours: int,

@@ -489,7 +489,11 @@ class Dashboard(QWidget):
         self._show_tiles(figures, shop)
         self._show_tables(figures)
         mine = (lambda row: True) if shop is None else (lambda row: (row.get("shop") or NO_SHOP) == shop)
-        self._ready_rows = [r for r in figures.get("ready_orders", []) if mine(r)]
+        by_shop = figures.get("ready_orders_by_shop", {})
+        if shop is not None and shop in by_shop:  # the shop's own first rows, not a filter of the site's
+            self._ready_rows = list(by_shop[shop])
+        else:
+            self._ready_rows = [r for r in figures.get("ready_orders", []) if mine(r)]
         self._fill(self.ready_orders, [[r["order_no"], r["shop"] or "", r["carrier"] or "", _hhmm(r["ship_by"]),
                                         _hhmm(r["created_at"])] for r in self._ready_rows])
         titles = dict(EXCEPTION_KINDS)

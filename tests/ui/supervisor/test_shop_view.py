@@ -108,3 +108,23 @@ def test_a_stopped_shop_is_named_in_red(qtbot, logged_in, demo_services):
     assert "#c62828" in d.stopped_shops.styleSheet()
     states = dict(zip(column(d.shop_channels, 0), column(d.shop_channels, 1), strict=True))
     assert states == {"Shanghai": "Stopped", "北京店": "Pulling"}
+
+
+def test_a_shop_filter_lists_the_shops_own_ready_orders_beyond_the_sites_first_rows(qtbot, logged_in, demo_services,
+                                                                                    monkeypatch):
+    """The site's ready list stops at its limit; a shop chosen in the filter gets its own first rows,
+    not the part of the site's first rows that happens to be its (here: none of them)."""
+    import app.reports.summary as summary
+
+    placed = two_shops(demo_services)
+    real = summary.ready_list
+    monkeypatch.setattr(summary, "ready_list", lambda s, lim=summary.EXCEPTION_LIMIT, shop_id=summary._ANY_SHOP:
+                        real(s, 1, shop_id))  # every list stops at one row
+    d = logged_in.dashboard
+    figures = refreshed(qtbot, d)
+    [first] = figures["ready_orders"]
+    other = next(name for name in placed if name != first["shop"])  # the shop with no row in the site's list
+    d.set_shop(other)
+    assert column(d.ready_orders, 0) == placed[other][:1]
+    d.set_shop(first["shop"])
+    assert column(d.ready_orders, 0) == [first["order_no"]] == placed[first["shop"]][:1]
