@@ -21,7 +21,7 @@ from app.i18n import QT_TRANSLATE_NOOP, Message
 from app.models.states import OrderState
 from app.packing.model import BenchState, ProductFact
 from app.packing.outcome import Level
-from app.packing.rules import CMD_CANCEL, CMD_CLOSE, CMD_LOGOUT, Decision, as_command
+from app.packing.rules import CMD_CLOSE, Decision, as_command
 
 T = QT_TRANSLATE_NOOP
 CMD_RETURNS = "CMD:RETURNS"
@@ -181,7 +181,7 @@ def decide_open(state: BenchState, text: str, target: ReturnTarget) -> Decision:
     if command == CMD_DAMAGED:
         return replace(_refused(state, T("Outcome", "Open the return first, then CMD:DAMAGED before the damaged item")),
                        kind="command")
-    if command is not None and command not in (CMD_CANCEL, CMD_LOGOUT):
+    if command is not None:  # CMD:LOGOUT never reaches here: it logs out
         return replace(_refused(state, T("Outcome", "Unknown command {command}"), command=command), kind="command")
     if target.is_badge:
         return _refused(state, T("Outcome", "{name} is logged in: scan CMD:LOGOUT first"), name=state.user_name)
@@ -229,19 +229,19 @@ def decide_in_return(state: BenchState, snap: ReturnSnap, text: str, product: Pr
         after = replace(snap, unmatched=_bump(snap.unmatched, (sku, condition)))
         d = _accepted(after_state, T("Outcome", "{sku} recorded ({condition}); units in this parcel: {units}"),
                       sku=sku, condition=condition, units=after.units)
-        return replace(d, kind="item", effects=(AddReturnUnit(snap.id, product.id if product else None, sku,
+        return replace(d, kind="return_item", effects=(AddReturnUnit(snap.id, product.id if product else None, sku,
                                                               condition, False),)), after
     item = snap.item(product.id) if product is not None else None
     if item is None:  # the evidence of a swap: refused, and recorded
         after = replace(snap, foreign=_bump(snap.foreign, sku))
         d = replace(_refused(after_state, T("Outcome", "{sku} was never in order {order_no}: set it aside (recorded as foreign)"),
-                             sku=sku, order_no=snap.order_no or "?"), kind="item", order_id=snap.order_id,
+                             sku=sku, order_no=snap.order_no or "?"), kind="return_item", order_id=snap.order_id,
                     effects=(AddReturnUnit(snap.id, product.id if product else None, sku, condition, True),))
         return d, after
     if item.room <= 0:
         return replace(_refused(state, T("Outcome", "Over-return: order {order_no} shipped {shipped} of {sku}, all back already"),
                                 order_no=snap.order_no or "?", shipped=item.shipped, sku=item.sku),
-                       kind="item", order_id=snap.order_id), snap
+                       kind="return_item", order_id=snap.order_id), snap
     bumped = replace(item, good=item.good + 1) if condition == GOOD else replace(item, damaged=item.damaged + 1)
     after = snap.with_item(bumped)
     if condition == DAMAGED:
@@ -250,7 +250,7 @@ def decide_in_return(state: BenchState, snap: ReturnSnap, text: str, product: Pr
     else:
         d = _accepted(after_state, T("Outcome", "{name}: {received} of {expected} back"),
                       name=item.name, received=bumped.received, expected=bumped.expected)
-    return replace(d, kind="item", order_id=snap.order_id,
+    return replace(d, kind="return_item", order_id=snap.order_id,
                    effects=(AddReturnUnit(snap.id, product.id, item.sku, condition, False),)), after
 
 
