@@ -138,7 +138,8 @@ class JournalIndex:
         self._handles = itertools.count(1)
 
     def create(self, *, order_no: str, packer: str, path: Path, started_at: datetime, fps: int,
-               width: int, height: int, waybills: tuple[str, ...] = ()) -> int:
+               width: int, height: int, waybills: tuple[str, ...] = (), kind: str = "packing") -> int:
+        # ``kind``: a return clip of a bench behind the server is uploaded as a packing clip for now.
         entry = {"key": uuid.uuid4().hex, "station": self.station, "order_no": order_no, "packer": packer,
                  "path": str(path), "started_at": _iso(started_at), "ended_at": None, "fps": fps, "width": width,
                  "height": height, "frames": 0, "bytes": 0, "sha256": "", "marks": [], "state": RECORDING,
