@@ -603,9 +603,16 @@ def summary(s: Session, now: datetime, period: Period | None = None, late_hours:
         figures = _summary(s, now, period, late_hours, pickup_warn_hours, tz)
         figures.update(platform_figures(s, now, late_hours, platform_grace_minutes))
         figures.update(ship_by_figures(s, now, due_soon_hours))
+        figures.update(return_figures(s, period.start, period.end))  # the returns bench
         return figures
     finally:
         s.info.pop(_MEMO, None)
+
+
+def return_figures(s: Session, start: datetime | None, end: datetime | None) -> dict[str, int]:
+    from app.reports.returns import return_figures as figures
+
+    return figures(s, start, end)
 
 
 def platform_figures(s: Session, now: datetime, late_hours: int = 24, grace_minutes: int = 30) -> dict[str, Any]:
