@@ -83,6 +83,15 @@ class Return(Base):
     )
 
 
+class ReturnPullCursor(Base):
+    """How far the pull of a shop's after-sales cases (``pdd.refund.list.increment.get``) has read:
+    its own cursor, beside the orders' (``shops.pull_cursor``)."""
+
+    __tablename__ = "return_pull_cursors"
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), primary_key=True)
+    pull_cursor: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class ReturnLine(Base):
     __tablename__ = "return_lines"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -98,6 +98,14 @@ def upgrade() -> None:
         sa.UniqueConstraint("return_id", "kind", "sku", "condition", name="uq_return_lines_line"),
     )
     op.create_index("ix_return_lines_product", "return_lines", ["product_id", "kind"])
+    op.create_table(
+        "return_pull_cursors",
+        sa.Column("shop_id", sa.Integer(), nullable=False),
+        sa.Column("pull_cursor", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["shop_id"], ["shops.id"], name=op.f("fk_return_pull_cursors_shop_id_shops"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("shop_id", name=op.f("pk_return_pull_cursors")),
+    )
     op.add_column("evidence_clips", sa.Column("kind", sa.String(16), nullable=False, server_default="packing"))
     if op.get_bind().dialect.name == "sqlite":
         _sqlite_triggers()
@@ -176,5 +184,6 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION IF EXISTS packgate_return_within_shipped()")
     with op.batch_alter_table("evidence_clips") as batch:
         batch.drop_column("kind")
+    op.drop_table("return_pull_cursors")
     op.drop_table("return_lines")
     op.drop_table("returns")
