@@ -102,3 +102,16 @@ def test_an_expected_return_opens_by_the_buyers_waybill_with_the_claim(services,
     assert [(x.sku, x.claimed, x.expected) for x in view.lines] == [("TEA-LJ-250", 1, 1), ("MUG-CER-01", 0, 0)]
     flow.handle(TEA)
     assert flow.handle("CMD:CLOSE").level == Level.COMPLETE  # the buyer claimed the tea only: nothing missing
+
+
+def test_the_demo_return_opens_by_its_return_waybill(services):
+    from app.demo import DEMO_RETURN
+
+    assert seed_demo(services)["returns"] == 1
+    flow = BenchWorkflow(services, "BENCH-1")
+    flow.handle("P-1001")
+    flow.handle("CMD:RETURNS")
+    out = flow.handle(DEMO_RETURN["return_waybill"])
+    view = out.view.return_view
+    assert out.accepted and view.order_no == DEMO_RETURN["order_no"] and view.after_sales_id == "AS-DEMO-0001"
+    assert [(x.sku, x.shipped, x.claimed) for x in view.lines] == [("MUG-CER-01", 2, 1), ("PHONE-CASE", 2, 0)]
