@@ -116,6 +116,15 @@ def restock(returns: list[dict[str, Any]]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
+def returns_board(s: Session, limit: int = 200) -> dict[str, list[dict[str, Any]]]:
+    """The supervisor's Returns tab: closed returns with a discrepancy (missing, foreign, damaged),
+    newest first; returns expected and not yet received; unmatched returns to attach to an order."""
+    closed = returns_list(s, state=ReturnState.CLOSED.value, with_clips=False)
+    return {"discrepancies": [r for r in closed if r["discrepancy"] and r["matched"]][:limit],
+            "expected": returns_list(s, state=ReturnState.EXPECTED.value, with_clips=False)[:limit],
+            "unmatched": [r for r in closed if not r["matched"]][:limit]}
+
+
 def return_figures(s: Session, start: datetime | None = None, end: datetime | None = None) -> dict[str, int]:
     """``returns_expected``: expected now (the platform said, not yet received); ``returns_received``
     and ``returns_with_discrepancy``: closed in the period."""
