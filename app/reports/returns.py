@@ -17,8 +17,6 @@ from app.models.evidence import EvidenceClip
 from app.models.returns import LineKind, Return, ReturnLine, ReturnState
 from app.models.schema import Order, Station, User
 
-CLIP_SLACK_S = 120  # a return's clip starts at its open and ends a few seconds after its close
-
 
 def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat(timespec="seconds") if value else None
@@ -93,15 +91,26 @@ def returns_list(s: Session, start: datetime | None = None, end: datetime | None
 
 
 def return_clips(s: Session, ret: Return, order_no: str | None) -> list[dict[str, Any]]:
-    """The clips of kind ``return`` that show this return (recorded at its bench between its open and close)."""
+    """The clips of kind ``return`` that show this return: recorded under its order's number (an
+    unmatched parcel's: its waybill); with several returns of one order, each clip goes to the
+    return opened nearest to its start."""
     name = order_no or ret.return_waybill
     if name is None or ret.opened_at is None:
         return []
-    q = select(EvidenceClip).where(EvidenceClip.kind == "return", EvidenceClip.order_no == name)
-    clips = [c for c in s.scalars(q.order_by(EvidenceClip.started_at))
-             if abs((c.started_at - ret.opened_at).total_seconds()) <= CLIP_SLACK_S]
+    clips = s.scalars(select(EvidenceClip).where(EvidenceClip.kind == "return", EvidenceClip.order_no == name)
+                      .order_by(EvidenceClip.started_at)).all()
+    if not clips:
+        return []
+    siblings = select(Return.id, Return.opened_at).where(Return.opened_at.is_not(None))
+    siblings = siblings.where(Return.order_id == ret.order_id) if ret.order_id is not None else \
+        siblings.where(Return.id == ret.id)
+    opened = s.execute(siblings).all()
+
+    def nearest(clip: EvidenceClip) -> int:
+        return min(opened, key=lambda r: abs((clip.started_at - r.opened_at).total_seconds())).id
+
     return [{"path": c.path, "sha256": c.sha256, "state": c.state, "started_at": _iso(c.started_at),
-             "ended_at": _iso(c.ended_at), "station": c.station} for c in clips]
+             "ended_at": _iso(c.ended_at), "station": c.station} for c in clips if nearest(c) == ret.id]
 
 
 def restock(returns: list[dict[str, Any]]) -> dict[str, int]:
