@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -26,6 +26,11 @@ from app.ui.tasks import TaskRunner, error_text
 from app.ui.text import show_as_text
 
 
+def _shared(context: str, text: str) -> str:
+    """A word the dashboard and the action panel already say (one translation for all three)."""
+    return QCoreApplication.translate(context, text)
+
+
 def _skus(rows: list[dict[str, Any]]) -> str:
     return ", ".join(f"{r['sku']} \u00d7{r['qty']}" for r in rows)
 
@@ -38,24 +43,24 @@ class ReturnsTab(QWidget):
         self.setObjectName("returns_tab")
         self.desk, self.runner = desk, runner
         self.badge = ""
-        self.discrepancies = self._table([self.tr("Order"), self.tr("Closed"), self.tr("Missing"), self.tr("Foreign"),
-                                          self.tr("Damaged"), self.tr("Bench"), self.tr("Packer")])
-        self.expected = self._table([self.tr("Order"), self.tr("Return waybill"), self.tr("After-sales case"),
-                                     self.tr("Reason"), self.tr("Claimed"), self.tr("Expected since")])
-        self.unmatched = self._table([self.tr("Return waybill"), self.tr("Received"), self.tr("Items"),
-                                      self.tr("Bench"), self.tr("Packer")])
+        self.discrepancies = self._table([_shared("Dashboard", "Order"), self.tr("Closed"), self.tr("Missing"), self.tr("Foreign"),
+                                          self.tr("Damaged"), _shared("Dashboard", "Bench"), _shared("Dashboard", "Packer")])
+        self.expected = self._table([_shared("Dashboard", "Order"), self.tr("Return waybill"), self.tr("After-sales case"),
+                                     _shared("ActionPanel", "Reason"), self.tr("Claimed"), self.tr("Expected since")])
+        self.unmatched = self._table([self.tr("Return waybill"), self.tr("Received"), _shared("Dashboard", "Items"),
+                                      _shared("Dashboard", "Bench"), _shared("Dashboard", "Packer")])
         self.unmatched.currentCellChanged.connect(lambda row, *_: self._pick(row))
         self.attach_return = QLineEdit()
         self.attach_return.setObjectName("attach_return")
         self.attach_return.setPlaceholderText(self.tr("Return waybill"))
         self.attach_order = QLineEdit()
         self.attach_order.setObjectName("attach_order")
-        self.attach_order.setPlaceholderText(self.tr("Order number"))
+        self.attach_order.setPlaceholderText(_shared("Dashboard", "Order"))
         self.attach_reason = QLineEdit()
-        self.attach_reason.setPlaceholderText(self.tr("Why? (kept in the audit trail)"))
+        self.attach_reason.setPlaceholderText(_shared("ActionPanel", "Why? (kept in the audit trail)"))
         self.attach_pin = QLineEdit()
         self.attach_pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.attach_pin.setPlaceholderText(self.tr("Your PIN, again"))
+        self.attach_pin.setPlaceholderText(_shared("ActionPanel", "Your PIN, again"))
         self.attach_button = QPushButton(self.tr("Attach to the order"))
         self.attach_button.setObjectName("attach_button")
         self.attach_button.clicked.connect(self.attach)
@@ -63,9 +68,9 @@ class ReturnsTab(QWidget):
         self.result.setWordWrap(True)
         form = QFormLayout()
         form.addRow(self.tr("Return"), self.attach_return)
-        form.addRow(self.tr("Order"), self.attach_order)
-        form.addRow(self.tr("Reason"), self.attach_reason)
-        form.addRow(self.tr("PIN"), self.attach_pin)
+        form.addRow(_shared("Dashboard", "Order"), self.attach_order)
+        form.addRow(_shared("ActionPanel", "Reason"), self.attach_reason)
+        form.addRow(_shared("ActionPanel", "PIN"), self.attach_pin)
         buttons = QHBoxLayout()
         buttons.addWidget(self.attach_button)
         buttons.addStretch(1)
@@ -127,7 +132,7 @@ class ReturnsTab(QWidget):
         badge, pin, reason, desk = self.badge, self.attach_pin.text(), self.attach_reason.text(), self.desk
         self.attach_button.setEnabled(False)
         self.result.setStyleSheet("")
-        self.result.setText(self.tr("Working…"))
+        self.result.setText(_shared("ActionPanel", "Working…"))
         self.runner.submit(lambda: desk.run_action("attach_return", badge, pin, target, reason), self._done, self._refused)
 
     def _done(self, outcome) -> None:
