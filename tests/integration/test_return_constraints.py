@@ -7,16 +7,14 @@ statement, then shows the refusal, and rolls back."""
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-from app.models import db
-from tests.conftest import PG_ADMIN_URL, require_postgres
+from tests.integration.test_constraints import migrated_engines
 
 AT = "'2026-01-01 00:00:00'"
 BASE_DATA = (
@@ -93,35 +91,10 @@ CASES = [
 ]
 
 
-def _migrated(url: str) -> Engine:
-    engine = db.make_engine(url)
-    db.migrate(engine)
-    with engine.begin() as conn:
-        for statement in BASE_DATA:
-            conn.execute(text(statement))
-    return engine
-
-
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def engine(request, tmp_path_factory) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        engine = _migrated(f"sqlite:///{tmp_path_factory.mktemp('returns') / 'returns.db'}")
-        yield engine
-        engine.dispose()
-        return
-    require_postgres()
-    name = f"packgate_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = _migrated(make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False))
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    yield from migrated_engines(request.param, tmp_path_factory, BASE_DATA,
+                                ("stations", "products", "orders", "order_lines", "parcels", "returns"))
 
 
 def _run(conn, statements: list[str]) -> None:
