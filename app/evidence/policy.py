@@ -139,7 +139,10 @@ def video_gate(raw: str, view: Any, camera_ok: bool, reason: str) -> Outcome | N
     Decided before the scan reaches the workflow: at the order step, anything but a command is an
     order number. Returns the refusal to show, or None to let the scan through.
     """
-    if camera_ok or getattr(view, "step", None) != Step.ORDER or getattr(view, "user_name", None) is None:
+    step = getattr(view, "step", None)
+    # The returns bench with no return open: a scan there opens one (the return's video is the evidence too).
+    opens_return = step == Step.RETURNS and getattr(view, "return_view", None) is None
+    if camera_ok or (step != Step.ORDER and not opens_return) or getattr(view, "user_name", None) is None:
         return None
     code = raw.strip()
     if not code or code.upper().startswith("CMD:"):

@@ -56,6 +56,8 @@ def test_returns_order_and_summary_show_the_return(returned, sqlite_url, capsys)
     figures = run_json(capsys, sqlite_url, "summary")
     assert (figures["returns_expected"], figures["returns_received"], figures["returns_with_discrepancy"]) == (1, 2, 1)
     capsys.readouterr()
+    assert main(["--db", sqlite_url, "summary"]) == 0
+    assert "Returns: expected 1, received 2, with a discrepancy 1" in capsys.readouterr().out
     assert main(["--db", sqlite_url, "returns", "--from", "2000-01-01"]) == 0
     assert "DISCREPANCY" in capsys.readouterr().out
 
