@@ -66,3 +66,28 @@ def test_packed_then_returned_on_video_and_exported(tmp_path, sqlite_services, c
     for expected in ("What was packed and what came back", "PEN-GEL-3", "SOCK-BLK-L", "TEA-LJ-250", "foreign",
                      "(退货return)", f"Returnclip{Path(ended.path).name}", ended.sha256):
         assert "".join(expected.split()) in flat, expected
+
+
+def test_a_bench_behind_the_server_indexes_only_its_own_returns_clips(sqlite_services):
+    """The server's index of a bench's clip row (the journal's, with its kind): a return clip is
+    this bench's when a return of that order (or that unmatched waybill) was received there."""
+    import pytest
+
+    from app.evidence.store import NotTheBenchs, put_clip
+
+    seed_demo(sqlite_services)
+    flow = BenchWorkflow(sqlite_services, "BENCH-R")
+    for code in ("P-1001", "CMD:RETURNS", "PDD-1021", "CMD:CLOSE", "YT9990000000001", "CMD:CLOSE"):
+        flow.handle(code)
+    row = {"order_no": "PDD-1021", "packer": "", "path": "/bench/r.mp4", "started_at": sqlite_services.clock(),
+           "fps": 15, "width": 320, "height": 240, "state": "complete", "kind": "return", "waybills": []}
+    with sqlite_services.uow() as uow:
+        put_clip(uow.session, "BENCH-R", "k1", row)
+        put_clip(uow.session, "BENCH-R", "k2", {**row, "order_no": "YT9990000000001", "waybills": ["YT9990000000001"]})
+        with pytest.raises(NotTheBenchs):
+            put_clip(uow.session, "OTHER-BENCH", "k3", row)
+        with pytest.raises(NotTheBenchs):
+            put_clip(uow.session, "BENCH-R", "k4", {**row, "waybills": ["SF1400000000020"]})
+    with sqlite_services.read_uow() as uow:
+        kinds = uow.session.execute(select(EvidenceClip.order_no, EvidenceClip.kind).order_by(EvidenceClip.id)).all()
+    assert [tuple(k) for k in kinds] == [("PDD-1021", "return"), ("YT9990000000001", "return")]
