@@ -157,7 +157,34 @@ def seed_demo(services: Services) -> dict[str, int]:
             added["orders"] += 1
     if added["orders"]:
         added.update(_pack_history(services))
+        added["returns"] = _expected_return(services)
     return added
+
+
+# One return to receive at the returns bench: the buyer of PDD-1022 (two mugs, two phone cases;
+# packed and handed over by the demo history) sends one mug back, as the platform's after-sales case says.
+DEMO_RETURN = {"order_no": "PDD-1022", "after_sales_id": "AS-DEMO-0001", "return_waybill": "YT9000000000001",
+               "reason": "7天无理由退货 No reason within 7 days", "sku": "MUG-CER-01", "qty": 1}
+
+
+def _expected_return(services: Services) -> int:
+    from app.models.returns import Return, ReturnLine
+
+    with services.uow() as uow:
+        s = uow.session
+        order = s.scalar(select(Order).where(Order.order_no == DEMO_RETURN["order_no"], Order.waybill.is_not(None)))
+        product = s.scalar(select(Product).where(Product.sku == DEMO_RETURN["sku"]))
+        if order is None or product is None or s.scalar(select(Return.id).where(
+                Return.after_sales_id == DEMO_RETURN["after_sales_id"])) is not None:
+            return 0
+        ret = Return(order_id=order.id, after_sales_id=DEMO_RETURN["after_sales_id"], after_sales_type=3,
+                     after_sales_status=7, reason=DEMO_RETURN["reason"], return_waybill=DEMO_RETURN["return_waybill"],
+                     state="expected", expected_at=services.clock(), created_at=services.clock())
+        s.add(ret)
+        s.flush()
+        s.add(ReturnLine(return_id=ret.id, kind="claimed", product_id=product.id, sku=product.sku,
+                         qty=DEMO_RETURN["qty"], condition="good"))
+    return 1
 
 
 def _pack_history(services: Services) -> dict[str, int]:

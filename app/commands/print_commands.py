@@ -63,6 +63,9 @@ def sheet_entries(services, demo: bool) -> dict[str, list[tuple[str, str]]]:
                                      enumerate(DEMO_SPLIT_WAYBILLS[o.order_no], start=1))
     entries["items"] = [(barcodes[0], name) for _sku, name, _g, barcodes in DEMO_PRODUCTS
                         if barcodes[0] in known_items]
+    from app.demo import DEMO_RETURN  # the demo's return to receive at the returns bench (CMD:RETURNS)
+
+    entries["orders"].append((DEMO_RETURN["return_waybill"], f"{DEMO_RETURN['order_no']} return / 退货运单"))
     return entries
 
 

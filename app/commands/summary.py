@@ -85,6 +85,9 @@ def format_text(figures: dict, late_hours: int = 24, pickup_warn_hours: int = 4)
     flag = "" if figures["packed_without_waybill"] == 0 else "   <-- MUST BE 0: investigate"
     out.append(f"Packed without waybill: {figures['packed_without_waybill']}{flag}")
     out.append(f"Late (ready or packing > {late_hours} h): {figures['late']}")
+    if "returns_received" in figures:  # the returns bench
+        out.append(f"Returns: expected {figures['returns_expected']}, received {figures['returns_received']}, "
+                   f"with a discrepancy {figures['returns_with_discrepancy']}")
     if "not_on_platform" in figures:
         out.append(f"Not on the platform: {figures['not_on_platform']}, platform failed: {figures['platform_failed']}, "
                    f"late to the platform (> {late_hours} h to its confirmation): {figures['platform']['late_to_platform']}")

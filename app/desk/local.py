@@ -67,6 +67,7 @@ class LocalDesk:
     def figures(self, period: Period, auto: bool = False) -> dict[str, Any]:
         from app.platform.outbox import failed_jobs
         from app.platform.shops import all_shops
+        from app.reports.returns import returns_board
         from app.reports.summary import ready_list, ready_lists_by_shop, summary
 
         settings = self.services.settings
@@ -80,6 +81,7 @@ class LocalDesk:
             figures["ready_orders"] = ready_list(uow.session)  # the earliest ship-by first
             figures["ready_orders_by_shop"] = ready_lists_by_shop(uow.session)  # the view's shop filter
             figures["shops"] = [shop.channel() for shop in all_shops(uow.session)]  # stopped ones named
+            figures["returns_board"] = returns_board(uow.session)  # the Returns tab
         figures["version"] = version  # what the supervisor view's change listener waits to move on from
         return figures
 

@@ -17,6 +17,7 @@ class StartClip:
     packer: str
     waybills: tuple[str, ...] = ()
     at: float = 0.0  # wall-clock time.time() when the bench opened the order
+    kind: str = "packing"  # or "return": a returned parcel opened at the returns bench
 
 
 @dataclass(frozen=True)

@@ -150,13 +150,43 @@ def export_evidence(session: Session, text: str, out_dir: Path, *, font_path: st
     if not copied:
         source(waiting[0])  # raises: not uploaded yet (the server), or not on this PC
         raise KnownError(f"No clip of order {data['order_no']} can be given as evidence yet")
-    main = max((c for c in data["clips"] if "copy" in c), key=lambda c: c["duration_s"] or 0)
+    copies = [c for c in data["clips"] if "copy" in c]
+    packing = [c for c in copies if c.get("kind", "packing") == "packing"]  # key frames: the packing, not a return
+    main = max(packing or copies, key=lambda c: c["duration_s"] or 0)
     moments = key_frame_times(main)
     frames = key_frames(main["copy"], [t for t, _ in moments])  # the copy checked above, not the row's path
     sheet = out_dir / f"evidence-{clipfile.safe_part(data['order_no'])}.pdf"
     sheet.write_bytes(render_sheet(data, list(zip(frames, moments, strict=False)), font_path=font_path))
     return {"order_no": data["order_no"], "clips": copied, "sheet": str(sheet), "waybills": data["waybills"],
             "not_uploaded": [{"station": c["station"], "state": c["state"]} for c in waiting]}
+
+
+def _comparison(order: dict[str, Any], data: dict[str, Any], p, h2, table, width: float) -> list:
+    """The page comparing what was packed (and weighed) with what came back, per return of the order."""
+    from reportlab.platypus import PageBreak
+
+    story: list = [PageBreak(), p("退货对比 What was packed and what came back", h2)]
+    weighed = ", ".join(f"#{i + 1} {pc['weight_g'] or '-'} g ({pc['waybill'] or '-'})"
+                        for i, pc in enumerate(data.get("parcels", [])))
+    story.append(p(f"打包称重 Packed and weighed: {weighed or '-'}"))
+    packed = {li["sku"]: li["scanned"] for li in order.get("lines", [])}
+    for ret in order["returns"]:
+        story.append(p(f"退货 Return #{ret['id']}  运单 Return waybill {ret['return_waybill'] or '-'}  售后 After-sales "
+                       f"{ret['after_sales_id'] or '-'} {ret['reason'] or ''}  收货 Received {_local(ret['closed_at'])} "
+                       f"{ret['station'] or '-'} / {ret['packer'] or '-'}", h2))
+        skus = list(dict.fromkeys([*packed, *(x["sku"] for x in ret["lines"] + ret["missing"] + ret["claimed"])]))
+        rows = [["SKU", "打包 Packed", "申请 Claimed", "退回完好 Back good", "退回破损 Back damaged", "缺少 Missing"]]
+        for sku in skus:
+            def qty(key: str, cond: str | None = None, sku=sku, ret=ret) -> int:
+                return sum(x["qty"] for x in ret[key] if x["sku"] == sku and (cond is None or x.get("condition") == cond))
+            rows.append([sku, packed.get(sku, 0), qty("claimed") or "-", qty("lines", "good"), qty("lines", "damaged"),
+                         qty("missing")])
+        for x in ret["foreign"]:
+            rows.append([f"{x['sku']} (外来 foreign: never in this order)", 0, "-", x["qty"], "-", "-"])
+        story.append(table(rows, [0.3 * width, 0.12 * width, 0.12 * width, 0.16 * width, 0.16 * width, 0.14 * width]))
+        for clip in ret["clips"]:
+            story.append(p(f"退货视频 Return clip {Path(clip['path']).name}  SHA-256 {clip['sha256'] or '-'}"))
+    return story
 
 
 def _local(iso: str | None) -> str:
@@ -214,8 +244,8 @@ def render_sheet(data: dict[str, Any], frames: list[tuple[bytes, tuple[float, st
 
     story.append(p("视频 Clips", h2))
     rows = [["文件 File", "开始 Start", "结束 End", "时长 s", "状态 State", "SHA-256"]]
-    rows += [[Path(c["path"]).name, _local(c["started_at"]), _local(c["ended_at"]), f"{c['duration_s']:.1f}",
-              c["state"], c["sha256"]] for c in data["clips"]]
+    rows += [[Path(c["path"]).name + ("  (退货 return)" if c.get("kind") == "return" else ""), _local(c["started_at"]),
+              _local(c["ended_at"]), f"{c['duration_s']:.1f}", c["state"], c["sha256"]] for c in data["clips"]]
     story.append(table(rows, [0.24 * width, 0.13 * width, 0.13 * width, 0.07 * width, 0.1 * width, 0.33 * width]))
     for c in data["clips"]:
         story.append(p(f"SHA-256 {Path(c['path']).name}: {c['sha256']}", small))
@@ -235,6 +265,9 @@ def render_sheet(data: dict[str, Any], frames: list[tuple[bytes, tuple[float, st
         for g, cap in zip(grid, captions, strict=True):
             rows += [g, cap]
         story.append(Table(rows, colWidths=[width / 2, width / 2]))
+
+    if order.get("returns"):
+        story += _comparison(order, data, p, h2, table, width)
 
     story.append(p("审计记录 Audit timeline", h2))
     rows = [["时间 Time", "结果 Result", "类型 Kind", "扫描 Code", "信息 Message", "工位 Bench / 人员 Who"]]

@@ -35,6 +35,7 @@ def clip_dict(clip: EvidenceClip) -> dict:
         duration = round(clip.frames / clip.fps, 3) if clip.fps else 0.0
     return {
         "order_no": clip.order_no,
+        "kind": clip.kind or "packing",  # packing, or return (a returned parcel opened)
         "waybills": [w.waybill for w in clip.waybills],
         "station": clip.station,
         "packer": clip.packer,
@@ -94,9 +95,9 @@ class ClipIndex:
         self.sessions, self.station = sessions, station
 
     def create(self, *, order_no: str, packer: str, path: Path, started_at: datetime, fps: int,
-               width: int, height: int, waybills: tuple[str, ...] = ()) -> int:
+               width: int, height: int, waybills: tuple[str, ...] = (), kind: str = "packing") -> int:
         with self.sessions.begin() as s:
-            clip = EvidenceClip(order_no=order_no, station=self.station, packer=packer, path=str(path),
+            clip = EvidenceClip(order_no=order_no, station=self.station, packer=packer, path=str(path), kind=kind,
                                 started_at=started_at, fps=fps, width=width, height=height, frames=0, bytes=0,
                                 sha256="", marks="[]", state=ClipState.RECORDING.value, end_reason="",
                                 flagged=False, flag_reason="")

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 SUFFIX = ".json"
 RECORDING, COMPLETE, INTERRUPTED = "recording", "complete", "interrupted"
 ROW_KEYS = ("order_no", "packer", "path", "started_at", "ended_at", "fps", "width", "height", "frames", "bytes",
-            "sha256", "marks", "state", "end_reason", "waybills")
+            "sha256", "marks", "state", "end_reason", "waybills", "kind")
 
 
 def sidecar(path: Path | str) -> Path:
@@ -138,8 +138,8 @@ class JournalIndex:
         self._handles = itertools.count(1)
 
     def create(self, *, order_no: str, packer: str, path: Path, started_at: datetime, fps: int,
-               width: int, height: int, waybills: tuple[str, ...] = ()) -> int:
-        entry = {"key": uuid.uuid4().hex, "station": self.station, "order_no": order_no, "packer": packer,
+               width: int, height: int, waybills: tuple[str, ...] = (), kind: str = "packing") -> int:
+        entry = {"kind": kind, "key": uuid.uuid4().hex, "station": self.station, "order_no": order_no, "packer": packer,
                  "path": str(path), "started_at": _iso(started_at), "ended_at": None, "fps": fps, "width": width,
                  "height": height, "frames": 0, "bytes": 0, "sha256": "", "marks": [], "state": RECORDING,
                  "end_reason": "", "waybills": list(dict.fromkeys(waybills)), "rev": 0}

@@ -11,7 +11,10 @@ workflow can grow (several parcels per order, each with its waybill) without cha
 - an accepted waybill scan: add the waybill (one per parcel: each is added); parcel boundaries
   (a box scan begins a parcel, its waybill seals it) are marks of kind ``parcel``;
 - the order leaves the view: stop, ``tail_s`` seconds later if it was completed (packed), at once
-  otherwise (cancelled, put on hold, logged out, taken away).
+  otherwise (cancelled, put on hold, logged out, taken away);
+- the returns bench: a return opened (its ``return_view``) starts a clip of kind ``return`` under its
+  order's number (an unmatched parcel's: its waybill), with the return waybill in the overlay; its
+  close stops it ``tail_s`` later.
 """
 
 from __future__ import annotations
@@ -36,24 +39,33 @@ class RecordingPolicy:
         self.order_no: str | None = None  # the order being recorded
         self.waybills: list[str] = []
         self.parcels = 0  # parcels begun in this clip (a box scan begins one)
+        self.kind = "packing"  # or "return": the returns bench's open return
 
     def on_view(self, view: Any) -> list[Command]:
         """A view the bench rendered (after a scan, a refresh, a login that resumed an order)."""
         order = getattr(view, "order", None)
         current = getattr(order, "order_no", None) if order is not None else None
-        if current == self.order_no:
+        ret = getattr(view, "return_view", None) if current is None else None
+        kind = "packing"
+        if ret is not None:  # the returns bench: a returned parcel is recorded from its open to its close
+            current, kind = ret.order_no or ret.return_waybill or "?", "return"
+        if current == self.order_no and kind == self.kind:
             return []
         commands: list[Command] = []
         now = self.clock()
         if self.order_no is not None:
-            packed = getattr(view, "completed_order", None) == self.order_no
-            commands.append(StopClip(self.tail_s if packed else 0.0, "packed" if packed else _why(view), now))
-        self.order_no, self.waybills, self.parcels = current, [], 0
+            if self.kind == "return":
+                closed = getattr(view, "user_name", None) is not None
+                commands.append(StopClip(self.tail_s if closed else 0.0, "return closed" if closed else _why(view), now))
+            else:
+                packed = getattr(view, "completed_order", None) == self.order_no
+                commands.append(StopClip(self.tail_s if packed else 0.0, "packed" if packed else _why(view), now))
+        self.order_no, self.waybills, self.parcels, self.kind = current, [], 0, kind
         if current is not None:
-            known = getattr(order, "waybill", None)
+            known = getattr(order, "waybill", None) if ret is None else getattr(ret, "return_waybill", None)
             self.waybills = [known] if known else []
             commands.append(StartClip(current, self.station, getattr(view, "user_name", None) or "",
-                                      tuple(self.waybills), now))
+                                      tuple(self.waybills), now, kind))
         return commands
 
     def on_outcome(self, outcome: Any) -> list[Command]:
@@ -127,7 +139,10 @@ def video_gate(raw: str, view: Any, camera_ok: bool, reason: str) -> Outcome | N
     Decided before the scan reaches the workflow: at the order step, anything but a command is an
     order number. Returns the refusal to show, or None to let the scan through.
     """
-    if camera_ok or getattr(view, "step", None) != Step.ORDER or getattr(view, "user_name", None) is None:
+    step = getattr(view, "step", None)
+    # The returns bench with no return open: a scan there opens one (the return's video is the evidence too).
+    opens_return = step == Step.RETURNS and getattr(view, "return_view", None) is None
+    if camera_ok or (step != Step.ORDER and not opens_return) or getattr(view, "user_name", None) is None:
         return None
     code = raw.strip()
     if not code or code.upper().startswith("CMD:"):

@@ -358,7 +358,8 @@ class _Clip:
         if index is not None:
             self.clip_id = index.create(order_no=start.order_no, packer=start.packer, path=self.path,
                                         started_at=self.started_at, fps=config.fps, width=config.width,
-                                        height=config.height, waybills=tuple(start.waybills))
+                                        height=config.height, waybills=tuple(start.waybills),
+                                        kind=getattr(start, "kind", "packing"))
 
     def write(self, frame, now: float) -> None:
         """Encode ``frame`` as the picture at ``now`` (the recorder's monotonic clock)."""

@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,7 +42,7 @@ from app.models.schema import Order, Parcel, ScanEvent, Station
 log = logging.getLogger(__name__)
 PARTIAL = ".partial"
 ROW_FIELDS = ("order_no", "packer", "started_at", "ended_at", "fps", "width", "height", "frames", "bytes",
-              "sha256", "state", "end_reason")
+              "sha256", "state", "end_reason", "kind")
 
 
 class NoSuchClip(KnownError):
@@ -102,6 +102,21 @@ def check_bench_may_index(session: Session, station: str, order_no: str, waybill
         raise NotTheBenchs(f"Waybill {', '.join(foreign)} is not one of order {order_no}'s: refused")
 
 
+def check_bench_may_index_return(session: Session, station: str, name: str, waybills) -> None:
+    """A return clip: only of a return received at this bench, under its order's number (an unmatched
+    parcel's: its return waybill), showing no waybill but that return's own."""
+    from app.models.returns import Return
+
+    rows = session.execute(select(Return.return_waybill).outerjoin(Order, Order.id == Return.order_id)
+                           .join(Station, Station.id == Return.station_id)
+                           .where(Station.name == station, or_(Order.order_no == name, Return.return_waybill == name))).all()
+    if not rows:
+        raise NotTheBenchs(f"No return of {name} was received at bench {station}: its clips are not this bench's to index")
+    foreign = sorted({w.strip().upper() for w in waybills or ()} - {(r.return_waybill or "").upper() for r in rows})
+    if foreign:
+        raise NotTheBenchs(f"Waybill {', '.join(foreign)} is not one of {name}'s returns: refused")
+
+
 def _clip(session: Session, station: str, key: str, *, lock: bool = False) -> EvidenceClip | None:
     query = select(EvidenceClip).where(EvidenceClip.station == station, EvidenceClip.bench_key == key)
     return session.scalar(query.with_for_update() if lock else query)
@@ -113,7 +128,10 @@ def put_clip(session: Session, station: str, key: str, row: dict) -> dict:
     An uploaded clip is final (its path is the store's). A finished clip does not go back to
     ``recording`` when an older journal entry arrives late. Waybills only accumulate. The bench's
     path is kept as ``bench_path`` only: ``path`` is the server's to set, once it verified the clip."""
-    check_bench_may_index(session, station, row["order_no"], row.get("waybills"))
+    if row.get("kind") == "return":
+        check_bench_may_index_return(session, station, row["order_no"], row.get("waybills"))
+    else:
+        check_bench_may_index(session, station, row["order_no"], row.get("waybills"))
     clip = _clip(session, station, key, lock=True)
     values = {k: row[k] for k in ROW_FIELDS if k in row}
     values["marks"] = json.dumps(row.get("marks") or [], ensure_ascii=False)

@@ -53,6 +53,9 @@ class EvidenceClip(Base):
     bench_key: Mapped[str | None] = mapped_column(String(32))
     bench_path: Mapped[str | None] = mapped_column(Text)
     uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the clip shows: a parcel packed, or a returned parcel opened (``order_no`` is then the
+    # order's, or the return waybill of an unmatched parcel).
+    kind: Mapped[str] = mapped_column(String(16), default="packing", server_default="packing")
     waybills: Mapped[list[ClipWaybill]] = relationship(
         back_populates="clip", order_by="ClipWaybill.id", cascade="all, delete-orphan"
     )

@@ -32,6 +32,11 @@ class BenchState:
     # session whose user or station moved on since (a logout, a disable, a new PIN, a lockout) is dead.
     user_epoch: int | None = None
     station_epoch: int | None = None
+    # The returns bench (CMD:RETURNS): receiving returned parcels; the open return; CMD:DAMAGED
+    # marks the next item scanned into it as damaged.
+    returns: bool = False
+    return_id: int | None = None
+    damaged_next: bool = False
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ class Step(StrEnum):
     LABEL = "label"  # the label is printing, or printing failed: CMD:REPRINT
     WAYBILL = "waybill"  # scan the carrier waybill
     HANDOVER = "handover"  # scan parcels for the courier; CMD:CLOSE closes the manifest
+    RETURNS = "returns"  # receive returned parcels (CMD:RETURNS); CMD:CLOSE closes the open return
 
 
 # The step bar of the window: Order -> Verify -> Pack -> Label -> Waybill -> Done.
@@ -42,6 +43,7 @@ INSTRUCTIONS: dict[Step, str] = {
     Step.LABEL: QT_TRANSLATE_NOOP("Outcome", "Label not printed: fix the printer, then scan CMD:REPRINT"),
     Step.WAYBILL: QT_TRANSLATE_NOOP("Outcome", "Scan the carrier waybill"),
     Step.HANDOVER: QT_TRANSLATE_NOOP("Outcome", "Scan each parcel for the courier; CMD:CLOSE when done"),
+    Step.RETURNS: QT_TRANSLATE_NOOP("Outcome", "Returns: scan the parcel, then each item; CMD:DAMAGED before a damaged one; CMD:CLOSE when done"),
 }
 
 
@@ -129,6 +131,51 @@ class ManifestView:
 
 
 @dataclass(frozen=True)
+class ReturnLineView:
+    """One SKU the order shipped, in the return being received."""
+
+    sku: str
+    name: str
+    shipped: int
+    claimed: int | None  # the buyer's claim (None: the platform did not say)
+    expected: int
+    good: int
+    damaged: int
+
+    @property
+    def missing(self) -> int:
+        return max(self.expected - self.good - self.damaged, 0)
+
+
+@dataclass(frozen=True)
+class ShippedParcelView:
+    """A parcel the order went out in: what the return is checked against."""
+
+    seq: int
+    waybill: str | None
+    weight_g: int | None
+    packer: str
+    packed_at: str  # local time, as text
+    lines: tuple[tuple[str, int], ...]  # (sku, units)
+
+
+@dataclass(frozen=True)
+class ReturnView:
+    """The return open at the bench: matched to an order, or an unmatched parcel."""
+
+    return_waybill: str | None
+    order_no: str | None
+    lines: tuple[ReturnLineView, ...] = ()
+    foreign: tuple[tuple[str, int], ...] = ()
+    unmatched: tuple[tuple[str, str, int], ...] = ()  # (sku or code, condition, units)
+    parcels: tuple[ShippedParcelView, ...] = ()
+    after_sales_id: str | None = None
+    after_sales_type: int | None = None
+    reason: str = ""
+    damaged_next: bool = False
+
+
+@dataclass(frozen=True)
 class BenchView:
     station: str
     step: Step
@@ -145,6 +192,7 @@ class BenchView:
     # never by a scan (None: not read with this view; the window keeps the last figure it had).
     due_soon: int | None = None
     due_soon_hours: int | None = None
+    return_view: ReturnView | None = None  # the returns bench's open return
 
     @property
     def idle(self) -> bool:

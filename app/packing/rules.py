@@ -209,6 +209,8 @@ def order_step(order: OrderSnap) -> Step:
 def bench_step(state: BenchState, order: OrderSnap | None) -> Step:
     if state.user_id is None:
         return Step.PIN if state.pending_user_id is not None else Step.LOGIN
+    if state.returns:
+        return Step.RETURNS
     if state.manifest_id is not None:
         return Step.HANDOVER
     if state.order_id is None or order is None:

@@ -266,7 +266,19 @@ ACTIONS = {
     "cancel": (cancel_order, "order"),
     "unlink": (unlink_waybill, "order"),
     "reopen_manifest": (reopen_manifest, "manifest"),
+    "attach_return": (lambda *a, **k: _attach_return(*a, **k), "return"),  # target: "RETURN ORDER"
 }
+
+
+def _attach_return(services: Services, badge: str, pin: str, target: str, reason: str, *,
+                   station: str | None = None) -> ActionDone:
+    """The returns bench's unmatched return attached to its order (:mod:`app.packing.return_actions`)."""
+    from app.packing.return_actions import attach_return
+
+    parts = target.split()
+    if len(parts) != 2:
+        raise _refuse(T("Outcome", "Give the return's waybill and the order number"))
+    return attach_return(services, badge, pin, parts[0], parts[1], reason, station=station)
 
 
 def run_action(services: Services, kind: str, badge: str, pin: str, target: str, reason: str, *,

@@ -29,7 +29,7 @@ from app.i18n import QT_TRANSLATE_NOOP, Message
 from app.models.audit_chain import add_events
 from app.models.schema import BoxType, Manifest, Order, ProductBarcode, Role, Station, User
 from app.packing import repository as repo
-from app.packing import rules, site, views
+from app.packing import returns_repo, rules, site, views
 from app.packing.auth import (
     MASKED,
     STATION_CLOSED,
@@ -228,7 +228,7 @@ class BenchWorkflow:
             gone = replace(st, order_id=None, last_line=None)
             return Message(T("Outcome", "Order {order_no} was taken off this bench ({state}): set it aside"),
                            {"order_no": order.order_no if order else "?", "state": order.state if order else "deleted"}), gone
-        if st.manifest_id is not None:
+        if st.manifest_id is not None or st.returns:
             return None, st
         back = repo.packing_order_id(s, station_id)
         if back is not None:  # a supervisor unlinked a waybill: the order is this bench's to finish
@@ -265,6 +265,11 @@ class BenchWorkflow:
 
     def _scan(self, s: Session, text: str) -> _Scan:
         st, bench = self.state, self._bench()
+        command = rules.as_command(text)
+        if (st.returns or command == returns_repo.rr.CMD_RETURNS) and command != CMD_LOGOUT:  # the returns bench
+            actor = returns_repo.Actor(bench.station_id, st.user_id, self.services.clock)
+            return _Scan(returns_repo.scan(s, st, text, actor, busy=st.order_id is not None or st.manifest_id is not None),
+                         None)
         order = repo.load_order(s, st.order_id) if st.order_id is not None else None
         command = rules.as_command(text)
         manifest = None
@@ -410,6 +415,11 @@ class BenchWorkflow:
             return Decision(True, Level.ACCEPTED, Message(T("Outcome", "Welcome back {name}: handover {manifest_no} resumed"),
                                                           {"name": user.name, "manifest_no": manifest[1]}),
                             kind, replace(state, manifest_id=manifest[0]), None, manifest[0])
+        ret = returns_repo.open_return_id(s, self._station_id)
+        if ret is not None:  # the returns bench's open return
+            return Decision(True, Level.ACCEPTED, Message(T("Outcome", "Welcome back {name}: return {name_of_return} resumed"),
+                                                          {"name": user.name, "name_of_return": ret[1]}),
+                            kind, replace(state, returns=True, return_id=ret[0]))
         return Decision(True, Level.ACCEPTED, Message(T("Outcome", "Hello {name}"), {"name": user.name}), kind, state)
 
     # ------------------------------------------------------------------ what the bench's printer reports
@@ -532,6 +542,10 @@ class BenchWorkflow:
         manifest = views.manifest_view(s, st.manifest_id, self.services.catalogue) if st.manifest_id is not None else None
         view = views.bench_view(self.station_name, st, order, manifest, self.services.catalogue, self._tolerance)
         view = replace(view, require_video=self._site.require_video)
+        if st.returns and st.return_id is not None:  # the returns bench: the open return as it stands
+            snap = returns_repo.load(s, st.return_id)
+            if snap is not None:
+                view = replace(view, return_view=returns_repo.return_view(s, snap, st.damaged_next))
         if st.completed_order is not None:
             # The scan that packed it just wrote its job (pending); a refresh of the view (not the
             # scan path) reads how far the platform got.

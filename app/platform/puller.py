@@ -46,6 +46,7 @@ from app.models.schema import Order, OrderLine, PlatformOrder, Product, Shop
 from app.packing.lifecycle import OrderEvent
 from app.packing.repository import change_state
 from app.platform import pull_rules as rules
+from app.platform import return_pull
 from app.platform import shops as shop_store
 from app.platform.config import masked_urls
 from app.platform.faults import backoff_s
@@ -79,10 +80,13 @@ class PullStats:
     error: str | None = None
     stopped: str | None = None
     cursor: datetime | None = None
+    returns: int = 0  # after-sales cases (return and refund) newly expected at the returns bench
 
     def line(self) -> str:
         parts = [f"{self.new} new", f"{self.held} held", f"{self.released} released", f"{self.cancelled} cancelled",
                  f"{self.updated} updated", f"{self.unchanged} unchanged", f"{len(self.skipped)} skipped"]
+        if self.returns:
+            parts.append(f"{self.returns} returns expected")
         text = f"shop {self.shop}: {', '.join(parts)} ({self.windows} windows, {self.calls} calls)"
         if self.stopped:
             text += f"  STOPPED: {self.stopped}"
@@ -178,6 +182,7 @@ class Puller:
                 cursor = windows[-1][1]
             self._windows(client, shop, ctx, windows, stats)
             self._recheck(shop, ctx, stats)
+            return_pull.pull(self, client, shop, platform_now, stats)  # the returns expected (after the orders)
         except _Failed as failed:
             return self._finish(shop, stats, failed)
         return self._finish(shop, stats, None)

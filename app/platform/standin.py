@@ -32,6 +32,10 @@ picked up N minutes after a start (the handover; by default the first time the n
 about), never, or to fail (a FAIL with the carrier's words); :meth:`StandIn.pick_up_first` picks up
 the first N numbers asked about that it was told nothing of (``--pick-up-first N``), and
 ``trace_default`` (``--trace-default``) is the plan of the others; without one, an empty trace.
+
+After-sales cases (:meth:`StandIn.return_case`, ``POST /_standin/return``, or an order's
+``return_case`` in ``--orders``): ``pdd.refund.list.increment.get`` serves them by ``updated_time``
+with the same window rules, filtered by ``after_sales_type`` (shape as ``shouHou/PddRefundListIncrementGet.ts``).
 """
 
 from __future__ import annotations
@@ -118,6 +122,7 @@ class StandIn:
         self._version = 0
         self._listings: dict[tuple[str, int, int], tuple[int, list[tuple[int, str]]]] = {}
         self.listed: list[dict[str, Any]] = []  # every increment call: shop, start, end, page (tests read it)
+        self.return_cases: dict[str, dict[str, dict[str, Any]]] = {}  # shop -> after-sales id -> case
         self.calls: dict[str, int] = {}
         self.traces: dict[str, TracePlan] = {}  # mail_no -> its trace plan
         self.trace_asks: list[tuple[str, str, float]] = []  # every trace call: (shop, mail_no, clock) (tests read it)
@@ -249,6 +254,22 @@ class StandIn:
         self.change(order_sn, refund_status=status, after_sales_status=0 if status == 1 else (10 if status == 4 else 2))
         with self.lock:
             self.faults.refunded[order_sn] = status
+
+    def return_case(self, order_sn: str, outer_id: str, goods_number: int = 1, *, tracking_number: str = "",
+                    reason: str = "", status: int = 3, case_id: str | None = None, age_s: float = 0.0) -> dict[str, Any]:
+        """The buyer opens a return-and-refund case (after_sales_type 3) for ``goods_number`` of
+        ``outer_id``, sending the parcel back under ``tracking_number``; again with the same
+        ``case_id``: the case changes now (its status, its waybill)."""
+        at = beijing(self.clock() - age_s)
+        with self.lock:
+            shop = next((s for s, orders in self.shop_orders.items() if order_sn in orders), DEFAULT_SHOP)
+            cases = self.return_cases.setdefault(shop, {})
+            case_id = case_id or f"AS{len(cases) + 1:08d}"
+            case = cases.get(case_id) or {"id": case_id, "order_sn": order_sn, "after_sales_type": 3, "created_time": at}
+            case.update(outer_id=outer_id, goods_number=str(goods_number), tracking_number=tracking_number,
+                        after_sale_reason=reason, after_sales_status=status, updated_time=at)
+            cases[case_id] = case
+        return dict(case)
 
     def cancel(self, order_sn: str) -> None:
         self.change(order_sn, confirm_status=2, refund_status=4, after_sales_status=10)
@@ -464,6 +485,28 @@ class StandIn:
             body["total_count"] = len(rows)
         return {"order_sn_increment_get_response": body}
 
+    def _refund_increment(self, p: dict[str, str]) -> dict[str, Any]:
+        try:
+            start, end = int(p.get("start_updated_at", "")), int(p.get("end_updated_at", ""))
+            page, size = int(p.get("page") or 1), int(p.get("page_size") or PAGE_MAX)
+            kind = int(p.get("after_sales_type") or 1)
+        except ValueError:
+            return _error(10000, "参数错误", "isv.invalid-parameter", "start_updated_at, end_updated_at, page, "
+                                                                   "page_size and after_sales_type must be numbers")
+        if end < start or end - start > WINDOW_MAX_S:
+            return _error(10000, "参数错误", "isv.invalid-time-range", "开始时间结束时间间距不超过 30 分钟")
+        if end > self.clock() - LAG_MIN_S:
+            return _error(10000, "参数错误", "isv.invalid-end-time", "结束时间不能晚于拼多多系统时间前3分钟")
+        if page < 1 or not 1 <= size <= PAGE_MAX:
+            return _error(10000, "参数错误", "isv.invalid-page", "page >= 1, 1 <= page_size <= 100")
+        shop = self.shop_tokens.get(p.get("access_token", ""), DEFAULT_SHOP)
+        with self.lock:
+            rows = sorted((epoch(c["updated_time"]), cid) for cid, c in self.return_cases.get(shop, {}).items()
+                          if kind in (1, c["after_sales_type"]))
+            rows = [(at, cid) for at, cid in rows if start <= at <= end]
+            chunk = [dict(self.return_cases[shop][cid]) for _at, cid in rows[(page - 1) * size: page * size]]
+        return {"refund_increment_get_response": {"refund_list": chunk, "total_count": len(rows)}}
+
     def _time(self, p: dict[str, str]) -> dict[str, Any]:
         return {"time_get_response": {"time": beijing(self.clock())}}
 
@@ -485,6 +528,7 @@ _APIS = {
     "pdd.order.number.list.increment.get": StandIn._increment,
     "pdd.time.get": StandIn._time,
     "pdd.logistics.ordertrace.get": StandIn._ordertrace,
+    "pdd.refund.list.increment.get": StandIn._refund_increment,
 }
 
 
@@ -570,6 +614,13 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             self._reply(200, {"ok": True, "mail_no": params["mail_no"]})
             return
+        if path == "/_standin/return":  # the buyer opens a return-and-refund case
+            case = self.gateway.return_case(params.get("order_sn", ""), params.get("outer_id", ""),
+                                            int(params.get("goods_number") or 1),
+                                            tracking_number=params.get("tracking_number", ""),
+                                            reason=params.get("reason", ""))
+            self._reply(200, case)
+            return
         if path == "/_standin/faults":
             try:
                 self.gateway.set_faults(**params_json(params))
@@ -614,7 +665,10 @@ def load_orders(gw: StandIn, data: Any, *, age_s: float = 600.0, first: str | No
             raise ValueError("--orders: every order must be a JSON object")
         if shop not in gw.shop_orders:
             raise ValueError(f"--orders: no shop {shop!r} (give it with --shop {shop}=TOKEN_FILE)")
+        case = order.pop("return_case", None)  # the buyer's after-sales case (return and refund)
         gw.add_order(order, shop, age_s=age_s)
+        if isinstance(case, dict):
+            gw.return_case(str(order.get("order_sn", "")), age_s=age_s, **case)
     return len(pairs)
 
 

@@ -25,8 +25,10 @@ DEFAULT_COMMANDS: tuple[tuple[str, str], ...] = (
     ("CMD:SHORT", "缺货 Short"),
     ("CMD:NEWPARCEL", "新包裹 New parcel"),
     ("CMD:HANDOVER", "交接 Handover"),
-    ("CMD:CLOSE", "关闭交接单 Close manifest"),
+    ("CMD:CLOSE", "关闭交接单/退货 Close manifest or return"),
     ("CMD:LOGOUT", "退出 Log out"),
+    ("CMD:RETURNS", "退货 Returns"),
+    ("CMD:DAMAGED", "破损 Damaged (next item)"),
 )
 
 PAGE_W, PAGE_H = A4

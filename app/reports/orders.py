@@ -82,7 +82,15 @@ def order_details(s: Session, order_no: str) -> dict[str, Any] | None:
         "parcels": order_parcels(s, order.id),
         "platform_status": order_platform_status(s, order.id),
         "events": order_events(s, order.id),
+        "returns": order_returns(s, order.id),
     }
+
+
+def order_returns(s: Session, order_id: int) -> list[dict[str, Any]]:
+    """The order's returns (the returns bench), newest first: see :func:`app.reports.returns.returns_list`."""
+    from app.reports.returns import returns_list
+
+    return returns_list(s, order_id=order_id)
 
 
 def order_parcels(s: Session, order_id: int) -> list[dict[str, Any]]:

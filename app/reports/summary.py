@@ -604,6 +604,7 @@ def summary(s: Session, now: datetime, period: Period | None = None, late_hours:
         figures.update(platform_figures(s, now, late_hours, platform_grace_minutes))
         figures.update(ship_by_figures(s, now, due_soon_hours, period))
         figures.update(_pickup(s, now, period, pickup_alert_hours))
+        figures.update(return_figures(s, period.start, period.end))  # the returns bench
         return figures
     finally:
         s.info.pop(_MEMO, None)
@@ -619,6 +620,12 @@ def _pickup(s: Session, now: datetime, period: Period, alert_hours: int) -> dict
                          "by_courier": pickup.by_courier(s, period.start, period.end, now),
                          "manifests": pickup.recent_manifests(s, now)}
     return figures
+
+
+def return_figures(s: Session, start: datetime | None, end: datetime | None) -> dict[str, int]:
+    from app.reports.returns import return_figures as figures
+
+    return figures(s, start, end)
 
 
 def platform_figures(s: Session, now: datetime, late_hours: int = 24, grace_minutes: int = 30) -> dict[str, Any]:

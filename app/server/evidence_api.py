@@ -53,6 +53,7 @@ class ClipRow(BaseModel):
     state: Literal["recording", "complete", "interrupted"]
     end_reason: str = Field(default="", max_length=40)
     waybills: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(default_factory=list, max_length=100)
+    kind: Literal["packing", "return"] = "packing"  # a return: a parcel opened at the returns bench
 
 
 class Checksum(BaseModel):

@@ -36,6 +36,7 @@ from app.ui.label_preview import LabelPreview
 from app.ui.listener import ChangeListener, bench_changes
 from app.ui.login_panel import LoginPanel
 from app.ui.order_panel import OrderPanel
+from app.ui.returns_panel import ReturnsPanel
 from app.ui.scanner import ScanFilter
 from app.ui.sounds import RecordingSounds, Sounds
 from app.ui.step_bar import StepBar
@@ -192,6 +193,7 @@ class StationWindow(QMainWindow):
         self.login_panel = LoginPanel(self.station)
         self.order_panel = OrderPanel()
         self.handover_panel = HandoverPanel()
+        self.returns_panel = ReturnsPanel()
         self.idle = QLabel()
         self.idle.setTextFormat(Qt.TextFormat.PlainText)
         # The last order's platform state, small: pending, sent, confirmed, failed...
@@ -223,7 +225,7 @@ class StationWindow(QMainWindow):
         idle_layout.addWidget(self.due_soon)
         idle_layout.addStretch(1)
         self.panels = QStackedWidget()
-        for panel in (self.login_panel, self.order_panel, self.handover_panel, self.idle_page):
+        for panel in (self.login_panel, self.order_panel, self.handover_panel, self.returns_panel, self.idle_page):
             self.panels.addWidget(panel)
         self.label_preview = LabelPreview()
         self.label_preview.hide()
@@ -319,13 +321,16 @@ class StationWindow(QMainWindow):
         self.handover_button.setEnabled(logged_in and view.step in (Step.ORDER, Step.HANDOVER))
         self.step_bar.set_view(view)
         # The order's steps mean nothing while handing parcels to the courier: the panel says "Handover".
-        self.step_bar.setVisible(view.step != Step.HANDOVER)
+        self.step_bar.setVisible(view.step not in (Step.HANDOVER, Step.RETURNS))
         self.instruction.setText(render(view.instruction))
         if view.step in (Step.LOGIN, Step.PIN):
             self.panels.setCurrentWidget(self.login_panel)
         elif view.step == Step.HANDOVER:
             self.handover_panel.set_manifest(view.manifest)
             self.panels.setCurrentWidget(self.handover_panel)
+        elif view.step == Step.RETURNS:  # the returns bench (CMD:RETURNS)
+            self.returns_panel.set_return(view.return_view)
+            self.panels.setCurrentWidget(self.returns_panel)
         elif view.order is not None:
             self.order_panel.set_order(view.order, view.last_line, view.step)
             self.panels.setCurrentWidget(self.order_panel)
@@ -338,7 +343,7 @@ class StationWindow(QMainWindow):
             self.platform_state.setText(platform_state_text(view.completed_platform) if view.completed_order else "")
             self._show_due_soon(view, was_idle)
             self.panels.setCurrentWidget(self.idle_page)
-        if view.order is not None or view.step in (Step.HANDOVER, Step.LOGIN, Step.PIN):
+        if view.order is not None or view.step in (Step.HANDOVER, Step.RETURNS, Step.LOGIN, Step.PIN):
             self.platform_state.setText("")  # only the done screen shows it
         waiting = view.order is None and view.completed_order is not None and view.completed_platform in ("pending", "sent")
         if not waiting:

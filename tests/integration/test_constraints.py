@@ -176,23 +176,32 @@ CASES = [
 ]
 
 
-def _migrated(url: str) -> Engine:
+SEQUENCES = ("stations", "products", "orders", "order_lines", "parcels", "manifests", "manifest_items", "waybill_pool",
+             "scan_events")
+
+
+def _migrated(url: str, base_data: tuple[str, ...] = BASE_DATA, sequences: tuple[str, ...] = SEQUENCES) -> Engine:
     engine = db.make_engine(url)
     db.migrate(engine)
     with engine.begin() as conn:
-        for statement in BASE_DATA:
+        for statement in base_data:
             conn.execute(text(statement))
         if engine.dialect.name == "postgresql":  # explicit ids above do not move the sequences
-            for table in ("stations", "products", "orders", "order_lines", "parcels", "manifests", "manifest_items",
-                          "waybill_pool", "scan_events"):
+            for table in sequences:
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
     return engine
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def engine(request, tmp_path_factory) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        engine = _migrated(f"sqlite:///{tmp_path_factory.mktemp('constraints') / 'constraints.db'}")
+    yield from migrated_engines(request.param, tmp_path_factory, BASE_DATA, SEQUENCES)
+
+
+def migrated_engines(kind: str, tmp_path_factory, base_data: tuple[str, ...], sequences: tuple[str, ...]
+                     ) -> Iterator[Engine]:
+    """A database migrated by PackGate holding ``base_data``: a SQLite file, or a PostgreSQL database of its own."""
+    if kind == "sqlite":
+        engine = _migrated(f"sqlite:///{tmp_path_factory.mktemp('constraints') / 'constraints.db'}", base_data, sequences)
         yield engine
         engine.dispose()
         return
@@ -201,7 +210,8 @@ def engine(request, tmp_path_factory) -> Iterator[Engine]:
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = _migrated(make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False))
+    engine = _migrated(make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False), base_data,
+                       sequences)
     try:
         yield engine
     finally:

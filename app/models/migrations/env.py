@@ -3,6 +3,7 @@
 from alembic import context
 
 import app.models.evidence  # noqa: F401 - the clip index tables belong to the same metadata
+import app.models.returns  # noqa: F401 - the returns tables too
 from app.models.schema import Base
 
 config = context.config

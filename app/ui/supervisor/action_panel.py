@@ -20,6 +20,7 @@ TITLES = {
     "cancel": QT_TRANSLATE_NOOP("Supervisor", "Cancel an order"),
     "unlink": QT_TRANSLATE_NOOP("Supervisor", "Unlink a wrong waybill (the order goes back to packing)"),
     "reopen_manifest": QT_TRANSLATE_NOOP("Supervisor", "Reopen a manifest the courier has not signed"),
+    "attach_return": QT_TRANSLATE_NOOP("Supervisor", "Attach an unmatched return to its order (return waybill, order)"),
 }
 
 

@@ -40,6 +40,7 @@ from app.ui.supervisor.action_panel import ActionPanel
 from app.ui.supervisor.evidence_tab import EvidenceTab
 from app.ui.supervisor.import_panel import ImportPanel
 from app.ui.supervisor.pickup_tab import PickupTab
+from app.ui.supervisor.returns_tab import ReturnsTab
 from app.ui.supervisor.timeline import TimelinePanel
 from app.ui.tasks import TaskRunner, error_text
 from app.ui.text import show_as_text
@@ -272,6 +273,9 @@ class Dashboard(QWidget):
         tabs.addTab(self.imports, self.tr("Imports"))
         self.evidence = EvidenceTab(services, desk, runner)
         tabs.addTab(self.evidence, self.tr("Evidence"))
+        self.returns_tab = ReturnsTab(desk, runner)  # the returns bench's discrepancies, expected and unmatched
+        self.returns_tab.attached.connect(lambda _text: self.refresh(force=True))
+        tabs.addTab(self.returns_tab, self.tr("Returns"))
         self.platform_tab = self._build_platform_tab()
         tabs.addTab(self.platform_tab, self.tr("Shop platform"))
         self.pickup_tab = PickupTab(self._table)
@@ -372,6 +376,7 @@ class Dashboard(QWidget):
     def start(self, supervisor: Supervisor, badge: str) -> None:
         self.supervisor, self.badge = supervisor, badge
         self.evidence.badge = badge
+        self.returns_tab.badge = badge
         self.who.setText(self.tr("Supervisor: {name}").format(name=supervisor.name))
         self.refresh(force=True)
         self.timer.start()
@@ -447,6 +452,7 @@ class Dashboard(QWidget):
         self.figures = figures
         self._fill_shop_box(figures)
         self._render(figures)
+        self.returns_tab.show_board(figures.get("returns_board") or {})
         self.status.setStyleSheet("")
         self.status.setText(self.tr("Updated {time}").format(time=datetime.now().strftime("%H:%M:%S")))
         self.refreshed.emit(figures)

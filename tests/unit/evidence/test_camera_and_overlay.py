@@ -72,3 +72,13 @@ def test_video_gate_refuses_only_an_order_scan_without_a_camera():
     assert video_gate("CMD:LOGOUT", ready, camera_ok=False, reason="x") is None
     assert video_gate("6901234567892", BenchView("B", Step.VERIFY, user_name="李娜"), False, "x") is None
     assert video_gate("P-1001", BenchView("B", Step.LOGIN), False, "x") is None
+
+
+def test_video_gate_refuses_opening_a_return_without_a_camera():
+    from app.packing.outcome import ReturnView
+
+    receiving = BenchView("B", Step.RETURNS, user_name="李娜")
+    assert video_gate("YT9000000000001", receiving, camera_ok=False, reason="unplugged") is not None
+    assert video_gate("CMD:RETURNS", receiving, camera_ok=False, reason="unplugged") is None
+    opened = BenchView("B", Step.RETURNS, user_name="李娜", return_view=ReturnView("YT9000000000001", "PDD-1022"))
+    assert video_gate("6902345678905", opened, camera_ok=False, reason="unplugged") is None

@@ -77,3 +77,21 @@ def test_several_waybills_of_one_order_are_all_added_and_the_clip_ends_when_it_l
     commands = policy.on_outcome(second)
     assert AddWaybill("SF2") in commands and commands[-1] == StopClip(2.0, "packed", 1.0)
     assert policy.waybills == [] and policy.order_no is None
+
+
+def test_a_return_is_recorded_from_its_open_to_its_close(sqlite_services):
+    seed_demo(sqlite_services)
+    flow = BenchWorkflow(sqlite_services, "BENCH-1")
+    policy = RecordingPolicy("BENCH-1", tail_s=3.0, clock=lambda: 7.0)
+    policy.on_outcome(flow.handle("P-1001"))
+    assert policy.on_outcome(flow.handle("CMD:RETURNS")) == []  # returns mode, nothing open: nothing recorded
+    opened = policy.on_outcome(flow.handle("PDD-1021"))
+    assert opened[0] == StartClip("PDD-1021", "BENCH-1", "李娜 Li Na", (), 7.0, "return")
+    assert opened[1].kind == "return" and opened[1].code == "PDD-1021"
+    item = policy.on_outcome(flow.handle("6903456789018"))  # a foreign sock: a refused mark
+    assert [type(c) for c in item] == [Mark] and item[0].accepted is False and item[0].kind == "return_item"
+    closed = policy.on_outcome(flow.handle("CMD:CLOSE"))
+    assert closed[-1] == StopClip(3.0, "return closed", 7.0)
+    unmatched = policy.on_outcome(flow.handle("YT9990000000001"))  # an unmatched parcel: under its waybill
+    assert unmatched[0] == StartClip("YT9990000000001", "BENCH-1", "李娜 Li Na", ("YT9990000000001",), 7.0, "return")
+    assert policy.on_outcome(flow.handle("CMD:LOGOUT"))[-1] == StopClip(0.0, "logged out", 7.0)
