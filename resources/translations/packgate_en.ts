@@ -135,6 +135,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Returns</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Pickup</source>
         <translation type="unfinished"></translation>
     </message>
@@ -788,6 +792,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Returns: scan the parcel, then each item; CMD:DAMAGED before a damaged one; CMD:CLOSE when done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Empty scan: scan again</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1112,6 +1120,126 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Return {target} attached to order {order_no}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown return {target}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Return {target} already belongs to an order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Return {target} is still being received at its bench</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Order {order_no} was never shipped ({state}): nothing to return</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Return {target} changed meanwhile: look again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Return {target} holds more than order {order_no} shipped (with its other returns)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{waybill} matches no order: scan its items, then CMD:CLOSE records it unmatched</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Returns: scan the returned parcel&apos;s waybill or its order number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back to packing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan the returned parcel&apos;s waybill or order number before its items</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Return of order {order_no}: scan each item</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The next item is recorded as damaged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{sku} recorded ({condition}); units in this parcel: {units}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name}: damaged ({received} of {expected} back)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name}: {received} of {expected} back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close the open return first: CMD:CLOSE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No return is open: scan the returned parcel first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open the return first, then CMD:DAMAGED before the damaged item</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Return {waybill} was already received</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Return {waybill} is open at {bench}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{sku} was never in order {order_no}: set it aside (recorded as foreign)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unmatched return {waybill} recorded ({units} units): a supervisor attaches it to its order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Return of {order_no} closed with discrepancies. Missing: {missing}. Foreign: {foreign}. Damaged: {damaged}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Return of {order_no} closed: everything expected came back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finish the open order or handover before receiving returns</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Over-return: order {order_no} shipped {shipped} of {sku}, all back already</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Over-return: every unit of {sku} is back already</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This return was closed elsewhere</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Return {waybill} was just opened elsewhere</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Order {order_no} has no carrier yet (its shop has none chosen): set it aside for a supervisor</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1212,6 +1340,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Give the return&apos;s waybill and the order number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Order {order_no} is {state}, not on hold</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1233,6 +1365,10 @@
     </message>
     <message>
         <source>Scan your badge first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Welcome back {name}: return {name_of_return} resumed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1440,6 +1576,132 @@
     </message>
     <message>
         <source>{minutes} min</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ReturnsPanel</name>
+    <message>
+        <source>RETURNS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CMD:DAMAGED: the next item is recorded as damaged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SKU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Claimed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back (good / damaged)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan the returned parcel: its return waybill, order number or outgoing waybill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unmatched parcel %1: scan its items, then CMD:CLOSE</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Return of order %1 · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Return of order %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>After-sales case %1 (type %2): %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parcel %1: %2, %3 g, %4, %5 — %6</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(unmatched, %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Foreign (never in this order): %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ReturnsTab</name>
+    <message>
+        <source>Closed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Foreign</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Damaged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Return waybill</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>After-sales case</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Claimed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expected since</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attach to the order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Return</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Discrepancies (missing, foreign, damaged): %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expected, not yet received: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unmatched, to attach to an order: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1829,6 +2091,10 @@
     </message>
     <message>
         <source>Reopen a manifest the courier has not signed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attach an unmatched return to its order (return waybill, order)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -135,6 +135,10 @@
         <translation>待打包</translation>
     </message>
     <message>
+        <source>Returns</source>
+        <translation>退货</translation>
+    </message>
+    <message>
         <source>Pickup</source>
         <translation>揽收</translation>
     </message>
@@ -797,6 +801,10 @@
         <translation>逐个扫描交给快递员的包裹；完成后扫描 CMD:CLOSE</translation>
     </message>
     <message>
+        <source>Returns: scan the parcel, then each item; CMD:DAMAGED before a damaged one; CMD:CLOSE when done</source>
+        <translation>退货：先扫包裹，再逐件扫商品；破损商品前扫 CMD:DAMAGED；完成后扫 CMD:CLOSE</translation>
+    </message>
+    <message>
         <source>Empty scan: scan again</source>
         <translation>空扫描：请重新扫描</translation>
     </message>
@@ -1137,6 +1145,126 @@
         <translation>视频 {name} 仍在工作台 {station}：尚未上传</translation>
     </message>
     <message>
+        <source>Return {target} attached to order {order_no}</source>
+        <translation>退货 {target} 已关联到订单 {order_no}</translation>
+    </message>
+    <message>
+        <source>Unknown return {target}</source>
+        <translation>找不到退货 {target}</translation>
+    </message>
+    <message>
+        <source>Return {target} already belongs to an order</source>
+        <translation>退货 {target} 已关联订单</translation>
+    </message>
+    <message>
+        <source>Return {target} is still being received at its bench</source>
+        <translation>退货 {target} 仍在工位收货中</translation>
+    </message>
+    <message>
+        <source>Order {order_no} was never shipped ({state}): nothing to return</source>
+        <translation>订单 {order_no} 从未发货（{state}）：没有可退的</translation>
+    </message>
+    <message>
+        <source>Return {target} changed meanwhile: look again</source>
+        <translation>退货 {target} 刚刚有变化：请重新查看</translation>
+    </message>
+    <message>
+        <source>Return {target} holds more than order {order_no} shipped (with its other returns)</source>
+        <translation>退货 {target} 的商品多于订单 {order_no} 发出的数量（含其他退货）</translation>
+    </message>
+    <message>
+        <source>{waybill} matches no order: scan its items, then CMD:CLOSE records it unmatched</source>
+        <translation>{waybill} 找不到对应订单：请扫描其中商品，然后扫 CMD:CLOSE 记为未匹配退货</translation>
+    </message>
+    <message>
+        <source>Returns: scan the returned parcel&apos;s waybill or its order number</source>
+        <translation>退货：请扫描退回包裹的运单号或订单号</translation>
+    </message>
+    <message>
+        <source>Back to packing</source>
+        <translation>回到打包</translation>
+    </message>
+    <message>
+        <source>Scan the returned parcel&apos;s waybill or order number before its items</source>
+        <translation>请先扫描退回包裹的运单号或订单号，再扫商品</translation>
+    </message>
+    <message>
+        <source>Return of order {order_no}: scan each item</source>
+        <translation>订单 {order_no} 的退货：请逐件扫描商品</translation>
+    </message>
+    <message>
+        <source>The next item is recorded as damaged</source>
+        <translation>下一件商品记为破损</translation>
+    </message>
+    <message>
+        <source>{sku} recorded ({condition}); units in this parcel: {units}</source>
+        <translation>{sku} 已记录（{condition}）；本包裹件数：{units}</translation>
+    </message>
+    <message>
+        <source>{name}: damaged ({received} of {expected} back)</source>
+        <translation>{name}：破损（已退回 {received}/{expected}）</translation>
+    </message>
+    <message>
+        <source>{name}: {received} of {expected} back</source>
+        <translation>{name}：已退回 {received}/{expected}</translation>
+    </message>
+    <message>
+        <source>Close the open return first: CMD:CLOSE</source>
+        <translation>请先关闭当前退货：CMD:CLOSE</translation>
+    </message>
+    <message>
+        <source>No return is open: scan the returned parcel first</source>
+        <translation>没有打开的退货：请先扫描退回的包裹</translation>
+    </message>
+    <message>
+        <source>Open the return first, then CMD:DAMAGED before the damaged item</source>
+        <translation>请先打开退货，再在破损商品前扫 CMD:DAMAGED</translation>
+    </message>
+    <message>
+        <source>Return {waybill} was already received</source>
+        <translation>退货 {waybill} 已经收过</translation>
+    </message>
+    <message>
+        <source>Return {waybill} is open at {bench}</source>
+        <translation>退货 {waybill} 正在工位 {bench} 处理</translation>
+    </message>
+    <message>
+        <source>{sku} was never in order {order_no}: set it aside (recorded as foreign)</source>
+        <translation>{sku} 不属于订单 {order_no}：请放到一边（已记为外来商品）</translation>
+    </message>
+    <message>
+        <source>Unmatched return {waybill} recorded ({units} units): a supervisor attaches it to its order</source>
+        <translation>未匹配退货 {waybill} 已记录（{units} 件）：由主管关联到订单</translation>
+    </message>
+    <message>
+        <source>Return of {order_no} closed with discrepancies. Missing: {missing}. Foreign: {foreign}. Damaged: {damaged}</source>
+        <translation>订单 {order_no} 的退货已关闭，有差异。缺少：{missing}。外来：{foreign}。破损：{damaged}</translation>
+    </message>
+    <message>
+        <source>Return of {order_no} closed: everything expected came back</source>
+        <translation>订单 {order_no} 的退货已关闭：应退商品全部退回</translation>
+    </message>
+    <message>
+        <source>Finish the open order or handover before receiving returns</source>
+        <translation>请先完成当前订单或交接，再收退货</translation>
+    </message>
+    <message>
+        <source>Over-return: order {order_no} shipped {shipped} of {sku}, all back already</source>
+        <translation>超量退回：订单 {order_no} 共发出 {sku} {shipped} 件，已全部退回</translation>
+    </message>
+    <message>
+        <source>Over-return: every unit of {sku} is back already</source>
+        <translation>超量退回：{sku} 已全部退回</translation>
+    </message>
+    <message>
+        <source>This return was closed elsewhere</source>
+        <translation>这个退货已在别处关闭</translation>
+    </message>
+    <message>
+        <source>Return {waybill} was just opened elsewhere</source>
+        <translation>退货 {waybill} 刚刚在别的工位打开</translation>
+    </message>
+    <message>
         <source>Order {order_no} has no carrier yet (its shop has none chosen): set it aside for a supervisor</source>
         <translation>订单 {order_no} 还没有快递公司（其店铺未设置默认快递）：请放到一边交给主管</translation>
     </message>
@@ -1237,6 +1365,10 @@
         <translation>订单 {order_no} 分 {count} 个包裹发货：请给出要解除的那个包裹的运单号（{waybills}）</translation>
     </message>
     <message>
+        <source>Give the return&apos;s waybill and the order number</source>
+        <translation>请填写退货运单号和订单号</translation>
+    </message>
+    <message>
         <source>Order {order_no} is {state}, not held by a bench</source>
         <translation>订单 {order_no} 状态为 {state}，不在任何工作台上打包</translation>
     </message>
@@ -1331,6 +1463,10 @@
     <message>
         <source>Weight {weight} OK. Label printed: scan the carrier waybill</source>
         <translation>重量 {weight} 正确。面单已打印：请扫描快递运单</translation>
+    </message>
+    <message>
+        <source>Welcome back {name}: return {name_of_return} resumed</source>
+        <translation>欢迎回来 {name}：继续处理退货 {name_of_return}</translation>
     </message>
     <message>
         <source>Login cancelled</source>
@@ -1474,6 +1610,132 @@
     <message>
         <source>{minutes} min</source>
         <translation>{minutes} 分钟</translation>
+    </message>
+</context>
+<context>
+    <name>ReturnsPanel</name>
+    <message>
+        <source>RETURNS</source>
+        <translation>退货</translation>
+    </message>
+    <message>
+        <source>CMD:DAMAGED: the next item is recorded as damaged</source>
+        <translation>CMD:DAMAGED：下一件商品记为破损</translation>
+    </message>
+    <message>
+        <source>SKU</source>
+        <translation>SKU</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <source>Shipped</source>
+        <translation>已发</translation>
+    </message>
+    <message>
+        <source>Claimed</source>
+        <translation>申请退</translation>
+    </message>
+    <message>
+        <source>Back (good / damaged)</source>
+        <translation>退回（完好 / 破损）</translation>
+    </message>
+    <message>
+        <source>Missing</source>
+        <translation>缺少</translation>
+    </message>
+    <message>
+        <source>Scan the returned parcel: its return waybill, order number or outgoing waybill</source>
+        <translation>请扫描退回的包裹：退货运单号、订单号或发货运单号</translation>
+    </message>
+    <message>
+        <source>Unmatched parcel %1: scan its items, then CMD:CLOSE</source>
+        <translation>未匹配包裹 %1：请扫描其中商品，然后扫 CMD:CLOSE</translation>
+    </message>
+    <message>
+        <source>Return of order %1 · %2</source>
+        <translation>订单 %1 的退货 · %2</translation>
+    </message>
+    <message>
+        <source>Return of order %1</source>
+        <translation>订单 %1 的退货</translation>
+    </message>
+    <message>
+        <source>After-sales case %1 (type %2): %3</source>
+        <translation>售后单 %1（类型 %2）：%3</translation>
+    </message>
+    <message>
+        <source>Parcel %1: %2, %3 g, %4, %5 — %6</source>
+        <translation>包裹 %1：%2，%3 克，%4，%5 — %6</translation>
+    </message>
+    <message>
+        <source>(unmatched, %1)</source>
+        <translation>（未匹配，%1）</translation>
+    </message>
+    <message>
+        <source>Foreign (never in this order): %1</source>
+        <translation>外来商品（不属于此订单）：%1</translation>
+    </message>
+</context>
+<context>
+    <name>ReturnsTab</name>
+    <message>
+        <source>Closed</source>
+        <translation>关闭时间</translation>
+    </message>
+    <message>
+        <source>Missing</source>
+        <translation>缺少</translation>
+    </message>
+    <message>
+        <source>Foreign</source>
+        <translation>外来</translation>
+    </message>
+    <message>
+        <source>Damaged</source>
+        <translation>破损</translation>
+    </message>
+    <message>
+        <source>Return waybill</source>
+        <translation>退货运单号</translation>
+    </message>
+    <message>
+        <source>After-sales case</source>
+        <translation>售后单</translation>
+    </message>
+    <message>
+        <source>Claimed</source>
+        <translation>申请退</translation>
+    </message>
+    <message>
+        <source>Expected since</source>
+        <translation>预计自</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>收货时间</translation>
+    </message>
+    <message>
+        <source>Attach to the order</source>
+        <translation>关联到订单</translation>
+    </message>
+    <message>
+        <source>Return</source>
+        <translation>退货</translation>
+    </message>
+    <message>
+        <source>Discrepancies (missing, foreign, damaged): %1</source>
+        <translation>有差异（缺少、外来、破损）：%1</translation>
+    </message>
+    <message>
+        <source>Expected, not yet received: %1</source>
+        <translation>预计退回、尚未收到：%1</translation>
+    </message>
+    <message>
+        <source>Unmatched, to attach to an order: %1</source>
+        <translation>未匹配、待关联订单：%1</translation>
     </message>
 </context>
 <context>
@@ -1877,6 +2139,10 @@
     <message>
         <source>Reopen a manifest the courier has not signed</source>
         <translation>重新打开快递员未签收的交接单</translation>
+    </message>
+    <message>
+        <source>Attach an unmatched return to its order (return waybill, order)</source>
+        <translation>将未匹配退货关联到订单（退货运单号、订单号）</translation>
     </message>
     <message>
         <source>Error: {error}</source>
