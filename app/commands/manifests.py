@@ -115,9 +115,8 @@ def run_picked_up(args, ctx) -> int:
     supervisor = authority(services, args, needed=True, action="manifest picked up by hand")
     with services.uow() as uow:  # the change and its audit event commit together
         number, parcels, picked = pick_up_by_hand(uow.session, manifest_id, supervisor.user_id, services.clock())
-        # kind "settings": an audit kind kept out of the scan figures (a kind of its own needs the
-        # rollup trigger's NOT_SCANS list rebuilt by a migration)
-        add_event(uow.session, at=services.clock(), kind="settings", user_id=supervisor.user_id,
+        # its own audit kind, kept out of the scan figures (NOT_SCANS, migration 0023)
+        add_event(uow.session, at=services.clock(), kind="manifest_picked_up", user_id=supervisor.user_id,
                   manifest_id=manifest_id, raw=f"packgate manifests picked-up {key}",
                   message=f"Manifest {number} recorded as picked up by hand (courier-signed paper) by "
                           f"{supervisor.name}: {picked} of {parcels} parcels had no pickup scan")

@@ -111,7 +111,7 @@ def make_share(services: Services, text: str, by: Supervisor, reason: str, *, da
         s.add(EvidenceShare(token_hash=digest(token), order_no=order_no, from_s=from_s, to_s=to_s, created_at=now,
                             expires_at=expires, created_by=by.user_id, reason=reason.strip()))
         cut = f", cut {from_s:g}-{to_s:g} s" if from_s is not None and to_s is not None else ""
-        add_audit_event(s, services, by, kind="settings", what=f"evidence share {order_no}",
+        add_audit_event(s, services, by, kind="share", what=f"evidence share {order_no}",
                         message=f"{by.name} shared the evidence of order {order_no} for {days} days{cut}: "
                                 f"{reason.strip()}", station=station)
     return Made(token, order_no, expires)
@@ -129,7 +129,7 @@ def revoke_share(services: Services, token_or_link: str, by: Supervisor, station
         if share.revoked_at is not None:
             raise ShareRefused(f"The share link of order {share.order_no} is revoked already")
         share.revoked_at, share.revoked_by = now, by.user_id
-        add_audit_event(s, services, by, kind="settings", what=f"evidence unshare {share.order_no}",
+        add_audit_event(s, services, by, kind="share", what=f"evidence unshare {share.order_no}",
                         message=f"{by.name} revoked a share link of order {share.order_no}", station=station)
         return share.order_no
 
