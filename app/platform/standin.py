@@ -41,6 +41,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from app.platform.signing import pdd_sign
+from app.platform.standin_ewaybill import WaybillDesk
 
 TIMESTAMP_WINDOW_S = 600
 WINDOW_MAX_S = 30 * 60  # pdd.order.number.list.increment.get: end_updated_at - start_updated_at <= 30 min
@@ -93,6 +94,8 @@ class StandIn:
         self.shop_orders: dict[str, dict[str, dict[str, Any]]] = {DEFAULT_SHOP: {}}  # shop -> order_sn -> order
         self.shipped_by: dict[str, str] = {}  # order_sn -> the shop whose token shipped it
         self._epochs: dict[str, dict[str, tuple[Any, int]]] = {}  # shop -> order_sn -> (updated_at, epoch)
+        self.ewaybills = WaybillDesk()  # e-waybill accounts, balances and numbers (app.platform.standin_ewaybill)
+        self.ewaybills.open_defaults(DEFAULT_SHOP)
         self.listed: list[dict[str, Any]] = []  # every increment call: shop, start, end, page (tests read it)
         self.calls: dict[str, int] = {}
         self.lock = threading.Lock()
@@ -123,6 +126,7 @@ class StandIn:
         with self.lock:
             self.shop_tokens[token] = name
             self.shop_orders.setdefault(name, {})
+        self.ewaybills.open_defaults(name)
 
     def expire(self, shop: str) -> None:
         """The shop's access token expires (its calls get error 10019; the other shops carry on)."""
@@ -367,6 +371,29 @@ class StandIn:
     def _companies(self, p: dict[str, str]) -> dict[str, Any]:
         return {"logistics_companies_get_response": {"logistics_companies": DEFAULT_COMPANIES}}
 
+    def _caller(self, p: dict[str, str]) -> str:
+        return self.shop_tokens.get(p.get("access_token", ""), DEFAULT_SHOP)
+
+    def _waybill_search(self, p: dict[str, str]) -> dict[str, Any]:
+        return self.ewaybills.search(self._caller(p), p)
+
+    def _waybill_get(self, p: dict[str, str]) -> dict[str, Any]:
+        def province(order_sn: str) -> str:
+            with self.lock:
+                orders = self.shop_orders.get(self._caller(p), {})
+                return str((orders.get(order_sn) or {}).get("province") or "")
+        return self.ewaybills.get(self._caller(p), p, province)
+
+    def _waybill_cancel(self, p: dict[str, str]) -> dict[str, Any]:
+        def shipped_with(order_sn: str) -> str | None:
+            with self.lock:
+                state = self.orders.get(order_sn)
+                return state.tracking_number if state else None
+        return self.ewaybills.cancel(self._caller(p), p, shipped_with)
+
+    def _stdtemplates(self, p: dict[str, str]) -> dict[str, Any]:
+        return self.ewaybills.templates(p)
+
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
             return {"orders": {k: asdict(v) for k, v in self.orders.items()}, "calls": dict(self.calls),
@@ -381,6 +408,10 @@ _APIS = {
     "pdd.logistics.companies.get": StandIn._companies,
     "pdd.order.number.list.increment.get": StandIn._increment,
     "pdd.time.get": StandIn._time,
+    "pdd.waybill.search": StandIn._waybill_search,
+    "pdd.waybill.get": StandIn._waybill_get,
+    "pdd.waybill.cancel": StandIn._waybill_cancel,
+    "pdd.cloudprint.stdtemplates.get": StandIn._stdtemplates,
 }
 
 
@@ -455,6 +486,14 @@ class _Handler(BaseHTTPRequestHandler):
                 self._reply(404, {"error": f"no order {order_sn!r}"})
                 return
             self._reply(200, {"ok": True, "order_sn": order_sn})
+            return
+        if path == "/_standin/ewaybill":  # {shop, wp_code, quantity?, unserve?: province}
+            try:
+                self.gateway.ewaybills.control(**params_json(params))
+            except (KeyError, TypeError, ValueError) as exc:
+                self._reply(400, {"error": str(exc)})
+                return
+            self._reply(200, {"ok": True})
             return
         if path == "/_standin/faults":
             try:
