@@ -47,6 +47,7 @@ COMMAND_MODULES = (
     "app.commands.evidence",
     "app.commands.platform",
     "app.commands.shops",
+    "app.commands.ewaybill",
     "app.commands.sync",
 )
 

@@ -24,6 +24,11 @@ from app.platform.pdd import PddClient
 ADDRESS_FIELDS = ("province", "city", "district", "detail")
 TAKE_DEADLINE_S = 10.0
 ALREADY_CANCELLED = frozenset({"waybill_already_cancelled"})
+WP_CODES = {"JT": "JTSD"}  # PackGate's carrier code -> the platform's wp_code, where they differ
+
+
+def wp_code(carrier_code: str) -> str:
+    return WP_CODES.get(carrier_code.upper(), carrier_code.upper())
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,111 @@
+"""``packgate ewaybill accounts|use``: the shop's e-waybill accounts on the platform (branches,
+balances, registered sender addresses) and the choice of where each carrier's waybills come from."""
+
+from __future__ import annotations
+
+import json
+
+
+def register(sub) -> None:
+    p = sub.add_parser("ewaybill", help="e-waybills from the platform: the shop's accounts, and which carrier uses one")
+    actions = p.add_subparsers(dest="ewaybill_command", metavar="ACTION", required=True)
+    acc = actions.add_parser("accounts", help="each carrier's branches, their remaining / used / cancelled counts "
+                                              "and registered sender addresses (pdd.waybill.search)")
+    acc.add_argument("--shop", metavar="NAME", help="one shop (default: every enabled shop)")
+    acc.add_argument("--json", action="store_true", help="print JSON")
+    acc.set_defaults(func=run_accounts)
+    use = actions.add_parser("use", help="take CARRIER's waybills for the shop from its platform account "
+                                         "(or back to scanning couriers' labels with --source scan)")
+    use.add_argument("carrier", metavar="CARRIER")
+    use.add_argument("--shop", metavar="NAME", required=True)
+    use.add_argument("--branch", metavar="CODE", help="the branch (needed when the carrier has several)")
+    use.add_argument("--address", metavar="N", type=int, default=1, help="the branch's N-th registered sender address")
+    use.add_argument("--source", choices=("pdd", "scan", "pool"), default="pdd")
+    use.set_defaults(func=run_use)
+
+
+def _shops(ctx, name: str | None):
+    from app.errors import KnownError
+    from app.platform import shops
+
+    with ctx.services().read_uow() as uow:
+        found = [shops.get(uow.session, name)] if name else [s for s in shops.all_shops(uow.session) if s.enabled]
+    if name and found[0] is None:
+        raise KnownError(f"no shop {name!r}: see `packgate shops list`")
+    return found
+
+
+def _waybills(shop):
+    from app.platform.ewaybill import PddWaybills
+    from app.platform.pdd import PddClient
+
+    return PddWaybills(PddClient.from_options(shop.options))
+
+
+def run_accounts(args, ctx) -> int:
+    from app.errors import KnownError
+    from app.platform import ewaybill_sources
+
+    out = []
+    for shop in _shops(ctx, args.shop):
+        waybills = _waybills(shop)
+        try:
+            verdict, accounts = waybills.accounts()
+        finally:
+            waybills.client.close()
+        if verdict.kind != "ok":
+            raise KnownError(f"shop {shop.name}: the platform did not list its e-waybill accounts: {verdict.message}")
+        with ctx.services().read_uow() as uow:
+            chosen = {(c.carrier_code, c.branch_code): c for c in ewaybill_sources.sources(uow.session, shop.id)}
+        rows = [dict(a.as_json(), in_use=any(k[1] == a.branch_code and c.source == "pdd" for k, c in chosen.items()))
+                for a in accounts]
+        out.append({"shop": shop.name, "accounts": rows})
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    for shop in out:
+        print(f"shop {shop['shop']}:" + ("" if shop["accounts"] else " no e-waybill accounts on the platform"))
+        for a in shop["accounts"]:
+            print(f"  {a['wp_code']:<6} {a['branch_code']:<12} {a['branch_name']}  remaining {a['quantity']}  "
+                  f"used {a['allocated_quantity']}  cancelled {a['cancel_quantity']}"
+                  f"{'  (in use)' if a['in_use'] else ''}")
+            for i, addr in enumerate(a["addresses"], 1):
+                print(f"      --address {i}: {addr['province']} {addr['city']} {addr['district']} {addr['detail']}")
+    return 0
+
+
+def run_use(args, ctx) -> int:
+    from app.errors import KnownError
+    from app.packing.auth import add_audit_event
+    from app.platform import ewaybill_sources
+    from app.platform.ewaybill import wp_code
+
+    (shop,) = _shops(ctx, args.shop)
+    carrier = args.carrier.strip().upper()
+    services = ctx.services()
+    account = address = None
+    template = ""
+    if args.source == "pdd":
+        waybills = _waybills(shop)
+        try:
+            verdict, accounts = waybills.accounts(wp_code(carrier))
+            if verdict.kind != "ok":
+                raise KnownError(f"the platform did not list the shop's accounts: {verdict.message}")
+            account, address = ewaybill_sources.choose(accounts, wp_code(carrier), args.branch, args.address)
+            verdict, templates = waybills.templates(wp_code(carrier))
+            template = templates.get(wp_code(carrier), "")
+            if not template:
+                raise KnownError(f"the platform gave no standard template for {carrier}: {verdict.message}")
+        finally:
+            waybills.client.close()
+    with services.uow() as uow:
+        chosen = ewaybill_sources.use(uow.session, shop.id, carrier, args.source, services.clock(), account=account,
+                                      address=address, template_url=template)
+        what = (f"{carrier} waybills for shop {shop.name}: " +
+                (f"e-waybills from branch {chosen.branch_code} {chosen.branch_name}" if args.source == "pdd"
+                 else f"source {args.source}"))
+        add_audit_event(uow.session, services, None, kind="ewaybill", what=f"{shop.name}/{carrier}", message=what)
+    print(what)
+    if address:
+        print(f"  sender address: {address['province']} {address['city']} {address['district']} {address['detail']}")
+    return 0
