@@ -184,6 +184,16 @@ class RemoteBench:
             return Outcome(False, Level.WARNING, refusal.message, "print", self._last_view)
         return self._accept(data)
 
+    def ewaybill_printed(self, order_id: int, seq: int, waybill_code: str, detail: str) -> Outcome:
+        """Not reached yet: behind the server the bench has no e-waybill to print (the server does not
+        take numbers yet, see README "E-waybills"); kept for the port's shape."""
+        return Outcome(True, Level.ACCEPTED, Message(T("Outcome", "Label printed: stick it on and scan it")), "print",
+                       self._last_view)
+
+    def ewaybill_failed(self, order_id: int, seq: int, error: str, *, refused: bool) -> Outcome:
+        return Outcome(False, Level.REFUSED, Message(T("Outcome", "Label not printed: {error}. Fix the print component, then scan CMD:REPRINT"),
+                                                     {"error": error}), "print", self._last_view)
+
     def manifest_printed(self, manifest_id: int, ok: bool, detail: str) -> None:
         """Audited by the server, naming this bench's printer; best effort (the manifest is closed)."""
         try:

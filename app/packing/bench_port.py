@@ -25,6 +25,16 @@ class PrintReports(Protocol):
         they say so and the view is the last one."""
         ...
 
+    def ewaybill_printed(self, order_id: int, seq: int, waybill_code: str, detail: str) -> Outcome:
+        """The component printed the parcel's e-waybill: record it (the parcel moves to its waybill
+        scan) and say "Label printed: stick it on and scan it"."""
+        ...
+
+    def ewaybill_failed(self, order_id: int, seq: int, error: str, *, refused: bool) -> Outcome:
+        """No e-waybill came out: the platform refused (``refused``: its words, red, the refused sound)
+        or the component failed; the parcel stays at its label step (CMD:REPRINT tries again)."""
+        ...
+
     def manifest_printed(self, manifest_id: int, ok: bool, detail: str) -> None:
         """Audit the manifest's print (``detail``: where it went, or the printer's error). May raise
         :class:`app.errors.DatabaseUnavailable` or LookupError (not this bench's): nothing written."""

@@ -211,3 +211,31 @@ def _task_result(answer: dict[str, Any]) -> TaskResult | None:
     failed = [d for d in docs if str(d.get("status", "success")) != "success"]
     message = "; ".join(str(d.get("msg") or d.get("detail") or "") for d in failed)
     return TaskResult(str(task_id), status == "printed" and not failed, message)
+
+
+class ComponentPrinter:
+    """The bench's printer when it is a print component (``pddprint:PRINTER``, ``cainiao:PRINTER``):
+    e-waybills go to the component; PackGate's own documents (labels of a scanned-waybill carrier,
+    manifests, sheets) to the PDF fallback beside it."""
+
+    def __init__(self, spec: str, component: ComponentSpec, *, fallback: Any, timeout: float = 10.0) -> None:
+        self.spec = spec
+        self.component = PrintComponent(component, timeout=timeout)
+        self.fallback = fallback
+
+    def print_ewaybill(self, doc: EwaybillData) -> Any:
+        from app.printing.base import PrintJob
+
+        result = self.component.print_ewaybill(doc)
+        where = self.component.spec
+        return PrintJob(f"{where.kind} print component {where.printer or '(default printer)'} at {where.url}, "
+                        f"task {result.task_id}")
+
+    def print_label(self, label):
+        return self.fallback.print_label(label)
+
+    def print_manifest(self, manifest):
+        return self.fallback.print_manifest(manifest)
+
+    def print_document(self, name: str, pdf: bytes):
+        return self.fallback.print_document(name, pdf)

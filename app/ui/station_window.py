@@ -112,7 +112,9 @@ class StationWindow(QMainWindow):
         self.sounds: Sounds = sounds if sounds is not None else RecordingSounds(muted=not services.settings.sounds)
         self._open_supervisor = open_supervisor
         if workflow is None:  # the embedded bench: its port and its desks in-process on ``services``
-            workflow = BenchWorkflow(services, station)
+            from app.platform.ewaybill_bench import for_services
+
+            workflow = BenchWorkflow(services, station, ewaybills=for_services(services))
             desks = desks or (lambda: _local_desk(services, station))
         # The bench's port: in-process, or a RemoteBench behind the PackGate server.
         self.workflow: BenchPort = workflow

@@ -1,0 +1,175 @@
+"""The embedded bench with an e-waybill carrier, against the stand-in gateway and the stand-in print
+component (SQLite and PostgreSQL): the weight scan asks for the number, the worker takes it after the
+commit and prints it; the gate stays (the printed label, and only it); refusals in the platform's
+words; CMD:REPRINT prints the same number; a restart after the platform's answer prints it again."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, update
+
+from app.demo import seed_demo
+from app.models.schema import Ewaybill, Order, PlatformJob
+from app.packing.outcome import Level, Step
+from app.packing.workflow import BenchWorkflow
+from app.platform import ewaybill_sources
+from app.platform import shops as shop_store
+from app.platform.ewaybill import PddWaybills
+from app.platform.ewaybill_bench import PlatformEwaybills
+from app.platform.pdd import PddClient
+from app.platform.standin import StandIn
+from app.printing.component import ComponentPrinter, parse_component_spec
+from app.printing.component_standin import StandInComponent
+from tests.barcodes import decode_pdf
+
+ORDER = "PDD-1002"  # ZTO in the demo data
+
+
+@pytest.fixture
+def gateway():  # per test: the platform gives the same number for the same order and parcel again
+    with StandIn() as gw:
+        gw.add_shop("north", "token-north")
+        yield gw
+
+
+@pytest.fixture(scope="module")
+def component(tmp_path_factory):
+    with StandInComponent(tmp_path_factory.mktemp("labels")) as comp:
+        yield comp
+
+
+@pytest.fixture
+def bench(sqlite_services, gateway, component, tmp_path):
+    """SQLite for most tests (time); the first test runs on both databases."""
+    return sqlite_services, make_bench(sqlite_services, gateway, component, tmp_path)
+
+
+@pytest.fixture
+def bench_both(services, gateway, component, tmp_path):
+    return services, make_bench(services, gateway, component, tmp_path)
+
+
+def make_bench(services, gateway, component, tmp_path):
+    seed_demo(services)
+    files = {}
+    for name, value in (("secret", gateway.secret), ("token", "token-north")):
+        path = tmp_path / name
+        path.write_text(value)
+        path.chmod(0o600)
+        files[name] = str(path)
+    options = {"client_id": gateway.client_id, "client_secret_file": files["secret"],
+               "access_token_file": files["token"], "endpoint": gateway.url}
+    waybills = PddWaybills(PddClient.from_options(options))
+    _, accounts = waybills.accounts("ZTO")
+    account, address = ewaybill_sources.choose(accounts, "ZTO", None, 1)
+    _, templates = waybills.templates("ZTO")
+    with services.uow() as uow:
+        shop = shop_store.save(uow.session, "north", options, services.clock(), default_carrier="ZTO")
+        uow.session.execute(update(Order).where(Order.carrier_code == "ZTO").values(shop_id=shop.id))
+        ewaybill_sources.use(uow.session, shop.id, "ZTO", "pdd", services.clock(), account=account, address=address,
+                             template_url=templates["ZTO"])
+    gateway.ewaybills.set_quantity("north", "ZTO", 1000)
+    spec = f"pddprint:StandIn-76x130@{component.url}"
+    services.settings.printer = spec
+    services.set_printer(ComponentPrinter(spec, parse_component_spec(spec), fallback=services.test_printer, timeout=5))
+    return lambda: BenchWorkflow(services, "BENCH-1", ewaybills=PlatformEwaybills(
+        services.uow, services.read_uow, services.settings, services.clock))
+
+
+def to_weight(flow, order_no=ORDER):
+    flow.handle("P-1001")
+    out = flow.handle(order_no)
+    assert out.accepted, out.message.render()
+    for line in out.view.order.lines:
+        for _ in range(line.quantity):
+            assert flow.handle(line.barcode).accepted
+    assert flow.handle("BOX-S").view.step == Step.WEIGHT
+    return flow.last_view.order.expected_weight_g
+
+
+def live(services, order_no=ORDER):
+    with services.read_uow() as uow:
+        return uow.session.execute(select(Ewaybill).join(Order, Order.id == Ewaybill.order_id)
+                                   .where(Order.order_no == order_no, Ewaybill.state != "cancelled")).scalar()
+
+
+def test_packed_with_the_printed_e_waybill_and_no_number_typed(bench_both, component, gateway):
+    services, bench = bench_both
+    flow = bench()
+    grams = to_weight(flow)
+    before = len(component.documents)
+    out = flow.handle(f"{grams}g")
+    assert out.accepted and out.step == Step.WAYBILL, out.message.render()
+    assert out.message.render() == "Label printed: stick it on and scan it"
+    doc = component.documents[before]
+    number = live(services).waybill_code
+    assert doc["waybill_code"] == number and live(services).state == "printed"
+    (scanned,) = decode_pdf(open(doc["pdf"], "rb").read())
+    assert scanned == number
+    out = flow.handle("70000000000000")  # a courier's label of the same carrier: not this parcel's
+    assert not out.accepted and out.level == Level.REFUSED
+    out = flow.handle("CMD:REPRINT")
+    assert out.accepted and out.step == Step.WAYBILL
+    assert component.documents[-1]["waybill_code"] == number  # the same number again
+    out = flow.handle(scanned)
+    assert out.level == Level.COMPLETE, out.message.render()
+    with services.read_uow() as uow:
+        job = uow.session.execute(select(PlatformJob).where(PlatformJob.order_no == ORDER)).scalar()
+        assert job.tracking_number == number
+    assert live(services).state == "linked"
+    assert gateway.ewaybills.branch("north", "ZTO").allocated == 1
+
+
+def test_a_label_of_another_parcel_is_refused_with_its_order(bench, component):
+    services, bench = bench
+    first = bench()
+    grams = to_weight(first)
+    first.handle(f"{grams}g")
+    theirs = live(services).waybill_code
+    first.handle("CMD:CANCEL")  # put back: its number stays its own until a supervisor cancels it
+    second = bench()
+    with services.read_uow() as uow:
+        other = uow.session.execute(select(Order.order_no).where(Order.carrier_code == "ZTO",
+                                                                 Order.order_no != ORDER, Order.state == "ready")).scalar()
+    grams = to_weight(second, other)
+    assert second.handle(f"{grams}g").step == Step.WAYBILL
+    out = second.handle(theirs)
+    assert not out.accepted
+    assert out.message.render() == f"This label belongs to order {ORDER} parcel 1: stick this parcel's own label on"
+
+
+def test_no_balance_is_refused_in_the_platforms_words_and_reprint_tries_again(bench, gateway):
+    services, bench = bench
+    gateway.ewaybills.set_quantity("north", "ZTO", 0)
+    flow = bench()
+    grams = to_weight(flow)
+    out = flow.handle(f"{grams}g")
+    assert not out.accepted and out.level == Level.REFUSED
+    assert "电子面单余额不足" in out.message.render() and out.step == Step.LABEL
+    assert "余额不足" in live(services).error and live(services).waybill_code is None
+    assert not flow.handle("73100000000001").accepted  # the label step: nothing to scan yet
+    gateway.ewaybills.set_quantity("north", "ZTO", 5)
+    out = flow.handle("CMD:REPRINT")
+    assert out.accepted and out.step == Step.WAYBILL, out.message.render()
+
+
+def test_a_restart_between_the_platforms_answer_and_the_print_prints_the_same_number(bench, gateway, component):
+    services, bench = bench
+    flow = bench()
+    grams = to_weight(flow)
+    flow.printing._ewaybills = None  # the worker "dies" before taking: the request is committed with the weight
+    assert flow.handle(f"{grams}g").step == Step.LABEL
+    taker = PlatformEwaybills(services.uow, services.read_uow, services.settings, services.clock)
+    with services.read_uow() as uow:
+        order_id = uow.session.scalar(select(Order.id).where(Order.order_no == ORDER))
+    answer = taker.take(order_id, 1)  # the platform answered and the number was stored: then kill -9
+    assert answer.ok
+    allocated = gateway.ewaybills.branch("north", "ZTO").allocated
+    restarted = bench()
+    restarted.handle("P-1001")
+    assert restarted.last_view.step == Step.LABEL
+    out = restarted.handle("CMD:REPRINT")
+    assert out.step == Step.WAYBILL, out.message.render()
+    assert component.documents[-1]["waybill_code"] == answer.waybill_code
+    assert gateway.ewaybills.branch("north", "ZTO").allocated == allocated  # no second number
+    assert restarted.handle(answer.waybill_code).level == Level.COMPLETE
