@@ -15,7 +15,7 @@ from dataclasses import replace
 from app.errors import DatabaseUnavailable, PrinterError
 from app.i18n import QT_TRANSLATE_NOOP, Message
 from app.packing.bench_port import PrintReports
-from app.packing.ewaybills import EwaybillTaker
+from app.packing.ewaybill_port import EwaybillTaker
 from app.packing.outcome import Level, Outcome
 from app.packing.print_request import EwaybillPrint, LabelPrint, ManifestPrint
 from app.printing.base import LabelData, Printer, PrintJob

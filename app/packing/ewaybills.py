@@ -8,9 +8,7 @@ Every write is a conditional UPDATE of the parcel's live row: a number is stored
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -19,25 +17,6 @@ from app.models.schema import Ewaybill, Order, OrderLine, Parcel, ParcelLine, Pr
 from app.printing.ewaybill import EwaybillData
 
 LIVE = Ewaybill.state != "cancelled"
-
-
-@dataclass(frozen=True)
-class TakeAnswer:
-    """``ok``: the number and print data; else ``message`` in the platform's words (``kind``:
-    refused, stop (credentials), retry (no answer in time))."""
-
-    ok: bool
-    waybill_code: str = ""
-    print_data: str = ""
-    message: str = ""
-    kind: str = "ok"
-
-
-class EwaybillTaker(Protocol):
-    def take(self, order_id: int, seq: int) -> TakeAnswer:
-        """Ask the platform for the parcel's number (or give back the one stored), never inside a
-        database transaction; store it before answering."""
-        ...
 
 
 def live(s: Session, order_id: int, seq: int):

@@ -40,7 +40,7 @@ from app.packing.auth import (
     wrong_pins_at,
 )
 from app.packing.bench_printer import BenchPrinter
-from app.packing.ewaybills import EwaybillTaker
+from app.packing.ewaybill_port import EwaybillTaker
 from app.packing.model import BenchState, OrderSnap
 from app.packing.outcome import BenchView, Level, Outcome, Step
 from app.packing.ports import Services

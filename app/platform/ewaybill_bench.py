@@ -20,7 +20,7 @@ from app.config import Settings
 from app.models.schema import Ewaybill, Order, Parcel, Shop
 from app.models.uow import UnitOfWork
 from app.packing import ewaybills
-from app.packing.ewaybills import TakeAnswer
+from app.packing.ewaybill_port import TakeAnswer
 from app.platform import ewaybill_sources
 from app.platform.ewaybill import PddWaybills, WaybillAsk, wp_code
 from app.platform.pdd import PddClient
