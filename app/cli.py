@@ -48,6 +48,7 @@ COMMAND_MODULES = (
     "app.commands.platform",
     "app.commands.shops",
     "app.commands.ewaybill",
+    "app.commands.printcomponent",
     "app.commands.sync",
 )
 

@@ -86,3 +86,12 @@ def test_the_standin_answers_recorded_shapes(tmp_path):
     assert notify["printStatus"] == [{"documentID": "0123456789", "status": "success", "msg": ""}]
     (printers,) = comp.answer({"cmd": "getPrinters", "requestID": "1", "version": "1.0"})
     assert set(printers) >= {"cmd", "requestID", "printers", "defaultPrinter"}
+
+
+def test_printers_command_lists_the_components_printers(tmp_path, capsys):
+    from app.cli import main
+
+    with StandInComponent(tmp_path, kind="cainiao") as comp:
+        assert main(["printers", "--component", "cainiao", "--url", comp.url, "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed["printers"] == ["StandIn-76x130", "StandIn-100x150"] and listed["default"] == "StandIn-76x130"
