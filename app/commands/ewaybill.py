@@ -22,6 +22,11 @@ def register(sub) -> None:
     use.add_argument("--address", metavar="N", type=int, default=1, help="the branch's N-th registered sender address")
     use.add_argument("--source", choices=("pdd", "scan", "pool"), default="pdd")
     use.set_defaults(func=run_use)
+    fig = actions.add_parser("figures", help="balance per carrier and branch (red under ewaybill_low), numbers "
+                                             "taken and cancelled today, taken but never linked")
+    fig.add_argument("--shop", metavar="NAME", help="one shop's balances (default: every enabled shop)")
+    fig.add_argument("--json", action="store_true", help="print JSON")
+    fig.set_defaults(func=run_figures)
 
 
 def _shops(ctx, name: str | None):
@@ -104,8 +109,53 @@ def run_use(args, ctx) -> int:
         what = (f"{carrier} waybills for shop {shop.name}: " +
                 (f"e-waybills from branch {chosen.branch_code} {chosen.branch_name}" if args.source == "pdd"
                  else f"source {args.source}"))
-        add_audit_event(uow.session, services, None, kind="ewaybill", what=f"{shop.name}/{carrier}", message=what)
+        add_audit_event(uow.session, services, None, kind="settings", what=f"{shop.name}/{carrier}", message=what)
     print(what)
     if address:
         print(f"  sender address: {address['province']} {address['city']} {address['district']} {address['detail']}")
+    return 0
+
+
+def run_figures(args, ctx) -> int:
+    from datetime import timedelta
+
+    from app.reports.ewaybills import figures
+
+    services = ctx.services()
+    low = int(services.settings.ewaybill_low)
+    now = services.clock()
+    since = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    with services.read_uow() as uow:
+        out = figures(uow.session, since, since + timedelta(days=1))
+    balances = []
+    for shop in _shops(ctx, args.shop):
+        waybills = _waybills(shop)
+        try:
+            verdict, accounts = waybills.accounts()
+        finally:
+            waybills.client.close()
+        if verdict.kind != "ok":
+            balances.append({"shop": shop.name, "error": verdict.message})
+            continue
+        balances += [{"shop": shop.name, "wp_code": a.wp_code, "branch_code": a.branch_code,
+                      "branch_name": a.branch_name, "quantity": a.quantity, "low": a.quantity < low}
+                     for a in accounts]
+    out = {"ewaybill_low": low, "balances": balances, **out}
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    print(f"e-waybill balances (low under {low}):")
+    for b in balances:
+        if "error" in b:
+            print(f"  {b['shop']}: {b['error']}")
+        else:
+            print(f"  {b['shop']:<12} {b['wp_code']:<6} {b['branch_code']:<12} {b['quantity']:>7}"
+                  f"{'   LOW' if b['low'] else ''}")
+    print(f"today ({out['since'][:10]}):")
+    for c in out["carriers"]:
+        print(f"  {c['carrier']:<6} taken {c['taken']}  cancelled {c['cancelled']}  taken, not linked "
+              f"{c['taken_not_linked']}")
+    for u in out["unlinked"]:
+        print(f"  not linked: {u['waybill_code']}  order {u['order_no']} parcel {u['parcel']}  "
+              f"({'still being packed' if u['open'] else 'order ' + u['order_state'] + ': cancel it'})")
     return 0

@@ -543,7 +543,7 @@ class JobState(StrEnum):
 JOB_STATES = tuple(s.value for s in JobState)
 # ship: parcel 1 (pdd.logistics.online.send); extra: parcels 2+ (pdd.order.upload.extra.logistics);
 # unlink / cancel: corrections written by the supervisor's actions after a ship job went out.
-JOB_KINDS = ("ship", "extra", "unlink", "cancel")
+JOB_KINDS = ("ship", "extra", "unlink", "cancel", "ewaybill_cancel")  # ewaybill_cancel: pdd.waybill.cancel (0019)
 
 
 class PlatformJob(Base):

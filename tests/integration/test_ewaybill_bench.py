@@ -173,3 +173,68 @@ def test_a_restart_between_the_platforms_answer_and_the_print_prints_the_same_nu
     assert component.documents[-1]["waybill_code"] == answer.waybill_code
     assert gateway.ewaybills.branch("north", "ZTO").allocated == allocated  # no second number
     assert restarted.handle(answer.waybill_code).level == Level.COMPLETE
+
+
+SUP, PIN = "S-9001", "123456"  # the demo's supervisor
+
+
+def test_unlink_and_cancel_send_the_unused_numbers_back_through_the_outbox(bench, gateway):
+    from app.models.schema import ScanEvent
+    from app.packing.supervisor import cancel_order, unlink_waybill
+    from app.platform.sender import Sender
+
+    services, bench = bench
+    flow = bench()
+    grams = to_weight(flow)
+    flow.handle(f"{grams}g")
+    first = live(services).waybill_code
+    assert flow.handle(first).level == Level.COMPLETE
+    unlink_waybill(services, SUP, PIN, ORDER, "label torn")
+    with services.read_uow() as uow:
+        row = uow.session.execute(select(Ewaybill).where(Ewaybill.waybill_code == first)).scalar()
+        assert row.state == "cancelled" and row.cancelled_at is not None
+        audited = uow.session.scalars(select(ScanEvent.message).where(ScanEvent.kind == "unlink",
+                                                                      ScanEvent.raw == first)).all()
+        assert any("pdd.waybill.cancel" in m for m in audited)
+    sender = Sender(services.uow, services.catalogue, services.clock, read_uow=services.read_uow, rate_per_s=5000)
+    sender.run_once()
+    assert gateway.ewaybills.state_of(first) == "cancelled"
+    with services.read_uow() as uow:
+        job = uow.session.execute(select(PlatformJob).where(PlatformJob.kind == "ewaybill_cancel")).scalar()
+        assert job.state == "confirmed" and job.tracking_number == first
+    # back at the bench: the parcel is at its label step; a new number, never the cancelled one
+    assert flow.handle(ORDER).step == Step.LABEL
+    out = flow.handle("CMD:REPRINT")
+    assert out.step == Step.WAYBILL, out.message.render()
+    second = live(services).waybill_code
+    assert second != first
+    cancel_order(services, SUP, PIN, ORDER, "buyer cancelled")
+    sender.run_once()
+    assert gateway.ewaybills.state_of(second) == "cancelled"
+    sender.shutdown()
+
+
+def test_supervisor_figures(bench, gateway, capsys):
+    import json
+
+    from app.cli import main
+
+    services, bench = bench
+    flow = bench()
+    grams = to_weight(flow)
+    flow.handle(f"{grams}g")
+    gateway.ewaybills.set_quantity("north", "ZTO", 150)
+    assert main(["--db", services.db_url, "ewaybill", "figures", "--shop", "north", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    zto = next(b for b in out["balances"] if b["wp_code"] == "ZTO")
+    assert zto["quantity"] == 150 and zto["low"] and out["ewaybill_low"] == 200
+    (unlinked,) = out["unlinked"]
+    from datetime import timedelta
+
+    from app.reports.ewaybills import figures
+
+    day = services.clock().replace(hour=0, minute=0, second=0, microsecond=0)
+    with services.read_uow() as uow:
+        today = figures(uow.session, day, day + timedelta(days=1))
+    assert today["carriers"] == [{"carrier": "ZTO", "taken": 1, "cancelled": 0, "taken_not_linked": 1}]
+    assert unlinked["order_no"] == ORDER and unlinked["open"] and unlinked["state"] == "printed"

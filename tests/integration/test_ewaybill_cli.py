@@ -64,7 +64,7 @@ def test_accounts_then_use(services, gateway, tmp_path):
     assert code == 0, out
     with services.read_uow() as uow:
         chosen = ewaybill_sources.source_for(uow.session, shop_id, "ZTO")
-        audited = uow.session.query(ScanEvent).filter(ScanEvent.kind == "ewaybill").count()
+        audited = uow.session.query(ScanEvent).filter(ScanEvent.kind == "settings").count()
     assert chosen.source == "pdd" and chosen.branch_code == "ZTO-EAST"
     assert chosen.address == {**{k: DEFAULT_ADDRESS[k] for k in ("country", "province", "city", "district")},
                               "detail": "二号仓"}

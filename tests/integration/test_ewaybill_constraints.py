@@ -31,7 +31,14 @@ def ewaybill(seq: int, state: str, code: str | None, data: str = "{}", cancelled
             f"{T if linked else 'NULL'}, {T if cancelled else 'NULL'})")
 
 
+def job(kind: str) -> str:
+    return ("INSERT INTO platform_jobs (order_id, order_no, kind, parcel_seq, carrier_code, tracking_number, state, "
+            f"attempts, next_attempt_at, error, created_at) VALUES (3, 'O-3', '{kind}', 1, 'ZTO', '73100000000020', "
+            f"'pending', 0, {T}, '', {T})")
+
+
 CASES = [
+    ("job_kind_unknown", [job("ewaybill_cancel")], job("ewaybill_lost"), r"kind_known"),
     ("source_twice", [SHOP, source("scan")], source("pool"), r"unique|UNIQUE"),
     ("source_unknown_value", [SHOP], source("ftp"), r"source_known"),
     ("pdd_without_branch", [SHOP, "DELETE FROM waybill_sources WHERE shop_id = 900"], source("pdd", "", "{}"),

@@ -3,7 +3,10 @@ scan, pool or pdd with its branch and registered sender address) and the e-waybi
 parcels (ewaybills: requested, taken, printed, linked, cancelled), each number unique and at most
 one live e-waybill per parcel
 
-New tables only: no existing row or trigger is touched.
+The outbox learns one more job kind, ``ewaybill_cancel`` (``pdd.waybill.cancel`` of an unused number
+after an unlink or an order's cancel): platform_jobs' kind CHECK is replaced (PostgreSQL: drop and
+add; SQLite: its CREATE TABLE text is edited in place as 0018 does, so no row is rewritten and no
+trigger is lost). No other existing row or trigger is touched.
 
 Revision ID: 0019
 Revises: 0018
@@ -22,6 +25,31 @@ branch_labels = None
 depends_on = None
 
 LIVE = "state <> 'cancelled'"
+KIND_CHECK = "ck_platform_jobs_kind_known"
+OLD_KINDS = "kind IN ('ship', 'extra', 'unlink', 'cancel')"
+NEW_KINDS = "kind IN ('ship', 'extra', 'unlink', 'cancel', 'ewaybill_cancel')"
+
+
+def _job_kinds(old: str, new: str) -> None:
+    conn = op.get_bind()
+    if conn.dialect.name != "sqlite":
+        op.drop_constraint(op.f(KIND_CHECK), "platform_jobs", type_="check")
+        op.create_check_constraint(op.f(KIND_CHECK), "platform_jobs", new)
+        return
+    sql = conn.execute(sa.text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'platform_jobs'")).scalar()
+    if old not in sql:
+        raise RuntimeError("platform_jobs' definition is not the one migration 0019 expects")
+    version = conn.exec_driver_sql("PRAGMA schema_version").scalar()
+    conn.exec_driver_sql("PRAGMA writable_schema = ON")
+    try:
+        conn.execute(sa.text("UPDATE sqlite_master SET sql = :sql WHERE type = 'table' AND name = 'platform_jobs'"),
+                     {"sql": sql.replace(old, new, 1)})
+        conn.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
+    finally:
+        conn.exec_driver_sql("PRAGMA writable_schema = OFF")
+    problems = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check(platform_jobs)")]
+    if problems != ["ok"]:
+        raise RuntimeError(f"platform_jobs after migration 0019: {'; '.join(problems[:5])}")
 
 
 def upgrade() -> None:
@@ -86,9 +114,13 @@ def upgrade() -> None:
                     sqlite_where=sa.text(LIVE), postgresql_where=sa.text(LIVE))
     op.create_index("ix_ewaybills_state_taken", "ewaybills", ["state", "taken_at"])
     op.create_index("ix_ewaybills_carrier_taken", "ewaybills", ["carrier_code", "taken_at"])
+    _job_kinds(OLD_KINDS, NEW_KINDS)
 
 
 def downgrade() -> None:
+    if op.get_bind().execute(sa.text("SELECT count(*) FROM platform_jobs WHERE kind = 'ewaybill_cancel'")).scalar():
+        op.execute("DELETE FROM platform_jobs WHERE kind = 'ewaybill_cancel'")  # their table goes too
+    _job_kinds(NEW_KINDS, OLD_KINDS)
     op.drop_index("ix_ewaybills_carrier_taken", table_name="ewaybills")
     op.drop_index("ix_ewaybills_state_taken", table_name="ewaybills")
     op.drop_index("uq_ewaybills_live_parcel", table_name="ewaybills")
