@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PACKGATE_HOME", str(ROOT / "bench" / "out" / "home"))
 
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
 
 from app.bootstrap import bootstrap  # noqa: E402
 from app.config import Settings  # noqa: E402
@@ -73,17 +73,14 @@ def setup(services, gateway, parcels: int, secret_dir: Path) -> None:
         files[name] = str(path)
     options = {"client_id": gateway.client_id, "client_secret_file": files["secret"],
                "access_token_file": files["token"], "endpoint": gateway.url}
-    waybills = PddWaybills(PddClient.from_options(options))
-    _, accounts = waybills.accounts("ZTO")
-    account, address = ewaybill_sources.choose(accounts, "ZTO", None, 1)
-    _, templates = waybills.templates("ZTO")
+    account, address, template = ewaybill_sources.from_platform(PddWaybills(PddClient.from_options(options)), "ZTO")
     gateway.ewaybills.set_quantity("default", "ZTO", parcels + 10)
     now = services.clock()
     with services.uow() as uow:
         s = uow.session
         shop = shop_store.save(s, "bench", options, now, default_carrier="ZTO")
         ewaybill_sources.use(s, shop.id, "ZTO", "pdd", now, account=account, address=address,
-                             template_url=templates["ZTO"])
+                             template_url=template)
         product_id = s.execute(insert(Product).values(sku="EWB-ITEM", name="Bench item", unit_weight_g=200)
                                .returning(Product.id)).scalar_one()
         s.execute(insert(ProductBarcode).values(barcode="6900000000777", product_id=product_id))

@@ -47,17 +47,21 @@ def _waybills(shop):
     return PddWaybills(PddClient.from_options(shop.options))
 
 
+def _accounts(shop):
+    waybills = _waybills(shop)
+    try:
+        return waybills.accounts()
+    finally:
+        waybills.client.close()
+
+
 def run_accounts(args, ctx) -> int:
     from app.errors import KnownError
     from app.platform import ewaybill_sources
 
     out = []
     for shop in _shops(ctx, args.shop):
-        waybills = _waybills(shop)
-        try:
-            verdict, accounts = waybills.accounts()
-        finally:
-            waybills.client.close()
+        verdict, accounts = _accounts(shop)
         if verdict.kind != "ok":
             raise KnownError(f"shop {shop.name}: the platform did not list its e-waybill accounts: {verdict.message}")
         with ctx.services().read_uow() as uow:
@@ -80,10 +84,8 @@ def run_accounts(args, ctx) -> int:
 
 
 def run_use(args, ctx) -> int:
-    from app.errors import KnownError
     from app.packing.auth import add_audit_event
     from app.platform import ewaybill_sources
-    from app.platform.ewaybill import wp_code
 
     (shop,) = _shops(ctx, args.shop)
     carrier = args.carrier.strip().upper()
@@ -93,14 +95,7 @@ def run_use(args, ctx) -> int:
     if args.source == "pdd":
         waybills = _waybills(shop)
         try:
-            verdict, accounts = waybills.accounts(wp_code(carrier))
-            if verdict.kind != "ok":
-                raise KnownError(f"the platform did not list the shop's accounts: {verdict.message}")
-            account, address = ewaybill_sources.choose(accounts, wp_code(carrier), args.branch, args.address)
-            verdict, templates = waybills.templates(wp_code(carrier))
-            template = templates.get(wp_code(carrier), "")
-            if not template:
-                raise KnownError(f"the platform gave no standard template for {carrier}: {verdict.message}")
+            account, address, template = ewaybill_sources.from_platform(waybills, carrier, args.branch, args.address)
         finally:
             waybills.client.close()
     with services.uow() as uow:
@@ -129,11 +124,7 @@ def run_figures(args, ctx) -> int:
         out = figures(uow.session, since, since + timedelta(days=1))
     balances = []
     for shop in _shops(ctx, args.shop):
-        waybills = _waybills(shop)
-        try:
-            verdict, accounts = waybills.accounts()
-        finally:
-            waybills.client.close()
+        verdict, accounts = _accounts(shop)
         if verdict.kind != "ok":
             balances.append({"shop": shop.name, "error": verdict.message})
             continue

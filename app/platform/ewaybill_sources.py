@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.errors import KnownError
 from app.models.schema import WAYBILL_SOURCES, Carrier, WaybillSource
-from app.platform.ewaybill import BranchAccount
+from app.platform.ewaybill import BranchAccount, PddWaybills, wp_code
 
 TEMPLATE_MAX_AGE = timedelta(days=1)
 
@@ -81,6 +81,21 @@ def choose(accounts: list[BranchAccount], wp_code: str, branch: str | None, addr
         raise KnownError(f"branch {account.branch_code} registered {len(account.addresses)} sender address(es): "
                          f"--address 1..{len(account.addresses)}")
     return account, dict(account.addresses[address - 1])
+
+
+def from_platform(waybills: PddWaybills, carrier_code: str, branch: str | None = None,
+                  address: int = 1) -> tuple[BranchAccount, dict, str]:
+    """The branch, its registered address and the carrier's standard template, as the platform lists them."""
+    wp = wp_code(carrier_code)
+    verdict, accounts = waybills.accounts(wp)
+    if verdict.kind != "ok":
+        raise KnownError(f"the platform did not list the shop's e-waybill accounts: {verdict.message}")
+    account, chosen = choose(accounts, wp, branch, address)
+    verdict, templates = waybills.templates(wp)
+    template = templates.get(wp, "")
+    if not template:
+        raise KnownError(f"the platform gave no standard template for {carrier_code}: {verdict.message}")
+    return account, chosen, template
 
 
 def use(s: Session, shop_id: int, carrier_code: str, source: str, now: datetime, *,

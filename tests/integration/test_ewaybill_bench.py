@@ -59,15 +59,12 @@ def make_bench(services, gateway, component, tmp_path):
         files[name] = str(path)
     options = {"client_id": gateway.client_id, "client_secret_file": files["secret"],
                "access_token_file": files["token"], "endpoint": gateway.url}
-    waybills = PddWaybills(PddClient.from_options(options))
-    _, accounts = waybills.accounts("ZTO")
-    account, address = ewaybill_sources.choose(accounts, "ZTO", None, 1)
-    _, templates = waybills.templates("ZTO")
+    account, address, template = ewaybill_sources.from_platform(PddWaybills(PddClient.from_options(options)), "ZTO")
     with services.uow() as uow:
         shop = shop_store.save(uow.session, "north", options, services.clock(), default_carrier="ZTO")
         uow.session.execute(update(Order).where(Order.carrier_code == "ZTO").values(shop_id=shop.id))
         ewaybill_sources.use(uow.session, shop.id, "ZTO", "pdd", services.clock(), account=account, address=address,
-                             template_url=templates["ZTO"])
+                             template_url=template)
     gateway.ewaybills.set_quantity("north", "ZTO", 1000)
     spec = f"pddprint:StandIn-76x130@{component.url}"
     services.settings.printer = spec
