@@ -68,7 +68,7 @@ def make_bench(services, gateway, component, tmp_path):
     gateway.ewaybills.set_quantity("north", "ZTO", 1000)
     spec = f"pddprint:StandIn-76x130@{component.url}"
     services.settings.printer = spec
-    services.set_printer(ComponentPrinter(spec, parse_component_spec(spec), fallback=services.test_printer, timeout=5))
+    services.set_printer(ComponentPrinter(spec, parse_component_spec(spec), fallback=getattr(services, "test_printer", None), timeout=5))
     return lambda: BenchWorkflow(services, "BENCH-1", ewaybills=PlatformEwaybills(
         services.uow, services.read_uow, services.settings, services.clock))
 
