@@ -125,6 +125,10 @@ class RemoteBench:
             self._last_view = outcome.view
         return outcome
 
+    def report_progress(self, callback) -> None:
+        """Shown while an e-waybill is taken and printed (see :class:`BenchPrinter`)."""
+        self.printing.progress = callback
+
     def view(self) -> BenchView:
         try:
             data = self._post("/api/v1/view", {"session": self.session})

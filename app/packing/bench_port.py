@@ -10,6 +10,7 @@ listener thread) and :meth:`BenchPort.close`: one scan at a time, from the scan 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from app.packing.outcome import BenchView, Outcome
@@ -57,6 +58,11 @@ class BenchPort(PrintReports, Protocol):
     def watch(self) -> Outcome | None:
         """A notice of what changed behind this bench's back since its last scan (a supervisor's
         take-back, an unlink, a reopened manifest); None: nothing."""
+        ...
+
+    def report_progress(self, callback: Callable[[Outcome], None]) -> None:
+        """Call ``callback`` (on the scan worker's thread) with an Outcome to show while a scan's slow
+        print is under way (an e-waybill taken from the platform, then printed)."""
         ...
 
     def view(self) -> BenchView:

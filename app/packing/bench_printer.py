@@ -35,7 +35,10 @@ class BenchPrinter:
 
     def __init__(self, printer: Callable[[], Printer], ewaybills: EwaybillTaker | None = None) -> None:
         self._printer = printer
-        self._ewaybills = ewaybills  # takes a parcel's e-waybill from the platform (None: behind the server)
+        self._ewaybills = ewaybills  # takes a parcel's e-waybill from the platform (or through the server)
+        # Shown while an e-waybill is taken and printed ("Label printing…"), before the final Outcome:
+        # the bench's worker sets it (the window renders it as it renders any Outcome).
+        self.progress: Callable[[Outcome], None] | None = None
 
     def carry_out(self, outcome: Outcome, reports: PrintReports) -> Outcome:
         request = outcome.print_request
@@ -62,6 +65,8 @@ class BenchPrinter:
         """Take the parcel's number from the platform when it has none yet (after the scan's commit),
         then print it through the print component; a refusal keeps the parcel at its label step."""
         doc = request.ewaybill
+        if self.progress is not None:
+            self.progress(outcome)
         if not doc.taken:
             if self._ewaybills is None:
                 return reports.ewaybill_failed(request.order_id, request.seq, NO_EWAYBILL_SERVICE, refused=True)

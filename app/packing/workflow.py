@@ -203,6 +203,10 @@ class BenchWorkflow:
             return self.bench_printer
         return "the bench's printer" if self.print_at_bench else self.services.settings.printer_spec()
 
+    def report_progress(self, callback) -> None:
+        """Shown while an e-waybill is taken and printed (see :class:`BenchPrinter`)."""
+        self.printing.progress = callback
+
     def view(self) -> BenchView:
         """The current view, read fresh from the database (the last one if it is unreachable)."""
         try:

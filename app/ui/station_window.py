@@ -148,6 +148,7 @@ class StationWindow(QMainWindow):
         # change (embedded, the shift's version; behind the server, its long poll) wakes us, through the
         # one change listener (its own thread; the signal comes on the UI thread).
         self.worker.watched.connect(self.show_outcome)
+        self.worker.progressed.connect(self.show_outcome)  # "Label printing…" while an e-waybill prints
         self.changed_elsewhere.connect(self._watch_tick)
         self.listener = ChangeListener(bench_changes(self.workflow.wait_for_change), since="0",
                                        retry_s=RETRY_MS / 1000, name="packgate-bench-listener")
