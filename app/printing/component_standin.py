@@ -40,6 +40,7 @@ class StandInComponent:
     port: int = 0
     notify: bool = True  # False: no notification (a Cainiao client then asks getTaskStatus)
     fail: str = ""  # non-empty: every print fails with this message (paper out)
+    hold: bool = False  # True: print jobs are taken and never answered (a component that hangs)
     documents: list[dict[str, Any]] = field(default_factory=list)
     tasks: dict[str, bool] = field(default_factory=dict)
 
@@ -94,6 +95,10 @@ class StandInComponent:
         if cmd != "print":
             return [{**head, "status": "failed", "msg": f"unknown cmd {cmd}"}]
         task = m.get("task") or {}
+        if self.hold:
+            with self.lock:
+                self.documents.append({"held": task})
+            return []
         task_id = str(task.get("taskID") or "")
         documents = task.get("documents") or []
         if not task_id or not documents:
