@@ -112,16 +112,12 @@ def run_use(args, ctx) -> int:
 
 
 def run_figures(args, ctx) -> int:
-    from datetime import timedelta
-
-    from app.reports.ewaybills import figures
+    from app.reports.ewaybills import figures, today
 
     services = ctx.services()
     low = int(services.settings.ewaybill_low)
-    now = services.clock()
-    since = now.replace(hour=0, minute=0, second=0, microsecond=0)
     with services.read_uow() as uow:
-        out = figures(uow.session, since, since + timedelta(days=1))
+        out = figures(uow.session, *today(services.clock()))
     balances = []
     for shop in _shops(ctx, args.shop):
         verdict, accounts = _accounts(shop)

@@ -67,6 +67,8 @@ class LocalDesk:
     def figures(self, period: Period, auto: bool = False) -> dict[str, Any]:
         from app.platform.outbox import failed_jobs
         from app.platform.shops import all_shops
+        from app.reports.ewaybills import figures as ewaybill_figures
+        from app.reports.ewaybills import today as _today
         from app.reports.summary import ready_list, summary
 
         settings = self.services.settings
@@ -78,6 +80,7 @@ class LocalDesk:
             figures["platform_failed_jobs"] = failed_jobs(uow.session)
             figures["ready_orders"] = ready_list(uow.session)  # the earliest ship-by first
             figures["shops"] = [shop.channel() for shop in all_shops(uow.session)]  # stopped ones named
+            figures["ewaybills"] = ewaybill_figures(uow.session, *_today(self.services.clock()))  # issue 21
         figures["version"] = version  # what the supervisor view's change listener waits to move on from
         return figures
 

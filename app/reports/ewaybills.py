@@ -4,7 +4,7 @@ cancel). The balances come from the platform (``pdd.waybill.search``), beside th
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -36,4 +36,11 @@ def figures(s: Session, since: datetime, until: datetime) -> dict[str, Any]:
     return {"since": since.isoformat(), "until": until.isoformat(),
             "carriers": [{"carrier": c, "taken": int(taken.get(c, 0)), "cancelled": int(cancelled.get(c, 0)),
                           "taken_not_linked": sum(1 for u in unlinked if u["carrier"] == c)} for c in carriers],
-            "unlinked": unlinked}
+            "unlinked": unlinked,
+            "unused": sum(1 for u in unlinked if not u["open"])}  # a label printed, its order not being packed
+
+
+def today(now: datetime) -> tuple[datetime, datetime]:
+    """The UTC day of ``now``: [midnight, next midnight)."""
+    since = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return since, since + timedelta(days=1)

@@ -234,4 +234,11 @@ def test_supervisor_figures(bench, gateway, capsys):
     with services.read_uow() as uow:
         today = figures(uow.session, day, day + timedelta(days=1))
     assert today["carriers"] == [{"carrier": "ZTO", "taken": 1, "cancelled": 0, "taken_not_linked": 1}]
+    # the supervisor view's tile: a label printed and not used, once its order is no longer being packed
+    from app.desk.local import LocalDesk
+    from app.reports.summary import Period
+
+    assert LocalDesk(services, None).figures(Period())["ewaybills"]["unused"] == 0
+    flow.handle("CMD:CANCEL")
+    assert LocalDesk(services, None).figures(Period())["ewaybills"]["unused"] == 1
     assert unlinked["order_no"] == ORDER and unlinked["open"] and unlinked["state"] == "printed"

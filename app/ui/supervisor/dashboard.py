@@ -57,6 +57,7 @@ TILES = (
     ("platform_failed", T("Supervisor", "Platform failed")),
     ("due_soon", T("Supervisor", "Due soon")),
     ("overdue", T("Supervisor", "Overdue")),
+    ("ewaybills_unused", T("Supervisor", "E-waybills not used")),  # printed, their order not being packed
 )
 SHIP_BY_TILES = ("due_soon", "overdue")  # ship-by figures: red when not zero
 # The tiles ``by_shop`` counts (orders by state per shop): a shop filter narrows these; the others
@@ -509,6 +510,9 @@ class Dashboard(QWidget):
                     tile.set_site_only()
             elif key in PLATFORM_ALARMS:
                 tile.set_value(figures.get(key, 0), alarm=platform.get(PLATFORM_ALARMS[key], 0) != 0)
+            elif key == "ewaybills_unused":  # red when not zero: a label printed and not used (issue 21)
+                unused = figures.get("ewaybills", {}).get("unused", 0)
+                tile.set_value(unused, alarm=unused != 0)
             elif key in SHIP_BY_TILES:
                 tile.set_value(figures.get(key, 0), alarm=figures.get(key, 0) != 0)
             else:
