@@ -65,14 +65,7 @@ class NullPrinter:
 
 def setup(services, gateway, parcels: int, secret_dir: Path) -> None:
     seed_demo(services)
-    files = {}
-    for name, value in (("secret", gateway.secret), ("token", gateway.token)):
-        path = secret_dir / name
-        path.write_text(value)
-        path.chmod(0o600)
-        files[name] = str(path)
-    options = {"client_id": gateway.client_id, "client_secret_file": files["secret"],
-               "access_token_file": files["token"], "endpoint": gateway.url}
+    options = gateway.shop_options(secret_dir)
     account, address, template = ewaybill_sources.from_platform(PddWaybills(PddClient.from_options(options)), "ZTO")
     gateway.ewaybills.set_quantity("default", "ZTO", parcels + 10)
     now = services.clock()

@@ -115,6 +115,19 @@ class StandIn:
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}/api/router"
 
+    def shop_options(self, folder: Any, token: str | None = None) -> dict[str, Any]:
+        """A shop's options for this stand-in (``packgate shops add`` keeps the same): the secret and
+        the shop's token written into owner-only files in ``folder``."""
+        from pathlib import Path
+
+        files = {}
+        for name, value in (("client_secret_file", self.secret), ("access_token_file", token or self.token)):
+            path = Path(folder) / f"standin-{name}-{value}"
+            path.write_text(value)
+            path.chmod(0o600)
+            files[name] = str(path)
+        return {"client_id": self.client_id, **files, "endpoint": self.url}
+
     def ship(self, order_sn: str, tracking_number: str, logistics_id: int) -> None:
         """An order already shipped on the platform (e.g. by hand, with another number)."""
         with self.lock:

@@ -51,14 +51,7 @@ def bench_both(services, gateway, component, tmp_path):
 
 def make_bench(services, gateway, component, tmp_path):
     seed_demo(services)
-    files = {}
-    for name, value in (("secret", gateway.secret), ("token", "token-north")):
-        path = tmp_path / name
-        path.write_text(value)
-        path.chmod(0o600)
-        files[name] = str(path)
-    options = {"client_id": gateway.client_id, "client_secret_file": files["secret"],
-               "access_token_file": files["token"], "endpoint": gateway.url}
+    options = gateway.shop_options(tmp_path, "token-north")
     account, address, template = ewaybill_sources.from_platform(PddWaybills(PddClient.from_options(options)), "ZTO")
     with services.uow() as uow:
         shop = shop_store.save(uow.session, "north", options, services.clock(), default_carrier="ZTO")

@@ -28,15 +28,8 @@ def gateway():
 
 
 def add_shop(services, gw, tmp_path) -> int:
-    files = {}
-    for name, value in (("secret", gw.secret), ("token", "token-north")):
-        path = tmp_path / name
-        path.write_text(value)
-        path.chmod(0o600)
-        files[name] = str(path)
+    options = gw.shop_options(tmp_path, "token-north")
     with services.uow() as uow:
-        options = {"client_id": gw.client_id, "client_secret_file": files["secret"],
-                   "access_token_file": files["token"], "endpoint": gw.url}
         return shop_store.save(uow.session, "north", options, services.clock(), default_carrier="ZTO").id
 
 
