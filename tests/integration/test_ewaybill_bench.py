@@ -25,6 +25,32 @@ from tests.barcodes import decode_pdf
 ORDER = "PDD-1002"  # ZTO in the demo data
 
 
+@pytest.fixture(scope="module")
+def demo_template(tmp_path_factory):
+    """The demo migrated and seeded once for this module (on the tests' clock); each test copies it."""
+    from app.bootstrap import bootstrap
+    from app.config import Settings
+    from tests.conftest import Clock
+
+    path = tmp_path_factory.mktemp("ewaybill-demo") / "demo.db"
+    services = bootstrap(f"sqlite:///{path}", Settings(station="TEMPLATE"), clock=Clock())
+    try:
+        seed_demo(services)
+    finally:
+        services.close()
+    return path
+
+
+@pytest.fixture
+def sqlite_url(demo_template, tmp_path):
+    """Overrides the shared fixture: a fresh copy of the seeded demo (seeding is most of a test's time)."""
+    import shutil
+
+    path = tmp_path / "packgate-test.db"
+    shutil.copyfile(demo_template, path)
+    return f"sqlite:///{path}"
+
+
 @pytest.fixture
 def gateway():  # per test: the platform gives the same number for the same order and parcel again
     with StandIn() as gw:
