@@ -21,33 +21,18 @@ from app.platform.standin import StandIn
 from app.printing.component import ComponentPrinter, parse_component_spec
 from app.printing.component_standin import StandInComponent
 from tests.barcodes import decode_pdf
+from tests.ui.conftest import demo_db_template  # noqa: F401 - the seeded demo, once per run
 
 ORDER = "PDD-1002"  # ZTO in the demo data
 
 
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory):
-    """The demo migrated and seeded once for this module (on the tests' clock); each test copies it."""
-    from app.bootstrap import bootstrap
-    from app.config import Settings
-    from tests.conftest import Clock
-
-    path = tmp_path_factory.mktemp("ewaybill-demo") / "demo.db"
-    services = bootstrap(f"sqlite:///{path}", Settings(station="TEMPLATE"), clock=Clock())
-    try:
-        seed_demo(services)
-    finally:
-        services.close()
-    return path
-
-
 @pytest.fixture
-def sqlite_url(demo_template, tmp_path):
+def sqlite_url(demo_db_template, tmp_path):  # noqa: F811 - the UI tests' seeded demo, copied
     """Overrides the shared fixture: a fresh copy of the seeded demo (seeding is most of a test's time)."""
     import shutil
 
     path = tmp_path / "packgate-test.db"
-    shutil.copyfile(demo_template, path)
+    shutil.copyfile(demo_db_template, path)
     return f"sqlite:///{path}"
 
 
