@@ -47,6 +47,8 @@ COMMAND_MODULES = (
     "app.commands.evidence",
     "app.commands.platform",
     "app.commands.shops",
+    "app.commands.ewaybill",
+    "app.commands.printcomponent",
     "app.commands.sync",
     "app.commands.returns",
 )

@@ -87,6 +87,7 @@ class Settings:
     sender_name: str = ""
     sender_phone: str = ""
     sender_address: str = ""
+    ewaybill_low: int = 200  # supervisor view: an e-waybill branch with fewer numbers left shows red
     late_hours: int = 24  # an order still ready/packing this long after creation is late
     pickup_warn_hours: int = 4  # packed but not handed over after this long is an exception
     refresh_seconds: int = 60  # supervisor view: the slow refresh besides the push (late, awaiting pickup)

@@ -29,6 +29,7 @@ from app.config import config_dir
 from app.errors import KnownError
 from app.i18n import QT_TRANSLATE_NOOP, Message
 from app.packing.bench_printer import BenchPrinter
+from app.packing.ewaybill_port import TakeAnswer
 from app.packing.outcome import BenchView, Level, Outcome, Step
 from app.packing.wire import from_plain
 from app.printing.base import Printer
@@ -103,7 +104,7 @@ class RemoteBench:
         self.link = link
         self.station_name = link.station
         self.printer = printer
-        self.printing = BenchPrinter(lambda: self.printer)
+        self.printing = BenchPrinter(lambda: self.printer, self)  # e-waybills: the server takes the number
         self.session: str | None = None
         self._transport = transport_for(link, timeout)  # every call, one keep-alive connection
         self._last_view = BenchView(station=link.station, step=Step.LOGIN)
@@ -123,6 +124,10 @@ class RemoteBench:
             outcome = self.printing.carry_out(outcome, self)
             self._last_view = outcome.view
         return outcome
+
+    def report_progress(self, callback) -> None:
+        """Shown while an e-waybill is taken and printed (see :class:`BenchPrinter`)."""
+        self.printing.progress = callback
 
     def view(self) -> BenchView:
         try:
@@ -182,6 +187,32 @@ class RemoteBench:
                                                        "reprint": reprint, "error": error[:500]})
         except _Refusal as refusal:
             return Outcome(False, Level.WARNING, refusal.message, "print", self._last_view)
+        return self._accept(data)
+
+    def take(self, order_id: int, seq: int) -> TakeAnswer:
+        """The parcel's e-waybill, taken by the server from the platform (the bench prints it)."""
+        try:
+            data = self._post("/api/v1/ewaybill/take", {"session": self.session, "order_id": order_id, "seq": seq})
+        except _Refusal as refusal:
+            return TakeAnswer(False, message=refusal.message.render(), kind="retry")
+        return TakeAnswer(bool(data.get("ok")), str(data.get("waybill_code") or ""), str(data.get("print_data") or ""),
+                          str(data.get("message") or ""), str(data.get("kind") or "ok"))
+
+    def ewaybill_printed(self, order_id: int, seq: int, waybill_code: str, detail: str) -> Outcome:
+        """Recorded by the server (the parcel moves to its waybill scan)."""
+        try:
+            data = self._post("/api/v1/ewaybill/printed", {"session": self.session, "order_id": order_id, "seq": seq,
+                                                          "waybill_code": waybill_code, "detail": detail[:500]})
+        except _Refusal as refusal:
+            return Outcome(False, Level.WARNING, refusal.message, "print", self._last_view)
+        return self._accept(data)
+
+    def ewaybill_failed(self, order_id: int, seq: int, error: str, *, refused: bool) -> Outcome:
+        try:
+            data = self._post("/api/v1/ewaybill/failed", {"session": self.session, "order_id": order_id, "seq": seq,
+                                                         "error": error[:2000], "refused": refused})
+        except _Refusal as refusal:
+            return Outcome(False, Level.REFUSED, refusal.message, "print", self._last_view)
         return self._accept(data)
 
     def manifest_printed(self, manifest_id: int, ok: bool, detail: str) -> None:

@@ -67,6 +67,8 @@ class LocalDesk:
     def figures(self, period: Period, auto: bool = False) -> dict[str, Any]:
         from app.platform.outbox import failed_jobs
         from app.platform.shops import all_shops
+        from app.reports.ewaybills import figures as ewaybill_figures
+        from app.reports.ewaybills import today as _today
         from app.reports.returns import returns_board
         from app.reports.summary import ready_list, ready_lists_by_shop, summary
 
@@ -82,6 +84,7 @@ class LocalDesk:
             figures["ready_orders_by_shop"] = ready_lists_by_shop(uow.session)  # the view's shop filter
             figures["shops"] = [shop.channel() for shop in all_shops(uow.session)]  # stopped ones named
             figures["returns_board"] = returns_board(uow.session)  # the Returns tab
+            figures["ewaybills"] = ewaybill_figures(uow.session, *_today(self.services.clock()))  # issue 21
         figures["version"] = version  # what the supervisor view's change listener waits to move on from
         return figures
 

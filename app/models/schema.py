@@ -277,6 +277,72 @@ class WaybillPoolEntry(Base):
     __table_args__ = (Index("ix_waybill_pool_free", "carrier_code", "order_id", "id"),)
 
 
+WAYBILL_SOURCES = ("scan", "pool", "pdd")
+EWAYBILL_STATES = ("requested", "taken", "printed", "linked", "cancelled")
+
+
+class WaybillSource(Base):
+    """Where a carrier's waybills come from for one shop: ``scan`` (a courier's label, scanned),
+    ``pool`` (numbers imported beforehand) or ``pdd`` (an e-waybill from the shop's platform account
+    at ``branch_code``, sent with the sender address exactly as the branch registered it, as JSON)."""
+
+    __tablename__ = "waybill_sources"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    carrier_code: Mapped[str] = mapped_column(ForeignKey("carriers.code"))
+    source: Mapped[str] = mapped_column(String(8), default="scan")
+    branch_code: Mapped[str] = mapped_column(String(64), default="")
+    branch_name: Mapped[str] = mapped_column(String(120), default="")
+    sender_address: Mapped[str] = mapped_column(Text, default="")
+    template_url: Mapped[str] = mapped_column(Text, default="")
+    template_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    __table_args__ = (
+        UniqueConstraint("shop_id", "carrier_code", name="uq_waybill_sources_shop_carrier"),
+        CheckConstraint(_in("source", WAYBILL_SOURCES), name="source_known"),
+        CheckConstraint("source <> 'pdd' OR (branch_code <> '' AND sender_address <> '')", name="pdd_has_branch"),
+    )
+
+
+class Ewaybill(Base):
+    """An e-waybill asked for one parcel (order, seq): requested in the weight scan's transaction,
+    taken from the platform off it (number and print data), printed, linked by the parcel's waybill
+    scan, or cancelled (never used again). One live (not cancelled) e-waybill per parcel; a number
+    is unique across all of them, as every waybill. The row outlives the parcel (an unpacked order's
+    parcels are deleted; its number still has to be cancelled)."""
+
+    __tablename__ = "ewaybills"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    parcel_seq: Mapped[int] = mapped_column(Integer)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"))
+    carrier_code: Mapped[str] = mapped_column(ForeignKey("carriers.code"))
+    branch_code: Mapped[str] = mapped_column(String(64), default="")
+    waybill_code: Mapped[str | None] = mapped_column(String(64), unique=True)
+    print_data: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(12), default="requested")
+    error: Mapped[str] = mapped_column(Text, default="")  # the platform's last refusal, in its words
+    prints: Mapped[int] = mapped_column(Integer, default=0)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    __table_args__ = (
+        CheckConstraint(_in("state", EWAYBILL_STATES), name="state_known"),
+        CheckConstraint("state IN ('requested', 'cancelled') OR (waybill_code IS NOT NULL AND print_data <> '' "
+                        "AND taken_at IS NOT NULL)", name="taken_has_number"),
+        CheckConstraint("state <> 'requested' OR waybill_code IS NULL", name="requested_has_no_number"),
+        CheckConstraint("state <> 'linked' OR linked_at IS NOT NULL", name="linked_has_time"),
+        CheckConstraint("state <> 'cancelled' OR cancelled_at IS NOT NULL", name="cancelled_has_time"),
+        CheckConstraint("parcel_seq >= 1", name="seq_positive"),
+        Index("uq_ewaybills_live_parcel", "order_id", "parcel_seq", unique=True,
+              sqlite_where=text("state <> 'cancelled'"), postgresql_where=text("state <> 'cancelled'")),
+        Index("ix_ewaybills_state_taken", "state", "taken_at"),
+        Index("ix_ewaybills_carrier_taken", "carrier_code", "taken_at"),
+    )
+
+
 class Manifest(Base):
     """A handover list (交接单) of parcels given to one carrier's courier."""
 
@@ -527,7 +593,7 @@ class JobState(StrEnum):
 JOB_STATES = tuple(s.value for s in JobState)
 # ship: parcel 1 (pdd.logistics.online.send); extra: parcels 2+ (pdd.order.upload.extra.logistics);
 # unlink / cancel: corrections written by the supervisor's actions after a ship job went out.
-JOB_KINDS = ("ship", "extra", "unlink", "cancel")
+JOB_KINDS = ("ship", "extra", "unlink", "cancel", "ewaybill_cancel")  # ewaybill_cancel: pdd.waybill.cancel (0019)
 
 
 class PlatformJob(Base):

@@ -10,6 +10,7 @@ listener thread) and :meth:`BenchPort.close`: one scan at a time, from the scan 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from app.packing.outcome import BenchView, Outcome
@@ -23,6 +24,16 @@ class PrintReports(Protocol):
         """The label did not come out: record it once (the parcel goes back to the label step). The
         Outcome's level, message and view are what the bench shows; when it could not be recorded,
         they say so and the view is the last one."""
+        ...
+
+    def ewaybill_printed(self, order_id: int, seq: int, waybill_code: str, detail: str) -> Outcome:
+        """The component printed the parcel's e-waybill: record it (the parcel moves to its waybill
+        scan) and say "Label printed: stick it on and scan it"."""
+        ...
+
+    def ewaybill_failed(self, order_id: int, seq: int, error: str, *, refused: bool) -> Outcome:
+        """No e-waybill came out: the platform refused (``refused``: its words, red, the refused sound)
+        or the component failed; the parcel stays at its label step (CMD:REPRINT tries again)."""
         ...
 
     def manifest_printed(self, manifest_id: int, ok: bool, detail: str) -> None:
@@ -47,6 +58,11 @@ class BenchPort(PrintReports, Protocol):
     def watch(self) -> Outcome | None:
         """A notice of what changed behind this bench's back since its last scan (a supervisor's
         take-back, an unlink, a reopened manifest); None: nothing."""
+        ...
+
+    def report_progress(self, callback: Callable[[Outcome], None]) -> None:
+        """Call ``callback`` (on the scan worker's thread) with an Outcome to show while a scan's slow
+        print is under way (an e-waybill taken from the platform, then printed)."""
         ...
 
     def view(self) -> BenchView:

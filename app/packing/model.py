@@ -68,6 +68,10 @@ class ParcelSnap:
     preassigned_waybill: str | None = None
     sealed: bool = False
     manifest_no: str | None = None
+    # Its live e-waybill (an e-waybill carrier): the number (None until taken) and its state
+    # (requested, taken, printed, linked); None: none asked for yet.
+    ewaybill: str | None = None
+    ewaybill_state: str | None = None
 
     @property
     def unit_count(self) -> int:
@@ -99,6 +103,7 @@ class OrderSnap:
     note: str = ""
     holder: str | None = None  # the name of the bench holding it (when packing elsewhere)
     platform_refund: int | None = None  # the platform's refund_status as last read (2, 3, 4: refund asked)
+    ewaybills: bool = False  # its shop takes this carrier's waybills from the platform (source pdd)
 
     @property
     def refund_requested(self) -> bool:
@@ -127,7 +132,15 @@ class OrderSnap:
     def expected_waybill(self, parcel: ParcelSnap) -> str | None:
         """The number this parcel's waybill scan must match: its own pool number, or for parcel 1
         the order's pre-assigned waybill."""
+        if self.ewaybills:
+            return parcel.ewaybill
         return parcel.preassigned_waybill or (self.preassigned_waybill if parcel.seq == 1 else None)
+
+    def label_printed(self, parcel: ParcelSnap) -> bool:
+        """The parcel's label is out: PackGate's (a print intent recorded), or its e-waybill printed."""
+        if self.ewaybills:
+            return parcel.ewaybill_state in ("printed", "linked")
+        return parcel.label_prints > 0
 
     def units_weight_g(self, parcel: ParcelSnap) -> int:
         weights = {line.id: line.unit_weight_g for line in self.lines}
@@ -176,6 +189,7 @@ class CodeFacts:
     is_badge: bool = False
     is_order_no: bool = False
     waybill_owner: str | None = None  # order number of another parcel holding this waybill
+    ewaybill_of: tuple[str, int] | None = None  # (order number, parcel seq) whose e-waybill this number is
     parcel: ParcelFact | None = None  # handover: the parcel with this waybill
     preassigned_somewhere: bool = False  # handover: a pre-assigned number not linked yet
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from app.printing.base import LabelData, ManifestData
+from app.printing.ewaybill import EwaybillData
 
 
 @dataclass(frozen=True)
@@ -38,5 +39,19 @@ class ManifestPrint:
     manifest_id: int
 
 
-PrintRequest = LabelPrint | ManifestPrint
-PRINT_REQUESTS: tuple[type[LabelPrint] | type[ManifestPrint], ...] = (LabelPrint, ManifestPrint)
+@dataclass(frozen=True)
+class EwaybillPrint:
+    """Parcel ``seq``'s e-waybill, printed through the platform's print component. The document's
+    number and print data are empty until taken from the platform (the bench's worker, or the
+    server, takes them after the scan's commit); a reprint carries the same ones again."""
+
+    key: ClassVar[str] = "ewaybill"
+    ewaybill: EwaybillData
+    order_id: int
+    seq: int
+    reprint: bool = False
+
+
+PrintRequest = LabelPrint | ManifestPrint | EwaybillPrint
+PRINT_REQUESTS: tuple[type[LabelPrint] | type[ManifestPrint] | type[EwaybillPrint], ...] = (
+    LabelPrint, ManifestPrint, EwaybillPrint)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.models.audit_chain import add_event
 from app.models.schema import (
     BoxType,
+    Ewaybill,
     Manifest,
     ManifestItem,
     Order,
@@ -35,6 +36,7 @@ from app.models.schema import (
     Station,
     User,
     WaybillPoolEntry,
+    WaybillSource,
 )
 from app.packing import lifecycle, rules
 from app.packing.lifecycle import OrderEvent
@@ -79,9 +81,13 @@ _BARCODE = (select(func.min(ProductBarcode.barcode)).where(ProductBarcode.produc
             .correlate(Product).scalar_subquery())
 _ORDER_COLUMNS = (Order.id, Order.order_no, Order.state, Order.station_id, Order.carrier_code,
                 Order.preassigned_waybill, Order.waybill, Order.recipient_name, Order.recipient_phone,
-                  Order.recipient_address, Order.note, PlatformOrder.refund_status)
-# The platform's refund state rides along in the order's one select (no extra query per scan).
-_ORDER_SELECT = select(*_ORDER_COLUMNS).outerjoin(PlatformOrder, PlatformOrder.order_id == Order.id)
+                  Order.recipient_address, Order.note, PlatformOrder.refund_status,
+                  (WaybillSource.source == "pdd").label("ewaybills"))
+# The platform's refund state and the carrier's waybill source ride along in the order's one select
+# (no extra query per scan; both joins on a unique key).
+_ORDER_SELECT = (select(*_ORDER_COLUMNS).outerjoin(PlatformOrder, PlatformOrder.order_id == Order.id)
+                 .outerjoin(WaybillSource, (WaybillSource.shop_id == Order.shop_id)
+                            & (WaybillSource.carrier_code == Order.carrier_code)))
 _ORDER_BY_ID = _ORDER_SELECT.where(Order.id == bindparam("order_id"))
 _ORDER_BY_NO = _ORDER_SELECT.where(Order.order_no == bindparam("order_no"))
 _LINES = (select(OrderLine.id, OrderLine.product_id, Product.sku, Product.name, _BARCODE, OrderLine.quantity,
@@ -90,8 +96,11 @@ _LINES = (select(OrderLine.id, OrderLine.product_id, Product.sku, Product.name, 
           .where(OrderLine.order_id == bindparam("order_id")).order_by(OrderLine.id))
 _PARCELS = (select(Parcel.id, Parcel.seq, Parcel.box_code, Parcel.expected_weight_g, Parcel.weight_g,
                    Parcel.label_prints, Parcel.waybill, Parcel.preassigned_waybill, Parcel.sealed,
-                   ParcelLine.order_line_id, ParcelLine.quantity)
+                   ParcelLine.order_line_id, ParcelLine.quantity, Ewaybill.waybill_code, Ewaybill.state.label("e_state"))
             .outerjoin(ParcelLine, ParcelLine.parcel_id == Parcel.id)
+            # the parcel's live e-waybill (at most one: a partial unique index)
+            .outerjoin(Ewaybill, (Ewaybill.order_id == Parcel.order_id) & (Ewaybill.parcel_seq == Parcel.seq)
+                       & (Ewaybill.state != "cancelled"))
             .where(Parcel.order_id == bindparam("order_id")).order_by(Parcel.seq, ParcelLine.order_line_id))
 _PRODUCT = (select(Product.id, Product.sku, Product.name).join(ProductBarcode, ProductBarcode.product_id == Product.id)
             .where(ProductBarcode.barcode == bindparam("code")))
@@ -109,7 +118,8 @@ def _snapshot(s: Session, row) -> OrderSnap:
                 parcels.append(ParcelSnap(units=tuple(units), **current))
             current = {"id": r.id, "seq": r.seq, "box_code": r.box_code, "expected_weight_g": r.expected_weight_g,
                        "weight_g": r.weight_g, "label_prints": r.label_prints, "waybill": r.waybill,
-                       "preassigned_waybill": r.preassigned_waybill, "sealed": bool(r.sealed)}
+                       "preassigned_waybill": r.preassigned_waybill, "sealed": bool(r.sealed),
+                       "ewaybill": r.waybill_code, "ewaybill_state": r.e_state}
             units = []
         if r.order_line_id is not None:
             units.append((r.order_line_id, r.quantity))
@@ -119,7 +129,7 @@ def _snapshot(s: Session, row) -> OrderSnap:
                      carrier_code=row.carrier_code, preassigned_waybill=row.preassigned_waybill, waybill=row.waybill,
                      lines=lines, parcels=tuple(parcels), recipient_name=row.recipient_name,
                      recipient_phone=row.recipient_phone, recipient_address=row.recipient_address, note=row.note,
-                     platform_refund=row.refund_status)
+                     platform_refund=row.refund_status, ewaybills=bool(row.ewaybills))
 
 
 def load_order(s: Session, order_id: int) -> OrderSnap | None:
@@ -231,7 +241,7 @@ def facts(s: Session, step: Step, text: str, number: str, *, command: bool = Fal
         is_order = s.scalar(select(Order.id).where(Order.order_no.in_((text, number))).limit(1)) is not None
         owner = s.scalar(select(Order.order_no).join(Parcel, Parcel.order_id == Order.id).where(Parcel.waybill == number))
         return CodeFacts(product=product, is_order_no=is_order, box=_box(s, number), is_badge=_badge(s, text, number),
-                         waybill_owner=owner)
+                         waybill_owner=owner, ewaybill_of=ewaybill_of(s, number))
     if step == Step.HANDOVER:
         return _handover_facts(s, text.strip().upper())
     return CodeFacts()
@@ -253,6 +263,13 @@ def _handover_facts(s: Session, number: str) -> CodeFacts:
                      .where(ManifestItem.parcel_id == row.id)).first()
     return CodeFacts(parcel=ParcelFact(row.id, row.seq, count, row.order_id, row.order_no, row.state, row.carrier_code,
                                        item.manifest_id if item else None, item.manifest_no if item else None))
+
+
+def ewaybill_of(s: Session, number: str) -> tuple[str, int] | None:
+    """(order number, parcel seq) whose e-waybill ``number`` is (live or cancelled), by its unique index."""
+    row = s.execute(select(Order.order_no, Ewaybill.parcel_seq).join(Order, Order.id == Ewaybill.order_id)
+                    .where(Ewaybill.waybill_code == number)).first()
+    return (row.order_no, row.parcel_seq) if row else None
 
 
 def waybill_owner(s: Session, number: str) -> str | None:
@@ -438,6 +455,25 @@ def _do_request_label(s: Session, e: rules.RequestLabel, actor: Actor, done: App
     _run(s, _REQUEST_LABEL, {"b_parcel": e.parcel_id, "b_at": actor.clock()})
 
 
+def _do_request_ewaybill(s: Session, e: rules.RequestEwaybill, actor: Actor, done: Applied) -> None:
+    """The parcel's e-waybill request, from the shop's source for the order's carrier (the unique
+    index refuses a second live one: another writer asked first)."""
+    source = s.execute(select(Order.shop_id, Order.carrier_code, WaybillSource.branch_code)
+                       .join(WaybillSource, (WaybillSource.shop_id == Order.shop_id)
+                             & (WaybillSource.carrier_code == Order.carrier_code))
+                       .where(Order.id == e.order_id)).first()
+    if source is None:
+        raise Conflict("taken_away")  # the source changed under the scan: decide again
+    try:
+        with s.begin_nested():
+            s.execute(insert(Ewaybill).values(order_id=e.order_id, parcel_seq=e.parcel_seq, shop_id=source.shop_id,
+                                              carrier_code=source.carrier_code, branch_code=source.branch_code,
+                                              print_data="", state="requested", error="", prints=0,
+                                              requested_at=actor.clock()))
+    except IntegrityError:
+        pass  # one is live already: the bench prints that one
+
+
 def label_failed(s: Session, parcel_id: int) -> None:
     """The print intent did not come true: the parcel counts one print fewer (0: back to the label step)."""
     _run(s, update(Parcel).where(Parcel.id == parcel_id, Parcel.label_prints > 0)
@@ -459,6 +495,11 @@ def _do_link(s: Session, e: rules.LinkWaybill, actor: Actor, done: Applied) -> N
                 if s.bind.dialect.name == "postgresql":
                     guard = guard.with_for_update()
                 ours = 1 if s.scalar(guard) is not None else 0
+            if e.ewaybill and _run(s, update(Ewaybill).where(
+                    Ewaybill.order_id == e.order_id, Ewaybill.parcel_seq == e.parcel_seq,
+                    Ewaybill.waybill_code == e.number, Ewaybill.state.in_(("taken", "printed")))
+                    .values(state="linked", linked_at=now)) != 1:
+                raise Conflict("taken_away")  # cancelled meanwhile (a supervisor's unlink or cancel)
             if linked != 1 or ours != 1:
                 raise Conflict("taken_away")
     except IntegrityError:
@@ -601,6 +642,7 @@ _HANDLERS: dict[type, Callable] = {
     rules.SetBox: _do_box,
     rules.SetWeight: _do_weight,
     rules.TakePoolWaybill: _do_take_pool,
+    rules.RequestEwaybill: _do_request_ewaybill,
     rules.RequestLabel: _do_request_label,
     rules.LinkWaybill: _do_link,
     rules.ReleaseOrder: _do_release,

@@ -34,6 +34,9 @@ CMD_NEWPARCEL = "CMD:NEWPARCEL"
 COMMANDS = (CMD_CANCEL, CMD_REPRINT, CMD_SHORT, CMD_HANDOVER, CMD_CLOSE, CMD_LOGOUT, CMD_NEWPARCEL)
 ORDER_STEPS = (Step.VERIFY, Step.BOX, Step.WEIGHT, Step.LABEL, Step.WAYBILL)
 MAX_WEIGHT_G = 100_000
+EWAYBILL_PRINTING = T("Outcome", "Weight {weight} OK. Label printing\u2026")
+EWAYBILL_PRINTING_AGAIN = T("Outcome", "Label printing\u2026")
+EWAYBILL_NOT_PRINTED = T("Outcome", "The label has not printed yet: wait for it, or scan CMD:REPRINT")
 
 
 # ---------------------------------------------------------------------------------------- effects
@@ -92,6 +95,15 @@ class RequestLabel:
 
 
 @dataclass(frozen=True)
+class RequestEwaybill:
+    """Ask the platform for the parcel's e-waybill: recorded in the weight scan's transaction, taken
+    after its commit by the bench's worker (never inside a transaction)."""
+
+    order_id: int
+    parcel_seq: int
+
+
+@dataclass(frozen=True)
 class LinkWaybill:
     """The parcel's waybill; when it completes the order, the order is packed with parcel 1's
     waybill as its own (an order has a waybill exactly when it is packed or handed over)."""
@@ -107,6 +119,7 @@ class LinkWaybill:
     order_no: str = ""
     carrier_code: str = ""
     parcels: tuple[tuple[int, str], ...] = ()
+    ewaybill: bool = False  # the number is the parcel's e-waybill: it is linked too
 
 
 @dataclass(frozen=True)
@@ -147,7 +160,8 @@ class CloseManifest:
     manifest_id: int
 
 
-Effect = (ClaimOrder | AddUnit | SealParcel | SetBox | SetWeight | TakePoolWaybill | RequestLabel | LinkWaybill
+Effect = (ClaimOrder | AddUnit | SealParcel | SetBox | SetWeight | TakePoolWaybill | RequestLabel | RequestEwaybill
+          | LinkWaybill
           | ReleaseOrder | HoldOrder | HoldForRefund | OpenManifest | AddToManifest | CloseManifest)
 
 
@@ -165,6 +179,7 @@ class Decision:
     print_label: int | None = None  # after commit: print this parcel's label
     reprint: bool = False
     print_manifest: bool = False
+    print_ewaybill: int | None = None  # after commit: take (if need be) and print this parcel's e-waybill
 
 
 @dataclass(frozen=True)
@@ -198,7 +213,7 @@ def order_step(order: OrderSnap) -> Step:
             return Step.BOX
         if parcel.weight_g is None:
             return Step.WEIGHT
-        if parcel.label_prints == 0:
+        if not order.label_printed(parcel):
             return Step.LABEL
         return Step.WAYBILL
     if missing:
@@ -281,6 +296,8 @@ def decide(bench: Bench, state: BenchState, order: OrderSnap | None, manifest: M
             return _on_weight(bench, state, order, text, facts)
         return _refuse_at_pack(state, order, text, facts)
     if step == Step.LABEL:
+        if order.ewaybills:
+            return _keep(_refused("scan", state, EWAYBILL_NOT_PRINTED), order)
         return _keep(_refused("scan", state, T("Outcome", "The label has not printed: fix the printer, then scan CMD:REPRINT")), order)
     return _on_waybill(bench, state, order, text, facts)
 
@@ -454,6 +471,13 @@ def _on_weight(bench: Bench, state: BenchState, order: OrderSnap, text: str, fac
                               weight=format_grams(grams), expected=format_grams(expected),
                               tolerance=format_grams(tolerance)), order)
     effects: list[Effect] = [SetWeight(parcel.id, grams)]
+    if order.ewaybills:
+        # The e-waybill is the label: asked for in this transaction, taken and printed after its commit.
+        if parcel.ewaybill_state is None:
+            effects.append(RequestEwaybill(order.id, parcel.seq))
+        after = order.with_parcel(replace(parcel, weight_g=grams, ewaybill_state=parcel.ewaybill_state or "requested"))
+        d = _accepted("weight", state, EWAYBILL_PRINTING, weight=format_grams(grams))
+        return replace(d, effects=tuple(effects), order=after, print_ewaybill=parcel.seq)
     preassigned = order.expected_waybill(parcel)
     if preassigned is None:
         effects.append(TakePoolWaybill(order.id, parcel.id, parcel.seq, order.carrier_code))
@@ -497,6 +521,12 @@ def _on_waybill(bench: Bench, state: BenchState, order: OrderSnap, text: str, fa
         known = _not_a_waybill(state, text, facts)
         if known is not None:
             return _keep(known, order)
+    if order.ewaybills and number != expected:
+        if facts.ewaybill_of is not None:
+            return _keep(_refused("waybill", state, T("Outcome", "This label belongs to order {other} parcel {seq}: stick this parcel's own label on"),
+                                  other=facts.ewaybill_of[0], seq=facts.ewaybill_of[1]), order)
+        return _keep(_refused("waybill", state, T("Outcome", "{number} is not this parcel's e-waybill {expected}: scan the label just printed"),
+                              number=number, expected=expected or "?"), order)
     if expected:
         if number != expected:
             return _keep(_refused("waybill", state, T("Outcome", "{number} does not match the pre-assigned waybill {expected}: wrong label?"),
@@ -519,7 +549,8 @@ def _on_waybill(bench: Bench, state: BenchState, order: OrderSnap, text: str, fa
     order_waybill = (first.waybill if first is not None else None) or number
     effect = LinkWaybill(order.id, parcel.id, parcel.seq, number, completes, order_waybill if completes else None,
                          order.order_no, order.carrier_code,
-                         tuple((p.seq, p.waybill) for p in linked.parcels if p.waybill) if completes else ())
+                         tuple((p.seq, p.waybill) for p in linked.parcels if p.waybill) if completes else (),
+                         ewaybill=order.ewaybills)
     if completes:
         after = replace(linked, state=OrderState.PACKED.value, waybill=order_waybill)
         done = replace(state, order_id=None, last_line=None, completed_order=order.order_no)
@@ -580,6 +611,11 @@ def _on_command(bench: Bench, state: BenchState, order: OrderSnap | None, manife
         parcel = order.open_parcel if order is not None else None
         if order is None or parcel is None or parcel.id is None or step in (Step.VERIFY, Step.BOX, Step.WEIGHT):
             return _keep(_refused("command", state, T("Outcome", "Nothing to reprint yet: the label prints after weighing")), order)
+        if order.ewaybills:  # the same e-waybill again (or, after a refusal or a cancel, a first one)
+            effects = () if parcel.ewaybill_state is not None else (RequestEwaybill(order.id, parcel.seq),)
+            after = order.with_parcel(replace(parcel, ewaybill_state=parcel.ewaybill_state or "requested"))
+            d = _accepted("command", state, EWAYBILL_PRINTING_AGAIN)
+            return replace(d, effects=effects, order=after, print_ewaybill=parcel.seq, reprint=True)
         after = order.with_parcel(replace(parcel, label_prints=parcel.label_prints + 1))
         d = _accepted("command", state, T("Outcome", "Reprinting the label"))
         return replace(d, effects=(RequestLabel(parcel.id, parcel.seq, reprint=True),), order=after,

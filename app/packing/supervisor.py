@@ -19,7 +19,7 @@ from app.errors import KnownError
 from app.i18n import QT_TRANSLATE_NOOP, Message
 from app.models.audit_chain import add_event
 from app.models.schema import Manifest, ManifestItem, Order, OrderState, Parcel
-from app.packing import lifecycle
+from app.packing import ewaybills, lifecycle
 from app.packing import repository as repo
 from app.packing.auth import NotAuthorized, Supervisor, authorize_supervisor, station_id
 from app.packing.lifecycle import OrderEvent
@@ -151,6 +151,8 @@ def cancel_order(services: Services, badge: str, pin: str, order_no: str, reason
             s.refresh(order)
             raise _state_changed(order)
         repo.correct_platform_jobs(s, order.id, "cancel", services.clock())
+        ewaybills.cancel_unused(s, order.id, services.clock(), kind="cancel",
+                                audit=_audit(s, services, sup, station, raw="", message=msg, reason=reason))
     return ActionDone("cancel", msg, sup.name, order.order_no)
 
 
@@ -220,6 +222,8 @@ def unlink_waybill(services: Services, badge: str, pin: str, order_no: str, reas
             s.refresh(order)
             raise _state_changed(order)
         repo.correct_platform_jobs(s, order.id, "unlink", services.clock(), number)
+        ewaybills.cancel_unused(s, order.id, services.clock(), seq=parcel.seq, kind="unlink",
+                                audit=_audit(s, services, sup, station, raw="", message=msg, reason=reason))
     return ActionDone("unlink", msg, sup.name, order.order_no)
 
 

@@ -28,8 +28,8 @@ from app.errors import DatabaseUnavailable
 from app.i18n import QT_TRANSLATE_NOOP, Message
 from app.models.audit_chain import add_events
 from app.models.schema import BoxType, Manifest, Order, ProductBarcode, Role, Station, User
+from app.packing import ewaybills, returns_repo, rules, site, views
 from app.packing import repository as repo
-from app.packing import returns_repo, rules, site, views
 from app.packing.auth import (
     MASKED,
     STATION_CLOSED,
@@ -40,10 +40,11 @@ from app.packing.auth import (
     wrong_pins_at,
 )
 from app.packing.bench_printer import BenchPrinter
+from app.packing.ewaybill_port import EwaybillTaker
 from app.packing.model import BenchState, OrderSnap
 from app.packing.outcome import BenchView, Level, Outcome, Step
 from app.packing.ports import Services
-from app.packing.print_request import LabelPrint, ManifestPrint, PrintRequest
+from app.packing.print_request import EwaybillPrint, LabelPrint, ManifestPrint, PrintRequest
 from app.packing.rules import (  # noqa: F401 - the command names are part of this module's interface
     CMD_CANCEL,
     CMD_CLOSE,
@@ -65,6 +66,9 @@ T = QT_TRANSLATE_NOOP
 DB_UNREACHABLE = Message(
     T("Outcome", "Database unreachable: this scan was NOT saved. Scan it again when the connection is back.")
 )
+EWAYBILL_PRINTED = T("Outcome", "Label printed: stick it on and scan it")
+EWAYBILL_REFUSED = T("Outcome", "No label: the platform says: {error}. Scan CMD:REPRINT to try again, or set the order aside for a supervisor")
+EWAYBILL_NOT_PRINTED = T("Outcome", "Label not printed: {error}. Fix the print component, then scan CMD:REPRINT")
 WAIT_POLL_S = 0.25  # wait_for_change: one look at the shift's version (two indexed max()) this often
 
 
@@ -92,7 +96,8 @@ class BenchWorkflow:
     """The workflow of one bench (station). Not thread-safe: feed it one scan at a time."""
 
     def __init__(self, services: Services, station_name: str, *, print_at_bench: bool = False,
-                 station_id: int | None = None, bench_printer: str | None = None) -> None:
+                 station_id: int | None = None, bench_printer: str | None = None,
+                 ewaybills: EwaybillTaker | None = None) -> None:
         if not station_name.strip():
             raise ValueError("a station needs a name")
         self.services = services
@@ -100,7 +105,8 @@ class BenchWorkflow:
         # Behind the PackGate server (the server's workflow of a bench) the bench prints on its own
         # printer, from the Outcome's print request: this process never prints, it names that printer.
         self.print_at_bench = print_at_bench
-        self.printing = BenchPrinter(services.printer)  # the embedded bench's printer: settings.printer_spec()
+        # the embedded bench's printer (settings.printer_spec()) and its way to the platform's e-waybills
+        self.printing = BenchPrinter(services.printer, ewaybills)
         # The printer the bench prints on, as it reported it (behind the server): what the audit trail names.
         self.bench_printer = (bench_printer or "").strip() or None
         self.state = BenchState()
@@ -166,6 +172,10 @@ class BenchWorkflow:
             events.append(self._event(d, raw="", kind="reprint" if d.reprint else "print", accepted=True,
                                       message=f"Label of parcel {d.print_label} of {scan.order.order_no} "
                                               f"sent to {self._printer_name()}"))
+        if d.print_ewaybill is not None and scan.order is not None:
+            events.append(self._event(d, raw="", kind="reprint" if d.reprint else "print", accepted=True,
+                                      message=f"E-waybill of parcel {d.print_ewaybill} of {scan.order.order_no} "
+                                              f"{'printed again' if d.reprint else 'asked for'}: to {self._printer_name()}"))
         add_events(s, events)
         view = self._view(s, d.state, scan.order)
         outcome = Outcome(d.accepted, d.level, d.message, d.kind, view, raw=raw,
@@ -179,6 +189,10 @@ class BenchWorkflow:
                                      settings=self.services.settings, station=self.station_name,
                                      printed_at=self.services.clock(), reprint=d.reprint)
             return LabelPrint(label, order.id, d.print_label, d.reprint)
+        if d.print_ewaybill is not None and order is not None:
+            doc = ewaybills.document(s, order.id, d.print_ewaybill)
+            if doc is not None:
+                return EwaybillPrint(doc, order.id, d.print_ewaybill, d.reprint)
         if d.print_manifest and d.manifest_id is not None:
             return ManifestPrint(views.manifest_data(s, d.manifest_id, self.services.catalogue), d.manifest_id)
         return None
@@ -188,6 +202,10 @@ class BenchWorkflow:
         if self.bench_printer:
             return self.bench_printer
         return "the bench's printer" if self.print_at_bench else self.services.settings.printer_spec()
+
+    def report_progress(self, callback) -> None:
+        """Shown while an e-waybill is taken and printed (see :class:`BenchPrinter`)."""
+        self.printing.progress = callback
 
     def view(self) -> BenchView:
         """The current view, read fresh from the database (the last one if it is unreachable)."""
@@ -449,6 +467,47 @@ class BenchWorkflow:
         self._last_view = views.bench_view(self.station_name, self.state, order, self._last_view.manifest,
                                            self.services.catalogue, self._tolerance)
         return replace(notice, view=self._last_view)
+
+    def ewaybill_printed(self, order_id: int, seq: int, waybill_code: str, detail: str) -> Outcome:
+        """The component printed the e-waybill: the parcel moves to its waybill scan, in one transaction."""
+        message = Message(EWAYBILL_PRINTED, {"waybill": waybill_code})
+        try:
+            with self.services.uow() as uow:
+                s = uow.session
+                ewaybills.mark_printed(s, order_id, seq, waybill_code, self.services.clock())
+                add_events(s, [self._event(Outcome(True, Level.INFO, message, "print", self._last_view), raw="",
+                                           kind="print", accepted=True, order_id=order_id,
+                                           message=f"E-waybill {waybill_code} of parcel {seq} printed: {detail}")])
+                order = repo.load_order(s, order_id)
+        except DatabaseUnavailable:
+            return Outcome(False, Level.WARNING, DB_UNREACHABLE, "print", self._last_view)
+        self._refresh_view(order)
+        self.state = replace(self.state, last_print=detail)
+        return Outcome(True, Level.ACCEPTED, message, "print",
+                       replace(self._last_view, last_print=detail))
+
+    def ewaybill_failed(self, order_id: int, seq: int, error: str, *, refused: bool) -> Outcome:
+        """The platform refused (its words, red) or the component failed; the parcel stays at its label step."""
+        template = EWAYBILL_REFUSED if refused else EWAYBILL_NOT_PRINTED
+        message = Message(template, {"error": error})
+        try:
+            with self.services.uow() as uow:
+                s = uow.session
+                if refused:
+                    ewaybills.record_refusal(s, order_id, seq, error)
+                add_events(s, [self._event(Outcome(False, Level.REFUSED, message, "print", self._last_view), raw="",
+                                           kind="print", accepted=False, order_id=order_id,
+                                           message=message.render())])
+                order = repo.load_order(s, order_id)
+        except DatabaseUnavailable:
+            return Outcome(False, Level.REFUSED, message, "print", self._last_view)
+        self._refresh_view(order)
+        return Outcome(False, Level.REFUSED if refused else Level.WARNING, message, "print", self._last_view)
+
+    def _refresh_view(self, order: OrderSnap | None) -> None:
+        if order is not None and order.station_id == self._station_id and self.state.order_id == order.id:
+            self._last_view = views.bench_view(self.station_name, self.state, order, self._last_view.manifest,
+                                               self.services.catalogue, self._tolerance)
 
     def manifest_printed(self, manifest_id: int, ok: bool, detail: str) -> None:
         """Audit a manifest's print on the bench's printer (``detail``: where it went, or why not).

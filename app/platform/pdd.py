@@ -73,6 +73,8 @@ class PddChannel:
         self._logistics_id = logistics_id
 
     def send(self, job: Job) -> Result:
+        if job.kind == "ewaybill_cancel":
+            return self._cancel_ewaybill(job)
         if job.kind in ("unlink", "cancel"):
             what = "unlinked" if job.kind == "unlink" else "cancelled the order after"
             return Result(job.id, "failed", f"PackGate {what} {job.tracking_number} but the platform may hold it for "
@@ -98,6 +100,17 @@ class PddChannel:
             return self._check_shipped(job, lid, verdict)
         kind = {"retry": "retry", "stop": "stop"}.get(verdict.kind, "failed")
         return Result(job.id, kind, verdict.message, logistics_id=lid, went_out=kind != "stop")
+
+    def _cancel_ewaybill(self, job: Job) -> Result:
+        """An unused e-waybill back to the platform (``pdd.waybill.cancel``); a repeat is no error."""
+        from app.platform.ewaybill import PddWaybills, wp_code
+
+        verdict = PddWaybills(self.client).cancel(wp_code(job.carrier_code), job.tracking_number)
+        if verdict.kind == "ok":
+            return Result(job.id, "confirmed", platform_number=job.tracking_number)
+        kind = {"retry": "retry", "stop": "stop"}.get(verdict.kind, "failed")
+        return Result(job.id, kind, f"the platform did not cancel e-waybill {job.tracking_number}: {verdict.message}",
+                      went_out=kind != "stop")
 
     def _check_shipped(self, job: Job, lid: int, verdict: Verdict) -> Result:
         """Already shipped: read the platform's number back instead of assuming it is ours."""

@@ -53,6 +53,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from app.platform.signing import pdd_sign
+from app.platform.standin_ewaybill import WaybillDesk
 
 TIMESTAMP_WINDOW_S = 600
 WINDOW_MAX_S = 30 * 60  # pdd.order.number.list.increment.get: end_updated_at - start_updated_at <= 30 min
@@ -121,6 +122,8 @@ class StandIn:
         # read at once is then a slice, not a sort of the shop's orders): (shop, start, end) -> (version, rows)
         self._version = 0
         self._listings: dict[tuple[str, int, int], tuple[int, list[tuple[int, str]]]] = {}
+        self.ewaybills = WaybillDesk()  # e-waybill accounts, balances and numbers (app.platform.standin_ewaybill)
+        self.ewaybills.open_defaults(DEFAULT_SHOP)
         self.listed: list[dict[str, Any]] = []  # every increment call: shop, start, end, page (tests read it)
         self.return_cases: dict[str, dict[str, dict[str, Any]]] = {}  # shop -> after-sales id -> case
         self.calls: dict[str, int] = {}
@@ -145,6 +148,19 @@ class StandIn:
     def url(self) -> str:
         host, port = self.server.server_address[:2]
         return f"http://{host}:{port}/api/router"
+
+    def shop_options(self, folder: Any, token: str | None = None) -> dict[str, Any]:
+        """A shop's options for this stand-in (``packgate shops add`` keeps the same): the secret and
+        the shop's token written into owner-only files in ``folder``."""
+        from pathlib import Path
+
+        files = {}
+        for name, value in (("client_secret_file", self.secret), ("access_token_file", token or self.token)):
+            path = Path(folder) / f"standin-{name}-{value}"
+            path.write_text(value)
+            path.chmod(0o600)
+            files[name] = str(path)
+        return {"client_id": self.client_id, **files, "endpoint": self.url}
 
     def ship(self, order_sn: str, tracking_number: str, logistics_id: int) -> None:
         """An order already shipped on the platform (e.g. by hand, with another number)."""
@@ -216,6 +232,7 @@ class StandIn:
             self.shop_tokens[token] = name
             self.shop_orders.setdefault(name, {})
             self._version += 1
+        self.ewaybills.open_defaults(name)
 
     def expire(self, shop: str) -> None:
         """The shop's access token expires (its calls get error 10019; the other shops carry on)."""
@@ -513,6 +530,29 @@ class StandIn:
     def _companies(self, p: dict[str, str]) -> dict[str, Any]:
         return {"logistics_companies_get_response": {"logistics_companies": DEFAULT_COMPANIES}}
 
+    def _caller(self, p: dict[str, str]) -> str:
+        return self.shop_tokens.get(p.get("access_token", ""), DEFAULT_SHOP)
+
+    def _waybill_search(self, p: dict[str, str]) -> dict[str, Any]:
+        return self.ewaybills.search(self._caller(p), p)
+
+    def _waybill_get(self, p: dict[str, str]) -> dict[str, Any]:
+        def province(order_sn: str) -> str:
+            with self.lock:
+                orders = self.shop_orders.get(self._caller(p), {})
+                return str((orders.get(order_sn) or {}).get("province") or "")
+        return self.ewaybills.get(self._caller(p), p, province)
+
+    def _waybill_cancel(self, p: dict[str, str]) -> dict[str, Any]:
+        def shipped_with(order_sn: str) -> str | None:
+            with self.lock:
+                state = self.orders.get(order_sn)
+                return state.tracking_number if state else None
+        return self.ewaybills.cancel(self._caller(p), p, shipped_with)
+
+    def _stdtemplates(self, p: dict[str, str]) -> dict[str, Any]:
+        return self.ewaybills.templates(p)
+
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
             return {"orders": {k: asdict(v) for k, v in self.orders.items()}, "calls": dict(self.calls),
@@ -529,6 +569,10 @@ _APIS = {
     "pdd.time.get": StandIn._time,
     "pdd.logistics.ordertrace.get": StandIn._ordertrace,
     "pdd.refund.list.increment.get": StandIn._refund_increment,
+    "pdd.waybill.search": StandIn._waybill_search,
+    "pdd.waybill.get": StandIn._waybill_get,
+    "pdd.waybill.cancel": StandIn._waybill_cancel,
+    "pdd.cloudprint.stdtemplates.get": StandIn._stdtemplates,
 }
 
 
@@ -620,6 +664,14 @@ class _Handler(BaseHTTPRequestHandler):
                                             tracking_number=params.get("tracking_number", ""),
                                             reason=params.get("reason", ""))
             self._reply(200, case)
+            return
+        if path == "/_standin/ewaybill":  # {shop, wp_code, quantity?, unserve?: province}
+            try:
+                self.gateway.ewaybills.control(**params_json(params))
+            except (KeyError, TypeError, ValueError) as exc:
+                self._reply(400, {"error": str(exc)})
+                return
+            self._reply(200, {"ok": True})
             return
         if path == "/_standin/faults":
             try:

@@ -265,4 +265,10 @@ def make_printer(
             return ZplCupsPrinter(spec, rest, fallback=fallback, label_size=label_size, dpi=zpl_dpi,
                                   timeout=timeout)
         return CupsPrinter(spec, rest, label_size=label_size, timeout=timeout, font_path=font_path)
+    if kind in ("pddprint", "cainiao"):  # the platform's print component (e-waybills; the rest to PDF)
+        from app.printing.component import ComponentPrinter, parse_component_spec
+
+        component = parse_component_spec(spec)
+        assert component is not None
+        return ComponentPrinter(spec, component, fallback=fallback, timeout=max(timeout, 10.0))
     raise _bad_spec(spec, f"unknown printer type {kind!r}")

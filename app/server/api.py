@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.errors import DatabaseUnavailable, KnownError
 from app.packing.ports import Services
-from app.server import desk_api, evidence_api, floor, share_page, stations
+from app.server import desk_api, evidence_api, ewaybill_api, floor, share_page, stations
 from app.server.bench import TokenRefused
 from app.server.deps import NO_TOKEN, REVOKED, Ctx, ServerContext, Station, station_token
 from app.server.desk_api import DESK_LIMITS, RowId
@@ -174,7 +174,8 @@ def create_app(services: Services, signer: SessionSigner, evidence_dir: Path | N
                   description="Benches scan through this server; it alone holds the database credentials.")
     ctx = app.state.context = ServerContext.build(services, signer, evidence_dir)
     ctx.bench.forget_old_replies()
-    for part in (router, evidence_api.router, desk_api.router):  # clips from the benches (issue 12), the desk
+    # clips from the benches (issue 12), the desk, e-waybills taken for the benches (issue 21)
+    for part in (router, evidence_api.router, desk_api.router, ewaybill_api.router):
         app.include_router(part)
     for part in (floor.router, share_page.router):  # the floor in a browser and its share links (issue 24)
         app.include_router(part)

@@ -227,6 +227,10 @@ class SettingsDialog(QDialog):
         form.addRow(bench)
         form.addRow(self.tr("Station name"), self.station_edit)
         form.addRow(self.tr("Printer"), self.printer_edit)
+        from app.ui.component_printers import ComponentPrinterPicker
+
+        self.component_picker = ComponentPrinterPicker(self.printer_edit, self._tasks)  # e-waybills (issue 21)
+        form.addRow(self.tr("Print component"), self.component_picker)
         form.addRow(self.tr("Label size (mm)"), self.label_size)
         form.addRow(self.tr("Language"), self.language)
         form.addRow(self.tr("Sounds"), self.sounds)

@@ -113,7 +113,9 @@ class StationWindow(QMainWindow):
         self.sounds: Sounds = sounds if sounds is not None else RecordingSounds(muted=not services.settings.sounds)
         self._open_supervisor = open_supervisor
         if workflow is None:  # the embedded bench: its port and its desks in-process on ``services``
-            workflow = BenchWorkflow(services, station)
+            from app.platform.ewaybill_bench import for_services
+
+            workflow = BenchWorkflow(services, station, ewaybills=for_services(services))
             desks = desks or (lambda: _local_desk(services, station))
         # The bench's port: in-process, or a RemoteBench behind the PackGate server.
         self.workflow: BenchPort = workflow
@@ -147,6 +149,7 @@ class StationWindow(QMainWindow):
         # change (embedded, the shift's version; behind the server, its long poll) wakes us, through the
         # one change listener (its own thread; the signal comes on the UI thread).
         self.worker.watched.connect(self.show_outcome)
+        self.worker.progressed.connect(self.show_outcome)  # "Label printing…" while an e-waybill prints
         self.changed_elsewhere.connect(self._watch_tick)
         self.listener = ChangeListener(bench_changes(self.workflow.wait_for_change), since="0",
                                        retry_s=RETRY_MS / 1000, name="packgate-bench-listener")

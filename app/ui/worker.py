@@ -24,10 +24,14 @@ class _Job(QObject):
     watched = Signal(object)  # Outcome: a notice of what changed behind the bench's back
     viewed = Signal(object, bool)  # BenchView, database reachable
     failed = Signal(str, str)  # scan, error text (a bug: logged, shown, never silent)
+    progressed = Signal(object)  # Outcome: shown while a scan's slow print is under way ("Label printing…")
 
     def __init__(self, workflow: BenchPort) -> None:
         super().__init__()
         self.workflow = workflow
+        report = getattr(workflow, "report_progress", None)
+        if report is not None:
+            report(self.progressed.emit)
 
     @Slot(str)
     def handle(self, raw: str) -> None:
@@ -72,6 +76,7 @@ class ScanWorker(QObject):
     watched = Signal(object)
     viewed = Signal(object, bool)
     failed = Signal(str, str)
+    progressed = Signal(object)  # Outcome, before the scan's own (``handled``) arrives
     _submit = Signal(str)
     _refresh = Signal()
     _watch = Signal()
@@ -89,6 +94,7 @@ class ScanWorker(QObject):
         self._refresh.connect(self._job.refresh)
         self._watch.connect(self._job.watch)
         self._job.watched.connect(self.watched)
+        self._job.progressed.connect(self.progressed)
         self._job.handled.connect(self._on_handled)
         self._job.failed.connect(self._on_failed)
         self._job.viewed.connect(self.viewed)

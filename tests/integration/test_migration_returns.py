@@ -44,6 +44,6 @@ def test_0021_adds_returns_and_keeps_the_data(url):
             assert "returns" not in inspect(conn).get_table_names()
             assert conn.execute(text("SELECT count(*) FROM evidence_clips")).scalar() == 1
         command.upgrade(cfg, "head")
-        assert db.current_revision(engine) == db.SCHEMA_HEAD == "0021"
+        assert db.current_revision(engine) == db.SCHEMA_HEAD  # 0021 or a later one
     finally:
         engine.dispose()

@@ -62,6 +62,7 @@ TILES = (
     ("not_picked_up", T("Supervisor", "Not picked up")),  # the pickup watch (issue 22): red when not zero
     ("pickup_overdue", T("Supervisor", "No pickup scan 24 h after upload")),
     ("trace_exceptions", T("Supervisor", "Trace exceptions")),
+    ("ewaybills_unused", T("Supervisor", "E-waybills not used")),  # printed, their order not being packed
 )
 PICKUP_TILES = ("not_picked_up", "pickup_overdue", "trace_exceptions")
 SHIP_BY_TILES = ("due_soon", "overdue")  # ship-by figures: red when not zero
@@ -529,6 +530,9 @@ class Dashboard(QWidget):
                     tile.set_site_only()
             elif key in PLATFORM_ALARMS:
                 tile.set_value(figures.get(key, 0), alarm=platform.get(PLATFORM_ALARMS[key], 0) != 0)
+            elif key == "ewaybills_unused":  # red when not zero: a label printed and not used (issue 21)
+                unused = figures.get("ewaybills", {}).get("unused", 0)
+                tile.set_value(unused, alarm=unused != 0)
             elif key in SHIP_BY_TILES or key in PICKUP_TILES:
                 tile.set_value(figures.get(key, 0), alarm=figures.get(key, 0) != 0)
             else:

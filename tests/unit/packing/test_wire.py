@@ -9,8 +9,9 @@ import pytest
 
 from app.i18n import Message
 from app.packing.outcome import Level, Outcome, Step
-from app.packing.print_request import LabelPrint, ManifestPrint
+from app.packing.print_request import EwaybillPrint, LabelPrint, ManifestPrint
 from app.packing.wire import from_plain, to_plain
+from app.printing.ewaybill import EwaybillData
 from tests.unit.packing.test_bench_printer import LABEL, MANIFEST, VIEW
 
 OUTCOME_KEYS = {"accepted", "level", "message", "kind", "view", "raw", "extra"}  # as the server always sent them
@@ -63,8 +64,18 @@ def test_a_reply_of_an_older_server_is_read():
 
 def test_a_document_this_bench_does_not_know_yet_prints_nothing():
     plain = over_the_wire(outcome(None))
-    plain["extra"] = {"ewaybill": {"number": "75310000000001"}, "order_id": 7, "seq": 1}
+    plain["extra"] = {"douyin_ewaybill": {"number": "75310000000001"}, "order_id": 7, "seq": 1}
     assert from_plain(Outcome, plain).print_request is None
+    plain["extra"] = {"ewaybill": {"number": "75310000000001"}, "order_id": 7, "seq": 1}  # another shape of it
+    assert from_plain(Outcome, plain).print_request is None
+
+
+def test_an_e_waybill_print_request_travels_whole():
+    doc = EwaybillData("O-7", 2, "ZTO", "73100000000001", '{"data": {}}', (("Mug", 1),))
+    both = Outcome(True, Level.ACCEPTED, Message("x"), "weight", VIEW,
+                   print_request=EwaybillPrint(doc, order_id=7, seq=2, reprint=True))
+    assert list(over_the_wire(both)["extra"]) == ["ewaybill", "order_id", "seq", "reprint"]
+    assert from_plain(Outcome, over_the_wire(both)) == both
 
 
 def test_notes_for_the_benchs_listeners_travel_beside_a_print_request():

@@ -10,7 +10,7 @@ already written (and counted as a scan), the hourly rows are rebuilt from the ev
 index lookup says so) nothing else is done.
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0019
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 from alembic import op
 
 revision = "0023"
-down_revision = "0021"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
