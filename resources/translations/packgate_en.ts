@@ -41,6 +41,32 @@
     </message>
 </context>
 <context>
+    <name>ComponentPrinterPicker</name>
+    <message>
+        <source>PDD print component</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cainiao print component</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>List its printers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Asking the component…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n printer(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>Dashboard</name>
     <message>
         <source>Refresh</source>
@@ -1240,6 +1266,18 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Weight {weight} OK. Label printing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Label printing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The label has not printed yet: wait for it, or scan CMD:REPRINT</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Order {order_no} has no carrier yet (its shop has none chosen): set it aside for a supervisor</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1312,6 +1350,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>{number} is not this parcel&apos;s e-waybill {expected}: scan the label just printed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Order {order_no} complete: {parcels} parcels, {carrier} {number} linked last</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1329,6 +1371,10 @@
     </message>
     <message>
         <source>Scan every item of this parcel before the box ({missing} missing), or CMD:NEWPARCEL to box what is scanned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This label belongs to order {other} parcel {seq}: stick this parcel&apos;s own label on</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1353,6 +1399,18 @@
     </message>
     <message>
         <source>Order {order_no} has no carrier: choose its shop&apos;s carrier (packgate shops add SHOP ... --default-carrier CODE); the next pull releases it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Label printed: stick it on and scan it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No label: the platform says: {error}. Scan CMD:REPRINT to try again, or set the order aside for a supervisor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Label not printed: {error}. Fix the print component, then scan CMD:REPRINT</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1852,6 +1910,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Print component</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Label size (mm)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2159,6 +2221,10 @@
     </message>
     <message>
         <source>Trace exceptions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>E-waybills not used</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -41,6 +41,31 @@
     </message>
 </context>
 <context>
+    <name>ComponentPrinterPicker</name>
+    <message>
+        <source>PDD print component</source>
+        <translation>拼多多打印组件</translation>
+    </message>
+    <message>
+        <source>Cainiao print component</source>
+        <translation>菜鸟打印组件</translation>
+    </message>
+    <message>
+        <source>List its printers</source>
+        <translation>列出其打印机</translation>
+    </message>
+    <message>
+        <source>Asking the component…</source>
+        <translation>正在询问打印组件…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n printer(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>Dashboard</name>
     <message>
         <source>Refresh</source>
@@ -1265,6 +1290,18 @@
         <translation>退货 {waybill} 刚刚在别的工位打开</translation>
     </message>
     <message>
+        <source>Weight {weight} OK. Label printing…</source>
+        <translation>重量 {weight} 合格。正在打印面单…</translation>
+    </message>
+    <message>
+        <source>Label printing…</source>
+        <translation>正在打印面单…</translation>
+    </message>
+    <message>
+        <source>The label has not printed yet: wait for it, or scan CMD:REPRINT</source>
+        <translation>面单还没有打印出来：请稍候，或扫描 CMD:REPRINT</translation>
+    </message>
+    <message>
         <source>Order {order_no} has no carrier yet (its shop has none chosen): set it aside for a supervisor</source>
         <translation>订单 {order_no} 还没有快递公司（其店铺未设置默认快递）：请放到一边交给主管</translation>
     </message>
@@ -1337,6 +1374,10 @@
         <translation>订单 {order_no} 的每个包裹都已关联运单</translation>
     </message>
     <message>
+        <source>{number} is not this parcel&apos;s e-waybill {expected}: scan the label just printed</source>
+        <translation>{number} 不是本包裹的电子面单 {expected}：请扫描刚打印出的面单</translation>
+    </message>
+    <message>
         <source>Order {order_no} complete: {parcels} parcels, {carrier} {number} linked last</source>
         <translation>订单 {order_no} 完成：共 {parcels} 个包裹，最后关联 {carrier} {number}</translation>
     </message>
@@ -1357,6 +1398,10 @@
         <translation>请先扫完本包裹的商品再扫箱子（还差 {missing} 件），或扫 CMD:NEWPARCEL 先封装已扫的商品</translation>
     </message>
     <message>
+        <source>This label belongs to order {other} parcel {seq}: stick this parcel&apos;s own label on</source>
+        <translation>这张面单属于订单 {other} 的第 {seq} 个包裹：请贴本包裹自己的面单</translation>
+    </message>
+    <message>
         <source>Waybill {number} is already on another parcel of this order</source>
         <translation>运单 {number} 已用于本订单的另一个包裹</translation>
     </message>
@@ -1375,6 +1420,18 @@
     <message>
         <source>Order {order_no} has no carrier: choose its shop&apos;s carrier (packgate shops add SHOP ... --default-carrier CODE); the next pull releases it</source>
         <translation>订单 {order_no} 没有快递公司：请为其店铺设置快递（packgate shops add 店铺 ... --default-carrier 代码）；下次拉取订单时将自动放行</translation>
+    </message>
+    <message>
+        <source>Label printed: stick it on and scan it</source>
+        <translation>面单已打印：贴上后扫描它</translation>
+    </message>
+    <message>
+        <source>No label: the platform says: {error}. Scan CMD:REPRINT to try again, or set the order aside for a supervisor</source>
+        <translation>没有面单：平台回复：{error}。扫描 CMD:REPRINT 重试，或将订单放到一边交给主管</translation>
+    </message>
+    <message>
+        <source>Label not printed: {error}. Fix the print component, then scan CMD:REPRINT</source>
+        <translation>面单未打印：{error}。请检查打印组件，然后扫描 CMD:REPRINT</translation>
     </message>
     <message>
         <source>Order {order_no} was sent back to this bench by a supervisor: finish it</source>
@@ -1885,6 +1942,10 @@
         <translation>打印机</translation>
     </message>
     <message>
+        <source>Print component</source>
+        <translation>打印组件</translation>
+    </message>
+    <message>
         <source>Label size (mm)</source>
         <translation>面单尺寸（毫米）</translation>
     </message>
@@ -2207,6 +2268,10 @@
     <message>
         <source>Trace exceptions</source>
         <translation>物流轨迹异常</translation>
+    </message>
+    <message>
+        <source>E-waybills not used</source>
+        <translation>未使用的电子面单</translation>
     </message>
     <message>
         <source>Label reprinted</source>
