@@ -60,8 +60,8 @@
     </message>
     <message numerus="yes">
         <source>%n printer(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n 台打印机</numerusform>
         </translation>
     </message>
 </context>
