@@ -238,7 +238,9 @@ def render_label_pdf(label: LabelData, font_path: str | os.PathLike[str] | None 
     width, height = label_page_size(label.size)
     font = register_cjk_font(font_path)
     buf = io.BytesIO()
-    c = Canvas(buf, pagesize=(width, height), invariant=1, pageCompression=1)
+    # The CJK font as the initial font: reportlab would otherwise put an unused Helvetica font
+    # object into every label.
+    c = Canvas(buf, pagesize=(width, height), invariant=1, pageCompression=1, initialFontName=font)
     c.setTitle(f"Label {label.order_no} {label.waybill or ''}".strip())
     pen = _Pen(c, font, width, height - MARGIN)
     if label.waybill is None:
