@@ -16,6 +16,9 @@ made it cheaper, none of which changes a glyph on paper:
 * The subset font program is deflated with ISA-L (``isal``) at its level 1 (``FONT_DEFLATE_LEVEL``)
   instead of zlib at level 6: 0.07 ms instead of 0.85 ms for the test label's 24 kB program, 17.4 kB
   instead of 16.6 kB. It is the same FlateDecode stream format; any PDF reader inflates it.
+* Each subset's ``Widths`` array is written from widths formatted once per value (reportlab
+  formats every number of it per document through its generic formatter: 0.2-0.3 ms a label).
+  The bytes are the same.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import zlib
 from struct import pack, unpack_from
 
 from isal import isal_zlib
+from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.ttfonts import (
     GF_ARG_1_AND_2_ARE_WORDS,
     GF_MORE_COMPONENTS,
@@ -63,6 +67,18 @@ class _FastFlate:
 
 
 _FONT_FLATE = _FastFlate(FONT_DEFLATE_LEVEL)
+
+
+_width_bytes: dict[float, bytes] = {}  # an advance width -> as reportlab writes it in a PDF
+
+
+def _formatted_width(width: float) -> bytes:
+    found = _width_bytes.get(width)
+    if found is None:
+        if len(_width_bytes) >= GLYPH_CACHE_SIZE:
+            _width_bytes.clear()
+        found = _width_bytes[width] = pdfdoc.format(width, None)
+    return found
 
 
 def _set_ushort(data: bytes, offset: int, value: int) -> bytes:
@@ -209,3 +225,11 @@ class SubsetFont(TTFont):
         assert type(self.face) is TTFontFace
         self.face.__class__ = _SubsetFace
 
+    def addObjects(self, doc):  # noqa: N802 (reportlab's name)
+        state = self._assignState(doc)  # the document's subsets (reportlab drops them after)
+        super().addObjects(doc)
+        fonts = doc.idToObject["BasicFonts"].dict
+        for n in range(len(state.subsets)):
+            font = fonts[f"{state.internalName}+{n}"]
+            # Already formatted numbers pass through PDFArray's formatting unchanged.
+            font.Widths = pdfdoc.PDFArray([_formatted_width(w) for w in font.Widths.sequence])

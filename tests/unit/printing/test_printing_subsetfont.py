@@ -69,6 +69,16 @@ def test_only_the_characters_a_label_uses_are_embedded(cjk) -> None:
     assert program[:4] == b"\x00\x01\x00\x00"  # a TrueType font program
 
 
+def test_widths_are_the_fonts_advance_widths(cjk) -> None:
+    pdf = render_label_pdf(make_label())
+    font = next(iter(pypdf.PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"].values())).get_object()
+    cmap = font["/ToUnicode"].get_object().get_data().decode()
+    codes = [int(u, 16) for u in re.findall(r"<[0-9A-F]{2}> <([0-9A-F]{4})>", cmap)]
+    widths = [cjk.face.getCharWidth(c) for c in codes]
+    assert [float(w) for w in font["/Widths"]] == pytest.approx(widths, abs=5e-4)  # 3 decimals
+    assert len(codes) == font["/LastChar"] + 1
+
+
 def test_font_stream_is_plain_flate(cjk) -> None:
     pdf = render_label_pdf(make_label())
     raw = re.search(rb"/Filter \[ /FlateDecode \] /Length (\d+) /Length1 (\d+)\s*>>\s*stream\r?\n", pdf)
