@@ -1,21 +1,26 @@
 """The CJK TrueType font as embedded in every label: a subset of only the glyphs a document uses.
 
 reportlab embeds a TrueType font as a subset per document, and for a CJK font that is most of the
-cost of a label PDF (issue 19: 4.3 ms for a label against 0.5 ms for a bare page). Three things
-made it cheaper, none of which changes a glyph on paper:
+cost of a label PDF (issue 19: 4.3 ms for a label against 0.5 ms for a bare page). What made it
+cheaper, none of which changes a glyph on paper:
 
 * Only the characters a document uses are embedded. reportlab's default (``ttfAsciiReadable``)
   puts all 96 printable ASCII characters into every subset so the raw content stream stays
   readable; a label uses about half of them, so the other half were subset, compressed and
   described (widths, ToUnicode) for nothing. Code 32 is still the space (word spacing works) and
   text extraction still reads the ToUnicode map, so the text a reader copies is the same.
-* The font file's tables are sliced out once. reportlab's subsetter asks for each table per
-  document, and each ask copies it out of the font file: 3.5 MB of ``glyf`` and 0.5 MB of ``post``
-  for wqy-microhei, per label. The cache holds one copy of each table (bounded by the font's
-  table count, not by any label's data).
-* The subset font program is deflated with ISA-L (``isal``) at its level 1 (``FONT_DEFLATE_LEVEL``)
-  instead of zlib at level 6: 0.07 ms instead of 0.85 ms for the test label's 24 kB program, 17.4 kB
-  instead of 16.6 kB. It is the same FlateDecode stream format; any PDF reader inflates it.
+* Subsetting reads only what it needs. reportlab's subsetter copies each table it uses out of the
+  font file per document (3.5 MB of ``glyf`` and 0.5 MB of ``post`` for wqy-microhei, per label)
+  and walks every glyph's bytes in Python; ``_SubsetFace.makeSubset`` writes the same bytes from
+  the few small tables, copied once, and from each glyph's bytes, parsed once (a bounded cache).
+* The subset font program is stored, not compressed (``FONT_DEFLATE_LEVEL`` 0: a FlateDecode
+  stream of stored blocks, which every PDF reader inflates). TrueType outlines compress poorly
+  (24.5 kB to 16.6 kB for the test label at zlib's level 6, 17.2 kB at level 1) and deflating them
+  was the largest single cost left: level 6 0.8 ms, level 1 0.55 ms a label, stored 0.01 ms. A
+  label is 29 kB with it stored, about what it was before (28.5 kB, with 96 ASCII glyphs
+  compressed at level 6); level 1 makes it 22 kB. ISA-L's deflate (``isal``) was tried: 0.07 ms
+  alone, but no faster than zlib's level 1 in a run of labels, and it made the 500-parcel manifest
+  27 -> 38 ms (its large buffers, allocated per call).
 * Each subset's ``Widths`` array is written from widths formatted once per value (reportlab
   formats every number of it per document through its generic formatter: 0.2-0.3 ms a label).
   The bytes are the same.
@@ -24,9 +29,10 @@ made it cheaper, none of which changes a glyph on paper:
 from __future__ import annotations
 
 import zlib
+from fnmatch import fnmatch
 from struct import pack, unpack_from
+from weakref import WeakKeyDictionary
 
-from isal import isal_zlib
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.ttfonts import (
     GF_ARG_1_AND_2_ARE_WORDS,
@@ -34,14 +40,16 @@ from reportlab.pdfbase.ttfonts import (
     GF_WE_HAVE_A_SCALE,
     GF_WE_HAVE_A_TWO_BY_TWO,
     GF_WE_HAVE_AN_X_AND_Y_SCALE,
+    TTEncoding,
     TTFont,
     TTFontFace,
     TTFontMaker,
+    unShapedFontGlob,
 )
 
 __all__ = ["FONT_DEFLATE_LEVEL", "GLYPH_CACHE_SIZE", "SubsetFont"]
 
-FONT_DEFLATE_LEVEL = 1
+FONT_DEFLATE_LEVEL = 0  # zlib level of the embedded font program (0: stored; see above)
 GLYPH_CACHE_SIZE = 8192  # glyphs kept parsed (a label uses ~100 with their composite parts)
 
 # A glyph as the subsetter needs it: its bytes in the original glyf table, and for a composite
@@ -50,7 +58,7 @@ _Glyph = tuple[bytes, tuple[tuple[int, int], ...]]
 
 
 class _FastFlate:
-    """reportlab's FlateDecode filter with ISA-L's deflate (same filter name, same decoding)."""
+    """reportlab's FlateDecode filter at another zlib level (same filter name, same decoding)."""
 
     pdfname = "FlateDecode"
 
@@ -60,7 +68,7 @@ class _FastFlate:
     def encode(self, data: bytes | str) -> bytes:
         if isinstance(data, str):
             data = data.encode("utf8")
-        return isal_zlib.compress(data, self.level)
+        return zlib.compress(data, self.level)
 
     def decode(self, encoded: bytes) -> bytes:
         return zlib.decompress(encoded)
@@ -91,11 +99,20 @@ class _SubsetFace(TTFontFace):
     _tables: dict[str, bytes]
     _glyphs: dict[int, _Glyph]
 
-    def get_table(self, tag: str) -> bytes:
+    def _table(self, tag: str) -> bytes:
+        """One of the small tables every subset copies (never glyf or post: megabytes)."""
         tables = self.__dict__.setdefault("_tables", {})
         data = tables.get(tag)
         if data is None:
-            data = tables[tag] = super().get_table(tag)
+            data = tables[tag] = self.get_table(tag)
+        return data
+
+    def _post_header(self) -> bytes:
+        tables = self.__dict__.setdefault("_tables", {})
+        data = tables.get("post[4:16]")
+        if data is None:
+            pos, _length = self.get_table_pos("post")
+            data = tables["post[4:16]"] = self._ttf_data[pos + 4 : pos + 16]
         return data
 
     def _glyph(self, gid: int) -> _Glyph:
@@ -103,8 +120,8 @@ class _SubsetFace(TTFontFace):
         found = glyphs.get(gid)
         if found is not None:
             return found
-        start = self.glyphPos[gid]
-        data = self.get_table("glyf")[start:self.glyphPos[gid + 1]]
+        glyf = self.get_table_pos("glyf")[0]
+        data = self._ttf_data[glyf + self.glyphPos[gid] : glyf + self.glyphPos[gid + 1]]
         components: list[tuple[int, int]] = []
         if len(data) > 2 and unpack_from(">h", data)[0] < 0:  # a composite glyph
             pos = 10
@@ -154,8 +171,8 @@ class _SubsetFace(TTFontFace):
         output = TTFontMaker()
         for tag in ("name", "OS/2", "cvt ", "fpgm", "prep"):
             if tag in self.table:
-                output.add(tag, self.get_table(tag))
-        output.add("post", b"\x00\x03\x00\x00" + self.get_table("post")[4:16] + b"\x00" * 16)
+                output.add(tag, self._table(tag))
+        output.add("post", b"\x00\x03\x00\x00" + self._post_header() + b"\x00" * 16)
 
         num_glyphs = len(glyph_map)
         hmetrics = self.hmetrics
@@ -171,8 +188,8 @@ class _SubsetFace(TTFontFace):
         n += 2
         hmtx = hmtx[:n] + hmtx[n + 1 :: 2]
         output.add("hmtx", pack(">%dH" % len(hmtx), *hmtx))  # noqa: UP031
-        output.add("hhea", _set_ushort(self.get_table("hhea"), 34, n >> 1))
-        output.add("maxp", _set_ushort(self.get_table("maxp"), 4, num_glyphs))
+        output.add("hhea", _set_ushort(self._table("hhea"), 34, n >> 1))
+        output.add("maxp", _set_ushort(self._table("maxp"), 4, num_glyphs))
 
         count = len(subset)
         output.add("cmap", pack(">%dH" % (11 + count), 0, 1, 1, 0, 0, 12, 6, 10 + count * 2, 0, 0,  # noqa: UP031
@@ -203,7 +220,7 @@ class _SubsetFace(TTFontFace):
             index_to_loc_format = 0
             loca = pack(">%dH" % len(offsets), *(o >> 1 for o in offsets))  # noqa: UP031
         output.add("loca", loca)
-        output.add("head", _set_ushort(self.get_table("head"), 50, index_to_loc_format))
+        output.add("head", _set_ushort(self._table("head"), 50, index_to_loc_format))
         return output.makeStream()
 
     def addSubsetObjects(self, doc, fontname, subset):  # noqa: N802 (reportlab's name)
@@ -219,11 +236,15 @@ class SubsetFont(TTFont):
     """A TrueType font that embeds only the characters a document uses (see the module's note)."""
 
     def __init__(self, name: str, filename: str, subfontIndex: int = 0) -> None:  # noqa: N803
-        super().__init__(name, filename, subfontIndex=subfontIndex, asciiReadable=0)
-        # reportlab's TTFont builds a plain TTFontFace itself; re-class that parsed face (no new
-        # state but the lazily filled table cache) instead of parsing the file a second time.
-        assert type(self.face) is TTFontFace
-        self.face.__class__ = _SubsetFace
+        # TTFont.__init__ with our face: reportlab builds a plain TTFontFace there and offers no
+        # way to pass another (and parsing the file twice costs 0.1 s). A test checks that this
+        # sets the same attributes as TTFont.__init__.
+        self.fontName = name
+        self.face = _SubsetFace(filename, validate=0, subfontIndex=subfontIndex)
+        self.encoding = TTEncoding()
+        self.state = WeakKeyDictionary()
+        self._asciiReadable = 0
+        self.shapable = not any(fnmatch(name, glob) for glob in unShapedFontGlob)
 
     def addObjects(self, doc):  # noqa: N802 (reportlab's name)
         state = self._assignState(doc)  # the document's subsets (reportlab drops them after)

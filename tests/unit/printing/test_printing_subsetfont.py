@@ -21,6 +21,7 @@ from reportlab.pdfbase.ttfonts import TTFont, TTFontFile
 from app.printing import labels
 from app.printing.fonts import find_cjk_font, register_cjk_font
 from app.printing.labels import render_label_pdf
+from app.printing.subsetfont import SubsetFont
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +41,16 @@ def test_subset_font_program_is_reportlabs_byte_for_byte(cjk) -> None:
         assert face.makeSubset(subset) == TTFontFile.makeSubset(face, subset)
         composites += sum(1 for code in subset if face._glyph(face.charToGlyph.get(code, 0))[1])
     assert composites > 0  # the glyph remapping of composite glyphs was exercised
+
+
+def test_subset_font_sets_what_reportlabs_ttfont_sets() -> None:
+    # SubsetFont.__init__ is TTFont.__init__ with another face class; a reportlab that adds an
+    # attribute there must not go unnoticed.
+    path = str(find_cjk_font(None))
+    ours, theirs = SubsetFont("A", path), TTFont("B", path, asciiReadable=0)
+    assert set(vars(ours)) == set(vars(theirs))
+    assert (ours._asciiReadable, ours.shapable) == (theirs._asciiReadable, theirs.shapable)
+    assert set(vars(ours.face)) == set(vars(theirs.face))
 
 
 def _font_streams(pdf: bytes) -> list[bytes]:
