@@ -57,7 +57,7 @@ GLYPH_CACHE_SIZE = 8192  # glyphs kept parsed (a label uses ~100 with their comp
 _Glyph = tuple[bytes, tuple[tuple[int, int], ...]]
 
 
-class _FastFlate:
+class _LevelledFlate:
     """reportlab's FlateDecode filter at another zlib level (same filter name, same decoding)."""
 
     pdfname = "FlateDecode"
@@ -74,7 +74,7 @@ class _FastFlate:
         return zlib.decompress(encoded)
 
 
-_FONT_FLATE = _FastFlate(FONT_DEFLATE_LEVEL)
+_FONT_FLATE = _LevelledFlate(FONT_DEFLATE_LEVEL)
 
 
 _width_bytes: dict[float, bytes] = {}  # an advance width -> as reportlab writes it in a PDF
