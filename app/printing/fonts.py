@@ -16,10 +16,11 @@ import threading
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfbase.ttfonts import TTFError
 
 from app.errors import PrinterError
 from app.i18n import QT_TRANSLATE_NOOP
+from app.printing.subsetfont import SubsetFont
 
 __all__ = [
     "CJKFontMissing",
@@ -95,7 +96,7 @@ def register_cjk_font(override: str | os.PathLike[str] | None = None) -> str:
                 return name
             name = f"PackGateCJK{len(_registered)}"
             try:
-                pdfmetrics.registerFont(TTFont(name, key[0], subfontIndex=index))
+                pdfmetrics.registerFont(SubsetFont(name, key[0], subfontIndex=index))
             except (TTFError, OSError, ValueError) as exc:
                 tried.append(f"{path}: {exc}")
                 continue

@@ -93,8 +93,11 @@ class _Pen:
         self.c.drawCentredString(self.width / 2, self.y, s, mode=2 if bold else 0)
         self.y -= size * 0.25
 
-    def wrapped(self, s: str, size: float, max_lines: int, *, indent: float = 0) -> None:
-        lines = wrap_text(s, self.font, size, self.inner - indent)
+    def wrapped(self, s: str, size: float, max_lines: int, *, indent: float = 0,
+                lines: list[str] | None = None) -> None:
+        """``s`` wrapped to at most ``max_lines``; ``lines``: its wrap at this size, if known."""
+        if lines is None:
+            lines = wrap_text(s, self.font, size, self.inner - indent)
         if len(lines) > max_lines:
             lines = lines[:max_lines]
             lines[-1] = clip_text(lines[-1] + "…", self.font, size, self.inner - indent)
@@ -149,9 +152,10 @@ def _recipient(pen: _Pen, label: LabelData, address_lines: int) -> None:
     who = f"收 To: {label.recipient_name}  {mask_phone(label.recipient_phone)}"
     pen.text(clip_text(who, pen.font, 11, pen.inner), 11, bold=True)
     size = 10.0
-    if len(wrap_text(label.recipient_address, pen.font, size, pen.inner)) > address_lines:
-        size = 8.0
-    pen.wrapped(label.recipient_address, size, address_lines + 1)
+    lines: list[str] | None = wrap_text(label.recipient_address, pen.font, size, pen.inner)
+    if len(lines) > address_lines:
+        size, lines = 8.0, None
+    pen.wrapped(label.recipient_address, size, address_lines + 1, lines=lines)
 
 
 def _sender(pen: _Pen, label: LabelData) -> None:
@@ -197,7 +201,7 @@ def _shipping_label(pen: _Pen, label: LabelData) -> None:
     if label.note:
         lines = wrap_text(label.note, pen.font, 7.5, pen.inner)
         room = int((pen.y - bottom - 2 * mm) // (7.5 * 1.3))
-        pen.wrapped(label.note, 7.5, max(0, min(room, len(lines))))
+        pen.wrapped(label.note, 7.5, max(0, min(room, len(lines))), lines=lines)
 
 
 def _parcel_label(pen: _Pen, label: LabelData) -> None:
@@ -238,7 +242,9 @@ def render_label_pdf(label: LabelData, font_path: str | os.PathLike[str] | None 
     width, height = label_page_size(label.size)
     font = register_cjk_font(font_path)
     buf = io.BytesIO()
-    c = Canvas(buf, pagesize=(width, height), invariant=1, pageCompression=1)
+    # The CJK font as the initial font: reportlab would otherwise put an unused Helvetica font
+    # object into every label.
+    c = Canvas(buf, pagesize=(width, height), invariant=1, pageCompression=1, initialFontName=font)
     c.setTitle(f"Label {label.order_no} {label.waybill or ''}".strip())
     pen = _Pen(c, font, width, height - MARGIN)
     if label.waybill is None:

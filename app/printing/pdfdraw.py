@@ -12,9 +12,11 @@ from functools import lru_cache
 
 import barcode
 from barcode.errors import BarcodeError
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.pathobject import PDFPathObject
 
 from app.errors import PrinterError
 
@@ -68,10 +70,14 @@ def draw_code128(
     """Draw ``text`` with its left quiet zone starting at ``x``; returns the total width drawn."""
     modules, bars = code128_bars(text)
     left = x + QUIET_MODULES * module
-    path = c.beginPath()
+    # What path.rect() writes per bar ("x y w h re", numbers in reportlab's fp_str format), with
+    # one fp_str call for all the numbers instead of one call per bar (~0.2 ms a label).
+    numbers: list[float] = []
     for start, width in bars:
-        path.rect(left + start * module, y, width * module, height)
-    c.drawPath(path, stroke=0, fill=1)
+        numbers += (left + start * module, y, width * module, height)
+    parts = fp_str(numbers).split(" ")
+    rects = " ".join(f"{a} {b} {w} {h} re" for a, b, w, h in zip(*[iter(parts)] * 4, strict=True))
+    c.drawPath(PDFPathObject(["n", rects]), stroke=0, fill=1)
     return (modules + 2 * QUIET_MODULES) * module
 
 
