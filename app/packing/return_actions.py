@@ -18,9 +18,9 @@ from app.models.audit_chain import add_event
 from app.models.returns import LineKind, Return, ReturnLine, ReturnState
 from app.models.schema import OrderLine
 from app.packing import returns_repo
+from app.packing.actions import ActionDone, _audit, _authorize, _order, _refuse
 from app.packing.ports import Services
 from app.packing.return_rules import SHIPPED_STATES
-from app.packing.supervisor import ActionDone, _audit, _authorize, _order, _refuse
 
 T = QT_TRANSLATE_NOOP
 

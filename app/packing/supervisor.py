@@ -10,77 +10,32 @@ A refusal raises :class:`ActionRefused` and changes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
-from app.errors import KnownError
 from app.i18n import QT_TRANSLATE_NOOP, Message
 from app.models.audit_chain import add_event
 from app.models.schema import Manifest, ManifestItem, Order, OrderState, Parcel
 from app.packing import ewaybills, lifecycle
 from app.packing import repository as repo
-from app.packing.auth import NotAuthorized, Supervisor, authorize_supervisor, station_id
+from app.packing.actions import (
+    ActionDone,
+    ActionRefused,
+    _audit,
+    _authorize,
+    _order,
+    _refuse,
+    _state_changed,
+)
+from app.packing.auth import NotAuthorized
 from app.packing.lifecycle import OrderEvent
 from app.packing.ports import Services
+from app.packing.return_actions import attach_return
 
 T = QT_TRANSLATE_NOOP
 
 __all__ = ["ACTIONS", "ActionDone", "ActionRefused", "NotAuthorized", "cancel_order", "release_hold",
            "reopen_manifest", "run_action", "unlink_waybill"]
-
-
-class ActionRefused(KnownError):
-    """The action cannot be done (wrong state, no reason...); nothing was changed."""
-
-    def __init__(self, message: Message) -> None:
-        super().__init__(message.render())
-        self.msg = message
-
-
-@dataclass(frozen=True)
-class ActionDone:
-    kind: str
-    message: Message
-    supervisor: str
-    target: str  # the order number or the manifest number
-
-
-def _refuse(template: str, **params) -> ActionRefused:
-    return ActionRefused(Message(template, params))
-
-
-def _check_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise _refuse(T("Outcome", "Give a reason: it goes into the audit trail"))
-    return reason
-
-
-def _order(s: Session, order_no: str) -> Order:
-    order = s.scalar(select(Order).where(Order.order_no == order_no.strip()))
-    if order is None:
-        raise _refuse(T("Outcome", "Unknown order {order_no}"), order_no=order_no.strip())
-    return order
-
-
-def _audit(s: Session, services: Services, sup: Supervisor, station: str | None, *, raw: str, message: Message,
-           reason: str) -> dict:
-    """The audit event of an order's state change (:func:`repo.change_state` adds its kind and order)."""
-    return {"at": services.clock(), "station_id": station_id(s, station), "user_id": sup.user_id, "raw": raw,
-            "message": message.render(), "reason": reason}
-
-
-def _authorize(services: Services, badge: str, pin: str, reason: str, action: str, station: str | None
-               ) -> tuple[Supervisor, str]:
-    reason = _check_reason(reason)  # before the PIN check: a missing reason costs no PIN attempt
-    return authorize_supervisor(services, badge, pin, action=action, station=station), reason
-
-
-def _state_changed(order: Order) -> ActionRefused:
-    return _refuse(T("Outcome", "Order {order_no} changed meanwhile (now {state}): look again"),
-                   order_no=order.order_no, state=order.state)
 
 
 RELEASABLE = lifecycle.rule(OrderEvent.RELEASE).sources  # on_hold, packing
@@ -277,8 +232,6 @@ ACTIONS = {
 def _attach_return(services: Services, badge: str, pin: str, target: str, reason: str, *,
                    station: str | None = None) -> ActionDone:
     """The returns bench's unmatched return attached to its order (:mod:`app.packing.return_actions`)."""
-    from app.packing.return_actions import attach_return
-
     parts = target.split()
     if len(parts) != 2:
         raise _refuse(T("Outcome", "Give the return's waybill and the order number"))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.platform.faults import Verdict
-from app.platform.pdd import PddClient
+from app.platform.pdd_client import PddClient
 
 ADDRESS_FIELDS = ("province", "city", "district", "detail")
 TAKE_DEADLINE_S = 10.0

@@ -15,6 +15,7 @@ the sub_code / sub_msg are matched too, because the platform words the same faul
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,3 +80,9 @@ def classify(status: int | None, body: Any, transport_error: str | None = None) 
 def backoff_s(attempts: int, base: float = 2.0, cap: float = 300.0) -> float:
     """Capped exponential backoff after ``attempts`` tries (1 -> base, 2 -> 2*base, ...)."""
     return min(cap, base * (2 ** max(0, attempts - 1)))
+
+
+def error_response(code: int, msg: str, sub_code: str, sub_msg: str) -> dict[str, Any]:
+    """An answer of the platform refusing a call, in its shape (the stand-in gateway's refusals)."""
+    return {"error_response": {"error_code": code, "error_msg": msg, "sub_code": sub_code, "sub_msg": sub_msg,
+                               "request_id": uuid.uuid4().hex}}

@@ -37,25 +37,9 @@ from app.platform import outbox
 from app.platform.faults import backoff_s
 from app.platform.filechannel import export_jobs
 from app.platform.outbox import Job, Result
+from app.platform.ratelimit import RateLimit
 
 log = logging.getLogger(__name__)
-
-
-class RateLimit:
-    """A token bucket: at most ``per_s`` calls a second, shared by the sender's threads."""
-
-    def __init__(self, per_s: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.per_s, self._clock = float(per_s), clock
-        self._lock = threading.Lock()
-        self._next = clock()
-
-    def wait(self) -> None:
-        with self._lock:
-            now = self._clock()
-            at = max(now, self._next)
-            self._next = at + 1.0 / self.per_s
-        if at > now:
-            time.sleep(at - now)
 
 
 @dataclass

@@ -44,7 +44,6 @@ import json
 import random
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -52,6 +51,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from app.platform.faults import error_response
 from app.platform.signing import pdd_sign
 from app.platform.standin_ewaybill import WaybillDesk
 
@@ -588,9 +588,7 @@ def epoch(value: Any) -> int:
     return int((at.replace(tzinfo=BEIJING) if at.tzinfo is None else at).timestamp())
 
 
-def _error(code: int, msg: str, sub_code: str, sub_msg: str) -> dict[str, Any]:
-    return {"error_response": {"error_code": code, "error_msg": msg, "sub_code": sub_code, "sub_msg": sub_msg,
-                               "request_id": uuid.uuid4().hex}}
+_error = error_response  # the platform's refusal, in its shape (app.platform.faults)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -32,6 +32,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.platform.faults import error_response as _error
+
 ADDRESS_FIELDS = ("province", "city", "district", "detail")
 DEFAULT_ADDRESS = {"country": "中国", "province": "浙江省", "city": "杭州市", "district": "余杭区",
                    "detail": "仓前街道文一西路 1500 号 3 号仓"}
@@ -149,7 +151,6 @@ class WaybillDesk:
         return {"pdd_cloudprint_stdtemplates_get_response": {"result": {"datas": datas}}}
 
     def get(self, shop: str, p: dict[str, str], order_province: Any) -> dict[str, Any]:
-        from app.platform.standin import _error
 
         try:
             req = json.loads(p.get("param_waybill_cloud_print_apply_new_request") or "")
@@ -204,7 +205,6 @@ class WaybillDesk:
         return {"pdd_waybill_get_response": {"modules": modules}}
 
     def cancel(self, shop: str, p: dict[str, str], shipped_with: Any) -> dict[str, Any]:
-        from app.platform.standin import _error
 
         code, wp = p.get("waybill_code", ""), (p.get("wp_code") or "").upper()
         with self.lock:

@@ -130,7 +130,7 @@ class Tracker:
     _shop_client = Puller.client
 
     def _limit(self, shop_id: int) -> Any:
-        from app.platform.sender import RateLimit
+        from app.platform.ratelimit import RateLimit
 
         if shop_id not in self._limits:
             self._limits[shop_id] = RateLimit(self.rate_per_s)
