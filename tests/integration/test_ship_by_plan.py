@@ -29,13 +29,9 @@ def test_the_due_soon_count_searches_its_indexes_and_scans_no_order(sqlite_url):
     assert "(state=? AND created_at>? AND created_at<?)" in plan, plan
 
 
-def test_the_orders_by_shop_read_index_ranges_and_never_every_order(sqlite_url):
-    """``by_shop`` runs at every push of the supervisor view: its open queues seek the (shop, state)
-    index by state, its handed-over and cancelled orders the period's range of (state, created_at);
-    the GROUP BY over every order it replaced took 300 ms at 1 M orders."""
+def plans_of(sqlite_url, read, keep) -> list[str]:
+    """The query plans of the statements ``read(session)`` ran that ``keep(sql)`` selects."""
     from sqlalchemy import event
-
-    from app.reports.summary import Period, _by_shop_rows
 
     services = bootstrap(sqlite_url, Settings(station="PLAN"))
     statements: list[tuple[str, object]] = []
@@ -43,14 +39,24 @@ def test_the_orders_by_shop_read_index_ranges_and_never_every_order(sqlite_url):
                  lambda conn, cursor, statement, params, context, many: statements.append((statement, params)))
     try:
         with services.read_uow() as uow:
-            _by_shop_rows(uow.session, Period(datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 2, tzinfo=UTC)))
-        shop_queries = [(sql, params) for sql, params in list(statements) if "GROUP BY orders.shop_id" in sql]
+            read(uow.session)
+        kept = [(sql, params) for sql, params in list(statements) if keep(sql)]
         with services.engine.connect() as conn:
-            plans = [" | ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
-                     for sql, params in shop_queries]
+            return [" | ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
+                    for sql, params in kept]
     finally:
         services.close()
-    assert len(plans) == 2, statements
+
+
+def test_the_orders_by_shop_read_index_ranges_and_never_every_order(sqlite_url):
+    """``by_shop`` runs at every push of the supervisor view: its open queues seek the (shop, state)
+    index by state, its handed-over and cancelled orders the period's range of (state, created_at);
+    the GROUP BY over every order it replaced took 300 ms at 1 M orders."""
+    from app.reports.summary import Period, _by_shop_rows
+
+    day = Period(datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 2, tzinfo=UTC))
+    plans = plans_of(sqlite_url, lambda s: _by_shop_rows(s, day), lambda sql: "GROUP BY orders.shop_id" in sql)
+    assert len(plans) == 2, plans
     for plan in plans:
         assert "SCAN orders" not in plan, plan
     assert "created_at>? AND created_at<?" in plans[1], plans[1]
@@ -59,24 +65,10 @@ def test_the_orders_by_shop_read_index_ranges_and_never_every_order(sqlite_url):
 def test_the_ready_list_walks_its_indexes_in_order_and_sorts_no_backlog(sqlite_url):
     """The ready list (200 rows) must stop at its limit: with "no ship-by last" in one ORDER BY it
     sorted every ready order first (~400 ms with 1 M orders waiting)."""
-    from sqlalchemy import event
-
     from app.reports.summary import ready_list
 
-    services = bootstrap(sqlite_url, Settings(station="PLAN"))
-    statements: list[tuple[str, object]] = []
-    event.listen(services.engine, "before_cursor_execute",
-                 lambda conn, cursor, statement, params, context, many: statements.append((statement, params)))
-    try:
-        with services.read_uow() as uow:
-            ready_list(uow.session)
-        walks = [(sql, params) for sql, params in list(statements) if "FROM orders" in sql]
-        with services.engine.connect() as conn:
-            plans = [" | ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
-                     for sql, params in walks]
-    finally:
-        services.close()
-    assert len(plans) == 2, statements
+    plans = plans_of(sqlite_url, ready_list, lambda sql: "FROM orders" in sql)
+    assert len(plans) == 2, plans
     for plan in plans:
         assert "SCAN orders" not in plan, plan
         assert "USE TEMP B-TREE FOR ORDER BY" not in plan, plan  # a partial sort of ship-by's ties is fine
