@@ -45,7 +45,8 @@ class Banner(QLabel):
     def show_message(self, level: Level, text: str) -> None:
         self.level = level
         self.setProperty("level", level.value)
-        self.setStyleSheet(COLOURS[level])
+        if self.styleSheet() != COLOURS[level]:  # a new style sheet re-polishes the label: only when it changes
+            self.setStyleSheet(COLOURS[level])
         self.setText(text)
         self.setVisible(bool(text))  # no empty coloured strip before the first scan outcome
         self._unpainted = True

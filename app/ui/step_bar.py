@@ -122,6 +122,10 @@ class StepBar(QWidget):
                 text = (f"{CHECK} " if state == "done" else "") + _tr(name)
             label = self.labels[i]
             label.locked = state == "locked"
-            label.setProperty("state", state)
-            label.setText(text)
-            label.setStyleSheet(STYLES[state])
+            # After each scan most steps stay as they were: a label is only touched (re-polished,
+            # relaid, repainted) when its state or text changed.
+            if label.property("state") != state:
+                label.setProperty("state", state)
+                label.setStyleSheet(STYLES[state])
+            if label.text() != text:
+                label.setText(text)
