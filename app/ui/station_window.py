@@ -38,6 +38,7 @@ from app.ui.login_panel import LoginPanel
 from app.ui.order_panel import OrderPanel
 from app.ui.scanner import ScanFilter
 from app.ui.sounds import RecordingSounds, Sounds
+from app.ui.steady import SteadyLabel
 from app.ui.step_bar import StepBar
 from app.ui.text import render, show_as_text
 from app.ui.worker import ScanWorker
@@ -185,7 +186,7 @@ class StationWindow(QMainWindow):
             top.addWidget(button)
 
         self.step_bar = StepBar()
-        self.instruction = QLabel()
+        self.instruction = SteadyLabel()  # keeps its height from step to step: the window below stays put
         self.instruction.setWordWrap(True)
         font = self.instruction.font()
         font.setPointSize(INSTRUCTION_POINT_SIZE)
