@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from app.packing.outcome import Level
+from app.packing.outcome import Level, LineView, OrderView, Step
 from app.ui.banner import Banner
+from app.ui.order_panel import DONE, OrderPanel
 from app.ui.step_bar import StepBar
 
 PEN = "6908901234563"
@@ -73,3 +74,25 @@ def test_the_idle_screens_count_is_read_after_the_banner_and_behind_no_scan(qtbo
     window._ask_due_soon()
     assert len(asked) == 1
     scanner.scan("CMD:LOGOUT")
+
+
+def order(order_no: str, *lines: tuple[str, int, int]) -> OrderView:
+    return OrderView(order_no, "ZTO", "ZTO Express", "张三", "138", "杭州", "", "packing", None, None,
+                     tuple(LineView(sku, "1", f"name of {sku}", qty, scanned) for sku, qty, scanned in lines))
+
+
+def test_the_next_orders_lines_reuse_the_rows_of_the_last_one(qtbot):
+    panel = OrderPanel()
+    qtbot.addWidget(panel)
+    panel.set_order(order("A-1", ("TEA", 2, 2), ("MUG", 1, 1)), 1, Step.BOX)
+    bars = [panel.table.cellWidget(row, 3) for row in range(2)]
+    panel.set_order(None, None)  # the done screen: the rows stay, empty
+    assert [panel.table.item(0, col).text() for col in range(3)] == ["", "", ""] and bars[0].value() == 0
+    panel.set_order(order("B-2", ("PEN", 3, 0), ("SOCK", 1, 0)), None, Step.VERIFY)
+    assert [panel.table.cellWidget(row, 3) for row in range(2)] == bars  # not built again
+    assert [panel.table.item(1, col).text() for col in range(3)] == ["name of SOCK", "SOCK", "0 / 1"]
+    assert bars[0].maximum() == 3 and bars[0].value() == 0 and panel.table.item(0, 0).background().color() != DONE
+    panel.set_order(order("C-3", ("TEA", 1, 1)), 0, Step.BOX)  # fewer lines: fewer rows
+    assert panel.table.rowCount() == 1 and panel.table.item(0, 2).text() == "1 / 1"
+    panel.set_order(order("D-4", ("TEA", 1, 0), ("MUG", 2, 0), ("PEN", 1, 0)), None, Step.VERIFY)  # more: built
+    assert panel.table.rowCount() == 3 and panel.table.item(2, 1).text() == "PEN" and panel.table.cellWidget(2, 3)
