@@ -24,6 +24,18 @@ DONE = QColor("#e8f5e9")
 NONE = QColor(Qt.GlobalColor.transparent)
 
 
+def set_progress(bar: QProgressBar, value: int, maximum: int | None = None) -> None:
+    """A new value without QProgressBar's own repaint on the spot (in a table cell, that paints the
+    table under it once more): the bar is painted with the rest of the scan's changes."""
+    if bar.value() == value and (maximum is None or bar.maximum() == maximum):
+        return
+    bar.setUpdatesEnabled(False)
+    if maximum is not None:
+        bar.setMaximum(maximum)
+    bar.setValue(value)
+    bar.setUpdatesEnabled(True)  # schedules its paint (an update, not a repaint)
+
+
 class OrderPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -138,7 +150,7 @@ class OrderPanel(QWidget):
                 item = self.table.item(row, col)
                 item.setText("")
                 item.setBackground(QBrush(NONE))
-            self.table.cellWidget(row, 3).setValue(0)
+            set_progress(self.table.cellWidget(row, 3), 0)
 
     def _set_lines(self, order: OrderView, last_line: int | None) -> None:
         table = self.table
@@ -160,9 +172,7 @@ class OrderPanel(QWidget):
                 table.item(row, 0).setText(line.name)
                 table.item(row, 1).setText(line.sku)
             table.item(row, 2).setText(f"{line.scanned} / {line.quantity}")
-            bar = table.cellWidget(row, 3)
-            bar.setMaximum(max(line.quantity, 1))
-            bar.setValue(min(line.scanned, line.quantity))
+            set_progress(table.cellWidget(row, 3), min(line.scanned, line.quantity), max(line.quantity, 1))
             colour = HIT if row == last_line else (DONE if line.complete else NONE)
             for col in range(3):
                 table.item(row, col).setBackground(QBrush(colour))
