@@ -24,7 +24,7 @@ class Banner(SteadyLabel):
     """``shown(level, text)`` after each update; ``painted()`` once the new text is on screen.
 
     Hidden while it has nothing to say (a fresh window, before the first scan). Its height only grows
-    (:class:`~app.ui.steady.SteadyLabel`): a shorter message keeps the room of the longest so far.
+    (:class:`~app.ui.steady.SteadyLabel`): a shorter message keeps the room of the longest lately.
     """
 
     shown = Signal(str, str)
