@@ -4,8 +4,10 @@ Run: ``.venv/bin/python bench/bench_scan_latency.py [--with-video] [--no-startup
 and cached in bench/out/). It feeds 1,000 scans as key events through the app-wide scan filter
 into a live StationWindow and times each from the scan's last key (Enter) to the banner painting
 the outcome. Labels go to a stand-in printer: the figure is the scan path (filter, worker thread,
-workflow and SQLite commit, render), not the printer. It also starts the window in a fresh process
-and a bare PySide6 QMainWindow in another one, and prints both times to ready-for-scan.
+workflow and SQLite commit, render), not the printer; each run also splits it into the workflow's
+own time on the worker (``handle``: decide, commit, print) and the window's (the rest). It also
+starts the window in a fresh process and a bare PySide6 QMainWindow in another one, and prints both
+times to ready-for-scan.
 ``--with-video`` runs the scans with the packing video recording too (``--camera test``, 720p15:
 recorder process, one clip per order, its index rows in the same SQLite file), beside the figure
 without it from the same run: ``--rounds N`` (3) alternate runs without and with recording, each a
@@ -212,6 +214,19 @@ def measure_latency(camera: str | None = None, stats: dict | None = None) -> lis
     scans = scans_for_orders([r[0] for r in rows], barcode_of, weights, first_waybill=next_waybill)
 
     win = StationWindow(services, STATION, sounds=RecordingSounds())
+    # The workflow's own share of each scan (decide, commit, print, on the worker thread): the rest of
+    # the figure is the window's (scan filter, the hops to the worker and back, render, paint).
+    workflow_ms: list[float] = []
+    handle = win.workflow.handle
+
+    def timed_handle(raw: str):
+        t0 = time.perf_counter()
+        try:
+            return handle(raw)
+        finally:
+            workflow_ms.append((time.perf_counter() - t0) * 1000)
+
+    win.workflow.handle = timed_handle
     evidence = None
     if camera:  # the packing video on, as `gui --camera test` does (720p15, recorder process)
         from app.evidence.commands import CameraState
@@ -264,6 +279,7 @@ def measure_latency(camera: str | None = None, stats: dict | None = None) -> lis
         return (painted["at"] - t0) * 1000
 
     scan("P-1001")
+    del workflow_ms[:]
     refused: list[str] = []
     latencies = []
     gap_s = float(sys.argv[sys.argv.index("--gap-ms") + 1]) / 1000 if "--gap-ms" in sys.argv else 0.0
@@ -275,6 +291,9 @@ def measure_latency(camera: str | None = None, stats: dict | None = None) -> lis
             time.sleep(0.001)
         if win.banner.level.value == "refused":
             refused.append(f"{code}: {win.banner.text()}")
+    if stats is not None and len(workflow_ms) >= len(latencies):
+        stats["workflow"] = workflow_ms[:len(latencies)]
+        stats["window"] = [total - own for total, own in zip(latencies, workflow_ms, strict=False)]
     scan("CMD:LOGOUT")
     if evidence is not None:
         pid = evidence.recorder.process.pid
@@ -308,6 +327,11 @@ class _NullPrinter:
         return PrintJob("bench manifest")
 
 
+def _p50_p99(values: list[float]) -> tuple[float, float]:
+    ordered = sorted(values)
+    return statistics.median(ordered), ordered[int(len(ordered) * 0.99) - 1]
+
+
 def main() -> None:
     os.environ.setdefault("PACKGATE_HOME", str(OUT / "home"))
     quiet_offscreen_noise()
@@ -328,9 +352,13 @@ def main() -> None:
             p99 = latencies[int(len(latencies) * 0.99) - 1]
             figures[name].append((p50, p99))
             extra = ""
-            if stats:
+            if "workflow" in stats:
+                extra += "; of which the workflow on the worker (decide, commit, print) p50 {:.1f} ms, p99 {:.1f} ms;" \
+                         " the window (filter, hops, render, paint) p50 {:.1f} ms, p99 {:.1f} ms".format(
+                             *_p50_p99(stats["workflow"]), *_p50_p99(stats["window"]))
+            if "cpu" in stats:
                 cpus.append(stats["cpu"])
-                extra = (f"; recorder CPU {stats['cpu']:.0f} % of one core, {stats['clips']} clips;"
+                extra += (f"; recorder CPU {stats['cpu']:.0f} % of one core, {stats['clips']} clips;"
                          f" UI thread in the video controller: poll {stats['poll']}; per scan {stats['outcome']},"
                          f" then after the banner {stats['sends']}")
             print(f"round {n + 1}, recording {name} (load average {load:.1f}): p50 {p50:.1f} ms, p99 {p99:.1f} ms,"

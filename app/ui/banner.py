@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.packing.outcome import Level
+from app.ui.steady import SteadyLabel
 from app.ui.text import show_as_text
 
 _BASE = "border-radius: 10px; padding: 14px;"
@@ -19,10 +20,11 @@ COLOURS = {
 BANNER_POINT_SIZE = 26
 
 
-class Banner(QLabel):
+class Banner(SteadyLabel):
     """``shown(level, text)`` after each update; ``painted()`` once the new text is on screen.
 
-    Hidden while it has nothing to say (a fresh window, before the first scan).
+    Hidden while it has nothing to say (a fresh window, before the first scan). Its height only grows
+    (:class:`~app.ui.steady.SteadyLabel`): a shorter message keeps the room of the longest lately.
     """
 
     shown = Signal(str, str)
@@ -45,7 +47,8 @@ class Banner(QLabel):
     def show_message(self, level: Level, text: str) -> None:
         self.level = level
         self.setProperty("level", level.value)
-        self.setStyleSheet(COLOURS[level])
+        if self.styleSheet() != COLOURS[level]:  # a new style sheet re-polishes the label: only when it changes
+            self.setStyleSheet(COLOURS[level])
         self.setText(text)
         self.setVisible(bool(text))  # no empty coloured strip before the first scan outcome
         self._unpainted = True

@@ -24,6 +24,18 @@ DONE = QColor("#e8f5e9")
 NONE = QColor(Qt.GlobalColor.transparent)
 
 
+def set_progress(bar: QProgressBar, value: int, maximum: int | None = None) -> None:
+    """A new value without QProgressBar's own repaint on the spot (in a table cell, that paints the
+    table under it once more): the bar is painted with the rest of the scan's changes."""
+    if bar.value() == value and (maximum is None or bar.maximum() == maximum):
+        return
+    bar.setUpdatesEnabled(False)
+    if maximum is not None:
+        bar.setMaximum(maximum)
+    bar.setValue(value)
+    bar.setUpdatesEnabled(True)  # schedules its paint (an update, not a repaint)
+
+
 class OrderPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -82,7 +94,7 @@ class OrderPanel(QWidget):
     def set_order(self, order: OrderView | None, last_line: int | None, step: Step | None = None) -> None:
         if order is None:
             self._order = None
-            self.table.setRowCount(0)
+            self._clear_lines()
             for label in (self.order_no, self.carrier, self.recipient, self.weight, self.expected_waybill, self.parcels):
                 label.clear()
             self.note.hide()
@@ -130,25 +142,37 @@ class OrderPanel(QWidget):
             parts.append(self.tr("weighed %1").replace("%1", f"{order.weight_g:,} g"))
         self.weight.setText("  ·  ".join(parts))
 
+    def _clear_lines(self) -> None:
+        """No order: the rows stay, empty, for the next order's lines (their items and progress bars
+        are not built again at every order: only the rows it has more than the last one)."""
+        for row in range(self.table.rowCount()):
+            for col in range(3):
+                item = self.table.item(row, col)
+                item.setText("")
+                item.setBackground(QBrush(NONE))
+            set_progress(self.table.cellWidget(row, 3), 0)
+
     def _set_lines(self, order: OrderView, last_line: int | None) -> None:
         table = self.table
         rebuild = self._order is None or self._order.order_no != order.order_no or table.rowCount() != len(order.lines)
-        if rebuild:
+        if table.rowCount() != len(order.lines):
+            first_new = table.rowCount()
             table.setRowCount(len(order.lines))
-        for row, line in enumerate(order.lines):
-            if rebuild:
-                table.setItem(row, 0, QTableWidgetItem(line.name))
-                table.setItem(row, 1, QTableWidgetItem(line.sku))
+            for row in range(first_new, len(order.lines)):
+                table.setItem(row, 0, QTableWidgetItem())
+                table.setItem(row, 1, QTableWidgetItem())
                 count = QTableWidgetItem()
                 count.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 table.setItem(row, 2, count)
                 bar = QProgressBar()
                 bar.setTextVisible(False)
                 table.setCellWidget(row, 3, bar)
+        for row, line in enumerate(order.lines):
+            if rebuild:
+                table.item(row, 0).setText(line.name)
+                table.item(row, 1).setText(line.sku)
             table.item(row, 2).setText(f"{line.scanned} / {line.quantity}")
-            bar = table.cellWidget(row, 3)
-            bar.setMaximum(max(line.quantity, 1))
-            bar.setValue(min(line.scanned, line.quantity))
+            set_progress(table.cellWidget(row, 3), min(line.scanned, line.quantity), max(line.quantity, 1))
             colour = HIT if row == last_line else (DONE if line.complete else NONE)
             for col in range(3):
                 table.item(row, col).setBackground(QBrush(colour))

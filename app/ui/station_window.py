@@ -39,6 +39,7 @@ from app.ui.order_panel import OrderPanel
 from app.ui.returns_panel import ReturnsPanel
 from app.ui.scanner import ScanFilter
 from app.ui.sounds import RecordingSounds, Sounds
+from app.ui.steady import SteadyLabel
 from app.ui.step_bar import StepBar
 from app.ui.text import render, show_as_text
 from app.ui.worker import ScanWorker
@@ -49,6 +50,9 @@ RETRY_MS = 3000
 PLATFORM_POLL_MS = 3000
 DUE_SOON_POLL_MS = 60_000  # the idle screen's "due to ship" count moves with the clock: read again this often
 DUE_SOON_STYLE = "font-size: 26pt; font-weight: bold; color: %s;"
+# Coming to the idle screen, its count is read this long after the scan's banner (not in front of it), and
+# only while no scan waits on the worker: a scan right behind it would otherwise wait for the count.
+DUE_SOON_ASK_MS = 100
 AMBER, QUIET = "#ef6c00", "#9e9e9e"
 OFFLINE_STYLE = "QStatusBar { background: #c62828; color: white; font-size: 16pt; font-weight: bold; }"
 
@@ -163,6 +167,11 @@ class StationWindow(QMainWindow):
         self.due_soon_timer = QTimer(self)
         self.due_soon_timer.setInterval(DUE_SOON_POLL_MS)
         self.due_soon_timer.timeout.connect(self.worker.refresh)
+        self._due_soon_wanted = False  # the idle screen came up: its count is to be read, off the scan path
+        self.due_soon_ask = QTimer(self)
+        self.due_soon_ask.setSingleShot(True)
+        self.due_soon_ask.setInterval(DUE_SOON_ASK_MS)
+        self.due_soon_ask.timeout.connect(self._ask_due_soon)
         self.render_view(self.view)
         show_as_text(self)
 
@@ -181,7 +190,7 @@ class StationWindow(QMainWindow):
             top.addWidget(button)
 
         self.step_bar = StepBar()
-        self.instruction = QLabel()
+        self.instruction = SteadyLabel()  # keeps its height from step to step: the window below stays put
         self.instruction.setWordWrap(True)
         font = self.instruction.font()
         font.setPointSize(INSTRUCTION_POINT_SIZE)
@@ -362,15 +371,32 @@ class StationWindow(QMainWindow):
         if label_steps:
             self.label_preview.show_print(view.last_print)
         self.label_preview.setVisible(label_steps and bool(view.last_print))
+        if self._due_soon_wanted and not self.due_soon_ask.isActive():
+            self.due_soon_ask.start()
         self.view_shown.emit(view)
+
+    def _ask_due_soon(self) -> None:
+        """The worker reads the view (and the count) again, unless the bench left the idle screen
+        meanwhile; a scan still on the worker goes first (its outcome asks again)."""
+        if not self._due_soon_wanted:
+            return
+        if not self.view.idle:
+            self._due_soon_wanted = False
+            return
+        if self.worker.busy:
+            return
+        self._due_soon_wanted = False
+        self.worker.refresh()
 
     def _show_due_soon(self, view: BenchView, was_idle: bool) -> None:
         """The count a refresh read; a scan's view carries none: the last one stays, and coming to the
-        idle screen asks the worker for a fresh one (after the scan, off its transaction)."""
+        idle screen asks the worker for a fresh one (after the scan, off its transaction, once the
+        scan path is clear: :meth:`_ask_due_soon`)."""
         if view.due_soon is not None and view.due_soon_hours is not None:
             self._due_soon = (view.due_soon, view.due_soon_hours)
+            self._due_soon_wanted = False
         elif not was_idle:
-            self.worker.refresh()
+            self._due_soon_wanted = True
         if not self.due_soon_timer.isActive():
             self.due_soon_timer.start()
         if self._due_soon is None:
@@ -378,7 +404,9 @@ class StationWindow(QMainWindow):
             return
         count, hours = self._due_soon
         self.due_soon.setText(due_soon_text(count, hours))
-        self.due_soon.setStyleSheet(DUE_SOON_STYLE % (AMBER if count else QUIET))
+        style = DUE_SOON_STYLE % (AMBER if count else QUIET)
+        if self.due_soon.styleSheet() != style:  # re-polishing the label is not free: only on a change
+            self.due_soon.setStyleSheet(style)
         self.due_soon.show()
 
     # ------------------------------------------------------------------ database unreachable
@@ -463,6 +491,7 @@ class StationWindow(QMainWindow):
         self.retry_timer.stop()
         self.platform_timer.stop()
         self.due_soon_timer.stop()
+        self.due_soon_ask.stop()
         self.scan_filter.enabled = False
         self.scan_filter.uninstall()
         self.worker.stop()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
@@ -54,6 +54,19 @@ class StepLabel(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.locked = False
+        self._widest = self._widest_min = 0
+
+    # A step's width only grows: its check mark or bold text coming and going after a scan moves no
+    # other step (the bar is not laid out and painted again at every scan).
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        hint = super().sizeHint()
+        self._widest = max(self._widest, hint.width())
+        return QSize(self._widest, hint.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        hint = super().minimumSizeHint()
+        self._widest_min = max(self._widest_min, hint.width())
+        return QSize(self._widest_min, hint.height())
 
     def lock_rect(self) -> QRectF:
         """Where the padlock goes: in the em space that starts the centred text, cap-height tall."""
@@ -122,6 +135,10 @@ class StepBar(QWidget):
                 text = (f"{CHECK} " if state == "done" else "") + _tr(name)
             label = self.labels[i]
             label.locked = state == "locked"
-            label.setProperty("state", state)
-            label.setText(text)
-            label.setStyleSheet(STYLES[state])
+            # After each scan most steps stay as they were: a label is only touched (re-polished,
+            # relaid, repainted) when its state or text changed.
+            if label.property("state") != state:
+                label.setProperty("state", state)
+                label.setStyleSheet(STYLES[state])
+            if label.text() != text:
+                label.setText(text)
