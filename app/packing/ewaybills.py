@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.models.audit_chain import add_event
@@ -25,18 +25,25 @@ def live(s: Session, order_id: int, seq: int):
     return s.execute(select(Ewaybill).where(Ewaybill.order_id == order_id, Ewaybill.parcel_seq == seq, LIVE)).scalar()
 
 
+_DOCUMENT = (select(Order.order_no, Order.carrier_code, Ewaybill.waybill_code, Ewaybill.print_data)
+             .join(Ewaybill, Ewaybill.order_id == Order.id)
+             .where(Order.id == bindparam("order_id"), Ewaybill.parcel_seq == bindparam("seq"), LIVE))
+_DOCUMENT_ITEMS = (select(Product.name, ParcelLine.quantity)
+                   .join(OrderLine, OrderLine.id == ParcelLine.order_line_id)
+                   .join(Product, Product.id == OrderLine.product_id)
+                   .join(Parcel, Parcel.id == ParcelLine.parcel_id)
+                   .where(Parcel.order_id == bindparam("order_id"), Parcel.seq == bindparam("seq"))
+                   .order_by(OrderLine.id))
+
+
 def document(s: Session, order_id: int, seq: int) -> EwaybillData | None:
-    """The parcel's e-waybill as the component takes it (number and data empty until taken)."""
-    row = s.execute(select(Order.order_no, Order.carrier_code, Ewaybill.waybill_code, Ewaybill.print_data)
-                    .join(Ewaybill, Ewaybill.order_id == Order.id)
-                    .where(Order.id == order_id, Ewaybill.parcel_seq == seq, LIVE)).first()
+    """The parcel's e-waybill as the component takes it (number and data empty until taken); on the
+    weight scan's path: its statements are built once."""
+    conn, keys = s.connection(), {"order_id": order_id, "seq": seq}
+    row = conn.execute(_DOCUMENT, keys).first()
     if row is None:
         return None
-    items = s.execute(select(Product.name, ParcelLine.quantity)
-                      .join(OrderLine, OrderLine.id == ParcelLine.order_line_id)
-                      .join(Product, Product.id == OrderLine.product_id)
-                      .join(Parcel, Parcel.id == ParcelLine.parcel_id)
-                      .where(Parcel.order_id == order_id, Parcel.seq == seq).order_by(OrderLine.id)).all()
+    items = conn.execute(_DOCUMENT_ITEMS, keys).all()
     return EwaybillData(row.order_no, seq, row.carrier_code or "", row.waybill_code or "", row.print_data or "",
                         tuple((str(n), int(q)) for n, q in items))
 
