@@ -88,6 +88,7 @@ class Settings:
     sender_phone: str = ""
     sender_address: str = ""
     ewaybill_low: int = 200  # supervisor view: an e-waybill branch with fewer numbers left shows red
+    ewaybill_balance_minutes: int = 10  # the sender's loop stores the platform's e-waybill balances this often; 0 = never
     late_hours: int = 24  # an order still ready/packing this long after creation is late
     pickup_warn_hours: int = 4  # packed but not handed over after this long is an exception
     refresh_seconds: int = 60  # supervisor view: the slow refresh besides the push (late, awaiting pickup)
@@ -177,6 +178,8 @@ class Settings:
             raise ConfigError(f"platform_trigger must be packed or handed_over, not {self.platform_trigger!r}")
         if not float(self.platform_rate_per_s) > 0:
             raise ConfigError("platform_rate_per_s must be above 0")
+        if int(self.ewaybill_balance_minutes) < 0:
+            raise ConfigError("ewaybill_balance_minutes must not be negative")
         if int(self.platform_grace_minutes) < 0 or int(self.platform_file_minutes) < 1:
             raise ConfigError("platform_grace_minutes must not be negative and platform_file_minutes at least 1")
         if int(self.platform_pull_minutes) < 0 or not 1 <= int(self.platform_pull_days) <= 90:

@@ -17,7 +17,7 @@ def register(sub) -> None:
 
 def run(args, ctx) -> int:
     from app.errors import ConfigError
-    from app.platform.sender import Sender, make_puller, make_tracker
+    from app.platform.sender import Sender, make_balance_watch, make_puller, make_tracker
 
     if args.lease_seconds <= 0 or args.retry_base <= 0 or args.idle <= 0:
         raise ConfigError("--lease-seconds, --retry-base and --idle must be above 0")
@@ -27,7 +27,8 @@ def run(args, ctx) -> int:
                     backoff_base=args.retry_base, rate_per_s=st.platform_rate_per_s,
                     file_minutes=st.platform_file_minutes, read_uow=services.read_uow,
                     puller=make_puller(services), pull_minutes=st.platform_pull_minutes,
-                    tracker=make_tracker(services), track_minutes=st.pickup_track_minutes)
+                    tracker=make_tracker(services), track_minutes=st.pickup_track_minutes,
+                    balances=make_balance_watch(services), balance_minutes=st.ewaybill_balance_minutes)
     if args.once:
         total: dict[str, int] = {}
         try:

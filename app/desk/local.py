@@ -65,6 +65,7 @@ class LocalDesk:
     # ------------------------------------------------------------------ figures and orders
 
     def figures(self, period: Period, auto: bool = False) -> dict[str, Any]:
+        from app.platform.ewaybill_balances import stored as stored_balances
         from app.platform.outbox import failed_jobs
         from app.platform.shops import all_shops
         from app.reports.ewaybills import figures as ewaybill_figures
@@ -85,6 +86,8 @@ class LocalDesk:
             figures["shops"] = [shop.channel() for shop in all_shops(uow.session)]  # stopped ones named
             figures["returns_board"] = returns_board(uow.session)  # the Returns tab
             figures["ewaybills"] = ewaybill_figures(uow.session, *_today(self.services.clock()))  # issue 21
+            figures["ewaybills"]["balances"] = stored_balances(uow.session, settings.ewaybill_low)  # as last read
+            figures["ewaybills"]["ewaybill_low"] = int(settings.ewaybill_low)
         figures["version"] = version  # what the supervisor view's change listener waits to move on from
         return figures
 

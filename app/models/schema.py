@@ -304,6 +304,30 @@ class WaybillSource(Base):
     )
 
 
+class EwaybillBalance(Base):
+    """The balance of one e-waybill branch account as the platform last reported it
+    (``pdd.waybill.search``, read by the sender's loop or ``packgate ewaybill figures``), kept so the
+    supervisor's figures never call the platform. A shop whose last call failed has one row with
+    ``wp_code`` '' and the platform's words in ``error`` (its balances last read stay beside it)."""
+
+    __tablename__ = "ewaybill_balances"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"))
+    wp_code: Mapped[str] = mapped_column(String(16), default="")
+    branch_code: Mapped[str] = mapped_column(String(64), default="")
+    branch_name: Mapped[str] = mapped_column(String(120), default="")
+    quantity: Mapped[int] = mapped_column(Integer, default=0)
+    used: Mapped[int] = mapped_column(Integer, default=0)
+    cancelled: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    __table_args__ = (
+        UniqueConstraint("shop_id", "wp_code", "branch_code", name="uq_ewaybill_balances_shop_branch"),
+        CheckConstraint("(wp_code = '') = (error <> '')", name="error_or_branch"),
+        CheckConstraint("used >= 0 AND cancelled >= 0", name="counts_not_negative"),
+    )
+
+
 class Ewaybill(Base):
     """An e-waybill asked for one parcel (order, seq): requested in the weight scan's transaction,
     taken from the platform off it (number and print data), printed, linked by the parcel's waybill

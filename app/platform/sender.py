@@ -62,7 +62,8 @@ class Sender:
                  rate_per_s: float = 100.0, backoff_base: float = 2.0, backoff_cap: float = 300.0,
                  file_minutes: int = 30, refresh_s: float = 60.0, timeout_s: float = 10.0,
                  read_uow: Callable[[], Any] | None = None, puller: Any = None, pull_minutes: float = 2.0,
-                 tracker: Any = None, track_minutes: float = 5.0) -> None:
+                 tracker: Any = None, track_minutes: float = 5.0, balances: Any = None,
+                 balance_minutes: float = 10.0) -> None:
         # Reads (the channel, the orders to refresh) take a read transaction: on SQLite a write one
         # takes the file's lock, and the idle sender must never hold up a bench's scan.
         self._uow, self.catalogue, self.clock = uow, catalogue, clock
@@ -82,6 +83,9 @@ class Sender:
         self.tracker, self.track_s = tracker, float(track_minutes) * 60
         self._last_track: float | None = None
         self._track_thread: threading.Thread | None = None
+        # The e-waybill balances (app/platform/ewaybill_balances.py) too, every balance_minutes (0: never).
+        self.balances, self.balance_s = balances, float(balance_minutes) * 60
+        self._last_balance: float | None = None
         self._shop_channels: dict[int, tuple[str, Any]] = {}
         self._shop_names: dict[int, str] = {}
         self._any_shop = False
@@ -350,11 +354,28 @@ class Sender:
         self._track_thread.start()
         return self._track_thread
 
+    def balances_if_due(self) -> dict[str, Any]:
+        """Every enabled shop's e-waybill balances read and stored, when ``balance_minutes`` have passed."""
+        if self.balances is None or self.balance_s <= 0:
+            return {}
+        now = time.monotonic()
+        if self._last_balance is not None and now - self._last_balance < self.balance_s:
+            return {}
+        self._last_balance = now
+        try:
+            return self.balances.run_once()
+        except DatabaseUnavailable:
+            return {}
+        except Exception:  # noqa: BLE001 - a bug in the balances must not stop the sender
+            log.exception("e-waybill balance refresh failed")
+            return {}
+
     def run(self, stop: threading.Event, idle_s: float = 2.0) -> None:
         """Cycle until ``stop`` is set; wait ``idle_s`` when there was nothing to do."""
         while not stop.is_set():
             self.pull_if_due()
             self.track_if_due()
+            self.balances_if_due()
             try:
                 stats = self.run_once()
                 busy = stats.leased >= self.batch
@@ -396,7 +417,8 @@ def start_in_background(services: Any, *, idle_s: float = 2.0) -> tuple[threadin
     sender = Sender(services.uow, services.catalogue, services.clock, rate_per_s=s.platform_rate_per_s,
                     file_minutes=s.platform_file_minutes, read_uow=services.read_uow, puller=make_puller(services),
                     pull_minutes=s.platform_pull_minutes, tracker=make_tracker(services),
-                    track_minutes=s.pickup_track_minutes)
+                    track_minutes=s.pickup_track_minutes, balances=make_balance_watch(services),
+                    balance_minutes=s.ewaybill_balance_minutes)
     thread = threading.Thread(target=sender.run, args=(stop, idle_s), name="platform-sender", daemon=True)
     thread.start()
     return thread, stop
@@ -405,6 +427,13 @@ def start_in_background(services: Any, *, idle_s: float = 2.0) -> tuple[threadin
 def make_tracker(services: Any, **kw) -> Any:
     """The pickup watch with the site's settings (``pickup_*``)."""
     from app.platform.tracker import make_tracker as make
+
+    return make(services, **kw)
+
+
+def make_balance_watch(services: Any, **kw) -> Any:
+    """The e-waybill balance refresh of every enabled shop (``ewaybill_balance_minutes``)."""
+    from app.platform.ewaybill_balances import make_balance_watch as make
 
     return make(services, **kw)
 
