@@ -38,6 +38,7 @@ from app.packing.ports import Services
 from app.reports.summary import Period
 from app.ui.supervisor.action_panel import ActionPanel
 from app.ui.supervisor.evidence_tab import EvidenceTab
+from app.ui.supervisor.ewaybill_tab import EwaybillTab
 from app.ui.supervisor.import_panel import ImportPanel
 from app.ui.supervisor.pickup_tab import PickupTab
 from app.ui.supervisor.returns_tab import ReturnsTab
@@ -281,6 +282,8 @@ class Dashboard(QWidget):
         tabs.addTab(self.platform_tab, self.tr("Shop platform"))
         self.pickup_tab = PickupTab(self._table)
         tabs.addTab(self.pickup_tab, self.tr("Pickup"))
+        self.ewaybill_tab = EwaybillTab(self._table)  # balances as last read, today's numbers (issue 21)
+        tabs.addTab(self.ewaybill_tab, self.tr("E-waybills"))
         return tabs
 
     def _build_chart(self) -> QChartView:
@@ -454,6 +457,7 @@ class Dashboard(QWidget):
         self._fill_shop_box(figures)
         self._render(figures)
         self.returns_tab.show_board(figures.get("returns_board") or {})
+        self.ewaybill_tab.show_figures(figures.get("ewaybills") or {})
         self.status.setStyleSheet("")
         self.status.setText(self.tr("Updated {time}").format(time=datetime.now().strftime("%H:%M:%S")))
         self.refreshed.emit(figures)
