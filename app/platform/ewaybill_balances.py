@@ -40,10 +40,11 @@ def store(s: Session, shop_id: int, verdict: Verdict, accounts: Sequence[BranchA
 
 
 def stored(s: Session, low: int) -> list[dict[str, Any]]:
-    """Every stored row, by shop, carrier and branch: ``{shop, wp_code, branch_code, branch_name,
+    """Every enabled shop's stored rows, by shop, carrier and branch: ``{shop, wp_code, branch_code, branch_name,
     quantity, used, cancelled, read_at, low}`` or, for a shop whose last call failed, ``{shop, error,
     read_at}``."""
     rows = s.execute(select(Shop.name, EwaybillBalance).join(Shop, Shop.id == EwaybillBalance.shop_id)
+                     .where(Shop.enabled)
                      .order_by(Shop.name, EwaybillBalance.wp_code, EwaybillBalance.branch_code)).all()
     out: list[dict[str, Any]] = []
     for name, b in rows:

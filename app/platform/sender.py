@@ -86,6 +86,7 @@ class Sender:
         # The e-waybill balances (app/platform/ewaybill_balances.py) too, every balance_minutes (0: never).
         self.balances, self.balance_s = balances, float(balance_minutes) * 60
         self._last_balance: float | None = None
+        self._balance_thread: threading.Thread | None = None
         self._shop_channels: dict[int, tuple[str, Any]] = {}
         self._shop_names: dict[int, str] = {}
         self._any_shop = False
@@ -354,21 +355,29 @@ class Sender:
         self._track_thread.start()
         return self._track_thread
 
-    def balances_if_due(self) -> dict[str, Any]:
-        """Every enabled shop's e-waybill balances read and stored, when ``balance_minutes`` have passed."""
+    def balances_if_due(self) -> threading.Thread | None:
+        """Every enabled shop's e-waybill balances read and stored, when ``balance_minutes`` have passed,
+        on a thread of its own (as the pickup watch: the shipments never wait on the platform's answer)."""
         if self.balances is None or self.balance_s <= 0:
-            return {}
+            return None
         now = time.monotonic()
         if self._last_balance is not None and now - self._last_balance < self.balance_s:
-            return {}
+            return None
+        if self._balance_thread is not None and self._balance_thread.is_alive():
+            return None  # the last read is still asking
         self._last_balance = now
-        try:
-            return self.balances.run_once()
-        except DatabaseUnavailable:
-            return {}
-        except Exception:  # noqa: BLE001 - a bug in the balances must not stop the sender
-            log.exception("e-waybill balance refresh failed")
-            return {}
+
+        def one_pass() -> None:
+            try:
+                self.balances.run_once()
+            except DatabaseUnavailable:
+                pass
+            except Exception:  # noqa: BLE001 - a bug in the balances must not stop the sender
+                log.exception("e-waybill balance refresh failed")
+
+        self._balance_thread = threading.Thread(target=one_pass, name="ewaybill-balances", daemon=True)
+        self._balance_thread.start()
+        return self._balance_thread
 
     def run(self, stop: threading.Event, idle_s: float = 2.0) -> None:
         """Cycle until ``stop`` is set; wait ``idle_s`` when there was nothing to do."""

@@ -15,7 +15,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from app.cli import main
+from app.config import Settings
 from app.desk.local import LocalDesk
+from app.errors import ConfigError
 from app.platform import shops as shop_store
 from app.platform.sender import Sender, make_balance_watch
 from app.platform.standin import StandIn
@@ -48,9 +50,10 @@ def test_the_senders_loop_stores_the_balances_and_the_figures_carry_them(service
     sender = Sender(services.uow, services.catalogue, services.clock, read_uow=services.read_uow,
                     balances=make_balance_watch(services), balance_minutes=10)
     try:
-        verdicts = sender.balances_if_due()
-        assert {k: v.kind for k, v in verdicts.items()} == {"north": "ok", "south": "ok"}
-        assert sender.balances_if_due() == {}  # not due again for 10 minutes
+        reading = sender.balances_if_due()  # on a thread of its own: the shipments never wait on it
+        reading.join(timeout=30)
+        assert not reading.is_alive()
+        assert sender.balances_if_due() is None  # not due again for 10 minutes
     finally:
         sender.shutdown()
     fig = desk.figures(Period())
@@ -85,6 +88,22 @@ def test_the_senders_loop_stores_the_balances_and_the_figures_carry_them(service
     got = rows(desk.figures(Period()))
     assert ("south", None, None) not in got and got[("south", "YTO", "YTO-001")]["quantity"] == 12
     assert len(got) == 5
+
+    with services.uow() as uow:  # a disabled shop's balances leave the view
+        shop_store.set_enabled(uow.session, "south", False, services.clock())
+    assert {b["shop"] for b in desk.figures(Period())["ewaybills"]["balances"]} == {"north"}
+
+
+def test_never_when_the_setting_says_0(sqlite_services):
+    services = sqlite_services
+    sender = Sender(services.uow, services.catalogue, services.clock, read_uow=services.read_uow,
+                    balances=make_balance_watch(services), balance_minutes=0)
+    try:
+        assert sender.balances_if_due() is None
+    finally:
+        sender.shutdown()
+    with pytest.raises(ConfigError):
+        Settings(ewaybill_balance_minutes=-1).validate()
 
 
 def test_the_balance_rows_are_constrained(services, gateway, tmp_path):
