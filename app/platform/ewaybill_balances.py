@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.models.schema import EwaybillBalance, Shop
+from app.platform.config import masked_urls
 from app.platform.ewaybill import BranchAccount
 from app.platform.faults import Verdict
 
@@ -26,7 +27,7 @@ def store(s: Session, shop_id: int, verdict: Verdict, accounts: Sequence[BranchA
     ones; a failure replaces only the shop's error row."""
     s.execute(delete(EwaybillBalance).where(EwaybillBalance.shop_id == shop_id, EwaybillBalance.wp_code == ""))
     if verdict.kind != "ok":
-        s.add(EwaybillBalance(shop_id=shop_id, error=verdict.message or verdict.kind, read_at=now))
+        s.add(EwaybillBalance(shop_id=shop_id, error=masked_urls(verdict.message) or verdict.kind, read_at=now))
         return
     s.execute(delete(EwaybillBalance).where(EwaybillBalance.shop_id == shop_id))
     seen: set[tuple[str, str]] = set()
