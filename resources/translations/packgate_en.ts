@@ -169,6 +169,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>E-waybills</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Orders packed</source>
         <translation type="unfinished"></translation>
     </message>
@@ -526,6 +530,61 @@
     </message>
     <message>
         <source>%1: no longer kept</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>EwaybillTab</name>
+    <message>
+        <source>Shop</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Carrier</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Branch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remaining</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Used</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>As of</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Taken</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Taken, not linked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Today, per carrier</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Balances as the platform last reported them (red under %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Balances as the platform last reported them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not read: %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

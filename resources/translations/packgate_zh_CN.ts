@@ -168,6 +168,10 @@
         <translation>揽收</translation>
     </message>
     <message>
+        <source>E-waybills</source>
+        <translation>电子面单</translation>
+    </message>
+    <message>
         <source>Orders packed</source>
         <translation>已打包订单</translation>
     </message>
@@ -525,6 +529,61 @@
     <message>
         <source>%1: no longer kept</source>
         <translation>%1：已取消留存</translation>
+    </message>
+</context>
+<context>
+    <name>EwaybillTab</name>
+    <message>
+        <source>Shop</source>
+        <translation>店铺</translation>
+    </message>
+    <message>
+        <source>Carrier</source>
+        <translation>承运商</translation>
+    </message>
+    <message>
+        <source>Branch</source>
+        <translation>网点</translation>
+    </message>
+    <message>
+        <source>Remaining</source>
+        <translation>剩余</translation>
+    </message>
+    <message>
+        <source>Used</source>
+        <translation>已用</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>As of</source>
+        <translation>读取时间</translation>
+    </message>
+    <message>
+        <source>Taken</source>
+        <translation>已取号</translation>
+    </message>
+    <message>
+        <source>Taken, not linked</source>
+        <translation>已取号未关联</translation>
+    </message>
+    <message>
+        <source>Today, per carrier</source>
+        <translation>今日（按承运商）</translation>
+    </message>
+    <message>
+        <source>Balances as the platform last reported them (red under %1)</source>
+        <translation>平台最近报告的余额（低于 %1 显示红色）</translation>
+    </message>
+    <message>
+        <source>Balances as the platform last reported them</source>
+        <translation>平台最近报告的余额</translation>
+    </message>
+    <message>
+        <source>not read: %1</source>
+        <translation>未能读取：%1</translation>
     </message>
 </context>
 <context>
