@@ -42,6 +42,38 @@ from app.platform.ratelimit import RateLimit
 log = logging.getLogger(__name__)
 
 
+class SidePass:
+    """Work the sender's loop starts on a thread of its own every ``every_s`` seconds (0: never), once
+    its last pass has ended: the pickup watch, the e-waybill balances. The shipments never wait on it."""
+
+    def __init__(self, work: Any, every_s: float, thread_name: str, failed: str) -> None:
+        self.work, self.every_s, self.thread_name, self.failed = work, every_s, thread_name, failed
+        self.last: float | None = None
+        self.thread: threading.Thread | None = None
+
+    def start_if_due(self) -> threading.Thread | None:
+        """The pass's thread, started now (None: not due, never, or the last pass still running)."""
+        if self.work is None or self.every_s <= 0:
+            return None
+        now = time.monotonic()
+        if self.last is not None and now - self.last < self.every_s:
+            return None
+        if self.thread is not None and self.thread.is_alive():
+            return None  # the last pass is still asking
+        self.last = now
+        self.thread = threading.Thread(target=self._one_pass, name=self.thread_name, daemon=True)
+        self.thread.start()
+        return self.thread
+
+    def _one_pass(self) -> None:
+        try:
+            self.work.run_once()
+        except DatabaseUnavailable:
+            pass
+        except Exception:  # noqa: BLE001 - a bug in a side pass must not stop the sender
+            log.exception(self.failed)
+
+
 @dataclass
 class CycleStats:
     leased: int = 0
@@ -81,12 +113,10 @@ class Sender:
         self._last_pull: float | None = None
         # The pickup watch (app/platform/tracker.py) too, every track_minutes (0: never).
         self.tracker, self.track_s = tracker, float(track_minutes) * 60
-        self._last_track: float | None = None
-        self._track_thread: threading.Thread | None = None
+        self._track = SidePass(tracker, self.track_s, "pickup-track", "pickup watch pass failed")
         # The e-waybill balances (app/platform/ewaybill_balances.py) too, every balance_minutes (0: never).
         self.balances, self.balance_s = balances, float(balance_minutes) * 60
-        self._last_balance: float | None = None
-        self._balance_thread: threading.Thread | None = None
+        self._balances = SidePass(balances, self.balance_s, "ewaybill-balances", "e-waybill balance refresh failed")
         self._shop_channels: dict[int, tuple[str, Any]] = {}
         self._shop_names: dict[int, str] = {}
         self._any_shop = False
@@ -334,50 +364,12 @@ class Sender:
     def track_if_due(self) -> threading.Thread | None:
         """A pass of the pickup watch, when ``track_minutes`` have passed since the last, on a thread
         of its own: its calls wait on each shop's ceiling, the shipments never wait on them."""
-        if self.tracker is None or self.track_s <= 0:
-            return None
-        now = time.monotonic()
-        if self._last_track is not None and now - self._last_track < self.track_s:
-            return None
-        if self._track_thread is not None and self._track_thread.is_alive():
-            return None  # the last pass is still asking
-        self._last_track = now
-
-        def one_pass() -> None:
-            try:
-                self.tracker.run_once()
-            except DatabaseUnavailable:
-                pass
-            except Exception:  # noqa: BLE001 - a bug in the watch must not stop the sender
-                log.exception("pickup watch pass failed")
-
-        self._track_thread = threading.Thread(target=one_pass, name="pickup-track", daemon=True)
-        self._track_thread.start()
-        return self._track_thread
+        return self._track.start_if_due()
 
     def balances_if_due(self) -> threading.Thread | None:
         """Every enabled shop's e-waybill balances read and stored, when ``balance_minutes`` have passed,
         on a thread of its own (as the pickup watch: the shipments never wait on the platform's answer)."""
-        if self.balances is None or self.balance_s <= 0:
-            return None
-        now = time.monotonic()
-        if self._last_balance is not None and now - self._last_balance < self.balance_s:
-            return None
-        if self._balance_thread is not None and self._balance_thread.is_alive():
-            return None  # the last read is still asking
-        self._last_balance = now
-
-        def one_pass() -> None:
-            try:
-                self.balances.run_once()
-            except DatabaseUnavailable:
-                pass
-            except Exception:  # noqa: BLE001 - a bug in the balances must not stop the sender
-                log.exception("e-waybill balance refresh failed")
-
-        self._balance_thread = threading.Thread(target=one_pass, name="ewaybill-balances", daemon=True)
-        self._balance_thread.start()
-        return self._balance_thread
+        return self._balances.start_if_due()
 
     def run(self, stop: threading.Event, idle_s: float = 2.0) -> None:
         """Cycle until ``stop`` is set; wait ``idle_s`` when there was nothing to do."""
