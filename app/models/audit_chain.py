@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, exists, insert, select, union_all, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_state
 
@@ -78,9 +78,8 @@ def _set_link(e: ScanEvent, seq: int, prev: str, digest: str) -> None:
     e.chain_seq, e.prev_hash, e.hash = seq, prev, digest
 
 
-def link_rows(conn, rows: list[dict[str, Any]]) -> None:
-    """The same chain for events written as plain rows with Core (the bench's scan path, which
-    skips the ORM flush): fills in each row's ``chain_seq``, ``prev_hash`` and ``hash``."""
+def _normalise(rows: list[dict[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+    """Fill in each row's defaults (every field present); the rows by bench key, in their order."""
     by_bench: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
         for name, default in (("raw", ""), ("message", ""), ("reason", "")):
@@ -91,14 +90,22 @@ def link_rows(conn, rows: list[dict[str, Any]]) -> None:
         for name in FIELDS:
             row.setdefault(name, None)
         by_bench.setdefault(row["station_id"] if row["station_id"] is not None else NO_ID, []).append(row)
+    return by_bench
 
-    def set_row(row: dict[str, Any], seq: int, prev: str, digest: str) -> None:
-        row.update(chain_seq=seq, prev_hash=prev, hash=digest)
 
-    _advance(conn, by_bench, dict.__getitem__, set_row)
+def _set_row(row: dict[str, Any], seq: int, prev: str, digest: str) -> None:
+    row.update(chain_seq=seq, prev_hash=prev, hash=digest)
+
+
+def link_rows(conn, rows: list[dict[str, Any]]) -> None:
+    """The same chain for events written as plain rows with Core (the bench's scan path, which
+    skips the ORM flush): fills in each row's ``chain_seq``, ``prev_hash`` and ``hash``."""
+    _advance(conn, _normalise(rows), dict.__getitem__, _set_row)
 
 
 _INSERT_EVENT = ScanEvent.__table__.insert()
+_LINKED = (*FIELDS, "chain_seq", "prev_hash", "hash")
+_APPEND_AT_ONCE_MAX = 3  # a scan writes one event, two with a print intent; a third is to spare
 
 
 def add_events(s: Session, events: list[dict[str, Any]]) -> None:
@@ -107,8 +114,53 @@ def add_events(s: Session, events: list[dict[str, Any]]) -> None:
     all (Core: no ORM flush of the events themselves on the scan path)."""
     s.flush()  # ORM changes made before (a PIN check's counters, an earlier event) go first
     conn = s.connection()
+    if conn.dialect.name == "postgresql" and _append_at_once(conn, events):
+        return
     link_rows(conn, events)
     conn.execute(_INSERT_EVENT, events)
+
+
+def _append_statement(n: int):
+    """PostgreSQL: move the bench's head from the link this engine knows AND insert ``n`` events
+    after it, in one statement (one round trip instead of two). The events are inserted only if the
+    head moved (``EXISTS`` over the UPDATE's RETURNING): when another writer moved it first,
+    nothing is written and the caller links the events again from the head read under its lock."""
+    heads, events = AuditChainHead.__table__, ScanEvent.__table__
+    moved = (update(heads).where(heads.c.bench_key == bindparam("h_key"), heads.c.seq == bindparam("h_seq"),
+                                 heads.c.last_hash == bindparam("h_hash"))
+             .values(seq=bindparam("h_new_seq"), last_hash=bindparam("h_new_hash"))
+             .returning(heads.c.bench_key).cte("moved"))
+    columns = [events.c[name] for name in _LINKED]
+    rows = [select(*(bindparam(f"{c.name}_{i}", type_=c.type) for c in columns))
+            .where(exists(select(moved.c.bench_key))) for i in range(n)]
+    source = rows[0] if n == 1 else union_all(*rows)
+    # RETURNING, not rowcount: psycopg reports no rowcount for an INSERT led by a data-modifying WITH
+    return insert(events).from_select(columns, source).add_cte(moved).returning(events.c.id)
+
+
+_APPEND_STATEMENTS = {n: _append_statement(n) for n in range(1, _APPEND_AT_ONCE_MAX + 1)}
+
+
+def _append_at_once(conn, events: list[dict[str, Any]]) -> bool:
+    """The scan path's events of one bench whose head this engine knows, in one statement; False
+    (nothing written) when that does not apply or another writer moved the head first."""
+    by_bench = _normalise(events)
+    if len(by_bench) != 1 or not 1 <= len(events) <= _APPEND_AT_ONCE_MAX:
+        return False
+    key = next(iter(by_bench))
+    known = _known_heads.setdefault(conn.engine, {})
+    head = known.get(key)
+    if head is None:
+        return False
+    seq, prev = _link(events, key, *head, dict.__getitem__, _set_row)
+    params: dict[str, Any] = {"h_key": key, "h_seq": head[0], "h_hash": head[1], "h_new_seq": seq, "h_new_hash": prev}
+    for i, row in enumerate(events):
+        params.update({f"{name}_{i}": row[name] for name in _LINKED})
+    if len(conn.execute(_APPEND_STATEMENTS[len(events)], params).all()) == len(events):
+        known[key] = (seq, prev)
+        return True
+    known.pop(key, None)  # another writer was first: link again from the head under its lock
+    return False
 
 
 def add_event(s: Session, *, at: datetime | None, kind: str, raw: str = "", message: str = "", accepted: bool = True,

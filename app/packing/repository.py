@@ -13,7 +13,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, case, delete, exists, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    JSON,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -89,41 +102,69 @@ _ORDER_COLUMNS = (Order.id, Order.order_no, Order.state, Order.station_id, Order
 _ORDER_SELECT = (select(*_ORDER_COLUMNS).outerjoin(PlatformOrder, PlatformOrder.order_id == Order.id)
                  .outerjoin(WaybillSource, (WaybillSource.shop_id == Order.shop_id)
                             & (WaybillSource.carrier_code == Order.carrier_code)))
-_ORDER_BY_ID = _ORDER_SELECT.where(Order.id == bindparam("order_id"))
-_ORDER_BY_NO = _ORDER_SELECT.where(Order.order_no == bindparam("order_no"))
-_LINES = (select(OrderLine.id, OrderLine.product_id, Product.sku, Product.name, _BARCODE, OrderLine.quantity,
+_LINE_COLUMNS = (OrderLine.id, OrderLine.product_id, Product.sku, Product.name, _BARCODE, OrderLine.quantity,
                  OrderLine.scanned, Product.unit_weight_g)
-          .join(Product, Product.id == OrderLine.product_id)
-          .where(OrderLine.order_id == bindparam("order_id")).order_by(OrderLine.id))
-_PARCELS = (select(Parcel.id, Parcel.seq, Parcel.box_code, Parcel.expected_weight_g, Parcel.weight_g,
+_PARCEL_COLUMNS = (Parcel.id, Parcel.seq, Parcel.box_code, Parcel.expected_weight_g, Parcel.weight_g,
                    Parcel.label_prints, Parcel.waybill, Parcel.preassigned_waybill, Parcel.sealed,
-                   ParcelLine.order_line_id, ParcelLine.quantity, Ewaybill.waybill_code, Ewaybill.state.label("e_state"))
-            .outerjoin(ParcelLine, ParcelLine.parcel_id == Parcel.id)
-            # the parcel's live e-waybill (at most one: a partial unique index)
-            .outerjoin(Ewaybill, (Ewaybill.order_id == Parcel.order_id) & (Ewaybill.parcel_seq == Parcel.seq)
-                       & (Ewaybill.state != "cancelled"))
-            .where(Parcel.order_id == bindparam("order_id")).order_by(Parcel.seq, ParcelLine.order_line_id))
+                   ParcelLine.order_line_id, ParcelLine.quantity, Ewaybill.waybill_code, Ewaybill.state)
 _PRODUCT = (select(Product.id, Product.sku, Product.name).join(ProductBarcode, ProductBarcode.product_id == Product.id)
             .where(ProductBarcode.barcode == bindparam("code")))
 
 
-def _snapshot(s: Session, row) -> OrderSnap:
-    conn = s.connection()
-    lines = tuple(LineSnap(*r) for r in conn.execute(_LINES, {"order_id": row.id}))
+def _rows_as_json(dialect: str, columns, from_where):
+    """A correlated scalar subquery: the rows of ``from_where`` (a select's FROM and WHERE) as one
+    JSON array of arrays, so the order, its lines and its parcels come back in one statement (one
+    round trip on PostgreSQL) and are decoded by the driver's JSON loader. An order without lines
+    or parcels gives NULL (PostgreSQL) or [] (SQLite); the rows' order is restored in Python."""
+    if dialect == "postgresql":
+        agg = func.json_agg(func.json_build_array(*columns))
+    else:
+        agg = func.json_group_array(func.json_array(*columns))
+    return from_where(select(type_coerce(agg, JSON()))).scalar_subquery()
+
+
+def _order_select(dialect: str, where):
+    lines = _rows_as_json(dialect, _LINE_COLUMNS, lambda q: (
+        q.select_from(OrderLine).join(Product, Product.id == OrderLine.product_id)
+        .where(OrderLine.order_id == Order.id).correlate(Order)))
+    parcels = _rows_as_json(dialect, _PARCEL_COLUMNS, lambda q: (
+        q.select_from(Parcel).outerjoin(ParcelLine, ParcelLine.parcel_id == Parcel.id)
+        # the parcel's live e-waybill (at most one: a partial unique index)
+        .outerjoin(Ewaybill, (Ewaybill.order_id == Parcel.order_id) & (Ewaybill.parcel_seq == Parcel.seq)
+                   & (Ewaybill.state != "cancelled"))
+        .where(Parcel.order_id == Order.id).correlate(Order)))
+    return _ORDER_SELECT.add_columns(lines.label("lines"), parcels.label("parcels")).where(where)
+
+
+_ORDER_SELECTS: dict[tuple[str, str], Any] = {}
+
+
+def _order_statement(dialect: str, key: str):
+    statement = _ORDER_SELECTS.get((dialect, key))
+    if statement is None:
+        where = Order.id == bindparam("order_id") if key == "id" else Order.order_no == bindparam("order_no")
+        statement = _ORDER_SELECTS[(dialect, key)] = _order_select(dialect, where)
+    return statement
+
+
+def _snapshot(row) -> OrderSnap:
+    lines = tuple(sorted((LineSnap(*r) for r in row.lines or ()), key=lambda x: x.id))
     parcels: list[ParcelSnap] = []
     current: dict | None = None
     units: list[tuple[int, int]] = []
-    for r in conn.execute(_PARCELS, {"order_id": row.id}):
-        if current is None or current["id"] != r.id:
+    for r in sorted(row.parcels or (), key=lambda r: (r[1], r[9] is not None, r[9] or 0)):
+        (pid, seq, box_code, expected, weight, prints, waybill, preassigned, sealed, line_id, quantity,
+         ewaybill, e_state) = r
+        if current is None or current["id"] != pid:
             if current is not None:
                 parcels.append(ParcelSnap(units=tuple(units), **current))
-            current = {"id": r.id, "seq": r.seq, "box_code": r.box_code, "expected_weight_g": r.expected_weight_g,
-                       "weight_g": r.weight_g, "label_prints": r.label_prints, "waybill": r.waybill,
-                       "preassigned_waybill": r.preassigned_waybill, "sealed": bool(r.sealed),
-                       "ewaybill": r.waybill_code, "ewaybill_state": r.e_state}
+            current = {"id": pid, "seq": seq, "box_code": box_code, "expected_weight_g": expected,
+                       "weight_g": weight, "label_prints": prints, "waybill": waybill,
+                       "preassigned_waybill": preassigned, "sealed": bool(sealed),
+                       "ewaybill": ewaybill, "ewaybill_state": e_state}
             units = []
-        if r.order_line_id is not None:
-            units.append((r.order_line_id, r.quantity))
+        if line_id is not None:
+            units.append((line_id, quantity))
     if current is not None:
         parcels.append(ParcelSnap(units=tuple(units), **current))
     return OrderSnap(id=row.id, order_no=row.order_no, state=row.state, station_id=row.station_id,
@@ -134,15 +175,18 @@ def _snapshot(s: Session, row) -> OrderSnap:
 
 
 def load_order(s: Session, order_id: int) -> OrderSnap | None:
-    row = s.connection().execute(_ORDER_BY_ID, {"order_id": order_id}).first()
-    return _snapshot(s, row) if row is not None else None
+    """The order with its lines and parcels, in one statement."""
+    conn = s.connection()
+    row = conn.execute(_order_statement(conn.dialect.name, "id"), {"order_id": order_id}).first()
+    return _snapshot(row) if row is not None else None
 
 
 def load_order_by_no(s: Session, order_no: str) -> OrderSnap | None:
-    row = s.connection().execute(_ORDER_BY_NO, {"order_no": order_no}).first()
+    conn = s.connection()
+    row = conn.execute(_order_statement(conn.dialect.name, "no"), {"order_no": order_no}).first()
     if row is None:
         return None
-    snap = _snapshot(s, row)
+    snap = _snapshot(row)
     if snap.state == PACKING and snap.station_id is not None:
         from dataclasses import replace
 
@@ -383,11 +427,39 @@ def _do_claim(s: Session, e: rules.ClaimOrder, actor: Actor, done: Applied) -> N
         raise Conflict("claim")
 
 
+def _unit_into_parcel(line_in_parcel: bool):
+    """PostgreSQL: the line's count and its parcel's in one statement (one round trip instead of
+    two). Its one row: (order lines counted, parcel lines written); the parcel's line is written only
+    if the order's line was counted, so an over-scan writes nothing."""
+    counted = _BUMP_LINE.returning(OrderLine.id).cte("counted")
+    if line_in_parcel:
+        into = (update(ParcelLine).where(ParcelLine.parcel_id == bindparam("b_parcel"),
+                                         ParcelLine.order_line_id.in_(select(counted.c.id)))
+                .values(quantity=ParcelLine.quantity + 1))
+    else:
+        into = insert(ParcelLine).from_select(
+            ["parcel_id", "order_line_id", "quantity"],
+            select(bindparam("b_parcel", type_=ParcelLine.parcel_id.type), counted.c.id, literal(1)))
+    into = into.returning(ParcelLine.parcel_id).cte("into_parcel")
+    return (select(select(func.count()).select_from(counted).scalar_subquery(),
+                   select(func.count()).select_from(into).scalar_subquery())
+            .add_cte(counted).add_cte(into))
+
+
+_UNIT_INTO_PARCEL = {True: _unit_into_parcel(True), False: _unit_into_parcel(False)}
+
+
 def _do_add_unit(s: Session, e: rules.AddUnit, actor: Actor, done: Applied) -> None:
     # Conditional: only this bench holds the order, but the database has the last word on quantity.
+    parcel_id = e.parcel_id or done.parcel_ids.get(e.parcel_seq)
+    conn = s.connection()
+    if parcel_id is not None and conn.dialect.name == "postgresql":
+        counted, _ = conn.execute(_UNIT_INTO_PARCEL[e.line_in_parcel], {"b_line": e.line_id, "b_parcel": parcel_id}).one()
+        if counted != 1:
+            raise Conflict("over_scan")
+        return
     if _run(s, _BUMP_LINE, {"b_line": e.line_id}) != 1:
         raise Conflict("over_scan")
-    parcel_id = e.parcel_id or done.parcel_ids.get(e.parcel_seq)
     if parcel_id is None:
         parcel_id = s.execute(insert(Parcel).values(order_id=e.order_id, seq=e.parcel_seq, label_prints=0, sealed=False,
                                                     station_id=actor.station_id, packer_id=actor.user_id)

@@ -275,3 +275,77 @@ def test_a_writer_reads_its_head_again_only_when_someone_else_moved_it(trail):
         event.remove(trail.engine, "before_cursor_execute", seen)
     assert problems(trail)["BENCH-A"] is None
     assert len(ids(trail, "BENCH-A")) == 6 + 1 + 2 + 2 + 1 + 1
+
+
+def core_events(services, bench: str, n: int) -> None:
+    """Events as the scan path writes them: plain rows through ``audit_chain.add_events``, one or
+    two per transaction (a scan and its print intent)."""
+    from app.models.audit_chain import add_events as add_rows
+
+    for i in range(n):
+        with services.uow() as uow:
+            station_id = uow.session.scalar(text("SELECT id FROM stations WHERE name = :n"), {"n": bench})
+            add_rows(uow.session, [{"at": services.clock(), "station_id": station_id, "raw": f"core-{i}-{k}",
+                                    "kind": "item", "accepted": True, "message": f"core {i}.{k}"}
+                                   for k in range(1 + i % 2)])
+
+
+def test_the_scan_paths_events_follow_a_known_head_in_one_statement_and_never_twice(trail):
+    """PostgreSQL moves the known head and inserts the scan's events in one statement (one round
+    trip); SQLite in two. When another engine moved the head, or a transaction was rolled back,
+    that statement writes nothing and the events are linked again from the head read under its
+    lock: the chain stays one line and no event is written twice."""
+    from sqlalchemy import event
+
+    from app.bootstrap import bootstrap
+    from app.config import Settings
+
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, params, context, executemany):
+        if "audit_chain_heads" in statement or "scan_events" in statement:
+            statements.append(" ".join(statement.split()[:3]).upper())
+
+    pg = trail.engine.dialect.name == "postgresql"
+    core_events(trail, "BENCH-A", 1)  # this engine now knows the head
+    event.listen(trail.engine, "before_cursor_execute", seen)
+    try:
+        core_events(trail, "BENCH-A", 2)  # one event, then two
+        writes = [s for s in statements if not s.startswith("SELECT ID FROM")]
+        assert writes == (["WITH MOVED AS"] * 2 if pg else ["UPDATE AUDIT_CHAIN_HEADS SET", "INSERT INTO SCAN_EVENTS"] * 2)
+        other = bootstrap(trail.db_url, Settings(station="OTHER"))  # another process's engine
+        try:
+            core_events(other, "BENCH-A", 2)
+        finally:
+            other.close()
+        statements.clear()
+        core_events(trail, "BENCH-A", 1)
+        writes = [s.split()[0] for s in statements if not s.startswith("SELECT ID FROM")]
+        # the known head was stale: nothing written by the first try, then read under its lock
+        assert writes == (["WITH", "SELECT", "UPDATE", "INSERT"] if pg else ["UPDATE", "SELECT", "UPDATE", "INSERT"])
+        with pytest.raises(RuntimeError), trail.uow() as uow:
+            core_events_in(uow.session, trail, "BENCH-A")
+            raise RuntimeError("the scan's transaction fails after its event was written")
+        statements.clear()
+        core_events(trail, "BENCH-A", 1)
+        writes = [s.split()[0] for s in statements if not s.startswith("SELECT ID FROM")]
+        assert writes == (["WITH", "SELECT", "UPDATE", "INSERT"] if pg else ["UPDATE", "SELECT", "UPDATE", "INSERT"])
+    finally:
+        event.remove(trail.engine, "before_cursor_execute", seen)
+    assert problems(trail)["BENCH-A"] is None
+    with trail.engine.connect() as conn:
+        raws = [r for (r,) in conn.execute(text(
+            "SELECT e.raw FROM scan_events e JOIN stations s ON s.id = e.station_id "
+            "WHERE s.name = 'BENCH-A' AND e.raw LIKE 'core-%' ORDER BY e.chain_seq")).all()]
+    # 1 + (1 + 2) + other's (1 + 2) + 1 + 1 events, each once, in the order they were written
+    assert raws == ["core-0-0", "core-0-0", "core-1-0", "core-1-1", "core-0-0", "core-1-0", "core-1-1",
+                    "core-0-0", "core-0-0"]
+    assert len(ids(trail, "BENCH-A")) == 6 + 9
+
+
+def core_events_in(session, services, bench: str) -> None:
+    from app.models.audit_chain import add_events as add_rows
+
+    station_id = session.scalar(text("SELECT id FROM stations WHERE name = :n"), {"n": bench})
+    add_rows(session, [{"at": services.clock(), "station_id": station_id, "raw": "rolled back", "kind": "item",
+                        "accepted": True, "message": "gone"}])
