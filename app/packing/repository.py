@@ -109,25 +109,31 @@ _PARCEL_COLUMNS = (Parcel.id, Parcel.seq, Parcel.box_code, Parcel.expected_weigh
                    ParcelLine.order_line_id, ParcelLine.quantity, Ewaybill.waybill_code, Ewaybill.state)
 _PRODUCT = (select(Product.id, Product.sku, Product.name).join(ProductBarcode, ProductBarcode.product_id == Product.id)
             .where(ProductBarcode.barcode == bindparam("code")))
+# SQLite (in-process: no round trips to save) reads the order, its lines and its parcels with three
+# plain statements, cheaper there than the JSON of one; PostgreSQL reads them in one (below).
+_ORDER_BY_ID = _ORDER_SELECT.where(Order.id == bindparam("order_id"))
+_ORDER_BY_NO = _ORDER_SELECT.where(Order.order_no == bindparam("order_no"))
+_LINES = (select(*_LINE_COLUMNS).join(Product, Product.id == OrderLine.product_id)
+          .where(OrderLine.order_id == bindparam("order_id")).order_by(OrderLine.id))
+_PARCELS = (select(*_PARCEL_COLUMNS).outerjoin(ParcelLine, ParcelLine.parcel_id == Parcel.id)
+            .outerjoin(Ewaybill, (Ewaybill.order_id == Parcel.order_id) & (Ewaybill.parcel_seq == Parcel.seq)
+                       & (Ewaybill.state != "cancelled"))
+            .where(Parcel.order_id == bindparam("order_id")).order_by(Parcel.seq, ParcelLine.order_line_id))
 
 
-def _rows_as_json(dialect: str, columns, from_where):
-    """A correlated scalar subquery: the rows of ``from_where`` (a select's FROM and WHERE) as one
-    JSON array of arrays, so the order, its lines and its parcels come back in one statement (one
-    round trip on PostgreSQL) and are decoded by the driver's JSON loader. An order without lines
-    or parcels gives NULL (PostgreSQL) or [] (SQLite); the rows' order is restored in Python."""
-    if dialect == "postgresql":
-        agg = func.json_agg(func.json_build_array(*columns))
-    else:
-        agg = func.json_group_array(func.json_array(*columns))
-    return from_where(select(type_coerce(agg, JSON()))).scalar_subquery()
+def _rows_as_json(columns, from_where):
+    """PostgreSQL: a correlated scalar subquery, the rows of ``from_where`` (a select's FROM and
+    WHERE) as one JSON array of arrays, so the order, its lines and its parcels come back in one
+    statement (one round trip instead of three), decoded by the driver's JSON loader. No rows give
+    NULL; the rows' order is restored in Python."""
+    return from_where(select(type_coerce(func.json_agg(func.json_build_array(*columns)), JSON()))).scalar_subquery()
 
 
-def _order_select(dialect: str, where):
-    lines = _rows_as_json(dialect, _LINE_COLUMNS, lambda q: (
+def _order_select(where):
+    lines = _rows_as_json(_LINE_COLUMNS, lambda q: (
         q.select_from(OrderLine).join(Product, Product.id == OrderLine.product_id)
         .where(OrderLine.order_id == Order.id).correlate(Order)))
-    parcels = _rows_as_json(dialect, _PARCEL_COLUMNS, lambda q: (
+    parcels = _rows_as_json(_PARCEL_COLUMNS, lambda q: (
         q.select_from(Parcel).outerjoin(ParcelLine, ParcelLine.parcel_id == Parcel.id)
         # the parcel's live e-waybill (at most one: a partial unique index)
         .outerjoin(Ewaybill, (Ewaybill.order_id == Parcel.order_id) & (Ewaybill.parcel_seq == Parcel.seq)
@@ -136,23 +142,34 @@ def _order_select(dialect: str, where):
     return _ORDER_SELECT.add_columns(lines.label("lines"), parcels.label("parcels")).where(where)
 
 
-_ORDER_SELECTS: dict[tuple[str, str], Any] = {}
+_ORDER_AT_ONCE_BY_ID = _order_select(Order.id == bindparam("order_id"))
+_ORDER_AT_ONCE_BY_NO = _order_select(Order.order_no == bindparam("order_no"))
 
 
-def _order_statement(dialect: str, key: str):
-    statement = _ORDER_SELECTS.get((dialect, key))
-    if statement is None:
-        where = Order.id == bindparam("order_id") if key == "id" else Order.order_no == bindparam("order_no")
-        statement = _ORDER_SELECTS[(dialect, key)] = _order_select(dialect, where)
-    return statement
+def _read_order(s: Session, key: str, value) -> OrderSnap | None:
+    """The order by id (``key`` "id") or number ("no") with its lines and parcels."""
+    conn = s.connection()
+    if conn.dialect.name == "postgresql":
+        row = conn.execute(_ORDER_AT_ONCE_BY_ID if key == "id" else _ORDER_AT_ONCE_BY_NO, {f"order_{key}": value}).first()
+        if row is None:
+            return None
+        lines = sorted(row.lines or (), key=lambda r: r[0])
+        parcels = sorted(row.parcels or (), key=lambda r: (r[1], r[9] is not None, r[9] or 0))
+        return _snapshot(row, lines, parcels)
+    row = conn.execute(_ORDER_BY_ID if key == "id" else _ORDER_BY_NO, {f"order_{key}": value}).first()
+    if row is None:
+        return None
+    return _snapshot(row, conn.execute(_LINES, {"order_id": row.id}), conn.execute(_PARCELS, {"order_id": row.id}))
 
 
-def _snapshot(row) -> OrderSnap:
-    lines = tuple(sorted((LineSnap(*r) for r in row.lines or ()), key=lambda x: x.id))
+def _snapshot(row, line_rows, parcel_rows) -> OrderSnap:
+    """The order's snapshot from its row, its lines in line order and its parcels' rows in parcel
+    then line order (one per unit line, or one with no line)."""
+    lines = tuple(LineSnap(*r) for r in line_rows)
     parcels: list[ParcelSnap] = []
     current: dict | None = None
     units: list[tuple[int, int]] = []
-    for r in sorted(row.parcels or (), key=lambda r: (r[1], r[9] is not None, r[9] or 0)):
+    for r in parcel_rows:
         (pid, seq, box_code, expected, weight, prints, waybill, preassigned, sealed, line_id, quantity,
          ewaybill, e_state) = r
         if current is None or current["id"] != pid:
@@ -175,18 +192,13 @@ def _snapshot(row) -> OrderSnap:
 
 
 def load_order(s: Session, order_id: int) -> OrderSnap | None:
-    """The order with its lines and parcels, in one statement."""
-    conn = s.connection()
-    row = conn.execute(_order_statement(conn.dialect.name, "id"), {"order_id": order_id}).first()
-    return _snapshot(row) if row is not None else None
+    return _read_order(s, "id", order_id)
 
 
 def load_order_by_no(s: Session, order_no: str) -> OrderSnap | None:
-    conn = s.connection()
-    row = conn.execute(_order_statement(conn.dialect.name, "no"), {"order_no": order_no}).first()
-    if row is None:
+    snap = _read_order(s, "no", order_no)
+    if snap is None:
         return None
-    snap = _snapshot(row)
     if snap.state == PACKING and snap.station_id is not None:
         from dataclasses import replace
 
