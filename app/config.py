@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import importlib.resources
 import json
 import os
@@ -40,9 +41,21 @@ def resource_file(*parts: str) -> Path:
     return _RESOURCE_FILES.enter_context(importlib.resources.as_file(item))
 
 
-def data_dir() -> Path:
+def data_path() -> Path:
+    """Where PackGate keeps its data, without making the folder (what a name needs, not a file)."""
     home = os.environ.get("PACKGATE_HOME")
-    path = Path(home) / "data" if home else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    return Path(home) / "data" if home else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+@functools.lru_cache(maxsize=8)
+def _default_printer(home: str | None) -> str:
+    """The PDF folder printer's spec for PackGate's home (``home``, or the platform's data folder).
+    A name only, read for every scan's audit: the PDF printer makes its folder when it writes."""
+    return f"pdf:{data_path() / 'prints'}"
+
+
+def data_dir() -> Path:
+    path = data_path()
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -214,7 +227,7 @@ class Settings:
         return Path(self.evidence_dir).expanduser() if self.evidence_dir else data_dir() / "evidence"
 
     def printer_spec(self) -> str:
-        return self.printer or f"pdf:{data_dir() / 'prints'}"
+        return self.printer or _default_printer(os.environ.get("PACKGATE_HOME"))
 
 
 _KINDS = {str: "text", bool: "true or false", int: "a whole number", float: "a number"}

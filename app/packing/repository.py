@@ -9,7 +9,7 @@ effects are not written. Nothing here commits.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -200,8 +200,6 @@ def load_order_by_no(s: Session, order_no: str) -> OrderSnap | None:
     if snap is None:
         return None
     if snap.state == PACKING and snap.station_id is not None:
-        from dataclasses import replace
-
         snap = replace(snap, holder=s.scalar(select(Station.name).where(Station.id == snap.station_id)))
     return snap
 
@@ -277,6 +275,31 @@ def _badge(s: Session, *codes: str) -> bool:
     return s.scalar(select(User.id).where(User.badge.in_(codes)).limit(1)) is not None
 
 
+def _looked_up(column, where):
+    return select(column).where(where).scalar_subquery()
+
+
+_BY_BARCODE = ProductBarcode.barcode == bindparam("code")
+# A box, a product and a badge by one code, in one statement (one row of single-row lookups on
+# primary keys and unique indexes): what the box and weight steps ask about every scan.
+_WHAT_IS = select(
+    _looked_up(BoxType.code, BoxType.code == bindparam("box")).label("box_code"),
+    _looked_up(BoxType.tare_g, BoxType.code == bindparam("box")).label("box_tare"),
+    _looked_up(BoxType.active, BoxType.code == bindparam("box")).label("box_active"),
+    *(select(column).join(ProductBarcode, ProductBarcode.product_id == Product.id).where(_BY_BARCODE)
+      .scalar_subquery().label(f"product_{column.key}") for column in (Product.id, Product.sku, Product.name)),
+    exists(select(User.id).where(User.badge == bindparam("code"))).label("badge"),
+)
+
+
+def _what_is(s: Session, text: str) -> CodeFacts:
+    """``text`` as a box, a product and a badge (see ``_WHAT_IS``)."""
+    row = s.connection().execute(_WHAT_IS, {"box": text.upper(), "code": text}).one()
+    box = BoxFact(row.box_code, row.box_tare, bool(row.box_active)) if row.box_code is not None else None
+    product = ProductFact(row.product_id, row.product_sku, row.product_name) if row.product_id is not None else None
+    return CodeFacts(box=box, product=product, is_badge=bool(row.badge))
+
+
 def facts(s: Session, step: Step, text: str, number: str, *, command: bool = False) -> CodeFacts:
     """What the database knows about ``text`` (and ``number``, its waybill form): only what the
     rules of ``step`` look at, cheapest first."""
@@ -286,13 +309,13 @@ def facts(s: Session, step: Step, text: str, number: str, *, command: bool = Fal
         product = _product(s, text)
         if product is not None:
             return CodeFacts(product=product)
-        return CodeFacts(box=_box(s, text), is_badge=_badge(s, text))
+        return replace(_what_is(s, text), product=None)
     if step in (Step.BOX, Step.WEIGHT):
-        return CodeFacts(box=_box(s, text), product=_product(s, text), is_badge=_badge(s, text))
+        return _what_is(s, text)
     if step == Step.LABEL:
         return CodeFacts(is_badge=_badge(s, text))
     if step == Step.ORDER:
-        return CodeFacts(product=_product(s, text), is_badge=_badge(s, text))
+        return replace(_what_is(s, text), box=None)
     if step == Step.WAYBILL:
         product = _product(s, text) or (_product(s, number) if number != text else None)
         is_order = s.scalar(select(Order.id).where(Order.order_no.in_((text, number))).limit(1)) is not None
