@@ -9,6 +9,11 @@ from enum import StrEnum
 from app.i18n import QT_TRANSLATE_NOOP, Message
 from app.packing.print_request import PrintRequest
 
+# A scan (or a print's report) the database did not answer: nothing of it was saved.
+DB_UNREACHABLE = Message(
+    QT_TRANSLATE_NOOP("Outcome", "Database unreachable: this scan was NOT saved. Scan it again when the connection is back.")
+)
+
 
 class Step(StrEnum):
     LOGIN = "login"  # scan a badge
