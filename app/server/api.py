@@ -182,7 +182,8 @@ def create_app(services: Services, signer: SessionSigner, evidence_dir: Path | N
     install(app)
     app.add_middleware(Gate, routes=lambda: {path: set(item) for path, item in app.openapi()["paths"].items()},
                        limits={**EVIDENCE_LIMITS, **DESK_LIMITS}, open_paths=frozenset({f"{API}/health", f"{API}/enrol"}),
-                       station_for_token=ctx.station_for_token, no_token=NO_TOKEN, revoked=REVOKED)
+                       station_for_token=ctx.station_for_token, no_token=NO_TOKEN, revoked=REVOKED,
+                       rechecked=frozenset({("POST", f"{API}/scan")}))  # its transaction checks the token again
     app.add_middleware(PageHeaders)  # the page's CSP and friends (issue 24)
     _declare_security(app)
     return app

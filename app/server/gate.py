@@ -4,7 +4,10 @@
    method it does answer in ``Allow`` (``OPTIONS`` gets them with 204), whichever route matched first.
 2. The station token (every ``/api/v1`` call but ``health`` and ``enrol``): 401 before the body is
    read, so a caller without a token cannot make the server read (and hold) anything. The station
-   found is handed to the routes in ``scope["state"]["station"]``.
+   found is handed to the routes in ``scope["state"]["station"]``. A route that checks the token
+   again in its own transaction (the scan: a token revoked before the scan began is refused there)
+   is let through on a token the gate found good in the last ``RECHECKED_TRUST_S`` seconds, without
+   a database read and a worker thread's round trip of its own.
 3. The body's size, per route: a ``Content-Length`` over the limit is 413 at once; a body sent
    without one (chunked) is counted as it streams and cut at the limit with 413.
 """
@@ -12,6 +15,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 
 from fastapi import HTTPException
@@ -23,6 +27,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.errors import DatabaseUnavailable
 
 JSON_LIMIT = 64 * 1024  # every JSON call: a scan is at most 4 kB of text and a session blob
+RECHECKED_TRUST_S = 5.0  # a good token, for the routes that check it again in their own transaction
+_TRUSTED_MAX = 4096  # tokens remembered at most (the stations of a site); the oldest are forgotten
 
 
 def size_text(limit: int) -> str:
@@ -40,10 +46,14 @@ class Gate:
 
     def __init__(self, app: ASGIApp, *, routes: Callable[[], dict[str, set[str]]], limits: dict[tuple[str, str], int],
                  open_paths: frozenset[str], station_for_token: Callable[[str], tuple[int, str] | None],
-                 no_token: str, revoked: str, prefix: str = "/api/") -> None:
+                 no_token: str, revoked: str, prefix: str = "/api/",
+                 rechecked: frozenset[tuple[str, str]] = frozenset(),
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.app, self._routes, self.limits, self.open_paths = app, routes, limits, open_paths
         self.station_for_token, self.no_token, self.revoked, self.prefix = station_for_token, no_token, revoked, prefix
+        self.rechecked, self.clock = rechecked, clock  # (method, path template) of the routes that check again
         self._table: list[tuple[re.Pattern[str], frozenset[str], str]] | None = None
+        self._good: dict[str, tuple[tuple[int, str], float]] = {}  # token -> (station, found at)
 
     def table(self) -> list[tuple[re.Pattern[str], frozenset[str], str]]:
         if self._table is None:
@@ -68,12 +78,12 @@ class Gate:
                 await JSONResponse({"detail": f"{method} is not answered here; {allow} are"}, status_code=405,
                                    headers={"Allow": allow})(scope, receive, send)
             return
+        template = next((t for m, t in matched if method in m), path)
         if path.startswith(self.prefix) and path not in self.open_paths:
-            refusal = await self._check_token(scope)
+            refusal = await self._check_token(scope, rechecked=(method, template) in self.rechecked)
             if refusal is not None:
                 await refusal(scope, receive, send)
                 return
-        template = next((t for m, t in matched if method in m), path)
         limit = self.limits.get((method, template), JSON_LIMIT)
         declared = _content_length(scope)
         if declared is not None and declared > limit:
@@ -82,20 +92,29 @@ class Gate:
             return
         await self.app(scope, _counting(receive, limit), send)
 
-    async def _check_token(self, scope: Scope) -> Response | None:
+    async def _check_token(self, scope: Scope, *, rechecked: bool = False) -> Response | None:
         token = ""
         for name, value in scope["headers"]:
             if name == b"authorization":
                 token = value.decode("latin-1").removeprefix("Bearer ").strip()
         if not token:
             return JSONResponse({"detail": self.no_token}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        now = self.clock()
+        good = self._good.get(token)
+        if rechecked and good is not None and now - good[1] < RECHECKED_TRUST_S:
+            scope.setdefault("state", {})["station"] = good[0]
+            return None
         try:
             found = await run_in_threadpool(self.station_for_token, token)
         except DatabaseUnavailable:
             return JSONResponse({"detail": "The server's database is unreachable: nothing was saved"},
                                 status_code=503)
         if found is None:
+            self._good.pop(token, None)
             return JSONResponse({"detail": self.revoked}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        if len(self._good) >= _TRUSTED_MAX and token not in self._good:
+            self._good.pop(next(iter(self._good)))
+        self._good[token] = (found, now)
         scope.setdefault("state", {})["station"] = found
         return None
 
