@@ -18,7 +18,9 @@ print request to the bench, which prints it with the same bench printer.
 
 from __future__ import annotations
 
+import functools
 import logging
+import weakref
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select
@@ -96,9 +98,20 @@ class BenchWorkflow:
         # again in each scan's transaction, so a supervisor's change applies at the next scan.
         self._site = site.SiteSettings.defaults(services.settings)
         self._last_view = BenchView(station=self.station_name, step=Step.LOGIN)
-        self._views = ViewBuilder(self.station_name, services, lambda: self._site)
-        self._prints = PrintResults(services, self._views, self._ensure_station, self._event)
-        self._watch = ChangeWatch(services.read_uow, lambda: self.state, self._ensure_station, self._view)
+        # The view builder reads the site's settings through a weak reference: the server builds a
+        # workflow per request, and one without a reference cycle is freed at the request's end, not
+        # by a later garbage collection in some other request's time. The printer's reports and
+        # the change watch (never on a server's scan) are built when first asked for.
+        me = weakref.ref(self)
+        self._views = ViewBuilder(self.station_name, services, lambda: me()._site)
+
+    @functools.cached_property
+    def _prints(self) -> PrintResults:
+        return PrintResults(self.services, self._views, self._ensure_station, self._event)
+
+    @functools.cached_property
+    def _watch(self) -> ChangeWatch:
+        return ChangeWatch(self.services.read_uow, lambda: self.state, self._ensure_station, self._view)
 
     offline_notice = QT_TRANSLATE_NOOP("StationWindow", "Database unreachable \u2014 scans are refused, reconnecting\u2026")
 

@@ -114,3 +114,20 @@ def test_the_order_as_read_is_the_order_with_its_lines_and_parcels_in_their_orde
     with services.read_uow() as uow:
         assert repo.load_order(uow.session, 10**9) is None
         assert repo.load_order_by_no(uow.session, "NO-SUCH-ORDER") is None
+
+
+def test_a_workflow_that_scanned_is_freed_without_the_garbage_collector(services, flow):
+    """The server builds a workflow per request: one without a reference cycle is freed when the
+    request lets it go, not by a collection later in another request's time."""
+    import gc
+    import weakref
+
+    flow = BenchWorkflow(services, "BENCH-STMT", print_at_bench=True)  # as the server builds it
+    assert flow.handle("P-1001").accepted and flow.handle(BOTTLE).accepted  # its open order, resumed
+    gone = weakref.ref(flow)
+    gc.disable()
+    try:
+        del flow
+        assert gone() is None
+    finally:
+        gc.enable()
