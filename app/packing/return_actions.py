@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from app.i18n import QT_TRANSLATE_NOOP, Message
 from app.models.audit_chain import add_event
@@ -34,18 +35,24 @@ def find_return(s, target: str) -> Return | None:
     return ret
 
 
+def _return_to_attach(s: Session, target: str) -> Return:
+    """The closed return ``target`` names, not attached to an order yet; else refused."""
+    ret = find_return(s, target)
+    if ret is None:
+        raise _refuse(T("Outcome", "Unknown return {target}"), target=target.strip())
+    if ret.order_id is not None:
+        raise _refuse(T("Outcome", "Return {target} already belongs to an order"), target=target.strip())
+    if ret.state != ReturnState.CLOSED.value:
+        raise _refuse(T("Outcome", "Return {target} is still being received at its bench"), target=target.strip())
+    return ret
+
+
 def attach_return(services: Services, badge: str, pin: str, target: str, order_no: str, reason: str, *,
                   station: str | None = None) -> ActionDone:
     sup, reason = _authorize(services, badge, pin, reason, "attach_return", station)
     with services.uow() as uow:
         s = uow.session
-        ret = find_return(s, target)
-        if ret is None:
-            raise _refuse(T("Outcome", "Unknown return {target}"), target=target.strip())
-        if ret.order_id is not None:
-            raise _refuse(T("Outcome", "Return {target} already belongs to an order"), target=target.strip())
-        if ret.state != ReturnState.CLOSED.value:
-            raise _refuse(T("Outcome", "Return {target} is still being received at its bench"), target=target.strip())
+        ret = _return_to_attach(s, target)
         order = _order(s, order_no)
         if order.state not in SHIPPED_STATES:
             raise _refuse(T("Outcome", "Order {order_no} was never shipped ({state}): nothing to return"),

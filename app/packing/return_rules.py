@@ -213,15 +213,25 @@ def decide_in_return(state: BenchState, snap: ReturnSnap, text: str, product: Pr
                      ) -> tuple[Decision, ReturnSnap]:
     """Returns mode with ``snap`` open: an item, CMD:DAMAGED or CMD:CLOSE."""
     command = as_command(text)
+    if command is not None:
+        return _on_return_command(state, snap, command), snap
+    return _on_return_item(state, snap, text, product)
+
+
+def _on_return_command(state: BenchState, snap: ReturnSnap, command: str) -> Decision:
     if command == CMD_DAMAGED:
         d = _accepted(replace(state, damaged_next=True), T("Outcome", "The next item is recorded as damaged"),
                       Level.WARNING)
-        return replace(d, kind="command", order_id=snap.order_id), snap
+        return replace(d, kind="command", order_id=snap.order_id)
     if command == CMD_CLOSE:
-        return close(state, snap), snap
-    if command is not None:
-        return replace(_refused(state, T("Outcome", "Unknown command {command}"), command=command), kind="command",
-                       order_id=snap.order_id), snap
+        return close(state, snap)
+    return replace(_refused(state, T("Outcome", "Unknown command {command}"), command=command), kind="command",
+                   order_id=snap.order_id)
+
+
+def _on_return_item(state: BenchState, snap: ReturnSnap, text: str, product: ProductFact | None
+                    ) -> tuple[Decision, ReturnSnap]:
+    """An item into the open return: unmatched (no order yet), foreign to its order, over-returned, or counted."""
     condition = DAMAGED if state.damaged_next else GOOD
     after_state = replace(state, damaged_next=False)
     sku = product.sku if product is not None else text

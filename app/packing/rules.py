@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from app.carriers import CarrierCatalogue
+from app.carriers import CarrierCatalogue, WaybillCheck
 from app.i18n import QT_TRANSLATE_NOOP, Message
 from app.models.states import OrderState
 from app.packing.model import BenchState, CodeFacts, ManifestSnap, OrderSnap, ParcelSnap
@@ -261,21 +261,24 @@ def decide(bench: Bench, state: BenchState, order: OrderSnap | None, manifest: M
     (order step); ``order`` the bench's open order; ``manifest`` its open handover."""
     command = as_command(text)
     if state.order_id is not None and command != CMD_LOGOUT:
-        gone = _taken_away(bench, state, order)
-        if gone is not None:
-            return gone
-        assert order is not None
-        if order.refund_requested:
-            return refund_stop(bench, state, order)
+        stopped = _order_stopped(bench, state, order)
+        if stopped is not None:
+            return stopped
     step = bench_step(state, order)
     if command:
-        return _on_command(bench, state, order, manifest, step, command, facts)
+        return _on_command(bench, state, order, manifest, step, command)
     if step == Step.HANDOVER:
         assert manifest is not None
         return _on_handover_scan(state, manifest, text, facts)
     if step == Step.ORDER:
         return _on_order(bench, state, text, facts, target)
     assert order is not None
+    return _on_open_order(bench, state, order, step, text, facts)
+
+
+def _on_open_order(bench: Bench, state: BenchState, order: OrderSnap, step: Step, text: str,
+                   facts: CodeFacts) -> Decision:
+    """A scan that is not a command while an order is open, at its ``step`` (verify to waybill)."""
     if step == Step.VERIFY and facts.product is not None:  # the hot path
         return _on_item(state, order, text, facts)
     if facts.is_badge:
@@ -285,25 +288,27 @@ def decide(bench: Bench, state: BenchState, order: OrderSnap | None, manifest: M
         return _keep(_accepted("order", state, T("Outcome", "Order {order_no} is already open"), Level.INFO,
                                order_no=text), order)
     if step == Step.VERIFY:
-        if facts.box is not None:
-            return _keep(_refused("box", state, T("Outcome", "Scan every item of this parcel before the box ({missing} missing), or CMD:NEWPARCEL to box what is scanned"),
-                                  missing=order.units_missing), order)
-        return _on_item(state, order, text, facts)
+        return _on_verify_scan(state, order, text, facts)
     if step in (Step.BOX, Step.WEIGHT):
-        if facts.box is not None and facts.box.active:
-            return _on_box(state, order, facts)
-        if step == Step.WEIGHT:
-            return _on_weight(bench, state, order, text, facts)
-        return _refuse_at_pack(state, order, text, facts)
+        return _on_pack_scan(bench, state, order, step, text, facts)
     if step == Step.LABEL:
-        if order.ewaybills:
-            return _keep(_refused("scan", state, EWAYBILL_NOT_PRINTED), order)
-        return _keep(_refused("scan", state, T("Outcome", "The label has not printed: fix the printer, then scan CMD:REPRINT")), order)
+        return _on_label_scan(state, order)
     return _on_waybill(bench, state, order, text, facts)
 
 
 def _keep(decision: Decision, order: OrderSnap | None) -> Decision:
     return replace(decision, order=order)
+
+
+def _order_stopped(bench: Bench, state: BenchState, order: OrderSnap | None) -> Decision | None:
+    """The bench's open order was taken away, or its buyer asked for a refund: stop before the scan."""
+    gone = _taken_away(bench, state, order)
+    if gone is not None:
+        return gone
+    assert order is not None
+    if order.refund_requested:
+        return refund_stop(bench, state, order)
+    return None
 
 
 def _taken_away(bench: Bench, state: BenchState, order: OrderSnap | None) -> Decision | None:
@@ -415,6 +420,13 @@ def _on_item(state: BenchState, order: OrderSnap, text: str, facts: CodeFacts) -
     return replace(d, effects=(effect,), order=after)
 
 
+def _on_verify_scan(state: BenchState, order: OrderSnap, text: str, facts: CodeFacts) -> Decision:
+    if facts.box is not None:
+        return _keep(_refused("box", state, T("Outcome", "Scan every item of this parcel before the box ({missing} missing), or CMD:NEWPARCEL to box what is scanned"),
+                              missing=order.units_missing), order)
+    return _on_item(state, order, text, facts)
+
+
 def _refuse_at_pack(state: BenchState, order: OrderSnap, text: str, facts: CodeFacts) -> Decision:
     if facts.product is not None:
         return _keep(_over_scan_or_sealed(state, order, facts), order)
@@ -436,6 +448,23 @@ def _over_scan_or_sealed(state: BenchState, order: OrderSnap, facts: CodeFacts) 
 
 
 # ------------------------------------------------------------------------------------------- pack
+
+
+def _on_pack_scan(bench: Bench, state: BenchState, order: OrderSnap, step: Step, text: str,
+                  facts: CodeFacts) -> Decision:
+    """The box step, or the weight step (where another box may still replace the first)."""
+    if facts.box is not None and facts.box.active:
+        return _on_box(state, order, facts)
+    if step == Step.WEIGHT:
+        return _on_weight(bench, state, order, text, facts)
+    return _refuse_at_pack(state, order, text, facts)
+
+
+def _on_label_scan(state: BenchState, order: OrderSnap) -> Decision:
+    """Nothing but a command moves the label step on: the label (or e-waybill) has not printed."""
+    if order.ewaybills:
+        return _keep(_refused("scan", state, EWAYBILL_NOT_PRINTED), order)
+    return _keep(_refused("scan", state, T("Outcome", "The label has not printed: fix the printer, then scan CMD:REPRINT")), order)
 
 
 def _on_box(state: BenchState, order: OrderSnap, facts: CodeFacts) -> Decision:
@@ -505,41 +534,95 @@ def _not_a_waybill(state: BenchState, text: str, facts: CodeFacts) -> Decision |
     return None
 
 
+@dataclass(frozen=True)
+class _WaybillScan:
+    """A waybill scan at the open parcel, with what its checks read."""
+
+    state: BenchState
+    order: OrderSnap
+    parcel: ParcelSnap
+    text: str
+    facts: CodeFacts
+    check: WaybillCheck  # the scan against the order's carrier
+    expected: str | None  # the number it must match (pre-assigned, pool or e-waybill), if any
+
+    @property
+    def number(self) -> str:
+        return self.check.number
+
+
 def _on_waybill(bench: Bench, state: BenchState, order: OrderSnap, text: str, facts: CodeFacts) -> Decision:
     parcel = order.open_parcel
     if parcel is None or parcel.id is None:
         return _keep(_refused("waybill", state, T("Outcome", "Every parcel of order {order_no} has its waybill"),
                               order_no=order.order_no), order)
-    check = bench.catalogue.validate(order.carrier_code, text)
-    number = check.number
-    expected = order.expected_waybill(parcel)
+    scan = _WaybillScan(state, order, parcel, text, facts, bench.catalogue.validate(order.carrier_code, text),
+                        order.expected_waybill(parcel))
+    for guard in _WAYBILL_GUARDS:
+        refusal = guard(scan)
+        if refusal is not None:
+            return _keep(refusal, order)
+    return _link_waybill(bench, state, order, parcel, scan.number)
+
+
+def _item_too_early(scan: _WaybillScan) -> Decision | None:
+    """An item still missing from the order belongs in the next parcel, once this one is linked."""
+    facts, order = scan.facts, scan.order
     if facts.product is not None and order.units_missing > 0:
         index = order.line_index(facts.product.id)
-        if index is not None and order.lines[index].missing > 0:  # the next parcel's item, too early
-            return _keep(_over_scan_or_sealed(state, order, facts), order)
-    if number != expected:
-        known = _not_a_waybill(state, text, facts)
-        if known is not None:
-            return _keep(known, order)
-    if order.ewaybills and number != expected:
-        if facts.ewaybill_of is not None:
-            return _keep(_refused("waybill", state, T("Outcome", "This label belongs to order {other} parcel {seq}: stick this parcel's own label on"),
-                                  other=facts.ewaybill_of[0], seq=facts.ewaybill_of[1]), order)
-        return _keep(_refused("waybill", state, T("Outcome", "{number} is not this parcel's e-waybill {expected}: scan the label just printed"),
-                              number=number, expected=expected or "?"), order)
-    if expected:
-        if number != expected:
-            return _keep(_refused("waybill", state, T("Outcome", "{number} does not match the pre-assigned waybill {expected}: wrong label?"),
-                                  number=number, expected=expected), order)
-    elif not check.ok:
-        assert check.message is not None
-        return _keep(Decision(False, Level.REFUSED, check.message, "waybill", state, state.order_id), order)
-    if facts.waybill_owner is not None:
-        if facts.waybill_owner == order.order_no:
-            return _keep(_refused("waybill", state, T("Outcome", "Waybill {number} is already on another parcel of this order"),
-                                  number=number), order)
-        return _keep(_refused("waybill", state, T("Outcome", "Waybill {number} is already on order {other}"),
-                              number=number, other=facts.waybill_owner), order)
+        if index is not None and order.lines[index].missing > 0:
+            return _over_scan_or_sealed(scan.state, order, facts)
+    return None
+
+
+def _known_other_code(scan: _WaybillScan) -> Decision | None:
+    if scan.number != scan.expected:
+        return _not_a_waybill(scan.state, scan.text, scan.facts)
+    return None
+
+
+def _not_this_ewaybill(scan: _WaybillScan) -> Decision | None:
+    """An e-waybill carrier's parcel takes exactly the e-waybill printed for it."""
+    if not scan.order.ewaybills or scan.number == scan.expected:
+        return None
+    if scan.facts.ewaybill_of is not None:
+        return _refused("waybill", scan.state, T("Outcome", "This label belongs to order {other} parcel {seq}: stick this parcel's own label on"),
+                        other=scan.facts.ewaybill_of[0], seq=scan.facts.ewaybill_of[1])
+    return _refused("waybill", scan.state, T("Outcome", "{number} is not this parcel's e-waybill {expected}: scan the label just printed"),
+                    number=scan.number, expected=scan.expected or "?")
+
+
+def _not_the_expected_or_invalid(scan: _WaybillScan) -> Decision | None:
+    """The pre-assigned (or pool) number when the parcel has one, else any number the carrier accepts."""
+    if scan.expected:
+        if scan.number != scan.expected:
+            return _refused("waybill", scan.state, T("Outcome", "{number} does not match the pre-assigned waybill {expected}: wrong label?"),
+                            number=scan.number, expected=scan.expected)
+        return None
+    if not scan.check.ok:
+        assert scan.check.message is not None
+        return Decision(False, Level.REFUSED, scan.check.message, "waybill", scan.state, scan.state.order_id)
+    return None
+
+
+def _already_linked(scan: _WaybillScan) -> Decision | None:
+    owner = scan.facts.waybill_owner
+    if owner is None:
+        return None
+    if owner == scan.order.order_no:
+        return _refused("waybill", scan.state, T("Outcome", "Waybill {number} is already on another parcel of this order"),
+                        number=scan.number)
+    return _refused("waybill", scan.state, T("Outcome", "Waybill {number} is already on order {other}"),
+                    number=scan.number, other=owner)
+
+
+# In this order: the first refusal wins.
+_WAYBILL_GUARDS: tuple[Callable[[_WaybillScan], Decision | None], ...] = (
+    _item_too_early, _known_other_code, _not_this_ewaybill, _not_the_expected_or_invalid, _already_linked)
+
+
+def _link_waybill(bench: Bench, state: BenchState, order: OrderSnap, parcel: ParcelSnap, number: str) -> Decision:
+    """Link the open parcel's waybill; the last one packs the order."""
     others_done = all(p.waybill is not None for p in order.parcels if p.seq != parcel.seq)
     completes = order.units_missing == 0 and others_done
     linked = order.with_parcel(replace(parcel, waybill=number))
@@ -552,80 +635,110 @@ def _on_waybill(bench: Bench, state: BenchState, order: OrderSnap, text: str, fa
                          tuple((p.seq, p.waybill) for p in linked.parcels if p.waybill) if completes else (),
                          ewaybill=order.ewaybills)
     if completes:
-        after = replace(linked, state=OrderState.PACKED.value, waybill=order_waybill)
-        done = replace(state, order_id=None, last_line=None, completed_order=order.order_no)
-        if len(order.parcels) > 1:
-            d = _accepted("waybill", done, T("Outcome", "Order {order_no} complete: {parcels} parcels, {carrier} {number} linked last"),
-                          Level.COMPLETE, order_no=order.order_no, number=number, carrier=carrier_code,
-                          parcels=len(order.parcels))
-        else:
-            d = _accepted("waybill", done, T("Outcome", "Order {order_no} complete: {carrier} {number} linked"),
-                          Level.COMPLETE, order_no=order.order_no, number=number, carrier=carrier_code)
-        return replace(d, order_id=order.id, effects=(effect,), order=after)
-    after = linked
+        return _order_packed(state, order, linked, effect, carrier_code, order_waybill)
     d = _accepted("waybill", state, T("Outcome", "Parcel {seq}: {carrier} {number} linked. Scan the remaining items into parcel {next}"),
                   seq=parcel.seq, next=parcel.seq + 1, carrier=carrier_code, number=number)
-    return replace(d, effects=(effect,), order=after)
+    return replace(d, effects=(effect,), order=linked)
+
+
+def _order_packed(state: BenchState, order: OrderSnap, linked: OrderSnap, effect: LinkWaybill, carrier_code: str | None,
+                  order_waybill: str) -> Decision:
+    """The waybill that completes the order: it is packed, and the bench is free for the next one."""
+    number = effect.number
+    after = replace(linked, state=OrderState.PACKED.value, waybill=order_waybill)
+    done = replace(state, order_id=None, last_line=None, completed_order=order.order_no)
+    if len(order.parcels) > 1:
+        d = _accepted("waybill", done, T("Outcome", "Order {order_no} complete: {parcels} parcels, {carrier} {number} linked last"),
+                      Level.COMPLETE, order_no=order.order_no, number=number, carrier=carrier_code,
+                      parcels=len(order.parcels))
+    else:
+        d = _accepted("waybill", done, T("Outcome", "Order {order_no} complete: {carrier} {number} linked"),
+                      Level.COMPLETE, order_no=order.order_no, number=number, carrier=carrier_code)
+    return replace(d, order_id=order.id, effects=(effect,), order=after)
 
 
 # --------------------------------------------------------------------------------------- commands
 
+# A command's rule: what it means at this bench, with its open order or manifest and its step.
+CommandRule = Callable[[Bench, BenchState, OrderSnap | None, ManifestSnap | None, Step], Decision]
+
 
 def _on_command(bench: Bench, state: BenchState, order: OrderSnap | None, manifest: ManifestSnap | None, step: Step,
-                command: str, facts: CodeFacts) -> Decision:
-    if command == CMD_LOGOUT:
-        note = T("Outcome", "{name} logged out")
-        if state.order_id is not None:
-            note = T("Outcome", "{name} logged out; order stays on this bench until you return")
-        return _accepted("command", BenchState(), note, Level.INFO, name=state.user_name)
-    if command == CMD_HANDOVER:
-        if step in ORDER_STEPS:
-            return _keep(_refused("command", state, T("Outcome", "Finish or cancel the open order before handover")), order)
-        if step == Step.HANDOVER:
-            return _accepted("command", state, T("Outcome", "Handover is already open"), Level.INFO)
-        d = _accepted("command", replace(state, completed_order=None), T("Outcome", "Handover {manifest_no}: scan each parcel"))
-        return replace(d, effects=(OpenManifest(),))
-    if command == CMD_CLOSE:
-        if step != Step.HANDOVER:
-            return _keep(_refused("command", state, T("Outcome", "CMD:CLOSE closes a handover: scan CMD:HANDOVER first")), order)
-        assert manifest is not None
-        return _close_manifest(state, manifest)
-    if command == CMD_CANCEL:
-        if step == Step.HANDOVER:
-            return _accepted("command", replace(state, manifest_id=None), T("Outcome", "Handover paused: the manifest stays open"),
-                             Level.INFO)
-        if order is None:
-            return _refused("command", state, T("Outcome", "No open order to cancel"))
-        d = _accepted("command", replace(state, order_id=None, last_line=None),
-                      T("Outcome", "Order {order_no} released: put the items back"), Level.WARNING, order_no=order.order_no)
-        return replace(d, order_id=order.id, effects=(ReleaseOrder(order.id),))
-    if command == CMD_SHORT:
-        if order is None:
-            return _refused("command", state, T("Outcome", "No open order to report short"))
-        d = _accepted("command", replace(state, order_id=None, last_line=None),
-                      T("Outcome", "Order {order_no} on hold for a supervisor: set it aside"), Level.WARNING,
-                      order_no=order.order_no)
-        reason = f"short or damaged, reported by {state.user_name} at {bench.station_name}"
-        return replace(d, order_id=order.id, effects=(HoldOrder(order.id, reason),))
-    if command == CMD_REPRINT:
-        parcel = order.open_parcel if order is not None else None
-        if order is None or parcel is None or parcel.id is None or step in (Step.VERIFY, Step.BOX, Step.WEIGHT):
-            return _keep(_refused("command", state, T("Outcome", "Nothing to reprint yet: the label prints after weighing")), order)
-        if order.ewaybills:  # the same e-waybill again (or, after a refusal or a cancel, a first one)
-            effects = () if parcel.ewaybill_state is not None else (RequestEwaybill(order.id, parcel.seq),)
-            after = order.with_parcel(replace(parcel, ewaybill_state=parcel.ewaybill_state or "requested"))
-            d = _accepted("command", state, EWAYBILL_PRINTING_AGAIN)
-            return replace(d, effects=effects, order=after, print_ewaybill=parcel.seq, reprint=True)
-        after = order.with_parcel(replace(parcel, label_prints=parcel.label_prints + 1))
-        d = _accepted("command", state, T("Outcome", "Reprinting the label"))
-        return replace(d, effects=(RequestLabel(parcel.id, parcel.seq, reprint=True),), order=after,
-                       print_label=parcel.seq, reprint=True)
-    if command == CMD_NEWPARCEL:
-        return _new_parcel(state, order, step)
-    return _keep(_refused("command", state, T("Outcome", "Unknown command {command}"), command=command), order)
+                command: str) -> Decision:
+    rule = _COMMAND_RULES.get(command)
+    if rule is None:
+        return _keep(_refused("command", state, T("Outcome", "Unknown command {command}"), command=command), order)
+    return rule(bench, state, order, manifest, step)
 
 
-def _new_parcel(state: BenchState, order: OrderSnap | None, step: Step) -> Decision:
+def _logout(bench: Bench, state: BenchState, order: OrderSnap | None, manifest: ManifestSnap | None,
+            step: Step) -> Decision:
+    note = T("Outcome", "{name} logged out")
+    if state.order_id is not None:
+        note = T("Outcome", "{name} logged out; order stays on this bench until you return")
+    return _accepted("command", BenchState(), note, Level.INFO, name=state.user_name)
+
+
+def _open_handover(bench: Bench, state: BenchState, order: OrderSnap | None, manifest: ManifestSnap | None,
+                   step: Step) -> Decision:
+    if step in ORDER_STEPS:
+        return _keep(_refused("command", state, T("Outcome", "Finish or cancel the open order before handover")), order)
+    if step == Step.HANDOVER:
+        return _accepted("command", state, T("Outcome", "Handover is already open"), Level.INFO)
+    d = _accepted("command", replace(state, completed_order=None), T("Outcome", "Handover {manifest_no}: scan each parcel"))
+    return replace(d, effects=(OpenManifest(),))
+
+
+def _close_handover(bench: Bench, state: BenchState, order: OrderSnap | None, manifest: ManifestSnap | None,
+                    step: Step) -> Decision:
+    if step != Step.HANDOVER:
+        return _keep(_refused("command", state, T("Outcome", "CMD:CLOSE closes a handover: scan CMD:HANDOVER first")), order)
+    assert manifest is not None
+    return _close_manifest(state, manifest)
+
+
+def _cancel(bench: Bench, state: BenchState, order: OrderSnap | None, manifest: ManifestSnap | None,
+            step: Step) -> Decision:
+    """Pause the open handover, or release the open order back to ready."""
+    if step == Step.HANDOVER:
+        return _accepted("command", replace(state, manifest_id=None), T("Outcome", "Handover paused: the manifest stays open"),
+                         Level.INFO)
+    if order is None:
+        return _refused("command", state, T("Outcome", "No open order to cancel"))
+    d = _accepted("command", replace(state, order_id=None, last_line=None),
+                  T("Outcome", "Order {order_no} released: put the items back"), Level.WARNING, order_no=order.order_no)
+    return replace(d, order_id=order.id, effects=(ReleaseOrder(order.id),))
+
+
+def _report_short(bench: Bench, state: BenchState, order: OrderSnap | None, manifest: ManifestSnap | None,
+                  step: Step) -> Decision:
+    if order is None:
+        return _refused("command", state, T("Outcome", "No open order to report short"))
+    d = _accepted("command", replace(state, order_id=None, last_line=None),
+                  T("Outcome", "Order {order_no} on hold for a supervisor: set it aside"), Level.WARNING,
+                  order_no=order.order_no)
+    reason = f"short or damaged, reported by {state.user_name} at {bench.station_name}"
+    return replace(d, order_id=order.id, effects=(HoldOrder(order.id, reason),))
+
+
+def _reprint(bench: Bench, state: BenchState, order: OrderSnap | None, manifest: ManifestSnap | None,
+             step: Step) -> Decision:
+    parcel = order.open_parcel if order is not None else None
+    if order is None or parcel is None or parcel.id is None or step in (Step.VERIFY, Step.BOX, Step.WEIGHT):
+        return _keep(_refused("command", state, T("Outcome", "Nothing to reprint yet: the label prints after weighing")), order)
+    if order.ewaybills:  # the same e-waybill again (or, after a refusal or a cancel, a first one)
+        effects = () if parcel.ewaybill_state is not None else (RequestEwaybill(order.id, parcel.seq),)
+        after = order.with_parcel(replace(parcel, ewaybill_state=parcel.ewaybill_state or "requested"))
+        d = _accepted("command", state, EWAYBILL_PRINTING_AGAIN)
+        return replace(d, effects=effects, order=after, print_ewaybill=parcel.seq, reprint=True)
+    after = order.with_parcel(replace(parcel, label_prints=parcel.label_prints + 1))
+    d = _accepted("command", state, T("Outcome", "Reprinting the label"))
+    return replace(d, effects=(RequestLabel(parcel.id, parcel.seq, reprint=True),), order=after,
+                   print_label=parcel.seq, reprint=True)
+
+
+def _new_parcel(bench: Bench, state: BenchState, order: OrderSnap | None, manifest: ManifestSnap | None,
+                step: Step) -> Decision:
     if order is None or step != Step.VERIFY:
         return _keep(_refused("command", state, T("Outcome", "CMD:NEWPARCEL splits an order while its items are scanned")), order)
     parcel = order.open_parcel
@@ -636,6 +749,17 @@ def _new_parcel(state: BenchState, order: OrderSnap | None, step: Step) -> Decis
     d = _accepted("command", state, T("Outcome", "Parcel {seq} closed with {units} items: scan its box"),
                   seq=parcel.seq, units=parcel.unit_count)
     return replace(d, effects=(SealParcel(parcel.id),), order=after)
+
+
+_COMMAND_RULES: dict[str, CommandRule] = {
+    CMD_LOGOUT: _logout,
+    CMD_HANDOVER: _open_handover,
+    CMD_CLOSE: _close_handover,
+    CMD_CANCEL: _cancel,
+    CMD_SHORT: _report_short,
+    CMD_REPRINT: _reprint,
+    CMD_NEWPARCEL: _new_parcel,
+}
 
 
 # --------------------------------------------------------------------------------------- handover

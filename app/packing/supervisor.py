@@ -131,6 +131,25 @@ def _parcel_to_unlink(s: Session, target: str) -> tuple[Order, Parcel]:
     return order, linked[0]
 
 
+def _refuse_unless_unlinkable(s: Session, order: Order, parcel: Parcel) -> None:
+    """Only a packed order's linked parcel, on no manifest, with a bench to go back to, is unlinked."""
+    if order.state == OrderState.HANDED_OVER.value:
+        raise _refuse(T("Outcome", "Order {order_no} was handed over (waybill {waybill}): it cannot be unlinked"),
+                      order_no=order.order_no, waybill=parcel.waybill or "")
+    if order.state != OrderState.PACKED.value or not parcel.waybill:
+        raise _refuse(T("Outcome", "Order {order_no} is {state}: it has no linked waybill to unlink"),
+                      order_no=order.order_no, state=order.state)
+    # Any parcel of the order on a manifest refuses: the order goes back to packing, and a parcel
+    # already handed to a courier's list cannot be unpacked at the bench.
+    manifest_no = s.scalar(select(Manifest.manifest_no).join(ManifestItem, ManifestItem.manifest_id == Manifest.id)
+                           .where(ManifestItem.order_id == order.id).limit(1))
+    if manifest_no is not None:
+        raise _refuse(T("Outcome", "Order {order_no} is on manifest {manifest_no}: take it off the handover first"),
+                      order_no=order.order_no, manifest_no=manifest_no)
+    if order.station_id is None:  # a packed order always has its bench; a script may have cleared it
+        raise _refuse(T("Outcome", "Order {order_no} has no bench to go back to"), order_no=order.order_no)
+
+
 def unlink_waybill(services: Services, badge: str, pin: str, order_no: str, reason: str, *,
                    station: str | None = None) -> ActionDone:
     """One parcel's waybill off a packed order (the target: the waybill, or the order number of a
@@ -147,22 +166,8 @@ def unlink_waybill(services: Services, badge: str, pin: str, order_no: str, reas
         s.execute(select(Order.id).where(Order.id == order.id).with_for_update())
         s.refresh(order)
         s.refresh(parcel)
-        if order.state == OrderState.HANDED_OVER.value:
-            raise _refuse(T("Outcome", "Order {order_no} was handed over (waybill {waybill}): it cannot be unlinked"),
-                          order_no=order.order_no, waybill=parcel.waybill or "")
-        if order.state != OrderState.PACKED.value or not parcel.waybill:
-            raise _refuse(T("Outcome", "Order {order_no} is {state}: it has no linked waybill to unlink"),
-                          order_no=order.order_no, state=order.state)
-        # Any parcel of the order on a manifest refuses: the order goes back to packing, and a parcel
-        # already handed to a courier's list cannot be unpacked at the bench.
-        on_manifest = exists().where(ManifestItem.order_id == order.id)
-        manifest_no = s.scalar(select(Manifest.manifest_no).join(ManifestItem, ManifestItem.manifest_id == Manifest.id)
-                               .where(ManifestItem.order_id == order.id).limit(1))
-        if manifest_no is not None:
-            raise _refuse(T("Outcome", "Order {order_no} is on manifest {manifest_no}: take it off the handover first"),
-                          order_no=order.order_no, manifest_no=manifest_no)
-        if order.station_id is None:  # a packed order always has its bench; a script may have cleared it
-            raise _refuse(T("Outcome", "Order {order_no} has no bench to go back to"), order_no=order.order_no)
+        _refuse_unless_unlinkable(s, order, parcel)
+        on_manifest = exists().where(ManifestItem.order_id == order.id)  # checked again by the UPDATE below
         number = parcel.waybill
         # An order has a waybill exactly when it is packed: it gets parcel 1's back when it is packed again.
         msg = Message(T("Outcome", "Waybill {number} unlinked from order {order_no}: the order is back to packing"),
