@@ -33,7 +33,7 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 READ_ONLY = "packgate_read_only"
 # The newest migration this program ships. A database already at it opens without importing
 # Alembic (0.75 s of the window's start-up); tests/integration/test_migrations.py keeps it honest.
-SCHEMA_HEAD = "0024"
+SCHEMA_HEAD = "0025"
 
 
 def safe_url(url: str) -> str:

@@ -145,10 +145,25 @@ def _hour_bucket(s: Session, column):
 
 
 def orders_by_state(s: Session, period: Period | None = None) -> dict[str, int]:
-    q = select(Order.state, func.count()).where(Order.state.in_(ORDER_STATES))
-    q = _where(q, period.clause(Order.created_at) if period else None)
-    counts = dict(s.execute(q.group_by(Order.state)).all())
-    return {state: int(counts.get(state, 0)) for state in ORDER_STATES}
+    counts: dict[str, int] = {}
+    for _shop_id, state, n in _created_groups(s, period):
+        counts[state] = counts.get(state, 0) + int(n)
+    return {state: counts.get(state, 0) for state in ORDER_STATES}
+
+
+def _created_groups(s: Session, period: Period | None) -> list[tuple[int | None, str, int]]:
+    """(shop id, state, orders) of the orders created in the period (None or unbounded: every
+    order), every state: one read of the period's range of the (state, created_at, shop_id) index,
+    without a table row (migration 0025), feeds both ``orders_by_state`` and by_shop's handed-over
+    and cancelled orders (two reads of the same 82,000 rows for a month before)."""
+    key = period if period is not None and period.bounded else None
+    return _memo(s, ("created", key), lambda: _read_created_groups(s, key))
+
+
+def _read_created_groups(s: Session, period: Period | None) -> list[tuple[int | None, str, int]]:
+    q = select(Order.shop_id, Order.state, func.count()).where(Order.state.in_(ORDER_STATES))
+    q = _where(q, period.clause(Order.created_at) if period is not None else None)
+    return [(shop_id, state, int(n)) for shop_id, state, n in s.execute(q.group_by(Order.shop_id, Order.state))]
 
 
 def packed_without_waybill(s: Session) -> int:
@@ -662,10 +677,8 @@ def _by_shop_rows(s: Session, period: Period | None):
     # WHERE; without it, the GROUP BY walked every order of the site: 300 ms at 1 M orders).
     rows = list(s.execute(select(Order.shop_id, Order.state, func.count()).where(Order.state.in_(open_states))
                           .group_by(Order.shop_id, Order.state)).all())
-    closed = select(Order.shop_id, Order.state, func.count()).where(Order.state.in_(_CLOSED_STATES))
-    if period is not None and period.bounded:
-        closed = closed.where(period.clause(Order.created_at))
-    rows.extend(s.execute(closed.group_by(Order.shop_id, Order.state)).all())
+    # The closed ones: the period's groups orders_by_state reads too (every state; read once per summary).
+    rows.extend(row for row in _created_groups(s, period) if row[1] in _CLOSED_STATES)
     return rows
 
 
