@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, literal, select, tuple_
+from sqlalchemy import Double, and_, case, cast, exists, func, literal, select, tuple_
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, aliased
 
@@ -304,10 +304,14 @@ def work(s: Session, period: Period) -> tuple[dict[str, dict[str, Any]], dict[st
     timed_orders = and_(Order.packed_at.is_not(None), Order.packing_started_at.is_not(None))
     if _dialect(s) == "postgresql":
         # One pass over the period's range of the covering index for both medians (grouping sets).
-        q = _where(select(Order.packer_id, Order.station_id, func.grouping(Order.packer_id),
-                          func.percentile_cont(0.5).within_group(dur)).where(timed_orders),
-                   period.clause(Order.packed_at))
-        q = q.group_by(func.grouping_sets(tuple_(Order.packer_id), tuple_(Order.station_id)))
+        # The seconds are computed once per order, as the float8 percentile_cont sorts (EXTRACT gives
+        # a numeric, cast to float8 all the same): in the aggregate they were computed and cast for
+        # each grouping set (90 ms instead of 60 for a month's 82,000 orders).
+        timed = _where(select(Order.packer_id, Order.station_id, cast(dur, Double).label("seconds"))
+                       .where(timed_orders), period.clause(Order.packed_at)).subquery()
+        q = select(timed.c.packer_id, timed.c.station_id, func.grouping(timed.c.packer_id),
+                   func.percentile_cont(0.5).within_group(timed.c.seconds))
+        q = q.group_by(func.grouping_sets(tuple_(timed.c.packer_id), tuple_(timed.c.station_id)))
         for packer_id, station_id, packer_rolled_up, median in s.execute(q):
             target, bucket = (stations, station_id) if packer_rolled_up else (packers, packer_id)
             if bucket is not None and bucket in target and median is not None:
