@@ -58,3 +58,18 @@ def test_the_orders_of_the_period_by_state_and_shop_are_one_read_of_the_index_al
                 "(state=? AND created_at>? AND created_at<?)") in plans[0], plans
     else:
         assert "Index Only Scan using ix_orders_state_created_shop" in plans[0], plans
+
+
+def test_sqlite_connections_sort_a_month_of_groups_in_memory(sqlite_url):
+    """SQLite's sorter spills what exceeds the page cache to temporary files: at the default 2 MiB
+    the month's GROUP BYs wrote ~3 MB to disk at every summary. Every pooled connection gets more."""
+    from app.models import db
+
+    engine = db.make_engine(sqlite_url)
+    try:
+        for _ in range(2):
+            with engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -db.SQLITE_CACHE_KIB
+        assert db.SQLITE_CACHE_KIB >= 16 * 1024
+    finally:
+        engine.dispose()
