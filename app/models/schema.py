@@ -21,6 +21,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -526,7 +527,11 @@ class ScanStatsHourly(Base):
     items: Mapped[int] = mapped_column(Integer)  # accepted item scans
     first_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    # PostgreSQL: the figures ride in the key's index (INCLUDE), so a period's hours are read from the
+    # index alone (0025); SQLite keeps the rows in the key's b-tree already (WITHOUT ROWID).
+    __table_args__ = (PrimaryKeyConstraint("hour_utc", "user_id", "station_id",
+                                           postgresql_include=["scans", "refused", "items", "first_at", "last_at"]),
+                      {"sqlite_with_rowid": False})
 
 
 class OrderStatsHourly(Base):
@@ -547,7 +552,10 @@ class OrderStatsHourly(Base):
     timed: Mapped[int] = mapped_column(Integer)
     duration_us: Mapped[int] = mapped_column(BigInteger)
     handed_over: Mapped[int] = mapped_column(Integer)
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    # As scan_stats_hourly: on PostgreSQL the key's index carries the figures (0025).
+    __table_args__ = (PrimaryKeyConstraint("hour_utc", "packer_id", "station_id", "carrier_code",
+                                           postgresql_include=["packed", "timed", "duration_us", "handed_over"]),
+                      {"sqlite_with_rowid": False})
 
 
 class NotOnPlatformHourly(Base):
