@@ -30,10 +30,14 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Page cache per connection, KiB. SQLite's sorter (GROUP BY, ORDER BY) keeps in memory what fits in
+# the page cache and spills the rest to temporary files: at the default 2 MiB the summary's month
+# (36,000 order and 30,000 scan rollup rows, 82,000 orders by state and shop) went to disk.
+SQLITE_CACHE_KIB = 16_384
 READ_ONLY = "packgate_read_only"
 # The newest migration this program ships. A database already at it opens without importing
 # Alembic (0.75 s of the window's start-up); tests/integration/test_migrations.py keeps it honest.
-SCHEMA_HEAD = "0024"
+SCHEMA_HEAD = "0025"
 
 
 def safe_url(url: str) -> str:
@@ -109,6 +113,7 @@ def _sqlite_engine(parsed, echo: bool) -> Engine:
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cur.close()
 
     @event.listens_for(engine, "begin")

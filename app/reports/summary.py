@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, literal, select, tuple_
+from sqlalchemy import Double, and_, case, cast, exists, func, literal, select, tuple_
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, aliased
 
@@ -145,10 +145,25 @@ def _hour_bucket(s: Session, column):
 
 
 def orders_by_state(s: Session, period: Period | None = None) -> dict[str, int]:
-    q = select(Order.state, func.count()).where(Order.state.in_(ORDER_STATES))
-    q = _where(q, period.clause(Order.created_at) if period else None)
-    counts = dict(s.execute(q.group_by(Order.state)).all())
-    return {state: int(counts.get(state, 0)) for state in ORDER_STATES}
+    counts: dict[str, int] = {}
+    for _shop_id, state, n in _created_groups(s, period):
+        counts[state] = counts.get(state, 0) + int(n)
+    return {state: counts.get(state, 0) for state in ORDER_STATES}
+
+
+def _created_groups(s: Session, period: Period | None) -> list[tuple[int | None, str, int]]:
+    """(shop id, state, orders) of the orders created in the period (None or unbounded: every
+    order), every state: one read of the period's range of the (state, created_at, shop_id) index,
+    without a table row (migration 0025), feeds both ``orders_by_state`` and by_shop's handed-over
+    and cancelled orders (two reads of the same 82,000 rows for a month before)."""
+    key = period if period is not None and period.bounded else None
+    return _memo(s, ("created", key), lambda: _read_created_groups(s, key))
+
+
+def _read_created_groups(s: Session, period: Period | None) -> list[tuple[int | None, str, int]]:
+    q = select(Order.shop_id, Order.state, func.count()).where(Order.state.in_(ORDER_STATES))
+    q = _where(q, period.clause(Order.created_at) if period is not None else None)
+    return [(shop_id, state, int(n)) for shop_id, state, n in s.execute(q.group_by(Order.shop_id, Order.state))]
 
 
 def packed_without_waybill(s: Session) -> int:
@@ -289,10 +304,14 @@ def work(s: Session, period: Period) -> tuple[dict[str, dict[str, Any]], dict[st
     timed_orders = and_(Order.packed_at.is_not(None), Order.packing_started_at.is_not(None))
     if _dialect(s) == "postgresql":
         # One pass over the period's range of the covering index for both medians (grouping sets).
-        q = _where(select(Order.packer_id, Order.station_id, func.grouping(Order.packer_id),
-                          func.percentile_cont(0.5).within_group(dur)).where(timed_orders),
-                   period.clause(Order.packed_at))
-        q = q.group_by(func.grouping_sets(tuple_(Order.packer_id), tuple_(Order.station_id)))
+        # The seconds are computed once per order, as the float8 percentile_cont sorts (EXTRACT gives
+        # a numeric, cast to float8 all the same): in the aggregate they were computed and cast for
+        # each grouping set (90 ms instead of 60 for a month's 82,000 orders).
+        timed = _where(select(Order.packer_id, Order.station_id, cast(dur, Double).label("seconds"))
+                       .where(timed_orders), period.clause(Order.packed_at)).subquery()
+        q = select(timed.c.packer_id, timed.c.station_id, func.grouping(timed.c.packer_id),
+                   func.percentile_cont(0.5).within_group(timed.c.seconds))
+        q = q.group_by(func.grouping_sets(tuple_(timed.c.packer_id), tuple_(timed.c.station_id)))
         for packer_id, station_id, packer_rolled_up, median in s.execute(q):
             target, bucket = (stations, station_id) if packer_rolled_up else (packers, packer_id)
             if bucket is not None and bucket in target and median is not None:
@@ -384,13 +403,8 @@ def _read_packed_groups(s: Session, period: Period) -> list[tuple]:
     whole, raw_ranges = _split(period)
     groups: list[tuple] = []
     if whole is not None:
-        r = OrderStatsHourly
-        q = _where(select(r.packer_id, r.station_id, r.carrier_code, func.sum(r.packed), func.sum(r.timed),
-                          func.sum(r.duration_us)), whole.clause(r.hour_utc))
-        for packer_id, station_id, carrier, n, timed, micros in s.execute(
-                q.group_by(r.packer_id, r.station_id, r.carrier_code)):
-            groups.append((_id(packer_id), _id(station_id), carrier, int(n or 0), int(timed or 0),
-                           int(micros or 0) / 1_000_000))
+        for packer_id, station_id, carrier, n, timed, micros, _handed in _order_rollup(s, whole)[0]:
+            groups.append((_id(packer_id), _id(station_id), carrier, n, timed, micros / 1_000_000))
     dur = _seconds(s, Order.packed_at, Order.packing_started_at)
     for part in raw_ranges:
         q = (select(Order.packer_id, Order.station_id, Order.carrier_code, func.count(), func.count(dur),
@@ -406,15 +420,47 @@ def _read_handed_groups(s: Session, period: Period) -> list[tuple[str, int]]:
     whole, raw_ranges = _split(period)
     groups: list[tuple[str, int]] = []
     if whole is not None:
-        r = OrderStatsHourly
-        q = _where(select(r.carrier_code, func.sum(r.handed_over)), whole.clause(r.hour_utc))
-        groups.extend((c, int(n or 0)) for c, n in s.execute(q.group_by(r.carrier_code)))
+        groups.extend((carrier, handed) for _p, _s, carrier, _n, _t, _us, handed in _order_rollup(s, whole)[0])
     for part in raw_ranges:
         q = (select(Order.carrier_code, func.count())
              .where(Order.handed_over_at.is_not(None), part.clause(Order.handed_over_at))
              .group_by(Order.carrier_code))
         groups.extend((c, int(n)) for c, n in s.execute(q))
     return groups
+
+
+def _order_rollup(s: Session, whole: Period) -> tuple[list[tuple], list[tuple]]:
+    """order_stats_hourly over the whole hours ``whole``, read once per summary: ((packer_id,
+    station_id, carrier, packed, timed, duration_us, handed_over) groups, (hour_utc, packed) rows).
+    The orders packed, handed over and per hour read the same rows (36,000 for a month): PostgreSQL
+    sums them in one pass (grouping sets), SQLite in two (the groups, then the hours in key order)."""
+    return _memo(s, ("order rollup", whole), lambda: _read_order_rollup(s, whole))
+
+
+def _read_order_rollup(s: Session, whole: Period) -> tuple[list[tuple], list[tuple]]:
+    r = OrderStatsHourly
+    sums = (func.sum(r.packed), func.sum(r.timed), func.sum(r.duration_us), func.sum(r.handed_over))
+    groups: list[tuple] = []
+    hours: list[tuple] = []
+
+    def group(packer_id, station_id, carrier, n, timed, micros, handed) -> tuple:
+        return (packer_id, station_id, carrier, int(n or 0), int(timed or 0), int(micros or 0), int(handed or 0))
+
+    if _dialect(s) == "postgresql":
+        q = _where(select(func.grouping(r.hour_utc), r.hour_utc, r.packer_id, r.station_id, r.carrier_code, *sums),
+                   whole.clause(r.hour_utc))
+        q = q.group_by(func.grouping_sets(tuple_(r.packer_id, r.station_id, r.carrier_code), tuple_(r.hour_utc)))
+        for hour_rolled_up, hour, packer_id, station_id, carrier, n, timed, micros, handed in s.execute(q):
+            if hour_rolled_up:
+                groups.append(group(packer_id, station_id, carrier, n, timed, micros, handed))
+            else:
+                hours.append((hour, int(n or 0)))
+        return groups, hours
+    q = _where(select(r.packer_id, r.station_id, r.carrier_code, *sums), whole.clause(r.hour_utc))
+    groups.extend(group(*row) for row in s.execute(q.group_by(r.packer_id, r.station_id, r.carrier_code)))
+    q = _where(select(r.hour_utc, func.sum(r.packed)), whole.clause(r.hour_utc)).group_by(r.hour_utc)
+    hours.extend((hour, int(n or 0)) for hour, n in s.execute(q))
+    return groups, hours
 
 
 def _scan_groups(s: Session, period: Period) -> list[tuple]:
@@ -505,10 +551,8 @@ def throughput_per_hour(s: Session, period: Period, tz: tzinfo | None = None) ->
     whole, raw_ranges = _split(period)
     hours = {f"{h:02d}": 0 for h in range(24)}
     if whole is not None:
-        r = OrderStatsHourly
-        q = _where(select(r.hour_utc, func.sum(r.packed)), whole.clause(r.hour_utc)).group_by(r.hour_utc)
-        for utc_hour, n in s.execute(q):
-            hours[f"{_local(_aware(utc_hour), tz).hour:02d}"] += int(n or 0)
+        for utc_hour, n in _order_rollup(s, whole)[1]:
+            hours[f"{_local(_aware(utc_hour), tz).hour:02d}"] += n
     bucket = _hour_bucket(s, Order.packed_at)
     for part in raw_ranges:
         q = select(bucket, func.count()).where(Order.packed_at.is_not(None), part.clause(Order.packed_at))
@@ -526,7 +570,9 @@ def exceptions(s: Session, now: datetime, period: Period, late_hours: int = 24,
     """(lists, counts). Lists are capped at EXCEPTION_LIMIT, oldest first; counts are exact."""
     station, packer = aliased(Station), aliased(User)
     lists: dict[str, list[dict[str, Any]]] = {}
-    counts: dict[str, int] = {}
+    # The exact counts: one statement at the end (a scalar subquery each, each on its own index),
+    # instead of a round trip per list.
+    count_queries: dict[str, Any] = {}
 
     def orders(name: str, where, order_by, at_column, detail) -> None:
         q = (select(Order.order_no, Order.state, Order.carrier_code, Order.waybill, at_column, detail,
@@ -539,7 +585,7 @@ def exceptions(s: Session, now: datetime, period: Period, late_hours: int = 24,
              "detail": det or "", "station": sname, "user": pname, "shop": shop}
             for no, st, carrier, waybill, at, det, sname, pname, shop in s.execute(q)
         ]
-        counts[name] = int(s.scalar(select(func.count()).select_from(Order).where(*where)) or 0)
+        count_queries[name] = select(func.count()).select_from(Order).where(*where)
 
     orders("on_hold", (Order.state == OrderState.ON_HOLD.value,), Order.created_at, Order.created_at,
            Order.hold_reason)
@@ -576,7 +622,9 @@ def exceptions(s: Session, now: datetime, period: Period, late_hours: int = 24,
              "shop": shop}
             for no, st, carrier, waybill, at, raw, message, reason, ok, sname, uname, shop in s.execute(q)
         ]
-        counts[name] = int(s.scalar(select(func.count()).select_from(ScanEvent).where(*where)) or 0)
+        count_queries[name] = select(func.count()).select_from(ScanEvent).where(*where)
+    row = s.execute(select(*(q.scalar_subquery() for q in count_queries.values()))).one()
+    counts = {name: int(n or 0) for name, n in zip(count_queries, row, strict=True)}
     return lists, counts
 
 
@@ -662,10 +710,8 @@ def _by_shop_rows(s: Session, period: Period | None):
     # WHERE; without it, the GROUP BY walked every order of the site: 300 ms at 1 M orders).
     rows = list(s.execute(select(Order.shop_id, Order.state, func.count()).where(Order.state.in_(open_states))
                           .group_by(Order.shop_id, Order.state)).all())
-    closed = select(Order.shop_id, Order.state, func.count()).where(Order.state.in_(_CLOSED_STATES))
-    if period is not None and period.bounded:
-        closed = closed.where(period.clause(Order.created_at))
-    rows.extend(s.execute(closed.group_by(Order.shop_id, Order.state)).all())
+    # The closed ones: the period's groups orders_by_state reads too (every state; read once per summary).
+    rows.extend(row for row in _created_groups(s, period) if row[1] in _CLOSED_STATES)
     return rows
 
 
