@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app.bootstrap import bootstrap
 from app.config import Settings
-from app.models.bulk import insert_many, insert_numbered
+from app.models.bulk import insert_many, insert_numbered, one_of
 from app.models.schema import Order, PlatformOrder
 
 COLUMNS = ("order_no", "platform", "carrier_code", "created_at", "imported_at", "state", "hold_reason",
@@ -44,6 +44,17 @@ def test_rows_stored_as_given_and_numbered(services):
         AT + timedelta(seconds=1), AT + timedelta(days=1), None, "浙江省杭州市 'quoted' \"x\" {a,b} \\")
     assert got["B-00002"].ship_by is None
     assert set(platform.values()) == {AT} and set(platform) == set(ids.values())
+
+
+def test_one_of_finds_the_rows_of_many_keys(services):
+    with services.uow() as uow:
+        insert_many(uow.session, Order.__table__, COLUMNS, [order(n) for n in range(1500)])
+    wanted = [f"B-{n:05d}" for n in range(0, 3000, 2)]  # half of them unknown
+    with services.read_uow() as uow:
+        s = uow.session
+        found = set(s.scalars(select(Order.order_no).where(one_of(s, Order.order_no, wanted))))
+        none = list(s.scalars(select(Order.order_no).where(one_of(s, Order.order_no, []))))
+    assert found == {f"B-{n:05d}" for n in range(0, 1500, 2)} and none == []
 
 
 def test_a_taken_order_number_is_refused_whole(services):
