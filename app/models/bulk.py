@@ -27,16 +27,8 @@ def insert_many(s: Session, table: Any, columns: tuple[str, ...], rows: list[tup
         return
     conn = s.connection()
     dialect = conn.dialect
-    values = list(zip(*rows, strict=True))  # a column's values: converted at C speed, once per distinct value
-    for i, name in enumerate(columns):
-        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        if process is not None:
-            converted: dict[Any, Any] = {}
-            for value in values[i]:
-                if value not in converted:
-                    converted[value] = process(value)
-            values[i] = tuple(map(converted.__getitem__, values[i]))
-    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+    values = _column_values(dialect, table, columns, rows)
+    if _unnest(dialect):
         _postgresql_unnest(conn, table, columns, values)
         return
     compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
@@ -51,7 +43,27 @@ def insert_many(s: Session, table: Any, columns: tuple[str, ...], rows: list[tup
     conn.exec_driver_sql(compiled.string, params)
 
 
-def _postgresql_unnest(conn: Any, table: Any, columns: tuple[str, ...], values: list[tuple[Any, ...]]) -> None:
+def _column_values(dialect: Any, table: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> list[tuple]:
+    """The rows' values a column at a time, each converted by its column type's bind processor
+    (at C speed, once per distinct value)."""
+    values = list(zip(*rows, strict=True))
+    for i, name in enumerate(columns):
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            converted: dict[Any, Any] = {}
+            for value in values[i]:
+                if value not in converted:
+                    converted[value] = process(value)
+            values[i] = tuple(map(converted.__getitem__, values[i]))
+    return values
+
+
+def _unnest(dialect: Any) -> bool:
+    return dialect.name == "postgresql" and dialect.driver == "psycopg"
+
+
+def _postgresql_unnest(conn: Any, table: Any, columns: tuple[str, ...], values: list[tuple[Any, ...]],
+                       returning: str | None = None) -> list[Any]:
     """``INSERT ... SELECT * FROM unnest(%s::type[], ...)``: one array parameter a column. The
     statement's text is short and the same for any number of rows (psycopg caches its parsing and
     prepares it; a multi-row ``VALUES`` of thousands of ``%s`` was parsed again in Python at every
@@ -60,8 +72,13 @@ def _postgresql_unnest(conn: Any, table: Any, columns: tuple[str, ...], values: 
     long, as a plain ``INSERT`` does, instead of an explicit cast cutting it short."""
     quote = conn.dialect.identifier_preparer
     arrays = ", ".join(f"%s::{_unsized(table.c[name].type.compile(dialect=conn.dialect))}[]" for name in columns)
-    conn.exec_driver_sql(f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.quote(c) for c in columns)}) "
-                         f"SELECT * FROM unnest({arrays})", tuple(list(column) for column in values))
+    sql = (f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.quote(c) for c in columns)}) "
+           f"SELECT * FROM unnest({arrays})")
+    if returning is None:
+        conn.exec_driver_sql(sql, tuple(list(column) for column in values))
+        return []
+    sql += f" RETURNING {quote.quote(returning)}, {quote.quote('id')}"
+    return conn.exec_driver_sql(sql, tuple(list(column) for column in values)).all()
 
 
 def _unsized(type_sql: str) -> str:
@@ -97,17 +114,28 @@ def insert_numbered(s: Session, table: Any, columns: tuple[str, ...], rows: list
 
     Our new ids are all above the highest id before the insert (SQLite: we hold the write lock;
     PostgreSQL: later sequence values), so one query finds them; rows another session added meanwhile
-    are not among ours (the same key: our insert would have failed)."""
+    are not among ours (the same key: our insert would have failed). PostgreSQL: the insert returns them."""
     conn = s.connection()
-    before = conn.scalar(select(func.max(table.c.id))) or 0
-    insert_many(s, table, columns, rows)
     at = columns.index(key)
     keys = {row[at] for row in rows}
+    if _unnest(conn.dialect) and rows:
+        ids = dict(_postgresql_unnest(conn, table, columns, _column_values(conn.dialect, table, columns, rows),
+                                      returning=key))
+        if ids.keys() == keys:
+            return ids
+        return _look_up(conn, table, key, keys, chunk)
+    before = conn.scalar(select(func.max(table.c.id))) or 0
+    insert_many(s, table, columns, rows)
     ids = {k: i for k, i in conn.execute(select(table.c[key], table.c.id).where(table.c.id > before)).all()
            if k in keys}
-    if len(ids) != len(keys):  # not expected; look them up one chunk at a time
-        for part in _chunks(keys, chunk):
-            ids.update(conn.execute(select(table.c[key], table.c.id).where(table.c[key].in_(part))).all())
+    return ids if len(ids) == len(keys) else _look_up(conn, table, key, keys, chunk)
+
+
+def _look_up(conn: Any, table: Any, key: str, keys: set[Any], chunk: int) -> dict[Any, int]:
+    """Not expected (a key the database returns otherwise than given): ``key`` -> id, a chunk at a time."""
+    ids: dict[Any, int] = {}
+    for part in _chunks(keys, chunk):
+        ids.update(conn.execute(select(table.c[key], table.c.id).where(table.c[key].in_(part))).all())
     return ids
 
 
