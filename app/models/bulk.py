@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 _SQLITE_VARIABLES = 32_000  # SQLite 3.32+ allows 32,766 bound values a statement
+_POSTGRESQL_STATEMENT = 4096  # characters of one multi-row INSERT's text
 
 
 def insert_many(s: Session, table: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
@@ -20,16 +21,16 @@ def insert_many(s: Session, table: Any, columns: tuple[str, ...], rows: list[tup
     SQLAlchemy compiles the statement for the session's database and supplies each column type's
     bind conversion (applied here once per distinct value: import values repeat), but does not
     build and convert a parameter dict per row, which for 100,000 order lines costs more than the
-    database's own work. SQLite: multi-row ``INSERT ... VALUES``; PostgreSQL (psycopg): one array
-    a column, ``INSERT ... SELECT * FROM unnest(...)``.
+    database's own work. Multi-row ``INSERT ... VALUES``: on SQLite as many rows a statement as it
+    takes values, on PostgreSQL (psycopg) short statements in one pipelined executemany.
     """
     if not rows:
         return
     conn = s.connection()
     dialect = conn.dialect
     values = _column_values(dialect, table, columns, rows)
-    if _unnest(dialect):
-        _postgresql_unnest(conn, table, columns, values)
+    if _psycopg(dialect):
+        _postgresql_groups(conn, table, columns, values)
         return
     compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
     if compiled.positional:
@@ -58,33 +59,28 @@ def _column_values(dialect: Any, table: Any, columns: tuple[str, ...], rows: lis
     return values
 
 
-def _unnest(dialect: Any) -> bool:
+def _psycopg(dialect: Any) -> bool:
     return dialect.name == "postgresql" and dialect.driver == "psycopg"
 
 
-def _postgresql_unnest(conn: Any, table: Any, columns: tuple[str, ...], values: list[tuple[Any, ...]],
-                       returning: str | None = None) -> list[Any]:
-    """``INSERT ... SELECT * FROM unnest(%s::type[], ...)``: one array parameter a column. The
-    statement's text is short and the same for any number of rows (psycopg caches its parsing and
-    prepares it; a multi-row ``VALUES`` of thousands of ``%s`` was parsed again in Python at every
-    call, ~40% of a 10,000-order pull's insert). Each array is cast to its column's type without
-    length (``VARCHAR(64)`` -> ``VARCHAR``): the insert's own assignment still refuses a value too
-    long, as a plain ``INSERT`` does, instead of an explicit cast cutting it short."""
+def _postgresql_groups(conn: Any, table: Any, columns: tuple[str, ...], values: list[tuple[Any, ...]]) -> None:
+    """``INSERT ... VALUES (...), (...), ...`` of as many rows as fit in 4,096 characters, every group
+    of rows sent by one executemany: psycopg reads the statement's ``%s`` once for all of them,
+    prepares it and pipelines the groups (no round trip waited a group); the rows left over go in one
+    last statement. A multi-row ``VALUES`` of thousands of ``%s`` was read again in Python at every
+    call (~40% of a 10,000-order pull's insert); one array a column (``unnest``) costs twice the CPU
+    of this, psycopg dumping arrays in Python."""
     quote = conn.dialect.identifier_preparer
-    arrays = ", ".join(f"%s::{_unsized(table.c[name].type.compile(dialect=conn.dialect))}[]" for name in columns)
-    sql = (f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.quote(c) for c in columns)}) "
-           f"SELECT * FROM unnest({arrays})")
-    if returning is None:
-        conn.exec_driver_sql(sql, tuple(list(column) for column in values))
-        return []
-    sql += f" RETURNING {quote.quote(returning)}, {quote.quote('id')}"
-    return conn.exec_driver_sql(sql, tuple(list(column) for column in values)).all()
-
-
-def _unsized(type_sql: str) -> str:
-    """``VARCHAR(64)`` -> ``VARCHAR``, ``NUMERIC(10, 2)`` -> ``NUMERIC``."""
-    head, _paren, rest = type_sql.partition("(")
-    return (head + rest.partition(")")[2]).strip() if _paren else type_sql
+    head = f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.quote(c) for c in columns)}) VALUES "
+    group = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    per = max(1, (_POSTGRESQL_STATEMENT - len(head)) // (len(group) + 2))
+    rows = list(zip(*values, strict=True))
+    full = len(rows) - len(rows) % per
+    if full:
+        conn.exec_driver_sql(head + ", ".join([group] * per),
+                             [tuple(chain.from_iterable(rows[i:i + per])) for i in range(0, full, per)])
+    if full < len(rows):
+        conn.exec_driver_sql(head + ", ".join([group] * (len(rows) - full)), tuple(chain.from_iterable(rows[full:])))
 
 
 def _sqlite_multirow(conn: Any, sql: str, width: int, params: list[tuple[Any, ...]]) -> None:
@@ -114,16 +110,10 @@ def insert_numbered(s: Session, table: Any, columns: tuple[str, ...], rows: list
 
     Our new ids are all above the highest id before the insert (SQLite: we hold the write lock;
     PostgreSQL: later sequence values), so one query finds them; rows another session added meanwhile
-    are not among ours (the same key: our insert would have failed). PostgreSQL: the insert returns them."""
+    are not among ours (the same key: our insert would have failed)."""
     conn = s.connection()
     at = columns.index(key)
     keys = {row[at] for row in rows}
-    if _unnest(conn.dialect) and rows:
-        ids = dict(_postgresql_unnest(conn, table, columns, _column_values(conn.dialect, table, columns, rows),
-                                      returning=key))
-        if ids.keys() == keys:
-            return ids
-        return _look_up(conn, table, key, keys, chunk)
     before = conn.scalar(select(func.max(table.c.id))) or 0
     insert_many(s, table, columns, rows)
     ids = {k: i for k, i in conn.execute(select(table.c[key], table.c.id).where(table.c.id > before)).all()
@@ -132,7 +122,7 @@ def insert_numbered(s: Session, table: Any, columns: tuple[str, ...], rows: list
 
 
 def _look_up(conn: Any, table: Any, key: str, keys: set[Any], chunk: int) -> dict[Any, int]:
-    """Not expected (a key the database returns otherwise than given): ``key`` -> id, a chunk at a time."""
+    """``key`` -> id, a chunk of keys at a time: the fallback of :func:`insert_numbered` (not expected)."""
     ids: dict[Any, int] = {}
     for part in _chunks(keys, chunk):
         ids.update(conn.execute(select(table.c[key], table.c.id).where(table.c[key].in_(part))).all())
