@@ -4,6 +4,9 @@
    (its own process, real HTTP on loopback, the platform's paging and window rules) into the database, beside the
    same orders through ``import-orders`` (a CSV in PackGate's format, same products) in the same
    run on the same kind of database: time and orders/s. Aim: the pull no slower than the import.
+   Beside them, the floor: the pull's calls alone (``pdd.time.get``, the window's pages from the
+   last to the first, its after-sales cases: HTTP and JSON decode on one thread, nothing written),
+   how much of the pull is the network part.
 2. A pass with nothing new: ``pdd.time.get`` plus one call for the window since the cursor.
    Aim: under 50 ms.
 """
@@ -14,11 +17,13 @@ import argparse
 import csv
 import json
 import os
+import queue
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,8 +38,9 @@ from sqlalchemy import func, insert, select, update  # noqa: E402
 from app.bootstrap import bootstrap  # noqa: E402
 from app.config import Settings  # noqa: E402
 from app.models.schema import Order, Product, ProductBarcode, Shop  # noqa: E402
+from app.platform import return_pull  # noqa: E402
 from app.platform import shops as shop_store  # noqa: E402
-from app.platform.puller import Puller  # noqa: E402
+from app.platform.puller import WINDOW, Puller, PullStats  # noqa: E402
 from bench.common import fresh_url  # noqa: E402
 
 SKUS = 200
@@ -75,8 +81,33 @@ def write_csv(path: Path, orders: list[dict]) -> Path:
     return path
 
 
-def pull_pass(args, secret: Path, token: Path, port: int, idle: list, calls: list):
-    """One pull of every order into a fresh database, then 5 passes with nothing new."""
+def fetch_pass(services, shop_name: str, start: datetime, end: datetime) -> tuple[float, int]:
+    """The floor: the calls of the pull just measured (``pdd.time.get``, its windows' pages from
+    ``start`` to ``end`` and their after-sales cases; its own client, as the pull built one), the
+    pages decoded and dropped, on one thread; nothing is written. Returns (seconds, calls)."""
+    puller = Puller(services.uow, services.catalogue, services.clock, read_uow=services.read_uow)
+    with services.read_uow() as uow:
+        shop = shop_store.get(uow.session, shop_name)
+    windows = []
+    while start < end:
+        windows.append((start, min(start + WINDOW, end)))
+        start = windows[-1][1]
+    stats = PullStats(shop_name)
+    t0 = time.perf_counter()
+    client = puller.client(shop)
+    puller._platform_time(client, stats)
+    pages: queue.Queue = queue.Queue()
+    puller._fetch(client, stats, windows, pages, threading.Event())
+    assert pages.queue[-1] == ("done", None), pages.queue[-1]
+    for window in windows:
+        return_pull._window(puller, client, stats, *window)
+    seconds = time.perf_counter() - t0
+    puller.close()
+    return seconds, stats.calls
+
+
+def pull_pass(args, secret: Path, token: Path, port: int, idle: list, calls: list, floors: list):
+    """One pull of every order into a fresh database, the floor of its calls alone, then 5 passes with nothing new."""
     services = bootstrap(fresh_url(args.pg, "bench_pull", HOME), Settings(station="BENCH"))
     products(services)
     with services.uow() as uow:
@@ -85,12 +116,16 @@ def pull_pass(args, secret: Path, token: Path, port: int, idle: list, calls: lis
                                                "endpoint": f"http://127.0.0.1:{port}/api/router"},
                         services.clock(), default_carrier="ZTO")
         # the cursor just before the orders (changed 10 minutes ago): one 30-minute window holds them all
-        uow.session.execute(update(Shop).values(pull_cursor=datetime.now(UTC) - timedelta(minutes=33)))
+        cursor = datetime.now(UTC) - timedelta(minutes=33)
+        uow.session.execute(update(Shop).values(pull_cursor=cursor))
     puller = Puller(services.uow, services.catalogue, services.clock, read_uow=services.read_uow)
     t0 = time.perf_counter()
     [stats] = puller.run_once()
     pull_s = time.perf_counter() - t0
     assert stats.new == args.orders and not stats.skipped and stats.error is None, stats
+    floor_s, floor_calls = fetch_pass(services, "north", cursor, stats.cursor)
+    assert floor_calls == stats.calls, (floor_calls, stats.calls)
+    floors.append(floor_s)
     for _ in range(5):  # nothing new: the window since the cursor, one call
         t0 = time.perf_counter()
         [quiet] = puller.run_once()
@@ -141,11 +176,11 @@ def main() -> int:
                                 "--client-secret-file", str(secret), "--access-token-file", str(token),
                                 "--orders", str(orders_file)], stdout=subprocess.PIPE, text=True)
     path = write_csv(HOME / "orders.csv", orders)
-    pulls, imports, idle, calls = [], [], [], []
+    pulls, imports, idle, calls, floors = [], [], [], [], []
     try:
         assert "PDD stand-in gateway" in (gateway.stdout.readline() if gateway.stdout else "")
         for _ in range(args.passes):  # pull and import alternate: both see the same state of the machine
-            stats, pull_s = pull_pass(args, secret, token, port, idle, calls)
+            stats, pull_s = pull_pass(args, secret, token, port, idle, calls, floors)
             pulls.append(pull_s)
             imports.append(import_pass(args, path))
     finally:
@@ -159,6 +194,9 @@ def main() -> int:
     print(f"  import-orders  {import_s:7.2f} s  {args.orders / import_s:8.0f} orders/s  "
           f"passes {' '.join(f'{t:.2f}' for t in imports)}")
     print(f"  pull / import  {pull_s / import_s:7.2f}")
+    floor_s = statistics.median(floors)
+    print(f"  fetch only     {floor_s:7.2f} s  ({floor_s / pull_s:.0%} of the pull: its {stats.calls} calls and JSON decode "
+          f"on one thread, nothing written)  passes {' '.join(f'{t:.2f}' for t in floors)}")
     print(f"  nothing new    {statistics.median(idle) * 1000:7.1f} ms median of {len(idle)} ({max(calls) - 1} "
           f"increment call per pass, plus pdd.time.get)")
     return 0

@@ -32,6 +32,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -41,7 +42,7 @@ from sqlalchemy.orm import Session
 from app.carriers import CarrierCatalogue
 from app.errors import KnownError
 from app.models.audit_chain import add_events
-from app.models.bulk import insert_many, insert_numbered
+from app.models.bulk import insert_many, insert_numbered, one_of
 from app.models.schema import Order, OrderLine, PlatformOrder, Product, Shop
 from app.packing.lifecycle import OrderEvent
 from app.packing.repository import change_state
@@ -396,7 +397,7 @@ def _known(s: Session, raws: list) -> dict[str, _Row]:
     rows = s.execute(select(Order.order_no, Order.id, Order.state, Order.shop_id, PlatformOrder.updated_at,
                             PlatformOrder.pull_hold, Order.carrier_code)
                      .outerjoin(PlatformOrder, PlatformOrder.order_id == Order.id)
-                     .where(Order.order_no.in_(_numbers(raws)))).all()
+                     .where(one_of(s, Order.order_no, _numbers(raws)))).all()
     return {r.order_no: _Row(r.id, r.state, r.shop_id, r.updated_at, r.pull_hold, r.carrier_code) for r in rows}
 
 
@@ -404,7 +405,7 @@ def _products(s: Session, raws: list) -> dict[str, int]:
     skus = {str(item.get(key) or "").strip() for r in raws if isinstance(r, dict)
             for item in (r.get("item_list") or []) if isinstance(item, dict) for key in ("outer_id", "outer_goods_id")}
     skus.discard("")
-    return dict(s.execute(select(Product.sku, Product.id).where(Product.sku.in_(skus))).all()) if skus else {}
+    return dict(s.execute(select(Product.sku, Product.id).where(one_of(s, Product.sku, skus))).all()) if skus else {}
 
 
 def _payload(d: Decision, raw: Any) -> str | None:
@@ -503,6 +504,7 @@ def _write_one(s: Session, d: Decision, raw: Any, row: _Row | None, shop_id: int
 _ORDER_COLUMNS = ("order_no", "platform", "carrier_code", "created_at", "imported_at", "state", "hold_reason",
                   "shop_id", "recipient_name", "recipient_phone", "recipient_address", "note", "ship_by")
 _PLATFORM_ROW = ("order_id", "order_status", "refund_status", "checked_at", "updated_at", "pull_hold", "payload")
+_platform_values = itemgetter(*_PLATFORM_ROW)  # a platform row's values in _PLATFORM_ROW order
 _LINE_COLUMNS = ("order_id", "product_id", "quantity", "scanned")
 
 
@@ -522,8 +524,7 @@ def _insert_new(s: Session, new: list[tuple[Decision, Any]], shop_id: int, produ
                 [(ids[d.order.order_no], p, n, 0) for d, _raw in new if d.order is not None
                  for p, n in _lines(d, products)])
     insert_many(s, PlatformOrder.__table__, _PLATFORM_ROW,
-                [tuple(row[c] for c in _PLATFORM_ROW) for d, raw in new if d.order
-                 for row in (_platform_row(ids[d.order.order_no], d, raw, now),)])
+                [_platform_values(_platform_row(ids[d.order.order_no], d, raw, now)) for d, raw in new if d.order])
     held = [(d.order.order_no, d.reason) for d, _raw in new if d.order and d.state == rules.ON_HOLD]
     if held:
         add_events(s, [{"at": now, "order_id": ids[no], "raw": no, "kind": "import_hold", "accepted": True,
