@@ -223,11 +223,21 @@ def late_to_platform(s: Session, now: datetime, hours: int = 24) -> int:
 def tile_counts(s: Session, now: datetime, grace: datetime, late_hours: int = 24) -> dict[str, int]:
     """The summary's platform tiles in one statement: not on the platform and failed (now and
     past ``grace``), late to the platform."""
-    row = s.execute(select(_not_on_platform(None), _platform_failed(None), _not_on_platform(grace),
-                           _platform_failed(grace), _late_to_platform(now, late_hours))).one()
-    names = ("not_on_platform", "platform_failed", "not_on_platform_after_grace", "failed_after_grace",
-             "late_to_platform")
-    return {name: int(n or 0) for name, n in zip(names, row, strict=True)}
+    columns = tile_count_columns(now, grace, late_hours)
+    row = s.execute(select(*columns.values())).one()
+    return {name: int(n or 0) for name, n in zip(columns, row, strict=True)}
+
+
+TILE_COUNTS = ("not_on_platform", "platform_failed", "not_on_platform_after_grace", "failed_after_grace",
+               "late_to_platform")
+
+
+def tile_count_columns(now: datetime, grace: datetime, late_hours: int = 24) -> dict[str, Any]:
+    """``tile_counts``' figures as SQL scalars, by name: the summary reads them in its own statement
+    of counts (one round trip for every count of the summary)."""
+    return {"not_on_platform": _not_on_platform(None), "platform_failed": _platform_failed(None),
+            "not_on_platform_after_grace": _not_on_platform(grace), "failed_after_grace": _platform_failed(grace),
+            "late_to_platform": _late_to_platform(now, late_hours)}
 
 
 # The figures as SQL expressions (one scalar each), so the summary reads them in one round trip.
