@@ -33,6 +33,7 @@ from sqlalchemy import (
     Select,
     TextClause,
     and_,
+    bindparam,
     case,
     cast,
     exists,
@@ -672,7 +673,7 @@ def exceptions(s: Session, now: datetime, period: Period, late_hours: int = 24,
             for no, st, carrier, waybill, at, det, sname, pname, shop in s.execute(q)
         ]
 
-    wheres = _exception_wheres(now, period, late_hours, pickup_warn_hours)
+    wheres = _exception_wheres(now - timedelta(hours=late_hours), now - timedelta(hours=pickup_warn_hours), period)
     orders("on_hold", wheres["on_hold"], Order.created_at, Order.created_at, Order.hold_reason)
     orders("late", wheres["late"], Order.created_at, Order.created_at, literal(""))
     # Sorted by an expression, not the packed_at column: otherwise the planner walks the packed_at
@@ -706,15 +707,15 @@ def exceptions(s: Session, now: datetime, period: Period, late_hours: int = 24,
 _EVENT_EXCEPTIONS = {"reprints": "reprint", "unlinked": "unlink"}
 
 
-def _exception_wheres(now: datetime, period: Period, late_hours: int, pickup_warn_hours: int) -> dict[str, list]:
-    """Each exception list's WHERE (its count's too)."""
+def _exception_wheres(late_cutoff: datetime, awaiting_cutoff: datetime, period: Period) -> dict[str, list]:
+    """Each exception list's WHERE (its count's too). The times may be bind parameters (the
+    summary's statement of counts is built once)."""
     # An order split in parcels whose courier took only some of them: the rest is still on the shelf.
     on_closed = (exists().where(Parcel.order_id == Order.id, ManifestItem.parcel_id == Parcel.id,
                                 Manifest.id == ManifestItem.manifest_id, Manifest.closed_at.is_not(None)))
     wheres = {"on_hold": [Order.state == OrderState.ON_HOLD.value],
-              "late": [Order.state.in_(OPEN_STATES), Order.created_at < now - timedelta(hours=late_hours)],
-              "awaiting_pickup": [Order.state == OrderState.PACKED.value,
-                                  Order.packed_at < now - timedelta(hours=pickup_warn_hours)],
+              "late": [Order.state.in_(OPEN_STATES), Order.created_at < late_cutoff],
+              "awaiting_pickup": [Order.state == OrderState.PACKED.value, Order.packed_at < awaiting_cutoff],
               "parcels_left_behind": [Order.state == OrderState.PACKED.value, on_closed]}
     for name, kind in _EVENT_EXCEPTIONS.items():
         wheres[name] = [ScanEvent.kind == kind]
@@ -723,30 +724,29 @@ def _exception_wheres(now: datetime, period: Period, late_hours: int, pickup_war
     return wheres
 
 
-def _exception_count_queries(now: datetime, period: Period, late_hours: int,
-                             pickup_warn_hours: int) -> dict[tuple, Any]:
-    """The exact counts the on-hold and late lists do not take from the tiles (the same figures)."""
+def _exception_count_queries(awaiting_cutoff: datetime, period: Period, at: dict[str, Any]) -> dict[tuple, Any]:
+    """The exact counts the on-hold and late lists do not take from the tiles (the same figures),
+    keyed by ``awaiting_cutoff`` and ``period``, their SQL from the times ``at`` (``_count_times``)."""
     wheres: dict[str, list] = {}  # built once, when the first count is asked for
 
     def count(name: str):
         def query():
             if not wheres:
-                wheres.update(_exception_wheres(now, period, late_hours, pickup_warn_hours))
-            where = wheres[name]
-            return select(func.count()).select_from(ScanEvent if name in _EVENT_EXCEPTIONS else Order).where(*where)
+                wheres.update(_exception_wheres(at["late_cutoff"], at["awaiting_cutoff"], at["period"]))
+            return select(func.count()).select_from(ScanEvent if name in _EVENT_EXCEPTIONS else Order).where(
+                *wheres[name])
         return query
 
-    keys = {"awaiting_pickup": ("awaiting pickup", now - timedelta(hours=pickup_warn_hours)),
-            "parcels_left_behind": ("left behind",),
+    keys = {"awaiting_pickup": ("awaiting pickup", awaiting_cutoff), "parcels_left_behind": ("left behind",),
             "reprints": ("events", "reprint", period), "unlinked": ("events", "unlink", period)}
     return {key: count(name) for name, key in keys.items()}
 
 
 def _exception_counts(s: Session, now: datetime, period: Period, late_hours: int,
                       pickup_warn_hours: int) -> dict[str, int]:
-    cutoff = now - timedelta(hours=late_hours)
-    queries = {("late", cutoff): lambda: _late_count(cutoff),
-               **_exception_count_queries(now, period, late_hours, pickup_warn_hours)}
+    cutoff, awaiting_cutoff = now - timedelta(hours=late_hours), now - timedelta(hours=pickup_warn_hours)
+    at = {"late_cutoff": cutoff, "awaiting_cutoff": awaiting_cutoff, "period": period}
+    queries = {("late", cutoff): lambda: _late_count(cutoff), **_exception_count_queries(awaiting_cutoff, period, at)}
     found = _counts(s, queries)
     counts = {"on_hold": _queue_counts(s)[OrderState.ON_HOLD.value], "late": found[("late", cutoff)]}
     names = ("awaiting_pickup", "parcels_left_behind", "reprints", "unlinked")
@@ -790,17 +790,64 @@ def _read_counts(s: Session, now: datetime, period: Period, late_hours: int, pic
     """Every count of the summary that needs no other figure, in one statement (a scalar subquery
     each, each on its own index) read into the memo: the tiles' late and packed-without-waybill,
     the exceptions' counts, the parcels, the platform's, the pickup watch's and the returns'. Each
-    figure's own function asks ``_counts`` for the same keys and finds them there."""
+    figure's own function asks ``_counts`` for the same keys and finds them there. The statement is
+    built once per database and shape of period, its times bound at each call: building and keying
+    its thirty subqueries cost more of the client's time than the database's answer."""
+    args = (now, period, late_hours, pickup_warn_hours, grace_minutes, alert_hours)
+    times = _count_times(*args)
+    keys = list(_summary_count_queries(s, *args, at=times))  # the keys only: no SQL built
+    shape = (_dialect(s), period.start is None, period.end is None)
+    statement = _COUNT_STATEMENTS.get(shape)
+    if statement is None:
+        binds: dict[str, Any] = {name: bindparam(f"summary_{name}") if value is not None else None
+                                 for name, value in times.items() if name != "period"}  # an open end stays open
+        binds["period"] = Period(binds["start"], binds["end"])
+        built = _summary_count_queries(s, *args, at=binds)
+        statement = _COUNT_STATEMENTS[shape] = select(*(_scalar(query()) for query in built.values()))
+    row = s.execute(statement, {f"summary_{name}": value for name, value in times.items()
+                                if name != "period" and value is not None}).one()
+    memo = s.info[_MEMO]
+    for key, n in zip(keys, row, strict=True):
+        memo[("count", key)] = int(n or 0)
+
+
+_COUNT_STATEMENTS: dict[tuple, Any] = {}  # (dialect, open start, open end) -> the summary's statement of counts
+
+
+def _count_times(now: datetime, period: Period, late_hours: int, pickup_warn_hours: int, grace_minutes: int,
+                 alert_hours: int) -> dict[str, Any]:
+    """The times the summary's counts compare with, by name."""
+    from app.platform import outbox
+    from app.reports import pickup
+
+    platform = outbox.tile_count_times(now, now - timedelta(minutes=grace_minutes), late_hours)
+    return {"late_cutoff": now - timedelta(hours=late_hours), "awaiting_cutoff": now - timedelta(hours=pickup_warn_hours),
+            "period": period, "start": period.start, "end": period.end, "grace": platform["grace"],
+            "grace_edge": platform["grace_edge"], "late_edge": platform["late_edge"],
+            **pickup.figure_count_times(now, alert_hours)}
+
+
+def _summary_count_queries(s: Session, now: datetime, period: Period, late_hours: int, pickup_warn_hours: int,
+                           grace_minutes: int, alert_hours: int, at: dict[str, Any]) -> dict[tuple, Any]:
+    """The counts of ``_read_counts``: their memo keys (from the real times) and the factories of
+    their SQL (from the times ``at``: the same, or bind parameters)."""
+    from app.platform import outbox
+    from app.reports import pickup, returns
+
     cutoff = now - timedelta(hours=late_hours)
     queries = {("no waybill",): lambda: _no_waybill_count(s), ("empty waybill",): _empty_waybill_count,
-               ("cancelled",): _cancelled_count, ("late", cutoff): lambda: _late_count(cutoff),
-               **_exception_count_queries(now, period, late_hours, pickup_warn_hours),
-               ("parcels packed", period): lambda: _parcels_packed_count(period),
-               ("parcels handed", period): lambda: _parcels_handed_count(period)}
-    for keys in (_platform_count_keys(now, late_hours, grace_minutes), _pickup_count_keys(now, alert_hours),
-                 _return_count_keys(period.start, period.end)):
-        queries.update(keys)
-    _counts(s, queries)
+               ("cancelled",): _cancelled_count, ("late", cutoff): lambda: _late_count(at["late_cutoff"]),
+               **_exception_count_queries(now - timedelta(hours=pickup_warn_hours), period, at),
+               ("parcels packed", period): lambda: _parcels_packed_count(at["period"]),
+               ("parcels handed", period): lambda: _parcels_handed_count(at["period"])}
+    queries.update(_named(_platform_key(now, late_hours, grace_minutes), outbox.TILE_COUNTS,
+                          lambda: outbox.tile_count_columns_at(at["grace"], at["grace_edge"], at["late_cutoff"],
+                                                               at["late_edge"])))
+    queries.update(_named(("pickup", now, alert_hours), pickup.FIGURE_COUNTS,
+                          lambda: pickup.figure_counts_at(at["alert"], at["fine"], at["watch_since"])))
+    queries.update(_named(("returns", period.start, period.end), returns.FIGURE_COUNTS,
+                          lambda: returns.figure_counts(at["start"], at["end"])))
+    return queries
 
 
 def _named(prefix: tuple, names: tuple[str, ...], build) -> dict[tuple, Any]:
@@ -822,10 +869,14 @@ def _named_counts(s: Session, keys: dict[tuple, Any]) -> dict[str, int]:
     return {key[-1]: n for key, n in _counts(s, keys).items()}
 
 
+def _platform_key(now: datetime, late_hours: int, grace_minutes: int) -> tuple:
+    return ("platform", now, late_hours, grace_minutes)
+
+
 def _platform_count_keys(now: datetime, late_hours: int, grace_minutes: int) -> dict[tuple, Any]:
     from app.platform import outbox
 
-    return _named(("platform", now, late_hours, grace_minutes), outbox.TILE_COUNTS,
+    return _named(_platform_key(now, late_hours, grace_minutes), outbox.TILE_COUNTS,
                   lambda: outbox.tile_count_columns(now, now - timedelta(minutes=grace_minutes), late_hours))
 
 
