@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -308,15 +309,17 @@ def by_carrier(s: Session, period: Period) -> dict[str, dict[str, int]]:
     for code, n in handed.items():
         if n:
             row(code)["handed_over"] = n
-    # The parcels awaiting pickup and the open manifests now, per carrier: one statement.
-    waiting = (select(literal_column("'awaiting_pickup'"), Order.carrier_code, func.count())
-               .where(Order.state == OrderState.PACKED.value).group_by(Order.carrier_code))
-    manifests = (select(literal_column("'open_manifests'"), Manifest.carrier_code, func.count())
-                 .where(Manifest.closed_at.is_(None), Manifest.carrier_code.is_not(None))
-                 .group_by(Manifest.carrier_code))
-    for figure, code, n in s.execute(union_all(waiting, manifests)):
+    for figure, code, n in s.execute(_CARRIERS_NOW):
         row(code)[figure] = int(n)
     return dict(sorted(result.items()))
+
+
+# The parcels awaiting pickup and the open manifests now, per carrier: one statement, built once.
+_CARRIERS_NOW = union_all(
+    select(literal_column("'awaiting_pickup'"), Order.carrier_code, func.count())
+    .where(Order.state == OrderState.PACKED.value).group_by(Order.carrier_code),
+    select(literal_column("'open_manifests'"), Manifest.carrier_code, func.count())
+    .where(Manifest.closed_at.is_(None), Manifest.carrier_code.is_not(None)).group_by(Manifest.carrier_code))
 
 
 # ---------------------------------------------------------------------- packers and stations
@@ -658,35 +661,24 @@ def exceptions(s: Session, now: datetime, period: Period, late_hours: int = 24,
     lists: dict[str, list[dict[str, Any]]] = {}
     counts = _exception_counts(s, now, period, late_hours, pickup_warn_hours)
 
-    def orders(name: str, where, order_by, at_column, detail) -> None:
+    statements = _exception_order_lists()
+    times = {"exceptions_late_cutoff": now - timedelta(hours=late_hours),
+             "exceptions_awaiting_cutoff": now - timedelta(hours=pickup_warn_hours)}
+    for name, statement in statements.items():
         if not counts[name]:
             lists[name] = []
-            return
-        q = (select(Order.order_no, Order.state, Order.carrier_code, Order.waybill, at_column, detail,
-                    station.name, packer.name, Shop.name)
-             .outerjoin(station, station.id == Order.station_id).outerjoin(packer, packer.id == Order.packer_id)
-             .outerjoin(Shop, Shop.id == Order.shop_id)
-             .where(*where).order_by(order_by).limit(EXCEPTION_LIMIT))
+            continue
         lists[name] = [
             {"order_no": no, "state": st, "carrier": carrier, "waybill": waybill, "at": _iso(at),
              "detail": det or "", "station": sname, "user": pname, "shop": shop}
-            for no, st, carrier, waybill, at, det, sname, pname, shop in s.execute(q)
+            for no, st, carrier, waybill, at, det, sname, pname, shop in s.execute(statement, times)
         ]
-
-    wheres = _exception_wheres(now - timedelta(hours=late_hours), now - timedelta(hours=pickup_warn_hours), period)
-    orders("on_hold", wheres["on_hold"], Order.created_at, Order.created_at, Order.hold_reason)
-    orders("late", wheres["late"], Order.created_at, Order.created_at, literal(""))
-    # Sorted by an expression, not the packed_at column: otherwise the planner walks the packed_at
-    # index from the oldest order (a million handed-over rows) instead of the few 'packed' ones.
-    orders("awaiting_pickup", wheres["awaiting_pickup"], func.coalesce(Order.packed_at, Order.created_at),
-           Order.packed_at, literal(""))
-    orders("parcels_left_behind", wheres["parcels_left_behind"], func.coalesce(Order.packed_at, Order.created_at),
-           Order.packed_at, literal("some parcels were handed over, the others are still here"))
 
     for name in ("reprints", "unlinked"):
         if not counts[name]:
             lists[name] = []
             continue
+        wheres = _exception_wheres(times["exceptions_late_cutoff"], times["exceptions_awaiting_cutoff"], period)
         q = (select(Order.order_no, Order.state, Order.carrier_code, Order.waybill, ScanEvent.at,
                     ScanEvent.raw, ScanEvent.message, ScanEvent.reason, ScanEvent.accepted, station.name, packer.name,
                     Shop.name)
@@ -705,6 +697,31 @@ def exceptions(s: Session, now: datetime, period: Period, late_hours: int = 24,
 
 
 _EVENT_EXCEPTIONS = {"reprints": "reprint", "unlinked": "unlink"}
+
+
+@cache
+def _exception_order_lists() -> dict[str, Select]:
+    """The exception lists of orders (on hold, late, awaiting pickup, parcels left behind), built
+    once: their times are bind parameters."""
+    station, packer = aliased(Station), aliased(User)
+    wheres = _exception_wheres(bindparam("exceptions_late_cutoff"), bindparam("exceptions_awaiting_cutoff"), Period())
+
+    def orders(name: str, order_by, at_column, detail) -> Select:
+        return (select(Order.order_no, Order.state, Order.carrier_code, Order.waybill, at_column, detail,
+                       station.name, packer.name, Shop.name)
+                .outerjoin(station, station.id == Order.station_id).outerjoin(packer, packer.id == Order.packer_id)
+                .outerjoin(Shop, Shop.id == Order.shop_id)
+                .where(*wheres[name]).order_by(order_by).limit(EXCEPTION_LIMIT))
+
+    # Sorted by an expression, not the packed_at column: otherwise the planner walks the packed_at
+    # index from the oldest order (a million handed-over rows) instead of the few 'packed' ones.
+    return {"on_hold": orders("on_hold", Order.created_at, Order.created_at, Order.hold_reason),
+            "late": orders("late", Order.created_at, Order.created_at, literal("")),
+            "awaiting_pickup": orders("awaiting_pickup", func.coalesce(Order.packed_at, Order.created_at),
+                                      Order.packed_at, literal("")),
+            "parcels_left_behind": orders("parcels_left_behind", func.coalesce(Order.packed_at, Order.created_at),
+                                          Order.packed_at,
+                                          literal("some parcels were handed over, the others are still here"))}
 
 
 def _exception_wheres(late_cutoff: datetime, awaiting_cutoff: datetime, period: Period) -> dict[str, list]:
@@ -759,9 +776,12 @@ def _exception_counts(s: Session, now: datetime, period: Period, late_hours: int
 
 def locked_users(s: Session, now: datetime) -> list[dict[str, Any]]:
     """Active users locked out after wrong PINs right now (the supervisor view shows them)."""
-    rows = s.execute(select(User.badge, User.name, User.role, User.locked_until)
-                     .where(User.active.is_(True), User.locked_until > now).order_by(User.locked_until)).all()
+    rows = s.execute(_LOCKED_USERS, {"locked_now": now}).all()
     return [{"badge": badge, "name": name, "role": role, "until": _iso(until)} for badge, name, role, until in rows]
+
+
+_LOCKED_USERS = (select(User.badge, User.name, User.role, User.locked_until)
+                 .where(User.active.is_(True), User.locked_until > bindparam("locked_now")).order_by(User.locked_until))
 
 
 # ---------------------------------------------------------------------- everything
@@ -949,12 +969,14 @@ def _open_shop_groups(s: Session) -> list[tuple[int | None, str, int]]:
 
 
 def _read_open_shop_groups(s: Session) -> list[tuple[int | None, str, int]]:
-    open_states = [st for st in ORDER_STATES if st not in _CLOSED_STATES]
-    # The open queues are small: a range of the (shop, state) index per shop (with the state in the
-    # WHERE; without it, the GROUP BY walked every order of the site: 300 ms at 1 M orders).
-    return [(shop_id, state, int(n)) for shop_id, state, n in
-            s.execute(select(Order.shop_id, Order.state, func.count()).where(Order.state.in_(open_states))
-                      .group_by(Order.shop_id, Order.state))]
+    return [(shop_id, state, int(n)) for shop_id, state, n in s.execute(_OPEN_SHOP_GROUPS)]
+
+
+# The open queues are small: a range of the (shop, state) index per shop (with the state in the
+# WHERE; without it, the GROUP BY walked every order of the site: 300 ms at 1 M orders). Built once.
+_OPEN_SHOP_GROUPS = (select(Order.shop_id, Order.state, func.count())
+                     .where(Order.state.in_([st for st in ORDER_STATES if st not in _CLOSED_STATES]))
+                     .group_by(Order.shop_id, Order.state))
 
 
 def ship_by_figures(s: Session, now: datetime, due_soon_hours: int = 4, period: Period | None = None) -> dict[str, Any]:
