@@ -207,7 +207,8 @@ def _shipped_confirmed():
 def not_on_platform(s: Session, older_than: datetime | None = None) -> int:
     """Packed or handed-over orders whose first waybill the platform has not confirmed (packed
     before ``older_than``, if given)."""
-    return int(s.scalar(select(_not_on_platform(older_than))) or 0)
+    edge = _hour_floor(older_than) if older_than is not None else None
+    return int(s.scalar(select(_not_on_platform(older_than, edge))) or 0)
 
 
 def platform_failed(s: Session, older_than: datetime | None = None) -> int:
@@ -217,17 +218,39 @@ def platform_failed(s: Session, older_than: datetime | None = None) -> int:
 def late_to_platform(s: Session, now: datetime, hours: int = 24) -> int:
     """The platform's shipping rule measured to its confirmation, not to the bench: orders created
     more than ``hours`` ago, not cancelled, whose first waybill the platform has not confirmed."""
-    return int(s.scalar(select(_late_to_platform(now, hours))) or 0)
+    cutoff = now - timedelta(hours=hours)
+    return int(s.scalar(select(_late_to_platform(cutoff, _hour_floor(cutoff)))) or 0)
 
 
 def tile_counts(s: Session, now: datetime, grace: datetime, late_hours: int = 24) -> dict[str, int]:
     """The summary's platform tiles in one statement: not on the platform and failed (now and
     past ``grace``), late to the platform."""
-    row = s.execute(select(_not_on_platform(None), _platform_failed(None), _not_on_platform(grace),
-                           _platform_failed(grace), _late_to_platform(now, late_hours))).one()
-    names = ("not_on_platform", "platform_failed", "not_on_platform_after_grace", "failed_after_grace",
-             "late_to_platform")
-    return {name: int(n or 0) for name, n in zip(names, row, strict=True)}
+    columns = tile_count_columns(now, grace, late_hours)
+    row = s.execute(select(*columns.values())).one()
+    return {name: int(n or 0) for name, n in zip(columns, row, strict=True)}
+
+
+TILE_COUNTS = ("not_on_platform", "platform_failed", "not_on_platform_after_grace", "failed_after_grace",
+               "late_to_platform")
+
+
+def tile_count_columns(now: datetime, grace: datetime, late_hours: int = 24) -> dict[str, Any]:
+    """``tile_counts``' figures as SQL scalars, by name: the summary reads them in its own statement
+    of counts (one round trip for every count of the summary)."""
+    return tile_count_columns_at(**tile_count_times(now, grace, late_hours))
+
+
+def tile_count_times(now: datetime, grace: datetime, late_hours: int = 24) -> dict[str, datetime]:
+    """The times ``tile_count_columns_at`` compares with, by name."""
+    cutoff = now - timedelta(hours=late_hours)
+    return {"grace": grace, "grace_edge": _hour_floor(grace), "late_cutoff": cutoff, "late_edge": _hour_floor(cutoff)}
+
+
+def tile_count_columns_at(grace, grace_edge, late_cutoff, late_edge) -> dict[str, Any]:
+    """The same from its times (datetimes, or bind parameters: the summary builds its statement once)."""
+    return {"not_on_platform": _not_on_platform(None), "platform_failed": _platform_failed(None),
+            "not_on_platform_after_grace": _not_on_platform(grace, grace_edge),
+            "failed_after_grace": _platform_failed(grace), "late_to_platform": _late_to_platform(late_cutoff, late_edge)}
 
 
 # The figures as SQL expressions (one scalar each), so the summary reads them in one round trip.
@@ -236,10 +259,10 @@ def tile_counts(s: Session, now: datetime, grace: datetime, late_hours: int = 24
 # from orders; the open queues (ready, packing, on hold) from orders by state and creation time.
 
 
-def _not_on_platform(older_than: datetime | None):
+def _not_on_platform(older_than: datetime | None, edge: datetime | None = None):
+    """``edge``: the hour ``older_than`` falls in."""
     if older_than is None:
         return _backlog("total")
-    edge = _hour_floor(older_than)
     recent = (select(func.count()).select_from(Order)
               .where(Order.packed_at >= edge, Order.packed_at < older_than, Order.state.in_(SHIPPED),
                      ~_shipped_confirmed()))
@@ -253,9 +276,8 @@ def _platform_failed(older_than: datetime | None):
     return q.scalar_subquery()
 
 
-def _late_to_platform(now: datetime, hours: int):
-    cutoff = now - timedelta(hours=hours)
-    edge = _hour_floor(cutoff)
+def _late_to_platform(cutoff: datetime, edge: datetime):
+    """Late: created before ``cutoff``; ``edge``: the hour ``cutoff`` falls in."""
     created_before = (Order.created_at < cutoff, ~_shipped_confirmed())
     open_late = select(func.count()).select_from(Order).where(Order.state.in_(UNSHIPPED), *created_before)
     shipped_edge = (select(func.count()).select_from(Order)

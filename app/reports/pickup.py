@@ -32,21 +32,38 @@ def _iso(dt: datetime | None) -> str | None:
 
 
 def pickup_figures(s: Session, now: datetime, alert_hours: int = 12) -> dict[str, Any]:
+    counts = figure_counts(now, alert_hours)
+    row = s.execute(select(*(q.scalar_subquery() for q in counts.values()))).one()  # one round trip
+    return {**{name: int(n or 0) for name, n in zip(counts, row, strict=True)}, "pickup_alert_hours": alert_hours}
+
+
+FIGURE_COUNTS = ("not_picked_up", "pickup_overdue", "trace_exceptions")
+
+
+def figure_counts(now: datetime, alert_hours: int = 12) -> dict[str, Any]:
+    """``pickup_figures``' counts as SELECTs, by name (the summary reads them with its other counts)."""
+    return figure_counts_at(**figure_count_times(now, alert_hours))
+
+
+def figure_count_times(now: datetime, alert_hours: int = 12) -> dict[str, datetime]:
+    """The times ``figure_counts_at`` compares with, by name."""
+    return {"alert": now - timedelta(hours=alert_hours), "fine": now - timedelta(hours=FINE_HOURS),
+            "watch_since": now - timedelta(days=WATCH_DAYS)}
+
+
+def figure_counts_at(alert, fine, watch_since) -> dict[str, Any]:
+    """The same from its times (datetimes, or bind parameters: the summary builds its statement once)."""
     waiting = T.picked_up_at.is_(None)
-    not_picked = s.scalar(select(func.count()).select_from(T)
-                          .where(waiting, T.handed_over_at < now - timedelta(hours=alert_hours))) or 0
+    not_picked = select(func.count()).select_from(T).where(waiting, T.handed_over_at < alert)
     # Only the waiting parcels older than the fine line can be overdue: a range of the partial index.
-    fine = now - timedelta(hours=FINE_HOURS)
     confirmed = (select(func.min(PlatformJob.confirmed_at))
                  .where(PlatformJob.order_id == T.order_id, PlatformJob.kind.in_(("ship", "extra")),
                         PlatformJob.state == "confirmed").correlate(T).scalar_subquery())
-    overdue = s.scalar(select(func.count()).select_from(T)
-                       .where(waiting, T.handed_over_at < fine, func.coalesce(confirmed, T.handed_over_at) < fine)) or 0
-    exceptions = s.scalar(select(func.count()).select_from(T)
-                          .where(T.exception_action.is_not(None),
-                                 T.exception_time >= now - timedelta(days=WATCH_DAYS))) or 0
-    return {"not_picked_up": not_picked, "pickup_overdue": overdue, "trace_exceptions": exceptions,
-            "pickup_alert_hours": alert_hours}
+    overdue = (select(func.count()).select_from(T)
+               .where(waiting, T.handed_over_at < fine, func.coalesce(confirmed, T.handed_over_at) < fine))
+    exceptions = select(func.count()).select_from(T).where(T.exception_action.is_not(None),
+                                                           T.exception_time >= watch_since)
+    return {"not_picked_up": not_picked, "pickup_overdue": overdue, "trace_exceptions": exceptions}
 
 
 def trace_last(row: Any) -> dict[str, Any] | None:

@@ -26,9 +26,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Double, and_, case, cast, exists, func, literal, select, tuple_
+from sqlalchemy import (
+    Double,
+    Select,
+    TextClause,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    literal_column,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, aliased
 
@@ -169,45 +185,92 @@ def _read_created_groups(s: Session, period: Period | None) -> list[tuple[int | 
 def packed_without_waybill(s: Session) -> int:
     """Must be 0 (a CHECK constraint says so); counted anyway as the tripwire. Two counts, so each
     is one index lookup: NULL (a partial index on state WHERE waybill IS NULL makes it instant) and ''."""
-    shipped = Order.state.in_((OrderState.PACKED.value, OrderState.HANDED_OVER.value))
-    missing_q = select(func.count()).select_from(Order).where(Order.waybill.is_(None), shipped)
+    counts = _counts(s, {("no waybill",): lambda: _no_waybill_count(s), ("empty waybill",): _empty_waybill_count})
+    return sum(counts.values())
+
+
+def _no_waybill_count(s: Session):
     if _dialect(s) == "sqlite":
         # SQLite's statistics take "waybill IS NULL" on the unique waybill index for one row and walk
         # every order without a waybill (12-40 ms at 250,000 orders): name the partial index.
-        missing_q = sql_text("SELECT count(*) FROM orders INDEXED BY ix_orders_no_waybill "
-                             "WHERE waybill IS NULL AND state IN ('packed', 'handed_over')")
-    missing = s.scalar(missing_q) or 0
-    empty = s.scalar(select(func.count()).select_from(Order).where(Order.waybill == "", shipped)) or 0
-    return int(missing) + int(empty)
+        return sql_text("SELECT count(*) FROM orders INDEXED BY ix_orders_no_waybill "
+                        "WHERE waybill IS NULL AND state IN ('packed', 'handed_over')")
+    return select(func.count()).select_from(Order).where(Order.waybill.is_(None), Order.state.in_(_SHIPPED))
+
+
+def _empty_waybill_count():
+    return select(func.count()).select_from(Order).where(Order.waybill == "", Order.state.in_(_SHIPPED))
+
+
+_SHIPPED = (OrderState.PACKED.value, OrderState.HANDED_OVER.value)
 
 
 def parcels_packed(s: Session, period: Period) -> int:
     """Parcels whose waybill was linked in the period (an order in three boxes counts three)."""
+    return _counts(s, {("parcels packed", period): lambda: _parcels_packed_count(period)})[("parcels packed", period)]
+
+
+def _parcels_packed_count(period: Period):
     q = select(func.count()).select_from(Parcel).where(Parcel.waybill.is_not(None), Parcel.packed_at.is_not(None))
-    return int(s.scalar(_where(q, period.clause(Parcel.packed_at))) or 0)
+    return _where(q, period.clause(Parcel.packed_at))
 
 
 def parcels_handed_over(s: Session, period: Period) -> int:
     """Parcels on manifests closed in the period."""
+    return _counts(s, {("parcels handed", period): lambda: _parcels_handed_count(period)})[("parcels handed", period)]
+
+
+def _parcels_handed_count(period: Period):
     q = (select(func.count()).select_from(ManifestItem).join(Manifest, Manifest.id == ManifestItem.manifest_id)
          .where(Manifest.closed_at.is_not(None)))
-    return int(s.scalar(_where(q, period.clause(Manifest.closed_at))) or 0)
+    return _where(q, period.clause(Manifest.closed_at))
 
 
 def late_orders(s: Session, now: datetime, late_hours: int = 24) -> int:
     cutoff = now - timedelta(hours=late_hours)
-    return int(s.scalar(
-        select(func.count()).select_from(Order)
-        .where(Order.state.in_(OPEN_STATES), Order.created_at < cutoff)
-    ) or 0)
+    return _counts(s, {("late", cutoff): lambda: _late_count(cutoff)})[("late", cutoff)]
+
+
+def _late_count(cutoff: datetime):
+    """Open orders created before ``cutoff``: the late tile and the late exceptions' count (one figure)."""
+    return select(func.count()).select_from(Order).where(Order.state.in_(OPEN_STATES), Order.created_at < cutoff)
 
 
 def _queue_counts(s: Session) -> dict[str, int]:
-    """Orders in the states that are small queues (every state but handed over), whole database."""
+    """Orders in the states that are small queues (every state but handed over), whole database:
+    the open queues summed from by_shop's groups of them (read once per summary), cancelled counted."""
     states = tuple(st for st in ORDER_STATES if st != OrderState.HANDED_OVER.value)
-    counts = dict(s.execute(select(Order.state, func.count()).where(Order.state.in_(states))
-                            .group_by(Order.state)).all())
-    return {st: int(counts.get(st, 0)) for st in states}
+    counts = dict.fromkeys(states, 0)
+    for _shop_id, state, n in _open_shop_groups(s):
+        counts[state] += int(n)
+    counts[OrderState.CANCELLED.value] = _counts(s, {("cancelled",): _cancelled_count})[("cancelled",)]
+    return counts
+
+
+def _cancelled_count():
+    return select(func.count()).select_from(Order).where(Order.state == OrderState.CANCELLED.value)
+
+
+def _counts(s: Session, queries: dict[tuple, Any]) -> dict[tuple, int]:
+    """Independent counts by key, each from a factory of its SELECT (or SQL text, or scalar
+    expression): those summary() read already come from its memo, the others from one statement of
+    scalar subqueries (each on its own index), one round trip however many there are."""
+    memo = s.info.get(_MEMO)
+    found = {key: memo[("count", key)] for key in queries if memo is not None and ("count", key) in memo}
+    missing = [key for key in queries if key not in found]
+    if missing:
+        row = s.execute(select(*(_scalar(queries[key]()) for key in missing))).one()
+        for key, n in zip(missing, row, strict=True):
+            found[key] = int(n or 0)
+            if memo is not None:
+                memo[("count", key)] = found[key]
+    return {key: found[key] for key in queries}
+
+
+def _scalar(query):
+    if isinstance(query, TextClause):
+        return literal_column(f"({query.text})")
+    return query.scalar_subquery() if isinstance(query, Select) else query
 
 
 def tiles(s: Session, now: datetime, period: Period, late_hours: int = 24) -> dict[str, int]:
@@ -246,14 +309,17 @@ def by_carrier(s: Session, period: Period) -> dict[str, dict[str, int]]:
     for code, n in handed.items():
         if n:
             row(code)["handed_over"] = n
-    waiting = select(Order.carrier_code, func.count()).where(Order.state == OrderState.PACKED.value)
-    for code, n in s.execute(waiting.group_by(Order.carrier_code)):
-        row(code)["awaiting_pickup"] = int(n)
-    manifests = (select(Manifest.carrier_code, func.count())
-                 .where(Manifest.closed_at.is_(None), Manifest.carrier_code.is_not(None)))
-    for code, n in s.execute(manifests.group_by(Manifest.carrier_code)):
-        row(code)["open_manifests"] = int(n)
+    for figure, code, n in s.execute(_CARRIERS_NOW):
+        row(code)[figure] = int(n)
     return dict(sorted(result.items()))
+
+
+# The parcels awaiting pickup and the open manifests now, per carrier: one statement, built once.
+_CARRIERS_NOW = union_all(
+    select(literal_column("'awaiting_pickup'"), Order.carrier_code, func.count())
+    .where(Order.state == OrderState.PACKED.value).group_by(Order.carrier_code),
+    select(literal_column("'open_manifests'"), Manifest.carrier_code, func.count())
+    .where(Manifest.closed_at.is_(None), Manifest.carrier_code.is_not(None)).group_by(Manifest.carrier_code))
 
 
 # ---------------------------------------------------------------------- packers and stations
@@ -264,15 +330,35 @@ def _blank_work() -> dict[str, Any]:
             "refused_rate": 0.0, "first_scan": None, "last_scan": None}
 
 
-def _names(s: Session, model, ids: set[int]) -> dict[int, str]:
-    """id -> display name; a name shared by two rows gets its id appended so rows never merge."""
-    if not ids:
-        return {}
-    rows = s.execute(select(model.id, model.name).where(model.id.in_(sorted(ids)))).all()
-    seen: dict[str, int] = {}
-    for _, name in rows:
-        seen[name] = seen.get(name, 0) + 1
-    return {i: (name if seen[name] == 1 else f"{name} #{i}") for i, name in rows}
+def _names(s: Session, user_ids: set[int], station_ids: set[int]) -> tuple[dict[int, str], dict[int, str]]:
+    """(user id -> display name, station id -> display name) in one statement; a name shared by two
+    rows of a table gets its id appended so rows never merge. Within summary() the same statement
+    reads every shop's name for by_shop."""
+    memo = s.info.get(_MEMO)
+    with_shops = memo is not None and ("shop names",) not in memo
+    if not user_ids and not station_ids and not with_shops:
+        return {}, {}
+    parts = [select(literal_column("'u'"), User.id, User.name).where(User.id.in_(sorted(user_ids))),
+             select(literal_column("'s'"), Station.id, Station.name).where(Station.id.in_(sorted(station_ids)))]
+    if with_shops:
+        parts.append(select(literal_column("'shop'"), Shop.id, Shop.name))
+    rows: dict[str, list[tuple[int, str]]] = {"u": [], "s": [], "shop": []}
+    for table, i, name in s.execute(union_all(*parts)):
+        rows[table].append((i, name))
+    if with_shops:
+        memo[("shop names",)] = dict(rows["shop"])
+
+    def unique(pairs: list[tuple[int, str]]) -> dict[int, str]:
+        seen: dict[str, int] = {}
+        for _, name in pairs:
+            seen[name] = seen.get(name, 0) + 1
+        return {i: (name if seen[name] == 1 else f"{name} #{i}") for i, name in pairs}
+
+    return unique(rows["u"]), unique(rows["s"])
+
+
+def _shop_names(s: Session) -> dict[int, str]:
+    return _memo(s, ("shop names",), lambda: dict(s.execute(select(Shop.id, Shop.name)).all()))
 
 
 def work(s: Session, period: Period) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
@@ -341,7 +427,8 @@ def work(s: Session, period: Period) -> tuple[dict[str, dict[str, Any]], dict[st
             out[names.get(bucket, f"#{bucket}")] = row
         return dict(sorted(out.items()))
 
-    return (finish(packers, _names(s, User, set(packers))), finish(stations, _names(s, Station, set(stations))))
+    user_names, station_names = _names(s, set(packers), set(stations))
+    return finish(packers, user_names), finish(stations, station_names)
 
 
 HOUR = timedelta(hours=1)
@@ -567,47 +654,31 @@ def throughput_per_hour(s: Session, period: Period, tz: tzinfo | None = None) ->
 
 def exceptions(s: Session, now: datetime, period: Period, late_hours: int = 24,
                pickup_warn_hours: int = 4) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
-    """(lists, counts). Lists are capped at EXCEPTION_LIMIT, oldest first; counts are exact."""
+    """(lists, counts). Lists are capped at EXCEPTION_LIMIT, oldest first; counts are exact. The
+    counts come first (one statement; within summary() its statement of every count): a list whose
+    count is 0 is not read."""
     station, packer = aliased(Station), aliased(User)
     lists: dict[str, list[dict[str, Any]]] = {}
-    # The exact counts: one statement at the end (a scalar subquery each, each on its own index),
-    # instead of a round trip per list.
-    count_queries: dict[str, Any] = {}
+    counts = _exception_counts(s, now, period, late_hours, pickup_warn_hours)
 
-    def orders(name: str, where, order_by, at_column, detail) -> None:
-        q = (select(Order.order_no, Order.state, Order.carrier_code, Order.waybill, at_column, detail,
-                    station.name, packer.name, Shop.name)
-             .outerjoin(station, station.id == Order.station_id).outerjoin(packer, packer.id == Order.packer_id)
-             .outerjoin(Shop, Shop.id == Order.shop_id)
-             .where(*where).order_by(order_by).limit(EXCEPTION_LIMIT))
+    statements = _exception_order_lists()
+    times = {"exceptions_late_cutoff": now - timedelta(hours=late_hours),
+             "exceptions_awaiting_cutoff": now - timedelta(hours=pickup_warn_hours)}
+    for name, statement in statements.items():
+        if not counts[name]:
+            lists[name] = []
+            continue
         lists[name] = [
             {"order_no": no, "state": st, "carrier": carrier, "waybill": waybill, "at": _iso(at),
              "detail": det or "", "station": sname, "user": pname, "shop": shop}
-            for no, st, carrier, waybill, at, det, sname, pname, shop in s.execute(q)
+            for no, st, carrier, waybill, at, det, sname, pname, shop in s.execute(statement, times)
         ]
-        count_queries[name] = select(func.count()).select_from(Order).where(*where)
 
-    orders("on_hold", (Order.state == OrderState.ON_HOLD.value,), Order.created_at, Order.created_at,
-           Order.hold_reason)
-    orders("late", (Order.state.in_(OPEN_STATES), Order.created_at < now - timedelta(hours=late_hours)),
-           Order.created_at, Order.created_at, literal(""))
-    # Sorted by an expression, not the packed_at column: otherwise the planner walks the packed_at
-    # index from the oldest order (a million handed-over rows) instead of the few 'packed' ones.
-    orders("awaiting_pickup", (Order.state == OrderState.PACKED.value,
-                               Order.packed_at < now - timedelta(hours=pickup_warn_hours)),
-           func.coalesce(Order.packed_at, Order.created_at), Order.packed_at, literal(""))
-
-    # An order split in parcels whose courier took only some of them: the rest is still on the shelf.
-    on_closed = (exists().where(Parcel.order_id == Order.id, ManifestItem.parcel_id == Parcel.id,
-                                Manifest.id == ManifestItem.manifest_id, Manifest.closed_at.is_not(None)))
-    orders("parcels_left_behind", (Order.state == OrderState.PACKED.value, on_closed),
-           func.coalesce(Order.packed_at, Order.created_at), Order.packed_at,
-           literal("some parcels were handed over, the others are still here"))
-
-    for kind, name in (("reprint", "reprints"), ("unlink", "unlinked")):
-        where = [ScanEvent.kind == kind]
-        if period.clause(ScanEvent.at) is not None:
-            where.append(period.clause(ScanEvent.at))
+    for name in ("reprints", "unlinked"):
+        if not counts[name]:
+            lists[name] = []
+            continue
+        wheres = _exception_wheres(times["exceptions_late_cutoff"], times["exceptions_awaiting_cutoff"], period)
         q = (select(Order.order_no, Order.state, Order.carrier_code, Order.waybill, ScanEvent.at,
                     ScanEvent.raw, ScanEvent.message, ScanEvent.reason, ScanEvent.accepted, station.name, packer.name,
                     Shop.name)
@@ -615,17 +686,89 @@ def exceptions(s: Session, now: datetime, period: Period, late_hours: int = 24,
              .outerjoin(station, station.id == ScanEvent.station_id)
              .outerjoin(packer, packer.id == ScanEvent.user_id)
              .outerjoin(Shop, Shop.id == Order.shop_id)
-             .where(*where).order_by(ScanEvent.at).limit(EXCEPTION_LIMIT))
+             .where(*wheres[name]).order_by(ScanEvent.at).limit(EXCEPTION_LIMIT))
         lists[name] = [
             {"order_no": no, "state": st, "carrier": carrier, "waybill": waybill, "at": _iso(_aware(at)),
              "detail": (reason or message or raw or ""), "accepted": bool(ok), "station": sname, "user": uname,
              "shop": shop}
             for no, st, carrier, waybill, at, raw, message, reason, ok, sname, uname, shop in s.execute(q)
         ]
-        count_queries[name] = select(func.count()).select_from(ScanEvent).where(*where)
-    row = s.execute(select(*(q.scalar_subquery() for q in count_queries.values()))).one()
-    counts = {name: int(n or 0) for name, n in zip(count_queries, row, strict=True)}
     return lists, counts
+
+
+_EVENT_EXCEPTIONS = {"reprints": "reprint", "unlinked": "unlink"}
+
+
+@cache
+def _exception_order_lists() -> dict[str, Select]:
+    """The exception lists of orders (on hold, late, awaiting pickup, parcels left behind), built
+    once: their times are bind parameters."""
+    station, packer = aliased(Station), aliased(User)
+    wheres = _exception_wheres(bindparam("exceptions_late_cutoff"), bindparam("exceptions_awaiting_cutoff"), Period())
+
+    def orders(name: str, order_by, at_column, detail) -> Select:
+        return (select(Order.order_no, Order.state, Order.carrier_code, Order.waybill, at_column, detail,
+                       station.name, packer.name, Shop.name)
+                .outerjoin(station, station.id == Order.station_id).outerjoin(packer, packer.id == Order.packer_id)
+                .outerjoin(Shop, Shop.id == Order.shop_id)
+                .where(*wheres[name]).order_by(order_by).limit(EXCEPTION_LIMIT))
+
+    # Sorted by an expression, not the packed_at column: otherwise the planner walks the packed_at
+    # index from the oldest order (a million handed-over rows) instead of the few 'packed' ones.
+    return {"on_hold": orders("on_hold", Order.created_at, Order.created_at, Order.hold_reason),
+            "late": orders("late", Order.created_at, Order.created_at, literal("")),
+            "awaiting_pickup": orders("awaiting_pickup", func.coalesce(Order.packed_at, Order.created_at),
+                                      Order.packed_at, literal("")),
+            "parcels_left_behind": orders("parcels_left_behind", func.coalesce(Order.packed_at, Order.created_at),
+                                          Order.packed_at,
+                                          literal("some parcels were handed over, the others are still here"))}
+
+
+def _exception_wheres(late_cutoff: datetime, awaiting_cutoff: datetime, period: Period) -> dict[str, list]:
+    """Each exception list's WHERE (its count's too). The times may be bind parameters (the
+    summary's statement of counts is built once)."""
+    # An order split in parcels whose courier took only some of them: the rest is still on the shelf.
+    on_closed = (exists().where(Parcel.order_id == Order.id, ManifestItem.parcel_id == Parcel.id,
+                                Manifest.id == ManifestItem.manifest_id, Manifest.closed_at.is_not(None)))
+    wheres = {"on_hold": [Order.state == OrderState.ON_HOLD.value],
+              "late": [Order.state.in_(OPEN_STATES), Order.created_at < late_cutoff],
+              "awaiting_pickup": [Order.state == OrderState.PACKED.value, Order.packed_at < awaiting_cutoff],
+              "parcels_left_behind": [Order.state == OrderState.PACKED.value, on_closed]}
+    for name, kind in _EVENT_EXCEPTIONS.items():
+        wheres[name] = [ScanEvent.kind == kind]
+        if period.clause(ScanEvent.at) is not None:
+            wheres[name].append(period.clause(ScanEvent.at))
+    return wheres
+
+
+def _exception_count_queries(awaiting_cutoff: datetime, period: Period, at: dict[str, Any]) -> dict[tuple, Any]:
+    """The exact counts the on-hold and late lists do not take from the tiles (the same figures),
+    keyed by ``awaiting_cutoff`` and ``period``, their SQL from the times ``at`` (``_count_times``)."""
+    wheres: dict[str, list] = {}  # built once, when the first count is asked for
+
+    def count(name: str):
+        def query():
+            if not wheres:
+                wheres.update(_exception_wheres(at["late_cutoff"], at["awaiting_cutoff"], at["period"]))
+            return select(func.count()).select_from(ScanEvent if name in _EVENT_EXCEPTIONS else Order).where(
+                *wheres[name])
+        return query
+
+    keys = {"awaiting_pickup": ("awaiting pickup", awaiting_cutoff), "parcels_left_behind": ("left behind",),
+            "reprints": ("events", "reprint", period), "unlinked": ("events", "unlink", period)}
+    return {key: count(name) for name, key in keys.items()}
+
+
+def _exception_counts(s: Session, now: datetime, period: Period, late_hours: int,
+                      pickup_warn_hours: int) -> dict[str, int]:
+    cutoff, awaiting_cutoff = now - timedelta(hours=late_hours), now - timedelta(hours=pickup_warn_hours)
+    at = {"late_cutoff": cutoff, "awaiting_cutoff": awaiting_cutoff, "period": period}
+    queries = {("late", cutoff): lambda: _late_count(cutoff), **_exception_count_queries(awaiting_cutoff, period, at)}
+    found = _counts(s, queries)
+    counts = {"on_hold": _queue_counts(s)[OrderState.ON_HOLD.value], "late": found[("late", cutoff)]}
+    names = ("awaiting_pickup", "parcels_left_behind", "reprints", "unlinked")
+    counts.update(zip(names, (found[key] for key in list(queries)[1:]), strict=True))
+    return counts
 
 
 # ---------------------------------------------------------------------- people
@@ -633,9 +776,12 @@ def exceptions(s: Session, now: datetime, period: Period, late_hours: int = 24,
 
 def locked_users(s: Session, now: datetime) -> list[dict[str, Any]]:
     """Active users locked out after wrong PINs right now (the supervisor view shows them)."""
-    rows = s.execute(select(User.badge, User.name, User.role, User.locked_until)
-                     .where(User.active.is_(True), User.locked_until > now).order_by(User.locked_until)).all()
+    rows = s.execute(_LOCKED_USERS, {"locked_now": now}).all()
     return [{"badge": badge, "name": name, "role": role, "until": _iso(until)} for badge, name, role, until in rows]
+
+
+_LOCKED_USERS = (select(User.badge, User.name, User.role, User.locked_until)
+                 .where(User.active.is_(True), User.locked_until > bindparam("locked_now")).order_by(User.locked_until))
 
 
 # ---------------------------------------------------------------------- everything
@@ -648,6 +794,7 @@ def summary(s: Session, now: datetime, period: Period | None = None, late_hours:
     period = period or Period()
     s.info[_MEMO] = {}
     try:
+        _read_counts(s, now, period, late_hours, pickup_warn_hours, platform_grace_minutes, pickup_alert_hours)
         figures = _summary(s, now, period, late_hours, pickup_warn_hours, tz)
         figures.update(platform_figures(s, now, late_hours, platform_grace_minutes))
         figures.update(ship_by_figures(s, now, due_soon_hours, period))
@@ -658,12 +805,120 @@ def summary(s: Session, now: datetime, period: Period | None = None, late_hours:
         s.info.pop(_MEMO, None)
 
 
+def _read_counts(s: Session, now: datetime, period: Period, late_hours: int, pickup_warn_hours: int,
+                 grace_minutes: int, alert_hours: int) -> None:
+    """Every count of the summary that needs no other figure, in one statement (a scalar subquery
+    each, each on its own index) read into the memo: the tiles' late and packed-without-waybill,
+    the exceptions' counts, the parcels, the platform's, the pickup watch's and the returns'. Each
+    figure's own function asks ``_counts`` for the same keys and finds them there. The statement is
+    built once per database and shape of period, its times bound at each call: building and keying
+    its thirty subqueries cost more of the client's time than the database's answer."""
+    args = (now, period, late_hours, pickup_warn_hours, grace_minutes, alert_hours)
+    times = _count_times(*args)
+    keys = list(_summary_count_queries(s, *args, at=times))  # the keys only: no SQL built
+    shape = (_dialect(s), period.start is None, period.end is None)
+    statement = _COUNT_STATEMENTS.get(shape)
+    if statement is None:
+        binds: dict[str, Any] = {name: bindparam(f"summary_{name}") if value is not None else None
+                                 for name, value in times.items() if name != "period"}  # an open end stays open
+        binds["period"] = Period(binds["start"], binds["end"])
+        built = _summary_count_queries(s, *args, at=binds)
+        statement = _COUNT_STATEMENTS[shape] = select(*(_scalar(query()) for query in built.values()))
+    row = s.execute(statement, {f"summary_{name}": value for name, value in times.items()
+                                if name != "period" and value is not None}).one()
+    memo = s.info[_MEMO]
+    for key, n in zip(keys, row, strict=True):
+        memo[("count", key)] = int(n or 0)
+
+
+_COUNT_STATEMENTS: dict[tuple, Any] = {}  # (dialect, open start, open end) -> the summary's statement of counts
+
+
+def _count_times(now: datetime, period: Period, late_hours: int, pickup_warn_hours: int, grace_minutes: int,
+                 alert_hours: int) -> dict[str, Any]:
+    """The times the summary's counts compare with, by name."""
+    from app.platform import outbox
+    from app.reports import pickup
+
+    platform = outbox.tile_count_times(now, now - timedelta(minutes=grace_minutes), late_hours)
+    return {"late_cutoff": now - timedelta(hours=late_hours), "awaiting_cutoff": now - timedelta(hours=pickup_warn_hours),
+            "period": period, "start": period.start, "end": period.end, "grace": platform["grace"],
+            "grace_edge": platform["grace_edge"], "late_edge": platform["late_edge"],
+            **pickup.figure_count_times(now, alert_hours)}
+
+
+def _summary_count_queries(s: Session, now: datetime, period: Period, late_hours: int, pickup_warn_hours: int,
+                           grace_minutes: int, alert_hours: int, at: dict[str, Any]) -> dict[tuple, Any]:
+    """The counts of ``_read_counts``: their memo keys (from the real times) and the factories of
+    their SQL (from the times ``at``: the same, or bind parameters)."""
+    from app.platform import outbox
+    from app.reports import pickup, returns
+
+    cutoff = now - timedelta(hours=late_hours)
+    queries = {("no waybill",): lambda: _no_waybill_count(s), ("empty waybill",): _empty_waybill_count,
+               ("cancelled",): _cancelled_count, ("late", cutoff): lambda: _late_count(at["late_cutoff"]),
+               **_exception_count_queries(now - timedelta(hours=pickup_warn_hours), period, at),
+               ("parcels packed", period): lambda: _parcels_packed_count(at["period"]),
+               ("parcels handed", period): lambda: _parcels_handed_count(at["period"])}
+    queries.update(_named(_platform_key(now, late_hours, grace_minutes), outbox.TILE_COUNTS,
+                          lambda: outbox.tile_count_columns_at(at["grace"], at["grace_edge"], at["late_cutoff"],
+                                                               at["late_edge"])))
+    queries.update(_named(("pickup", now, alert_hours), pickup.FIGURE_COUNTS,
+                          lambda: pickup.figure_counts_at(at["alert"], at["fine"], at["watch_since"])))
+    queries.update(_named(("returns", period.start, period.end), returns.FIGURE_COUNTS,
+                          lambda: returns.figure_counts(at["start"], at["end"])))
+    return queries
+
+
+def _named(prefix: tuple, names: tuple[str, ...], build) -> dict[tuple, Any]:
+    """``_counts`` keys (prefix + name) of the figures ``build()`` returns as SQL by name; built once,
+    and only if some figure is not in the memo yet."""
+    built: dict[str, Any] = {}
+
+    def factory(name: str):
+        def query():
+            if not built:
+                built.update(build())
+            return built[name]
+        return query
+
+    return {(*prefix, name): factory(name) for name in names}
+
+
+def _named_counts(s: Session, keys: dict[tuple, Any]) -> dict[str, int]:
+    return {key[-1]: n for key, n in _counts(s, keys).items()}
+
+
+def _platform_key(now: datetime, late_hours: int, grace_minutes: int) -> tuple:
+    return ("platform", now, late_hours, grace_minutes)
+
+
+def _platform_count_keys(now: datetime, late_hours: int, grace_minutes: int) -> dict[tuple, Any]:
+    from app.platform import outbox
+
+    return _named(_platform_key(now, late_hours, grace_minutes), outbox.TILE_COUNTS,
+                  lambda: outbox.tile_count_columns(now, now - timedelta(minutes=grace_minutes), late_hours))
+
+
+def _pickup_count_keys(now: datetime, alert_hours: int) -> dict[tuple, Any]:
+    from app.reports import pickup
+
+    return _named(("pickup", now, alert_hours), pickup.FIGURE_COUNTS, lambda: pickup.figure_counts(now, alert_hours))
+
+
+def _return_count_keys(start: datetime | None, end: datetime | None) -> dict[tuple, Any]:
+    from app.reports import returns
+
+    return _named(("returns", start, end), returns.FIGURE_COUNTS, lambda: returns.figure_counts(start, end))
+
+
 def _pickup(s: Session, now: datetime, period: Period, alert_hours: int) -> dict[str, Any]:
     """The pickup watch (app/reports/pickup.py): the tiles, and under ``pickup`` the parcels without a
     pickup scan and the per-courier table of the period."""
     from app.reports import pickup
 
-    figures = pickup.pickup_figures(s, now, alert_hours)
+    figures: dict[str, Any] = {**_named_counts(s, _pickup_count_keys(now, alert_hours)),
+                               "pickup_alert_hours": alert_hours}  # as pickup.pickup_figures
     figures["pickup"] = {"waiting": pickup.not_picked_up(s, now), "exceptions": pickup.trace_exceptions(s, now),
                          "by_courier": pickup.by_courier(s, period.start, period.end, now),
                          "manifests": pickup.recent_manifests(s, now)}
@@ -671,9 +926,7 @@ def _pickup(s: Session, now: datetime, period: Period, alert_hours: int) -> dict
 
 
 def return_figures(s: Session, start: datetime | None, end: datetime | None) -> dict[str, int]:
-    from app.reports.returns import return_figures as figures
-
-    return figures(s, start, end)
+    return _named_counts(s, _return_count_keys(start, end))  # as app.reports.returns.return_figures
 
 
 def platform_figures(s: Session, now: datetime, late_hours: int = 24, grace_minutes: int = 30) -> dict[str, Any]:
@@ -681,9 +934,7 @@ def platform_figures(s: Session, now: datetime, late_hours: int = 24, grace_minu
     confirmed), ``platform_failed`` (jobs the platform refused), and under ``platform`` the same
     counted only past the grace time (the tiles turn red on these) and the 24-hour rule measured to
     the platform's confirmation."""
-    from app.platform import outbox
-
-    counts = outbox.tile_counts(s, now, now - timedelta(minutes=grace_minutes), late_hours)  # one statement
+    counts = _named_counts(s, _platform_count_keys(now, late_hours, grace_minutes))  # as outbox.tile_counts
     return {
         "not_on_platform": counts["not_on_platform"],
         "platform_failed": counts["platform_failed"],
@@ -705,14 +956,27 @@ _CLOSED_STATES = (OrderState.HANDED_OVER.value, OrderState.CANCELLED.value)
 
 def _by_shop_rows(s: Session, period: Period | None):
     """(shop id, state, orders) rows; a state's rows for one shop may come in more than one row."""
-    open_states = [st for st in ORDER_STATES if st not in _CLOSED_STATES]
-    # The open queues are small: a range of the (shop, state) index per shop (with the state in the
-    # WHERE; without it, the GROUP BY walked every order of the site: 300 ms at 1 M orders).
-    rows = list(s.execute(select(Order.shop_id, Order.state, func.count()).where(Order.state.in_(open_states))
-                          .group_by(Order.shop_id, Order.state)).all())
+    rows = list(_open_shop_groups(s))
     # The closed ones: the period's groups orders_by_state reads too (every state; read once per summary).
     rows.extend(row for row in _created_groups(s, period) if row[1] in _CLOSED_STATES)
     return rows
+
+
+def _open_shop_groups(s: Session) -> list[tuple[int | None, str, int]]:
+    """(shop id, state, orders) of the open queues now (every state but handed over and cancelled),
+    read once per summary: by_shop's rows and the tiles' queues."""
+    return _memo(s, ("open shop groups",), lambda: _read_open_shop_groups(s))
+
+
+def _read_open_shop_groups(s: Session) -> list[tuple[int | None, str, int]]:
+    return [(shop_id, state, int(n)) for shop_id, state, n in s.execute(_OPEN_SHOP_GROUPS)]
+
+
+# The open queues are small: a range of the (shop, state) index per shop (with the state in the
+# WHERE; without it, the GROUP BY walked every order of the site: 300 ms at 1 M orders). Built once.
+_OPEN_SHOP_GROUPS = (select(Order.shop_id, Order.state, func.count())
+                     .where(Order.state.in_([st for st in ORDER_STATES if st not in _CLOSED_STATES]))
+                     .group_by(Order.shop_id, Order.state))
 
 
 def ship_by_figures(s: Session, now: datetime, due_soon_hours: int = 4, period: Period | None = None) -> dict[str, Any]:
@@ -722,7 +986,7 @@ def ship_by_figures(s: Session, now: datetime, due_soon_hours: int = 4, period: 
     24 hours from creation); ``by_shop``: orders by state per shop (ready, packing, packed and on
     hold: those in that state now; handed over and cancelled: of the orders created in ``period``),
     with the shop's own ``due_soon`` and ``overdue``."""
-    from app.models.schema import JobState, PlatformJob, Shop
+    from app.models.schema import JobState, PlatformJob
 
     shipped = (OrderState.PACKED.value, OrderState.HANDED_OVER.value)
     confirmed = exists().where(PlatformJob.order_id == Order.id, PlatformJob.kind == "ship",
@@ -731,13 +995,14 @@ def ship_by_figures(s: Session, now: datetime, due_soon_hours: int = 4, period: 
               "overdue": (Order.state.in_(NOT_PACKED), ship_by_before(now)),
               "shipped_overdue": (Order.state.in_(shipped), Order.ship_by.is_not(None), Order.ship_by < now, ~confirmed)}
     # Per shop, so a supervisor's shop filter shows the shop's own; each a few index ranges.
+    # One statement for the three (UNION ALL, each part its own index ranges).
     per_shop: dict[int | None, dict[str, int]] = {}
-    for name, where in wheres.items():
-        figure = "overdue" if name == "shipped_overdue" else name
-        for shop_id, n in s.execute(select(Order.shop_id, func.count()).where(*where).group_by(Order.shop_id)):
-            counts = per_shop.setdefault(shop_id, {"due_soon": 0, "overdue": 0})
-            counts[figure] += int(n)
-    names = dict(s.execute(select(Shop.id, Shop.name)).all())
+    parts = [select(literal_column(f"'{'overdue' if name == 'shipped_overdue' else name}'"), Order.shop_id,
+                    func.count()).where(*where).group_by(Order.shop_id) for name, where in wheres.items()]
+    for figure, shop_id, n in s.execute(union_all(*parts)):
+        counts = per_shop.setdefault(shop_id, {"due_soon": 0, "overdue": 0})
+        counts[figure] += int(n)
+    names = _shop_names(s)
     by_shop: dict[str, dict[str, int]] = {}
 
     def shop_row(shop_id: int | None) -> dict[str, int]:
